@@ -1,0 +1,16 @@
+/** One jest run: unit specs beside the code, integration and e2e suites under test/. */
+const esmPackages = [
+  'feelin', 'lezer-feel', '@lezer', 'temporal-polyfill', 'temporal-utils', 'temporal-spec',
+  'min-dash', 'moddle', 'moddle-xml', 'saxen', 'bpmn-moddle',
+];
+module.exports = {
+  testEnvironment: 'node',
+  rootDir: '.',
+  roots: ['<rootDir>/engine', '<rootDir>/api', '<rootDir>/processes', '<rootDir>/test'],
+  testRegex: '\\.(spec|int-spec|e2e-spec)\\.ts$',
+  moduleFileExtensions: ['ts', 'js', 'json', 'cjs', 'mjs'],
+  transform: { '^.+\\.(t|j|mj)s$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/modeler/', '/test/browser/'],
+  testTimeout: 60000,
+};
