@@ -1,0 +1,566 @@
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { Engine } from 'bpmn-engine';
+import { EngineError, EngineErrorCode, type DefinitionProblem } from '../errors';
+import { proveEngineLoads } from './engine-load';
+import { compileDefinition, loadSourceContext, moddleExtensions, type CompileOptions } from './index';
+import { ProblemSink } from './problems';
+
+const NAMESPACES = [
+  'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"',
+  'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"',
+  'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"',
+  'xmlns:di="http://www.omg.org/spec/DD/20100524/DI"',
+  'xmlns:camunda="http://camunda.org/schema/1.0/bpmn"',
+  'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"',
+].join(' ');
+
+/** A whole document around top-level content. */
+function definitions(content: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions ${NAMESPACES} id="Definitions_1" targetNamespace="http://bpmn.io/schema/bpmn">\n${content}\n</bpmn:definitions>`;
+}
+
+/** One executable process `Process_1` holding `content`. */
+function processWith(content: string): string {
+  return definitions(`<bpmn:process id="Process_1" name="Test" isExecutable="true">\n${content}\n</bpmn:process>`);
+}
+
+/** Sequence flows chaining the given ids: flow ids are `Flow_<from>_<to>`. */
+function chain(...ids: string[]): string {
+  return ids
+    .slice(1)
+    .map((to, i) => `<bpmn:sequenceFlow id="Flow_${ids[i]}_${to}" sourceRef="${ids[i]}" targetRef="${to}" />`)
+    .join('\n');
+}
+
+/** start -> `element` (id `X`) -> end, plus any extra content. */
+function around(element: string, extra = ''): string {
+  return processWith(`<bpmn:startEvent id="Start" name="Start" />\n${element}\n<bpmn:endEvent id="End" name="End" />\n${chain('Start', 'X', 'End')}\n${extra}`);
+}
+
+const timer = (field: string, value: string): string =>
+  `<bpmn:timerEventDefinition><bpmn:${field} xsi:type="bpmn:tFormalExpression">${value}</bpmn:${field}></bpmn:timerEventDefinition>`;
+
+/** Test double for the expression checker: anything containing `!!` is a syntax error. */
+const checkExpression = jest.fn((expression: string): string | null => (expression.includes('!!') ? 'syntax error at "!!"' : null));
+
+const options: CompileOptions = { knownHandlers: new Set(['calculatePriority']), checkExpression };
+
+async function refusal(xml: string | Uint8Array, overrides: Partial<CompileOptions> = {}): Promise<DefinitionProblem[]> {
+  const error = await compileDefinition(xml, { ...options, ...overrides }).then(
+    (compiled) => new Error(`expected a refusal, but "${compiled.processId}" compiled`),
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(EngineError);
+  expect((error as EngineError).code).toBe(EngineErrorCode.InvalidDefinition);
+  return (error as EngineError).details?.problems as DefinitionProblem[];
+}
+
+function expectProblem(problems: DefinitionProblem[], rule: string, elementId?: string): void {
+  expect(problems).toContainEqual(expect.objectContaining(elementId === undefined ? { rule } : { rule, elementId }));
+}
+
+/** A diagram as Camunda Modeler 5 writes it: start -> triage -> XOR -> prioritise -> end. */
+const GOOD_DIAGRAM = definitions(`
+  <bpmn:process id="incident-intake" name="Incident intake" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1" name="Incident reported">
+      <bpmn:outgoing>Flow_1</bpmn:outgoing>
+    </bpmn:startEvent>
+    <bpmn:userTask id="Task_Triage" name="Triage incident" camunda:candidateGroups="service-desk" camunda:formKey="triage">
+      <bpmn:incoming>Flow_1</bpmn:incoming>
+      <bpmn:outgoing>Flow_2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:exclusiveGateway id="Gateway_Impact" name="Impact?">
+      <bpmn:incoming>Flow_2</bpmn:incoming>
+      <bpmn:outgoing>Flow_High</bpmn:outgoing>
+      <bpmn:outgoing>Flow_Low</bpmn:outgoing>
+    </bpmn:exclusiveGateway>
+    <bpmn:serviceTask id="Task_Priority" name="Calculate priority" camunda:delegateExpression="\${calculatePriority}">
+      <bpmn:incoming>Flow_High</bpmn:incoming>
+      <bpmn:outgoing>Flow_3</bpmn:outgoing>
+    </bpmn:serviceTask>
+    <bpmn:endEvent id="End_Prioritised" name="Prioritised">
+      <bpmn:incoming>Flow_3</bpmn:incoming>
+    </bpmn:endEvent>
+    <bpmn:endEvent id="End_Low" name="Low impact">
+      <bpmn:incoming>Flow_Low</bpmn:incoming>
+    </bpmn:endEvent>
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Task_Triage" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Task_Triage" targetRef="Gateway_Impact" />
+    <bpmn:sequenceFlow id="Flow_High" name="high" sourceRef="Gateway_Impact" targetRef="Task_Priority">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">\${x &gt; 3}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="Flow_Low" name="low" sourceRef="Gateway_Impact" targetRef="End_Low">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">\${x &lt;= 3}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="Task_Priority" targetRef="End_Prioritised" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="BPMNDiagram_1">
+    <bpmndi:BPMNPlane id="BPMNPlane_1" bpmnElement="incident-intake">
+      <bpmndi:BPMNShape id="StartEvent_1_di" bpmnElement="StartEvent_1"><dc:Bounds x="152" y="102" width="36" height="36" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="Task_Triage_di" bpmnElement="Task_Triage"><dc:Bounds x="240" y="80" width="100" height="80" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="Gateway_Impact_di" bpmnElement="Gateway_Impact" isMarkerVisible="true"><dc:Bounds x="395" y="95" width="50" height="50" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="Task_Priority_di" bpmnElement="Task_Priority"><dc:Bounds x="500" y="80" width="100" height="80" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="End_Prioritised_di" bpmnElement="End_Prioritised"><dc:Bounds x="662" y="102" width="36" height="36" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="End_Low_di" bpmnElement="End_Low"><dc:Bounds x="662" y="212" width="36" height="36" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="Flow_1_di" bpmnElement="Flow_1"><di:waypoint x="188" y="120" /><di:waypoint x="240" y="120" /></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="Flow_2_di" bpmnElement="Flow_2"><di:waypoint x="340" y="120" /><di:waypoint x="395" y="120" /></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="Flow_High_di" bpmnElement="Flow_High"><di:waypoint x="445" y="120" /><di:waypoint x="500" y="120" /></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="Flow_Low_di" bpmnElement="Flow_Low"><di:waypoint x="420" y="145" /><di:waypoint x="420" y="230" /><di:waypoint x="662" y="230" /></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="Flow_3_di" bpmnElement="Flow_3"><di:waypoint x="600" y="120" /><di:waypoint x="662" y="120" /></bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>`);
+
+beforeEach(() => checkExpression.mockClear());
+
+describe('compileDefinition: a good diagram', () => {
+  it('compiles, keyed by the executable process id', async () => {
+    // Given a Camunda-Modeler-like diagram, When it is compiled from bytes
+    const compiled = await compileDefinition(new TextEncoder().encode(GOOD_DIAGRAM), options);
+
+    // Then the key, name, text and hash describe it, and nothing is refused
+    expect(compiled.processId).toBe('incident-intake');
+    expect(compiled.name).toBe('Incident intake');
+    expect(compiled.xml).toBe(GOOD_DIAGRAM);
+    expect(compiled.sha256).toBe(createHash('sha256').update(GOOD_DIAGRAM, 'utf8').digest('hex'));
+    expect(compiled.warnings).toEqual([]);
+    // And both conditions went through the injected expression checker
+    expect(checkExpression).toHaveBeenCalledWith('${x > 3}');
+    expect(checkExpression).toHaveBeenCalledWith('${x <= 3}');
+  });
+
+  it('stores a serialized context that bpmn-engine runs to the user task', async () => {
+    // Given the compiled definition, When an engine is built from the stored JSON and executed
+    const compiled = await compileDefinition(GOOD_DIAGRAM, options);
+    const engine = new Engine({
+      name: 'compile-spec',
+      sourceContext: loadSourceContext(compiled.serialized) as any,
+      moddleOptions: moddleExtensions,
+      scripts: { register() {}, getScript() {} } as any,
+    });
+    const listener = new EventEmitter();
+    const waiting = new Promise<{ id: string; type: string }>((resolve) => listener.once('activity.wait', resolve));
+    await engine.execute({ listener });
+
+    // Then it waits in the user task, with the camunda attributes parsed
+    let timeout: NodeJS.Timeout | undefined;
+    const task = await Promise.race([waiting, new Promise((resolve) => (timeout = setTimeout(resolve, 2000, 'no wait state within 2 s')))]);
+    clearTimeout(timeout);
+    expect(task).toMatchObject({ id: 'Task_Triage', type: 'bpmn:UserTask' });
+    const definition = (await engine.getDefinitions())[0] as any;
+    expect(definition.getActivityById('Task_Triage').behaviour.candidateGroups).toBe('service-desk');
+    await engine.stop();
+  });
+
+  it('serializes the model as parsed: linting does not leave empty eventDefinitions behind', async () => {
+    // bpmn-elements runs a start event with `eventDefinitions: []` as a typed event that never completes
+    const compiled = await compileDefinition(GOOD_DIAGRAM, options);
+    const activities = JSON.parse(compiled.serialized).activities as { id: string; behaviour: object }[];
+    expect(activities.find((activity) => activity.id === 'StartEvent_1')?.behaviour).not.toHaveProperty('eventDefinitions');
+  });
+
+  it('names the definition after the definitions element when the process has no name', async () => {
+    const xml = around('<bpmn:userTask id="X" camunda:assignee="alice" />').replace(' name="Test"', '').replace('id="Definitions_1"', 'id="Definitions_1" name="From definitions"');
+    expect((await compileDefinition(xml, options)).name).toBe('From definitions');
+  });
+
+  it('accepts non-executable participant processes next to the executable one', async () => {
+    const xml = definitions(`
+      <bpmn:collaboration id="Collab"><bpmn:participant id="Pool_A" processRef="A" /><bpmn:participant id="Pool_B" processRef="B" /></bpmn:collaboration>
+      <bpmn:process id="A" isExecutable="true"><bpmn:startEvent id="S" /><bpmn:endEvent id="E" />${chain('S', 'E')}</bpmn:process>
+      <bpmn:process id="B" isExecutable="false"><bpmn:startEvent id="S2" /><bpmn:endEvent id="E2" />${chain('S2', 'E2')}</bpmn:process>`);
+    expect((await compileDefinition(xml, options)).processId).toBe('A');
+  });
+
+  it('warns about, but accepts, vendor elements in foreign namespaces', async () => {
+    // Given a vendor element inside a DI shape (schema-invalid, inert)
+    const xml = GOOD_DIAGRAM.replace('xmlns:xsi=', 'xmlns:vendor="http://vendor.example/bpmn" xmlns:xsi=').replace(
+      '<dc:Bounds x="240" y="80" width="100" height="80" />',
+      '<dc:Bounds x="240" y="80" width="100" height="80" /><vendor:collapsedBounds x="1" />',
+    );
+    // When compiled, Then it deploys with a foreign-element warning
+    const compiled = await compileDefinition(xml, options);
+    expect(compiled.warnings).toContainEqual(expect.objectContaining({ rule: 'foreign-element' }));
+  });
+});
+
+describe('compileDefinition: input limits', () => {
+  it('refuses a DOCTYPE with an external entity before parsing', async () => {
+    const xml = GOOD_DIAGRAM.replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>').replace(
+      'name="Triage incident"',
+      'name="&xxe;"',
+    );
+    const problems = await refusal(xml);
+    expect(problems).toEqual([expect.objectContaining({ rule: 'doctype' })]);
+  });
+
+  it('refuses a document larger than maxBytes with PayloadTooLarge', async () => {
+    const error = await compileDefinition(GOOD_DIAGRAM, { ...options, maxBytes: 1000 }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(EngineError);
+    expect((error as EngineError).code).toBe(EngineErrorCode.PayloadTooLarge);
+    expect((error as EngineError).details?.problems).toEqual([expect.objectContaining({ rule: 'payload-too-large' })]);
+  });
+
+  it('refuses nesting deeper than maxDepth', async () => {
+    const nested = `${'<bpmn:extensionElements>'.repeat(1)}${'<vendor:x xmlns:vendor="urn:v">'.repeat(70)}${'</vendor:x>'.repeat(70)}</bpmn:extensionElements>`;
+    const problems = await refusal(around(`<bpmn:userTask id="X" camunda:assignee="a">${nested}</bpmn:userTask>`));
+    expectProblem(problems, 'xml-depth');
+  });
+
+  it('refuses malformed XML and non-BPMN documents', async () => {
+    expectProblem(await refusal('<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"><bpmn:process id="p">'), 'xml-malformed');
+    expectProblem(await refusal('<?xml version="1.0"?><definitions xmlns="urn:not-bpmn"/>'), 'not-bpmn');
+  });
+});
+
+describe('compileDefinition: parse warnings', () => {
+  it('refuses duplicate ids', async () => {
+    const problems = await refusal(around('<bpmn:userTask id="X" camunda:assignee="a" />', '<bpmn:task id="X" />'));
+    expectProblem(problems, 'duplicate-id', 'X');
+  });
+
+  it('refuses a misspelt camunda attribute', async () => {
+    const problems = await refusal(around('<bpmn:userTask id="X" camunda:asignee="alice" camunda:candidateGroups="g" />'));
+    expectProblem(problems, 'unknown-attribute', 'X');
+  });
+
+  it('refuses an unknown BPMN element', async () => {
+    expectProblem(await refusal(around('<bpmn:userTask id="X" camunda:assignee="a" />', '<bpmn:invalid id="Bad" />')), 'unknown-element');
+  });
+
+  it('refuses unresolved references the engine reads, naming the element', async () => {
+    const problems = await refusal(around('<bpmn:userTask id="X" camunda:assignee="a" />', '<bpmn:sequenceFlow id="Dangling" sourceRef="X" targetRef="Nowhere" />'));
+    expectProblem(problems, 'unresolved-reference', 'Dangling');
+  });
+});
+
+describe('compileDefinition: executable process', () => {
+  it('refuses a diagram without an executable process', async () => {
+    const xml = around('<bpmn:userTask id="X" camunda:assignee="a" />').replace('isExecutable="true"', 'isExecutable="false"');
+    const problems = await refusal(xml);
+    expect(problems).toEqual([{ rule: 'not-executable', message: 'not executable: no process has isExecutable=true' }]);
+  });
+
+  it('refuses two executable processes, naming them', async () => {
+    const xml = definitions(`
+      <bpmn:process id="A" isExecutable="true"><bpmn:startEvent id="S" /><bpmn:endEvent id="E" />${chain('S', 'E')}</bpmn:process>
+      <bpmn:process id="B" isExecutable="true"><bpmn:startEvent id="S2" /><bpmn:endEvent id="E2" />${chain('S2', 'E2')}</bpmn:process>`);
+    const problems = await refusal(xml);
+    expectProblem(problems, 'multiple-executable');
+    expect(problems.find((p) => p.rule === 'multiple-executable')?.message).toMatch(/"A".*"B"/);
+  });
+});
+
+describe('compileDefinition: element types', () => {
+  it.each([
+    ['no-script-task', '<bpmn:scriptTask id="X" scriptFormat="javascript"><bpmn:script>next()</bpmn:script></bpmn:scriptTask>'],
+    ['no-complex-gateway', '<bpmn:complexGateway id="X" />'],
+    ['no-call-activity', '<bpmn:callActivity id="X" calledElement="other" />'],
+  ])('refuses %s', async (rule, element) => {
+    const problems = await refusal(around(element));
+    expectProblem(problems, rule, 'X');
+  });
+
+  it('explains how to replace a script task', async () => {
+    const problems = await refusal(around('<bpmn:scriptTask id="X" scriptFormat="javascript"><bpmn:script>next()</bpmn:script></bpmn:scriptTask>'));
+    expect(problems).toContainEqual({ elementId: 'X', rule: 'no-script-task', message: 'script tasks are not supported; use a service task with a registered handler' });
+  });
+
+  it('refuses what the serializer has no behaviour for (a top-level item definition)', async () => {
+    const xml = around('<bpmn:userTask id="X" camunda:assignee="a" />').replace('<bpmn:process', '<bpmn:itemDefinition id="Item_1" structureRef="string" />\n<bpmn:process');
+    expectProblem(await refusal(xml), 'unsupported-element', 'Item_1');
+  });
+
+  it('refuses a converging inclusive gateway but accepts a diverging one', async () => {
+    const join = processWith(`
+      <bpmn:startEvent id="S" /><bpmn:parallelGateway id="Fork" /><bpmn:task id="A" /><bpmn:task id="B" />
+      <bpmn:inclusiveGateway id="Join" /><bpmn:endEvent id="E" />
+      ${chain('S', 'Fork', 'A', 'Join', 'E')}<bpmn:sequenceFlow id="f_b1" sourceRef="Fork" targetRef="B" /><bpmn:sequenceFlow id="f_b2" sourceRef="B" targetRef="Join" />`);
+    expectProblem(await refusal(join), 'no-inclusive-join', 'Join');
+
+    const split = processWith(`
+      <bpmn:startEvent id="S" /><bpmn:inclusiveGateway id="Split" default="f_b" /><bpmn:endEvent id="E1" /><bpmn:endEvent id="E2" />
+      ${chain('S', 'Split')}
+      <bpmn:sequenceFlow id="f_a" sourceRef="Split" targetRef="E1"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">\${a}</bpmn:conditionExpression></bpmn:sequenceFlow>
+      <bpmn:sequenceFlow id="f_b" sourceRef="Split" targetRef="E2" />`);
+    expect((await compileDefinition(split, options)).processId).toBe('Process_1');
+  });
+
+  it('refuses an XOR merge right before a parallel join (bpmn-engine#200)', async () => {
+    const xml = processWith(`
+      <bpmn:startEvent id="S" /><bpmn:parallelGateway id="Fork" /><bpmn:userTask id="A" camunda:assignee="a" />
+      <bpmn:exclusiveGateway id="XSplit" default="x2" /><bpmn:task id="B" /><bpmn:exclusiveGateway id="XMerge" />
+      <bpmn:parallelGateway id="Join" /><bpmn:endEvent id="E" />
+      ${chain('S', 'Fork', 'A', 'Join', 'E')}
+      <bpmn:sequenceFlow id="f1" sourceRef="Fork" targetRef="XSplit" />
+      <bpmn:sequenceFlow id="x1" sourceRef="XSplit" targetRef="B"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">\${b}</bpmn:conditionExpression></bpmn:sequenceFlow>
+      <bpmn:sequenceFlow id="x2" sourceRef="XSplit" targetRef="XMerge" />
+      <bpmn:sequenceFlow id="f2" sourceRef="B" targetRef="XMerge" />
+      <bpmn:sequenceFlow id="f3" sourceRef="XMerge" targetRef="Join" />`);
+    const problems = await refusal(xml);
+    expectProblem(problems, 'xor-merge-before-parallel-join', 'Join');
+  });
+});
+
+describe('compileDefinition: events', () => {
+  it.each([
+    ['timer', timer('timeDuration', 'PT5M')],
+    ['message', '<bpmn:messageEventDefinition messageRef="Msg" />'],
+    ['signal', '<bpmn:signalEventDefinition signalRef="Sig" />'],
+  ])('refuses an event sub-process with a %s start', async (_kind, definition) => {
+    const xml = around(
+      '<bpmn:userTask id="X" camunda:assignee="a" />',
+      `<bpmn:subProcess id="Esp" triggeredByEvent="true">
+         <bpmn:startEvent id="EspStart">${definition}</bpmn:startEvent><bpmn:endEvent id="EspEnd" />${chain('EspStart', 'EspEnd')}
+       </bpmn:subProcess>`,
+    ).replace('<bpmn:process', '<bpmn:message id="Msg" name="m" /><bpmn:signal id="Sig" name="s" /><bpmn:process');
+    expectProblem(await refusal(xml), 'event-subprocess-start', 'EspStart');
+  });
+
+  it('refuses conditional events', async () => {
+    const xml = around(
+      '<bpmn:intermediateCatchEvent id="X"><bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression">${ready}</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>',
+    );
+    expectProblem(await refusal(xml), 'no-conditional-event', 'X');
+  });
+
+  it('refuses a timer on a throw event', async () => {
+    expectProblem(await refusal(around(`<bpmn:intermediateThrowEvent id="X">${timer('timeDuration', 'PT5M')}</bpmn:intermediateThrowEvent>`)), 'event-definition-placement', 'X');
+  });
+
+  it.each([
+    ['missing-message', '<bpmn:intermediateCatchEvent id="X"><bpmn:messageEventDefinition messageRef="Nope" /></bpmn:intermediateCatchEvent>'],
+    ['missing-message', '<bpmn:intermediateCatchEvent id="X"><bpmn:messageEventDefinition id="MsgDef" /></bpmn:intermediateCatchEvent>'],
+    ['missing-signal', '<bpmn:intermediateThrowEvent id="X"><bpmn:signalEventDefinition signalRef="Nope" /></bpmn:intermediateThrowEvent>'],
+    ['missing-error', '<bpmn:endEvent id="X"><bpmn:errorEventDefinition /></bpmn:endEvent>'],
+    ['missing-escalation', '<bpmn:intermediateThrowEvent id="X"><bpmn:escalationEventDefinition escalationRef="Nope" /></bpmn:intermediateThrowEvent>'],
+  ])('refuses %s (%#), naming the event', async (rule, event) => {
+    const xml = event.startsWith('<bpmn:endEvent')
+      ? processWith(`<bpmn:startEvent id="Start" />${event}${chain('Start', 'X')}`)
+      : around(event);
+    expectProblem(await refusal(xml), rule, 'X');
+  });
+
+  it('accepts an error boundary without errorRef (catch-all) and resolved references', async () => {
+    const xml = around(
+      '<bpmn:userTask id="X" camunda:assignee="a" />',
+      `<bpmn:boundaryEvent id="Caught" attachedToRef="X"><bpmn:errorEventDefinition /></bpmn:boundaryEvent><bpmn:endEvent id="E2" />${chain('Caught', 'E2')}`,
+    );
+    expect((await compileDefinition(xml, options)).processId).toBe('Process_1');
+  });
+});
+
+describe('compileDefinition: expressions and timers', () => {
+  it('refuses a condition with a language attribute', async () => {
+    const xml = processWith(`
+      <bpmn:startEvent id="S" /><bpmn:exclusiveGateway id="G" default="f2" /><bpmn:endEvent id="E1" /><bpmn:endEvent id="E2" />${chain('S', 'G')}
+      <bpmn:sequenceFlow id="f1" sourceRef="G" targetRef="E1"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" language="javascript">next(null, false)</bpmn:conditionExpression></bpmn:sequenceFlow>
+      <bpmn:sequenceFlow id="f2" sourceRef="G" targetRef="E2" />`);
+    expectProblem(await refusal(xml), 'condition-language', 'f1');
+  });
+
+  it('refuses conditions, timers and user task attributes the expression checker rejects', async () => {
+    const xml = processWith(`
+      <bpmn:startEvent id="S" /><bpmn:exclusiveGateway id="G" default="f2" /><bpmn:endEvent id="E2" />
+      <bpmn:userTask id="T" camunda:candidateGroups="g" camunda:dueDate="\${due !!}" />
+      <bpmn:intermediateCatchEvent id="Wait">${timer('timeDuration', '${sla !!}')}</bpmn:intermediateCatchEvent>
+      ${chain('S', 'G')}${chain('T', 'Wait', 'E2')}
+      <bpmn:sequenceFlow id="f1" sourceRef="G" targetRef="T"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">\${x !! 3}</bpmn:conditionExpression></bpmn:sequenceFlow>
+      <bpmn:sequenceFlow id="f2" sourceRef="G" targetRef="E2" />`);
+    const problems = await refusal(xml);
+    expectProblem(problems, 'invalid-expression', 'f1');
+    expectProblem(problems, 'invalid-expression', 'Wait');
+    expectProblem(problems, 'invalid-expression', 'T');
+    expect(problems.find((p) => p.elementId === 'T')?.message).toContain('camunda:dueDate');
+  });
+
+  it('refuses a condition that is literal text (the engine would take it always)', async () => {
+    const xml = processWith(`
+      <bpmn:startEvent id="S" /><bpmn:exclusiveGateway id="G" default="f2" /><bpmn:endEvent id="E1" /><bpmn:endEvent id="E2" />${chain('S', 'G')}
+      <bpmn:sequenceFlow id="f1" sourceRef="G" targetRef="E1"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">x &gt; 3</bpmn:conditionExpression></bpmn:sequenceFlow>
+      <bpmn:sequenceFlow id="f2" sourceRef="G" targetRef="E2" />`);
+    expectProblem(await refusal(xml), 'condition-not-expression', 'f1');
+  });
+
+  it.each([
+    ['timer-cron', 'timeCycle', '61 0 1 * *'],
+    ['timer-invalid', 'timeDuration', 'PT5X'],
+    ['timer-invalid', 'timeDate', 'next tuesday'],
+    ['timer-invalid', 'timeDuration', ' PT5M '],
+  ])('refuses %s for %s "%s"', async (rule, field, value) => {
+    expectProblem(await refusal(around(`<bpmn:intermediateCatchEvent id="X">${timer(field, value)}</bpmn:intermediateCatchEvent>`)), rule, 'X');
+  });
+
+  it('accepts ISO 8601 durations, dates and repeating intervals', async () => {
+    const xml = processWith(`
+      <bpmn:startEvent id="S" />
+      <bpmn:intermediateCatchEvent id="A">${timer('timeDuration', 'P1DT2H')}</bpmn:intermediateCatchEvent>
+      <bpmn:intermediateCatchEvent id="B">${timer('timeDate', '2030-01-01T09:00:00Z')}</bpmn:intermediateCatchEvent>
+      <bpmn:userTask id="T" camunda:assignee="a" />
+      <bpmn:boundaryEvent id="C" attachedToRef="T" cancelActivity="false">${timer('timeCycle', 'R3/PT1H')}</bpmn:boundaryEvent>
+      <bpmn:endEvent id="E" /><bpmn:endEvent id="E2" />
+      ${chain('S', 'A', 'B', 'T', 'E')}${chain('C', 'E2')}`);
+    expect((await compileDefinition(xml, options)).processId).toBe('Process_1');
+  });
+});
+
+describe('compileDefinition: tasks', () => {
+  it('refuses a user task nobody is assigned to', async () => {
+    expectProblem(await refusal(around('<bpmn:userTask id="X" camunda:formKey="f" />')), 'user-task-unassigned', 'X');
+  });
+
+  it('refuses a service task naming an unregistered handler, naming both', async () => {
+    const problems = await refusal(around('<bpmn:serviceTask id="X" camunda:delegateExpression="${sendSms}" />'));
+    expectProblem(problems, 'unknown-handler', 'X');
+    expect(problems.find((p) => p.rule === 'unknown-handler')?.message).toMatch(/"sendSms".*registered: calculatePriority/);
+  });
+
+  it.each([
+    ['camunda:class', 'camunda:class="com.acme.Priority"'],
+    ['camunda:expression', 'camunda:expression="${priority.calculate()}"'],
+    ['external task', 'camunda:type="external" camunda:topic="priority"'],
+    ['implementation attribute', 'implementation="##unspecifiedButCustom"'],
+    ['no implementation', ''],
+    ['a delegate expression that is not ${name}', 'camunda:delegateExpression="${handlers.calculatePriority}"'],
+  ])('refuses a service task with %s, explaining delegateExpression', async (_case, attributes) => {
+    const problems = await refusal(around(`<bpmn:serviceTask id="X" ${attributes} />`));
+    expectProblem(problems, 'service-implementation', 'X');
+    expect(problems.find((p) => p.rule === 'service-implementation')?.message).toContain('camunda:delegateExpression="${handlerName}"');
+  });
+
+  it('applies the handler rule to send and business rule tasks too', async () => {
+    expectProblem(await refusal(around('<bpmn:sendTask id="X" />')), 'service-implementation', 'X');
+    expect((await compileDefinition(around('<bpmn:businessRuleTask id="X" camunda:delegateExpression="${ calculatePriority }" />'), options)).processId).toBe('Process_1');
+  });
+
+  it.each([
+    ['user-task-date', 'camunda:dueDate="tomorrow"'],
+    ['user-task-priority', 'camunda:priority="high"'],
+  ])('refuses %s for a literal the runtime would silently drop', async (rule, attribute) => {
+    expectProblem(await refusal(around(`<bpmn:userTask id="X" camunda:assignee="a" ${attribute} />`)), rule, 'X');
+  });
+
+  it('refuses an unbounded multi-instance activity', async () => {
+    const xml = around('<bpmn:userTask id="X" camunda:assignee="a"><bpmn:multiInstanceLoopCharacteristics /></bpmn:userTask>');
+    expectProblem(await refusal(xml), 'multi-instance-unbounded', 'X');
+  });
+});
+
+describe('compileDefinition: lint', () => {
+  it('refuses a disconnected task through bpmnlint', async () => {
+    const problems = await refusal(around('<bpmn:userTask id="X" camunda:assignee="a" />', '<bpmn:task id="Lonely" />'));
+    expectProblem(problems, 'bpmnlint/no-disconnected', 'Lonely');
+  });
+
+  it('refuses a fake join on a task but not several flows into an end event', async () => {
+    // Given alternative paths A and B that meet in a task (T) or directly in an end event (E)
+    const paths = (meet: string): string => `
+      <bpmn:startEvent id="S" /><bpmn:exclusiveGateway id="G" default="toB" />
+      <bpmn:userTask id="A" camunda:assignee="a" /><bpmn:userTask id="B" camunda:assignee="b" />
+      ${meet === 'T' ? '<bpmn:task id="T" />' : ''}<bpmn:endEvent id="E" />
+      ${chain('S', 'G')}${chain('A', meet)}${chain('B', meet)}${meet === 'T' ? chain('T', 'E') : ''}
+      <bpmn:sequenceFlow id="toA" sourceRef="G" targetRef="A"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">\${a}</bpmn:conditionExpression></bpmn:sequenceFlow>
+      <bpmn:sequenceFlow id="toB" sourceRef="G" targetRef="B" />`;
+
+    // Then meeting in a task is a fake join, meeting in an end event is fine
+    expectProblem(await refusal(processWith(paths('T'))), 'bpmnlint/fake-join', 'T');
+    expect((await compileDefinition(processWith(paths('E')), options)).processId).toBe('Process_1');
+  });
+
+  it('reports style findings as warnings only', async () => {
+    const compiled = await compileDefinition(around('<bpmn:userTask id="X" camunda:assignee="a" />'), options);
+    expect(compiled.warnings).toContainEqual(expect.objectContaining({ rule: 'bpmnlint/label-required', elementId: 'X' }));
+  });
+});
+
+describe('compileDefinition: models bpmn-engine throws TypeErrors on (found in the corpus)', () => {
+  const task = '<bpmn:userTask id="X" camunda:assignee="a" />';
+  it.each([
+    [
+      'message-flow-endpoint',
+      'Flow_M',
+      around(task).replace(
+        '<bpmn:process',
+        '<bpmn:collaboration id="C"><bpmn:participant id="Pool" processRef="Process_1" /><bpmn:participant id="Customer" /><bpmn:messageFlow id="Flow_M" sourceRef="X" targetRef="Customer" /></bpmn:collaboration><bpmn:process',
+      ),
+    ],
+    [
+      'message-flow-endpoint',
+      'Flow_M',
+      around(task).replace(
+        '<bpmn:process',
+        '<bpmn:collaboration id="C"><bpmn:participant id="Pool" processRef="Process_1" /><bpmn:participant id="Customer" processRef="Empty" /><bpmn:messageFlow id="Flow_M" sourceRef="Customer" targetRef="X" /></bpmn:collaboration><bpmn:process id="Empty" /><bpmn:process',
+      ),
+    ],
+    ['empty-lane-set', 'Process_1', around(task, '<bpmn:laneSet id="LaneSet_1" />')],
+    [
+      'resource-role',
+      'X',
+      around('<bpmn:userTask id="X" camunda:assignee="a"><bpmn:potentialOwner id="Owner" /></bpmn:userTask>'),
+    ],
+    ['boundary-unattached', 'Lost', around(task, `<bpmn:boundaryEvent id="Lost">${timer('timeDuration', 'PT1H')}</bpmn:boundaryEvent><bpmn:endEvent id="E2" />${chain('Lost', 'E2')}`)],
+    ['missing-id', 'Process_1', around(task, '<bpmn:sequenceFlow sourceRef="X" targetRef="End" />')],
+  ])('refuses %s, naming %s', async (rule, elementId, xml) => {
+    expectProblem(await refusal(xml), rule, elementId);
+  });
+});
+
+describe('compileDefinition: collecting problems', () => {
+  it('reports every problem of a document in one refusal', async () => {
+    const xml = processWith(`
+      <bpmn:startEvent id="S" /><bpmn:userTask id="U" /><bpmn:serviceTask id="Svc" camunda:delegateExpression="\${nope}" />
+      <bpmn:scriptTask id="Scr" /><bpmn:endEvent id="E" />${chain('S', 'U', 'Svc', 'Scr', 'E')}`);
+    const problems = await refusal(xml);
+    expect(problems.map((p) => `${p.rule}@${p.elementId}`)).toEqual(
+      expect.arrayContaining(['user-task-unassigned@U', 'unknown-handler@Svc', 'no-script-task@Scr']),
+    );
+  });
+});
+
+describe('proveEngineLoads', () => {
+  it('turns an engine failure into an engine-load problem instead of throwing', async () => {
+    // Given stored JSON naming an element type bpmn-elements has no behaviour for
+    const serialized = JSON.stringify({
+      id: 'D',
+      type: 'bpmn:Definitions',
+      definition: { id: 'D', type: 'bpmn:Definitions' },
+      activities: [{ id: 'Weird', type: 'bpmn:ChoreographyTask', parent: { id: 'P', type: 'bpmn:Process' }, behaviour: {} }],
+      processes: [{ id: 'P', type: 'bpmn:Process', parent: { id: 'D', type: 'bpmn:Definitions' }, behaviour: { isExecutable: true } }],
+      sequenceFlows: [],
+      messageFlows: [],
+      associations: [],
+      dataObjects: [],
+      dataStores: [],
+      participants: [],
+    });
+    const sink = new ProblemSink();
+
+    // When the load is proven, Then the failure is a refusal
+    await proveEngineLoads(serialized, sink);
+    expect(sink.refusals).toEqual([expect.objectContaining({ rule: 'engine-load', message: expect.stringContaining('Unknown activity type bpmn:ChoreographyTask') })]);
+  });
+});
+
+describe('compileDefinition: segregation of duties', () => {
+  const xml = (attrs: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:itsm="http://itsm-orchestrator.dev/schema/bpmn" id="D">
+  <bpmn:process id="change" isExecutable="true">
+    <bpmn:startEvent id="S"/><bpmn:sequenceFlow id="f1" sourceRef="S" targetRef="submit"/>
+    <bpmn:userTask id="submit" camunda:candidateGroups="staff"/><bpmn:sequenceFlow id="f2" sourceRef="submit" targetRef="approve"/>
+    <bpmn:userTask id="approve" camunda:candidateGroups="cab" ${attrs}/><bpmn:sequenceFlow id="f3" sourceRef="approve" targetRef="E"/>
+    <bpmn:endEvent id="E"/>
+  </bpmn:process>
+</bpmn:definitions>`;
+  const options = { knownHandlers: new Set<string>(), checkExpression: () => null };
+
+  it('accepts itsm:excludePerformersOf and itsm:excludeUsersIn without warnings about them', async () => {
+    const compiled = await compileDefinition(xml('itsm:excludePerformersOf="submit" itsm:excludeUsersIn="initiator, requester"'), options);
+    expect(compiled.warnings.filter((w) => /itsm|unknown/.test(w.message))).toEqual([]);
+  });
+
+  it('refuses a rule that names something other than an earlier user task', async () => {
+    await expect(compileDefinition(xml('itsm:excludePerformersOf="S"'), options)).rejects.toMatchObject({
+      details: { problems: [expect.objectContaining({ rule: 'segregation-of-duties', elementId: 'approve' })] },
+    });
+  });
+});

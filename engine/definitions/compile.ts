@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { EngineError, EngineErrorCode, invalidDefinition, type DefinitionProblem } from '../errors';
+import { decodeBpmnBytes, stripBom, utf8ByteLength } from './decode';
+import { proveEngineLoads, serializeModel } from './engine-load';
+import { checkEvents } from './event-rules';
+import { checkExpressions } from './expression-rules';
+import { checkCamundaExtensions } from './extension-rules';
+import { lintModel } from './lint';
+import { text } from './model';
+import { parseBpmn } from './parse';
+import { prescanXml } from './prescan';
+import { ProblemSink } from './problems';
+import { createRuleContext, normalizeFlowNodeLinks, type RuleContext } from './rule-context';
+import { checkExecutableProcess, checkStructure, findExecutableProcess } from './structure-rules';
+import { checkTasks } from './task-rules';
+
+/** Default size limit of a BPMN document: 2 MiB. */
+export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
+/** Default limit of XML element nesting. */
+export const DEFAULT_MAX_DEPTH = 64;
+
+/** Limits and the two things the validator needs from the rest of the engine. */
+export interface CompileOptions {
+  /** Largest accepted document in bytes (UTF-8 for string input); default 2 MiB. Larger: `PayloadTooLarge`. */
+  maxBytes?: number;
+  /** Deepest accepted XML element nesting; default 64. */
+  maxDepth?: number;
+  /** Names a service task may reference with `camunda:delegateExpression="${name}"`. */
+  knownHandlers: ReadonlySet<string>;
+  /** Syntax check of `${...}` / `=...` expressions: an error message, or null when valid. */
+  checkExpression: (expression: string) => string | null;
+}
+
+/** A definition that passed every rule and loads in bpmn-engine: what the repository stores. */
+export interface CompiledDefinition {
+  /** Id of the one executable process: the definition key. */
+  processId: string;
+  /** The process name, else the definitions name. */
+  name: string | null;
+  /** The decoded text that was parsed. */
+  xml: string;
+  /** Hex SHA-256 of `xml` (UTF-8). */
+  sha256: string;
+  /** moddle-context-serializer JSON, for {@link loadSourceContext}. */
+  serialized: string;
+  /** Non-fatal findings (lint style rules, ignored vendor content...). */
+  warnings: DefinitionProblem[];
+}
+
+/**
+ * Validates a BPMN document for deployment and compiles it to the serialized form the engine
+ * runs. Every finding is collected; a document with any refusal throws one
+ * `EngineError(InvalidDefinition)` whose `details.problems` lists them all.
+ *
+ * @throws EngineError `PayloadTooLarge` or `InvalidDefinition`; never anything else.
+ */
+export async function compileDefinition(input: Uint8Array | string, options: CompileOptions): Promise<CompiledDefinition> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const size = typeof input === 'string' ? utf8ByteLength(input) : input.byteLength;
+  if (size > maxBytes) {
+    const problem: DefinitionProblem = { rule: 'payload-too-large', message: `the document is ${size} bytes; the limit is ${maxBytes} bytes` };
+    throw new EngineError(EngineErrorCode.PayloadTooLarge, problem.message, { details: { problems: [problem], size, limit: maxBytes } });
+  }
+
+  const xml = typeof input === 'string' ? stripBom(input) : decodeBpmnBytes(input);
+  const early = prescanXml(xml, options.maxDepth ?? DEFAULT_MAX_DEPTH);
+  if (early) throw invalidDefinition([early]);
+
+  const sink = new ProblemSink();
+  try {
+    return await compileXml(xml, options, sink);
+  } catch (error) {
+    if (error instanceof EngineError) throw error;
+    // A crash inside a library or a rule on an unusual document: refuse it rather than deploy
+    // something we could not validate, and never let a plain TypeError reach the caller.
+    sink.refuse('validator-failure', `the document could not be validated: ${error instanceof Error ? error.message : String(error)}`);
+    throw sink.toError();
+  }
+}
+
+async function compileXml(xml: string, options: CompileOptions, sink: ProblemSink): Promise<CompiledDefinition> {
+  const parsed = await parseBpmn(xml, sink);
+  if (!parsed) throw sink.toError();
+  // First, while the model is exactly as parsed (see serializeModel).
+  const serialization = serializeModel(parsed.context);
+
+  const context = createRuleContext(parsed, sink);
+  if (!checkExecutableProcess(context)) throw sink.toError();
+  runRules(context, options);
+  normalizeFlowNodeLinks(context);
+  await lintModel(parsed.definitions, parsed.context.elementsById, sink);
+
+  // The engine-load proof counts only for a model that passed every static rule: on a refused
+  // model its crashes are consequences of the problems already reported (an unresolved reference
+  // makes the serializer throw TypeErrors), so they would add noise, not information.
+  if (sink.refusals.length) throw sink.toError();
+  if ('problem' in serialization) {
+    sink.refuse(serialization.problem.rule, serialization.problem.message, serialization.problem.elementId);
+    throw sink.toError();
+  }
+  const { serialized } = serialization;
+  await proveEngineLoads(serialized, sink);
+  if (sink.refusals.length) throw sink.toError();
+
+  const process = findExecutableProcess(context);
+  if (!process?.id) throw invalidDefinition([{ rule: 'not-executable', message: 'not executable: no process has isExecutable=true' }]);
+  return {
+    processId: process.id,
+    name: nonEmpty(process.name) ?? nonEmpty(text(parsed.definitions, 'name')) ?? null,
+    xml,
+    sha256: createHash('sha256').update(xml, 'utf8').digest('hex'),
+    serialized,
+    warnings: sink.warnings,
+  };
+}
+
+function runRules(context: RuleContext, options: CompileOptions): void {
+  checkStructure(context);
+  checkEvents(context);
+  checkTasks(context, options.knownHandlers);
+  checkExpressions(context, options.checkExpression);
+  checkCamundaExtensions(context, options.checkExpression);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.trim() !== '' ? value : undefined;
+}

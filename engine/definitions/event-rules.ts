@@ -1,0 +1,100 @@
+import { flag, is, list, one, ownerId, type ModdleElement } from './model';
+import type { RuleContext } from './rule-context';
+
+const EVENT_TYPES = ['bpmn:StartEvent', 'bpmn:IntermediateCatchEvent', 'bpmn:BoundaryEvent', 'bpmn:IntermediateThrowEvent', 'bpmn:EndEvent'] as const;
+
+/** Where each event definition may appear (BPMN 2.0.2 §10.5, tables 10.84-10.93). */
+const ALLOWED_ON: Readonly<Record<string, readonly string[]>> = {
+  'bpmn:TimerEventDefinition': ['bpmn:StartEvent', 'bpmn:IntermediateCatchEvent', 'bpmn:BoundaryEvent'],
+  'bpmn:ConditionalEventDefinition': ['bpmn:StartEvent', 'bpmn:IntermediateCatchEvent', 'bpmn:BoundaryEvent'],
+  'bpmn:ErrorEventDefinition': ['bpmn:StartEvent', 'bpmn:BoundaryEvent', 'bpmn:EndEvent'],
+  'bpmn:EscalationEventDefinition': ['bpmn:StartEvent', 'bpmn:BoundaryEvent', 'bpmn:IntermediateThrowEvent', 'bpmn:EndEvent'],
+  'bpmn:CompensateEventDefinition': ['bpmn:StartEvent', 'bpmn:BoundaryEvent', 'bpmn:IntermediateThrowEvent', 'bpmn:EndEvent'],
+  'bpmn:CancelEventDefinition': ['bpmn:BoundaryEvent', 'bpmn:EndEvent'],
+  'bpmn:TerminateEventDefinition': ['bpmn:EndEvent'],
+  'bpmn:LinkEventDefinition': ['bpmn:IntermediateCatchEvent', 'bpmn:IntermediateThrowEvent'],
+};
+
+/** Event sub-process start triggers the engine never fires (ENGINE_NOTES §1, exp 06 and 26). */
+const DEAD_EVENT_SUBPROCESS_STARTS = ['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition', 'bpmn:SignalEventDefinition'];
+
+/** The referenced global element each definition type needs, and whether a catch may omit it. */
+const REFERENCES: readonly { definition: string; property: string; target: string; rule: string; optionalOnCatch: boolean }[] = [
+  { definition: 'bpmn:MessageEventDefinition', property: 'messageRef', target: 'bpmn:Message', rule: 'missing-message', optionalOnCatch: false },
+  { definition: 'bpmn:SignalEventDefinition', property: 'signalRef', target: 'bpmn:Signal', rule: 'missing-signal', optionalOnCatch: false },
+  // A catch without errorRef/escalationRef catches any error/escalation: that is meaningful.
+  { definition: 'bpmn:ErrorEventDefinition', property: 'errorRef', target: 'bpmn:Error', rule: 'missing-error', optionalOnCatch: true },
+  { definition: 'bpmn:EscalationEventDefinition', property: 'escalationRef', target: 'bpmn:Escalation', rule: 'missing-escalation', optionalOnCatch: true },
+];
+
+/**
+ * Event rules: supported triggers only (no conditional events, no event sub-process starts the
+ * engine never fires), definitions where BPMN allows them, and every message, signal, error and
+ * escalation they name must exist.
+ */
+export function checkEvents(context: RuleContext): void {
+  for (const event of context.elements) {
+    if (!EVENT_TYPES.some((type) => is(event, type))) continue;
+    checkEvent(context, event);
+  }
+  for (const task of context.elements) {
+    if (is(task, 'bpmn:ReceiveTask') || is(task, 'bpmn:SendTask')) checkReference(context, task, 'messageRef', 'bpmn:Message', 'missing-message', true);
+  }
+}
+
+function checkEvent(context: RuleContext, event: ModdleElement): void {
+  const { sink } = context;
+  const definitions = list(event, 'eventDefinitions');
+  const isCatch = is(event, 'bpmn:StartEvent') || is(event, 'bpmn:IntermediateCatchEvent') || is(event, 'bpmn:BoundaryEvent');
+  const eventSubProcess = is(event, 'bpmn:StartEvent') && is(event.$parent, 'bpmn:SubProcess') && flag(event.$parent as ModdleElement, 'triggeredByEvent') === true;
+
+  if (list(event, 'eventDefinitionRef').length) {
+    // The serializer only reads inline definitions: the event would silently become a none event.
+    sink.refuse('event-definition-ref', 'eventDefinitionRef (a shared top-level event definition) is not supported; define the event definition inside the event', event.id);
+  }
+  if (is(event, 'bpmn:BoundaryEvent') && !one(event, 'attachedToRef') && !context.parsed.isUnresolved(event, 'bpmn:attachedToRef')) {
+    sink.refuse('boundary-unattached', 'the boundary event is not attached to an activity (no attachedToRef): the engine would start it with the process', event.id);
+  }
+
+  for (const definition of definitions) {
+    const type = definition.$type;
+    if (is(definition, 'bpmn:ConditionalEventDefinition')) {
+      sink.refuse('no-conditional-event', 'conditional events are not supported: the engine evaluates the condition only when the event is signalled, it never watches variables', event.id);
+      continue;
+    }
+    const allowed = ALLOWED_ON[type];
+    if (allowed && !allowed.some((eventType) => is(event, eventType))) {
+      sink.refuse('event-definition-placement', `${withArticle(type.replace('bpmn:', ''))} is not allowed on ${withArticle(event.$type.replace('bpmn:', ''))}`, event.id);
+    }
+    if (eventSubProcess && DEAD_EVENT_SUBPROCESS_STARTS.some((dead) => is(definition, dead))) {
+      sink.refuse(
+        'event-subprocess-start',
+        `an event sub-process with a ${type.replace('bpmn:', '').replace('EventDefinition', '').toLowerCase()} start event is never started by the engine`,
+        event.id,
+      );
+    }
+    if (eventSubProcess && is(definition, 'bpmn:ErrorEventDefinition')) {
+      sink.warn('event-subprocess-start', 'an error event sub-process catches errors thrown by error end events only, not service handler failures (use an error boundary event on the task)', event.id);
+    }
+    for (const reference of REFERENCES) {
+      if (!is(definition, reference.definition)) continue;
+      checkReference(context, definition, reference.property, reference.target, reference.rule, isCatch && reference.optionalOnCatch);
+    }
+  }
+}
+
+function checkReference(context: RuleContext, element: ModdleElement, property: string, targetType: string, rule: string, optional: boolean): void {
+  // An unresolved reference is already reported by the parse stage.
+  if (context.parsed.isUnresolved(element, `bpmn:${property}`)) return;
+  const target = one(element, property);
+  const kind = targetType.replace('bpmn:', '').toLowerCase();
+  if (!target) {
+    if (!optional) context.sink.refuse(rule, `the ${element.$type.replace('bpmn:', '')} does not reference ${withArticle(kind)} (${property} is missing)`, ownerId(element));
+  } else if (!is(target, targetType)) {
+    context.sink.refuse(rule, `${property} "${target.id}" is a ${target.$type}, not a ${targetType}`, ownerId(element));
+  }
+}
+
+function withArticle(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
+}

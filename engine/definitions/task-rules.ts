@@ -1,0 +1,73 @@
+import { is, isAny, list, one, text, type ModdleElement } from './model';
+import type { RuleContext } from './rule-context';
+
+/** The only handler binding we run: `camunda:delegateExpression="${handlerName}"` (same shape as the runtime extension). */
+const DELEGATE_EXPRESSION = /^\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}$/;
+
+const SERVICE_TYPES = ['bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:BusinessRuleTask'];
+
+/** The default of BPMN's `implementation` attribute, and the other "nothing specific" value. */
+const DEFAULT_IMPLEMENTATIONS = new Set(['##WebService', '##unspecified']);
+
+const HOW_TO_BIND = 'handlers are named with camunda:delegateExpression="${handlerName}"';
+
+/**
+ * Service-like tasks must name a registered handler through `camunda:delegateExpression`; user
+ * tasks must say who may work on them.
+ */
+export function checkTasks(context: RuleContext, knownHandlers: ReadonlySet<string>): void {
+  for (const element of context.elements) {
+    if (isAny(element, SERVICE_TYPES)) checkServiceTask(context, element, knownHandlers);
+    else if (is(element, 'bpmn:UserTask')) checkUserTaskAssignment(context, element);
+  }
+}
+
+function checkServiceTask(context: RuleContext, task: ModdleElement, knownHandlers: ReadonlySet<string>): void {
+  const { sink } = context;
+  const kind = task.$type.replace('bpmn:', '');
+  const other: string[] = [];
+  if (text(task, 'camunda:type') === 'external') other.push('camunda:type="external" (external tasks are not supported yet)');
+  if (text(task, 'camunda:class')) other.push('camunda:class (Java classes cannot run here)');
+  if (text(task, 'camunda:expression')) other.push('camunda:expression (expressions cannot call code here)');
+  const implementation = text(task, 'implementation');
+  if (implementation && !DEFAULT_IMPLEMENTATIONS.has(implementation)) other.push(`implementation="${implementation}"`);
+  if (extensionValues(task).some((value) => is(value, 'camunda:Connector'))) other.push('a camunda:connector');
+  if (other.length) {
+    sink.refuse('service-implementation', `${kind} uses ${other.join(', ')}; ${HOW_TO_BIND}`, task.id);
+    return;
+  }
+
+  const delegate = text(task, 'camunda:delegateExpression');
+  if (delegate === undefined || delegate.trim() === '') {
+    sink.refuse('service-implementation', `${kind} has no implementation; ${HOW_TO_BIND}`, task.id);
+    return;
+  }
+  const name = DELEGATE_EXPRESSION.exec(delegate)?.[1];
+  if (!name) {
+    sink.refuse('service-implementation', `camunda:delegateExpression "${delegate}" must be exactly \${handlerName}; ${HOW_TO_BIND}`, task.id);
+    return;
+  }
+  if (!knownHandlers.has(name)) {
+    const known = [...knownHandlers].sort();
+    const registered = known.length ? `registered: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''}` : 'no handlers are registered';
+    sink.refuse('unknown-handler', `${kind} "${task.id}" names the handler "${name}", which is not registered (${registered})`, task.id);
+  }
+}
+
+function extensionValues(element: ModdleElement): ModdleElement[] {
+  const extensionElements = one(element, 'extensionElements');
+  return extensionElements ? list(extensionElements, 'values') : [];
+}
+
+function checkUserTaskAssignment(context: RuleContext, task: ModdleElement): void {
+  const assigned = ['camunda:assignee', 'camunda:candidateUsers', 'camunda:candidateGroups'].some(
+    (attribute) => (text(task, attribute) ?? '').trim() !== '',
+  );
+  if (!assigned) {
+    context.sink.refuse(
+      'user-task-unassigned',
+      'the user task has no camunda:assignee, camunda:candidateUsers or camunda:candidateGroups: nobody could ever see or complete it',
+      task.id,
+    );
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Public surface of the framework-free engine. `api/` imports from here only.
+ */
+export { EngineError, EngineErrorCode, invalidDefinition, type DefinitionProblem, type EngineErrorOptions } from './errors';
+export { systemClock, ManualClock, type Clock } from './clock';
+export {
+  Orchestrator,
+  type OrchestratorOptions,
+  type Idempotency,
+  type DeployResult,
+  type InstanceResult,
+  type InstanceView,
+  type StartInput,
+} from './orchestrator';
+export type {
+  CommandStore,
+  TransactionRunner,
+  DefinitionRecord,
+  NewDefinition,
+  InstanceRecord,
+  InstancePatch,
+  TaskRecord,
+  TaskClosure,
+  TaskStatus,
+  InstanceStatus,
+  DefinitionState,
+  IdempotentResult,
+  TimerJobRecord,
+  TimerJobKind,
+  ArmedTimer,
+  IncidentRecord,
+  TimerStore,
+  TimerClaimer,
+} from './persistence/ports';
+export { verifyChain, chainEvents, hashEvent, canonicalJson, type HistoryEventRecord, type ChainHead, type ChainVerdict } from './history/hash-chain';
+export { ServiceHandlerRegistry, BpmnBusinessError, type ServiceHandler, type ServiceHandlerContext } from './services/service-handler';
+export { calculatePriorityHandler } from './services/calculate-priority.handler';
+export { builtInHandlers } from './services/built-in';
+export { assertVariables, MAX_VARIABLES_BYTES } from './variables';
+export { InstanceRunner, type EngineSnapshot, type RunOutcome, type RunnableDefinition } from './runtime/instance-runner';
+export { decodeBpmnBytes, compileDefinition, loadSourceContext } from './definitions';
+export { evaluateExpression, checkExpression } from './expressions';
+export { slaHandlers, slaVariable, type CalendarLookup, type SlaVariable } from './sla/sla';
+export { MAX_TIMER_ATTEMPTS, retryDelayMs, type FireSummary } from './timers/timer-commands';
+export { firstOccurrence, nextOccurrence, isCron, type TimerSpec, type Occurrence } from './timers/schedule';
+/** Business calendars and SLA clocks: the whole of engine/calendar is public. */
+export * from './calendar';

@@ -1,0 +1,329 @@
+import { randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from './clock';
+import { CommandKernel, taskEvent, timerEvent, view, type HistoryDraft, type Idempotency, type InstanceResult } from './commands/kernel';
+import { compileDefinition, loadSourceContext } from './definitions';
+import { EngineError, EngineErrorCode } from './errors';
+import { checkExpression } from './expressions';
+import type { CommandStore, DefinitionRecord, InstanceRecord, TaskRecord, TransactionRunner } from './persistence/ports';
+import { InstanceRunner } from './runtime/instance-runner';
+import type { ServiceHandlerRegistry } from './services/service-handler';
+import { TimerCommands, startScheduleJobs, type FireSummary } from './timers/timer-commands';
+import { assertVariables } from './variables';
+import { SlaCommands } from './sla/sla-commands';
+import { assertSegregation } from './commands/segregation';
+import type { CalendarLookup } from './sla/sla';
+
+export type { Idempotency, InstanceResult, InstanceView } from './commands/kernel';
+
+export interface OrchestratorOptions {
+  transactions: TransactionRunner;
+  handlers: ServiceHandlerRegistry;
+  clock?: Clock;
+  /** Largest accepted BPMN document in bytes. */
+  maxDefinitionBytes?: number;
+  /** How many parsed definition versions to keep in memory. */
+  definitionCacheSize?: number;
+  /** Time zone of cron timer cycles. */
+  timeZone?: string;
+  /** Business calendars by name (for SLA clocks). */
+  calendars?: CalendarLookup;
+  /** Running engines kept in memory between commands (0 = always recover from the snapshot). */
+  liveEngines?: number;
+}
+
+export interface DeployResult {
+  definition: DefinitionRecord;
+  /** False when identical XML was already the latest version of its key. */
+  created: boolean;
+}
+
+export interface StartInput {
+  definitionKey?: string;
+  definitionId?: string;
+  businessKey?: string | null;
+  variables?: unknown;
+  actor: string | null;
+}
+
+/**
+ * The engine's facade: every state change is one command, executed in one transaction that
+ * holds the instance's row lock, checks its revision, runs bpmn-engine to the next wait states
+ * and writes the snapshot, task rows, timer jobs and hash-chained history together. A resolved
+ * promise means the transaction committed.
+ */
+export class Orchestrator {
+  private readonly kernel: CommandKernel;
+  private readonly runner: InstanceRunner;
+  private readonly timerCommands: TimerCommands;
+  private readonly slaCommands: SlaCommands;
+  private readonly timeZone: string;
+
+  constructor(private readonly options: OrchestratorOptions) {
+    const clock = options.clock ?? systemClock;
+    this.timeZone = options.timeZone ?? 'UTC';
+    this.runner = new InstanceRunner(options.handlers, clock, this.timeZone, options.liveEngines);
+    this.kernel = new CommandKernel(options.transactions, clock, this.runner, options.definitionCacheSize);
+    this.slaCommands = new SlaCommands(this.kernel, this.runner, options.calendars ?? noCalendars);
+    this.timerCommands = new TimerCommands(this.kernel, this.runner, (store, definition, input, fire) => this.startIn(store, definition, input, fire), this.timeZone);
+  }
+
+  /**
+   * Validates and stores a BPMN document as the next version of its process key. A new version
+   * replaces the key's timer start schedule.
+   * @throws EngineError INVALID_DEFINITION (with `details.problems`), PAYLOAD_TOO_LARGE
+   */
+  async deploy(input: { document: Uint8Array | string; versionTag?: string | null; actor: string | null }): Promise<DeployResult> {
+    const compiled = await compileDefinition(input.document, {
+      maxBytes: this.options.maxDefinitionBytes,
+      knownHandlers: this.options.handlers.names(),
+      checkExpression,
+    });
+    const sourceContext = loadSourceContext(compiled.serialized);
+    return this.kernel.execute(async (store) => {
+      await store.lockDefinitionKey(compiled.processId);
+      const latest = await store.latestDefinition(compiled.processId);
+      if (latest && latest.sha256 === compiled.sha256) return { definition: latest, created: false };
+      const definition = await store.insertDefinition({
+        id: randomUUID(),
+        key: compiled.processId,
+        versionTag: input.versionTag ?? null,
+        name: compiled.name,
+        sha256: compiled.sha256,
+        state: 'active',
+        deployedBy: input.actor,
+        deployedAt: this.kernel.now(),
+        warnings: compiled.warnings,
+        xml: compiled.xml,
+        serialized: compiled.serialized,
+      });
+      const runnable = this.kernel.remember({ id: definition.id, key: definition.key, version: definition.version, sourceContext });
+      await store.replaceStartTimers(definition.key, startScheduleJobs(definition, this.kernel.timerStarts(runnable), this.kernel.clock.now(), this.timeZone));
+      return { definition, created: true };
+    });
+  }
+
+  /** Stops new instances of a definition version (and its timer start schedule). @throws EngineError DEFINITION_NOT_FOUND */
+  suspendDefinition(definitionId: string, actor: string | null): Promise<DefinitionRecord> {
+    return this.timerCommands.setDefinitionState(definitionId, 'suspended', actor);
+  }
+
+  /** Resumes a suspended definition version (and, if it is the latest, its timer start schedule). */
+  activateDefinition(definitionId: string, actor: string | null): Promise<DefinitionRecord> {
+    return this.timerCommands.setDefinitionState(definitionId, 'active', actor);
+  }
+
+  /**
+   * Starts the latest (or the given) version and runs it to its first wait states. A timer
+   * start event fires at once when an instance is started by hand.
+   * @throws EngineError DEFINITION_NOT_FOUND, DEFINITION_SUSPENDED, INVALID_REQUEST, PROCESS_FAILED
+   */
+  async start(input: StartInput, idempotency?: Idempotency): Promise<InstanceResult> {
+    const variables = assertVariables(input.variables ?? {});
+    return this.kernel.execute(async (store) => {
+      const definition = await this.kernel.resolveDefinition(store, input);
+      if (definition.state === 'suspended') {
+        throw new EngineError(EngineErrorCode.DefinitionSuspended, `definition ${definition.key} v${definition.version} is suspended`);
+      }
+      return this.startIn(store, definition, { businessKey: input.businessKey ?? null, variables, actor: input.actor }, null);
+    }, idempotency && { scope: 'instance.start', ...idempotency });
+  }
+
+  /** Starts an instance inside an open command; `fireStart` names the timer start event that started it, if any. */
+  private async startIn(
+    store: CommandStore,
+    definition: DefinitionRecord,
+    input: { businessKey: string | null; variables: Record<string, unknown>; actor: string | null },
+    fireStart: string | null,
+  ): Promise<InstanceResult> {
+    const runnable = await this.kernel.runnable(store, definition.id);
+    const id = randomUUID();
+    // A timer start event fires at once: the schedule (or the caller) already decided the time.
+    const startTimers = new Set(this.kernel.timerStarts(runnable).map((t) => t.elementId));
+    if (fireStart) startTimers.forEach((elementId) => elementId !== fireStart && startTimers.delete(elementId));
+    const outcome = await this.runner.start(
+      runnable,
+      { instanceId: id, businessKey: input.businessKey },
+      input.variables,
+      startTimers.size ? (engine) => engine.timers().forEach((t) => startTimers.has(t.elementId) && engine.fireTimer(t.executionId)) : undefined,
+    );
+    const instance: InstanceRecord = {
+      id,
+      definitionId: definition.id,
+      definitionKey: definition.key,
+      definitionVersion: definition.version,
+      businessKey: input.businessKey,
+      status: 'running',
+      snapshot: null,
+      variables: {},
+      activeElementIds: [],
+      revision: 0,
+      startedBy: input.actor,
+      startedAt: this.kernel.now(),
+      endedAt: null,
+      endReason: null,
+      history: { seq: 0, hash: null },
+    };
+    await store.insertInstance(instance);
+    const initial: HistoryDraft = {
+      type: 'instance.started',
+      elementId: runnable.key,
+      elementType: 'bpmn:Process',
+      executionId: null,
+      actor: input.actor,
+      payload: {
+        definitionId: definition.id, definitionKey: definition.key, version: definition.version, businessKey: input.businessKey,
+        variables: input.variables, ...(fireStart ? { startedBy: 'timer', startEventId: fireStart } : {}),
+      },
+    };
+    return this.kernel.persist(store, instance, outcome, { actor: input.actor, before: [initial] });
+  }
+
+  /**
+   * Claims an open task for `actor`.
+   * @throws EngineError TASK_NOT_FOUND, TASK_NOT_OPEN, TASK_CLAIMED_BY_OTHER, FORBIDDEN (segregation of duties)
+   */
+  async claimTask(taskId: string, actor: string): Promise<TaskRecord> {
+    return this.kernel.execute(async (store) => {
+      const { task, instance } = await this.lockOpenTask(store, taskId);
+      if (task.assignee === actor) return task;
+      if (task.assignee) throw claimedByOther(task);
+      await assertSegregation(store, await this.kernel.runnable(store, instance.definitionId), instance, task, actor);
+      await store.setTaskAssignee(task.id, actor);
+      await this.kernel.appendOnly(store, instance, [taskEvent('task.claimed', task, actor, { assignee: actor })]);
+      return { ...task, assignee: actor };
+    });
+  }
+
+  /** Returns a claimed task to its candidates. @throws EngineError TASK_NOT_FOUND, TASK_NOT_OPEN, TASK_CLAIMED_BY_OTHER */
+  async unclaimTask(taskId: string, actor: string): Promise<TaskRecord> {
+    return this.kernel.execute(async (store) => {
+      const { task, instance } = await this.lockOpenTask(store, taskId);
+      if (task.assignee === null) return task;
+      if (task.assignee !== actor) throw claimedByOther(task);
+      await store.setTaskAssignee(task.id, null);
+      await this.kernel.appendOnly(store, instance, [taskEvent('task.unclaimed', task, actor, { previousAssignee: task.assignee })]);
+      return { ...task, assignee: null };
+    });
+  }
+
+  /**
+   * Sets (or clears) a task's assignee on someone's behalf, e.g. an administrator reassigning.
+   * Segregation of duties applies to the new assignee.
+   * @throws EngineError TASK_NOT_FOUND, TASK_NOT_OPEN, FORBIDDEN (segregation of duties)
+   */
+  async assignTask(taskId: string, assignee: string | null, actor: string): Promise<TaskRecord> {
+    return this.kernel.execute(async (store) => {
+      const { task, instance } = await this.lockOpenTask(store, taskId);
+      if (task.assignee === assignee) return task;
+      if (assignee) await assertSegregation(store, await this.kernel.runnable(store, instance.definitionId), instance, task, assignee);
+      await store.setTaskAssignee(task.id, assignee);
+      await this.kernel.appendOnly(store, instance, [taskEvent('task.assigned', task, actor, { assignee, previousAssignee: task.assignee })]);
+      return { ...task, assignee };
+    });
+  }
+
+  /**
+   * Completes an open task with the submitted variables and runs the process to its next wait
+   * states in the same transaction. The loser of a race gets TASK_NOT_OPEN.
+   * @throws EngineError TASK_NOT_FOUND, TASK_NOT_OPEN, TASK_CLAIMED_BY_OTHER, FORBIDDEN (segregation of duties), INVALID_REQUEST, PROCESS_FAILED
+   */
+  async completeTask(taskId: string, actor: string, rawVariables: unknown, idempotency?: Idempotency): Promise<InstanceResult> {
+    const variables = assertVariables(rawVariables ?? {});
+    return this.kernel.execute(async (store) => {
+      const { task, instance } = await this.lockOpenTask(store, taskId);
+      if (task.assignee && task.assignee !== actor) throw claimedByOther(task);
+      const runnable = await this.kernel.runnable(store, instance.definitionId);
+      await assertSegregation(store, runnable, instance, task, actor);
+      const outcome = await this.runner.resume(runnable, contextOf(instance), instance.snapshot!, (engine) => {
+        if (!engine.isWaiting(task.executionId)) return false;
+        engine.signal(task.executionId, variables);
+        return true;
+      }, { revision: instance.revision });
+      return this.kernel.persist(store, instance, outcome, {
+        actor,
+        before: [taskEvent('task.completed', task, actor, { variables })],
+        completion: { executionId: task.executionId, actor, submitted: variables },
+      });
+    }, idempotency && { scope: `task.complete:${taskId}`, ...idempotency });
+  }
+
+  /** Cancels a running instance: open tasks and timers are cancelled, the snapshot is dropped. @throws EngineError INSTANCE_NOT_FOUND, INSTANCE_NOT_RUNNING */
+  async cancelInstance(instanceId: string, actor: string | null, reason: string | null): Promise<InstanceResult> {
+    return this.kernel.execute(async (store) => {
+      const instance = await this.kernel.lockRunning(store, instanceId);
+      const now = this.kernel.now();
+      const open = await store.openTasks(instance.id);
+      const closed = await store.closeTasks(
+        instance.id,
+        open.map((t) => ({ executionId: t.executionId, status: 'cancelled', at: now, by: actor, submitted: null })),
+      );
+      const timers = await store.deleteInstanceTimers(instance.id);
+      const events: HistoryDraft[] = [
+        ...closed.map((t) => taskEvent('task.cancelled', t, actor, { reason: 'instance cancelled' })),
+        ...timers.map((j) => timerEvent('timer.cancelled', j, { jobId: j.id, dueAt: j.dueAt, reason: 'instance cancelled' }, actor)),
+        { type: 'instance.cancelled', elementId: instance.definitionKey, elementType: 'bpmn:Process', executionId: null, actor, payload: { reason } },
+      ];
+      const history = this.kernel.chain(instance, events);
+      await store.appendHistory(history.records);
+      const patch = { status: 'cancelled' as const, snapshot: null, variables: instance.variables, activeElementIds: [], endedAt: now, endReason: reason, history: history.head };
+      await store.updateInstance(instance.id, instance.revision, patch);
+      this.kernel.afterCommit(store, () => this.runner.forget(instance.id));
+      return { instance: view({ ...instance, ...patch, revision: instance.revision + 1 }), tasks: [] };
+    });
+  }
+
+  /**
+   * Claims due timer jobs for `worker` and fires each in its own transaction. Safe on any number
+   * of server processes: a job is claimed by one worker (`SKIP LOCKED`), fired only while that
+   * claim holds, and never before its due time on the database clock.
+   */
+  fireDueTimers(worker: string, options: { batchSize?: number; lockMs?: number } = {}): Promise<FireSummary> {
+    return this.timerCommands.fireDue(worker, options);
+  }
+
+  /** Puts the failed job of an open incident back in line. @throws EngineError INCIDENT_NOT_FOUND, INCIDENT_RESOLVED */
+  retryIncident(incidentId: string, actor: string | null) {
+    return this.timerCommands.retryIncident(incidentId, actor);
+  }
+
+  /**
+   * Pauses the SLA clock `sla.<name>` (e.g. awaiting customer): timers reading it are parked.
+   * @throws EngineError SLA_NOT_FOUND, SLA_STATE_CONFLICT, INSTANCE_NOT_FOUND, INSTANCE_NOT_RUNNING
+   */
+  pauseSla(instanceId: string, name: string, reason: string, actor: string | null): Promise<InstanceResult> {
+    return this.slaCommands.pause(instanceId, name, reason, actor);
+  }
+
+  /** Resumes a paused SLA clock: its target moves by the paused business time; its timers are re-armed. */
+  resumeSla(instanceId: string, name: string, actor: string | null): Promise<InstanceResult> {
+    return this.slaCommands.resume(instanceId, name, actor);
+  }
+
+  /** Locks the task's instance, then re-reads the task under that lock (the race-free check). */
+  private async lockOpenTask(store: CommandStore, taskId: string): Promise<{ task: TaskRecord; instance: InstanceRecord }> {
+    const first = await store.getTask(taskId);
+    if (!first) throw new EngineError(EngineErrorCode.TaskNotFound, `no task with id "${taskId}"`);
+    const instance = await store.lockInstance(first.instanceId);
+    const task = await store.getTask(taskId);
+    if (!instance || !task) throw new EngineError(EngineErrorCode.TaskNotFound, `no task with id "${taskId}"`);
+    if (task.status !== 'open') {
+      throw new EngineError(EngineErrorCode.TaskNotOpen, `task ${taskId} is already ${task.status}`, { details: { taskStatus: task.status, completedBy: task.completedBy } });
+    }
+    if (instance.status !== 'running') {
+      throw new EngineError(EngineErrorCode.InstanceNotRunning, `process instance ${instance.id} is ${instance.status}`);
+    }
+    return { task, instance };
+  }
+}
+
+function noCalendars(name: string): never {
+  throw new EngineError(EngineErrorCode.InvalidRequest, `no business calendars are configured (asked for "${name}")`);
+}
+
+function claimedByOther(task: TaskRecord): EngineError {
+  return new EngineError(EngineErrorCode.TaskClaimedByOther, `task ${task.id} is claimed by ${task.assignee}`, { details: { assignee: task.assignee } });
+}
+
+function contextOf(instance: InstanceRecord) {
+  return { instanceId: instance.id, businessKey: instance.businessKey };
+}

@@ -1,0 +1,220 @@
+import type { HistoryEventRecord, ChainHead } from '../history/hash-chain';
+import type { EngineSnapshot } from '../runtime/instance-runner';
+import type { DefinitionProblem } from '../errors';
+
+export type DefinitionState = 'active' | 'suspended';
+export type InstanceStatus = 'running' | 'completed' | 'cancelled' | 'failed';
+export type TaskStatus = 'open' | 'completed' | 'cancelled';
+
+export interface DefinitionRecord {
+  id: string;
+  key: string;
+  version: number;
+  versionTag: string | null;
+  name: string | null;
+  sha256: string;
+  state: DefinitionState;
+  deployedBy: string | null;
+  deployedAt: string;
+  warnings: DefinitionProblem[];
+}
+
+export interface NewDefinition extends Omit<DefinitionRecord, 'version'> {
+  xml: string;
+  serialized: string;
+}
+
+export interface InstanceRecord {
+  id: string;
+  definitionId: string;
+  definitionKey: string;
+  definitionVersion: number;
+  businessKey: string | null;
+  status: InstanceStatus;
+  snapshot: EngineSnapshot | null;
+  variables: Record<string, unknown>;
+  activeElementIds: string[];
+  revision: number;
+  startedBy: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  endReason: string | null;
+  history: ChainHead;
+}
+
+export interface TaskRecord {
+  id: string;
+  instanceId: string;
+  definitionKey: string;
+  elementId: string;
+  executionId: string;
+  name: string | null;
+  assignee: string | null;
+  candidateUsers: string[];
+  candidateGroups: string[];
+  dueAt: string | null;
+  followUpAt: string | null;
+  priority: number;
+  formKey: string | null;
+  status: TaskStatus;
+  createdAt: string;
+  completedAt: string | null;
+  completedBy: string | null;
+  submitted: Record<string, unknown> | null;
+}
+
+/** Fields a command may change on an instance row (revision is bumped by the store). */
+export type InstancePatch = Pick<
+  InstanceRecord,
+  'status' | 'snapshot' | 'variables' | 'activeElementIds' | 'endedAt' | 'endReason' | 'history'
+>;
+
+/** How a task left the open state. */
+export interface TaskClosure {
+  executionId: string;
+  status: 'completed' | 'cancelled';
+  at: string;
+  by: string | null;
+  submitted: Record<string, unknown> | null;
+}
+
+/** A stored answer to an idempotent command. */
+export interface IdempotentResult {
+  requestHash: string;
+  result: unknown;
+}
+
+/**
+ * Storage for one command, bound to one database transaction. Implemented by the host
+ * (`api/engine-host`); the engine never sees SQL. Every method runs inside the transaction that
+ * {@link TransactionRunner.run} opened.
+ */
+export interface CommandStore extends TimerStore {
+  /** Serialises deploys of one key (so versions count 1, 2, ... without gaps or duplicates). */
+  lockDefinitionKey(key: string): Promise<void>;
+  latestDefinition(key: string): Promise<(DefinitionRecord & { sha256: string }) | null>;
+  insertDefinition(definition: NewDefinition): Promise<DefinitionRecord>;
+  getDefinition(id: string): Promise<DefinitionRecord | null>;
+  /** The serialized parsed context, to build the engine (only read on a cache miss). */
+  getDefinitionContext(id: string): Promise<string | null>;
+
+  insertInstance(instance: InstanceRecord): Promise<void>;
+  /** `SELECT ... FOR UPDATE`: serialises commands on one instance across all server processes. */
+  lockInstance(id: string): Promise<InstanceRecord | null>;
+  /** Compare-and-set on revision; throws EngineError(RevisionConflict) when it moved. */
+  updateInstance(id: string, expectedRevision: number, patch: InstancePatch): Promise<void>;
+
+  getTask(id: string): Promise<TaskRecord | null>;
+  insertTasks(tasks: TaskRecord[]): Promise<void>;
+  setTaskAssignee(id: string, assignee: string | null): Promise<void>;
+  /** Closes the given open tasks; returns those actually closed. */
+  closeTasks(instanceId: string, closures: TaskClosure[]): Promise<TaskRecord[]>;
+  openTasks(instanceId: string): Promise<TaskRecord[]>;
+  /** Completed tasks of the instance at the given elements (who performed them). */
+  completedTasksAt(instanceId: string, elementIds: string[]): Promise<TaskRecord[]>;
+
+  appendHistory(events: HistoryEventRecord[]): Promise<void>;
+
+  findIdempotent(scope: string, key: string): Promise<IdempotentResult | null>;
+  /** Throws EngineError(RevisionConflict, retryable) if another transaction stored the key first. */
+  saveIdempotent(scope: string, key: string, value: IdempotentResult): Promise<void>;
+}
+
+export type TimerJobKind = 'instance' | 'start';
+
+/** A durable timer: a timer an instance waits on, or the schedule of a timer start event. */
+export interface TimerJobRecord {
+  id: string;
+  kind: TimerJobKind;
+  instanceId: string | null;
+  definitionId: string;
+  definitionKey: string;
+  elementId: string;
+  elementType: string | null;
+  /** Engine execution id of the armed timer (instance timers only). */
+  executionId: string | null;
+  spec: string | null;
+  /** Firings left including the next (-1 unbounded), for cycles. */
+  remaining: number | null;
+  /** When the timer is due (never fired before this); null while parked (its SLA clock is paused). */
+  dueAt: string | null;
+  /** When it should next be tried: dueAt, or later after a failed attempt; null while parked. */
+  runAt: string | null;
+  status: 'pending' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  lockedBy: string | null;
+  lockExpiresAt: string | null;
+  createdAt: string;
+}
+
+/** A timer the engine has armed, as the store receives it. */
+export interface ArmedTimer {
+  id: string;
+  executionId: string;
+  elementId: string;
+  elementType: string | null;
+  spec: string | null;
+  remaining: number | null;
+  dueAt: string;
+}
+
+export interface IncidentRecord {
+  id: string;
+  type: 'timer-failed';
+  status: 'open' | 'resolved';
+  instanceId: string | null;
+  definitionId: string;
+  jobId: string | null;
+  elementId: string | null;
+  message: string;
+  attempts: number;
+  createdAt: string;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+}
+
+/** Timer-job and incident storage inside a command's transaction. */
+export interface TimerStore {
+  /**
+   * Makes the instance's timer rows match the engine's armed timers: rows of timers no longer
+   * armed are deleted, new timers inserted; an existing row keeps its due time.
+   */
+  syncInstanceTimers(instance: { id: string; definitionId: string; definitionKey: string }, armed: ArmedTimer[], createdAt: string): Promise<{ added: TimerJobRecord[]; removed: TimerJobRecord[] }>;
+  deleteInstanceTimers(instanceId: string): Promise<TimerJobRecord[]>;
+  /** Locks a job row (`FOR UPDATE`); null when it no longer exists. */
+  lockTimerJob(id: string): Promise<TimerJobRecord | null>;
+  deleteTimerJob(id: string): Promise<void>;
+  /** Moves a start schedule to its next occurrence and releases it. */
+  rescheduleTimerJob(id: string, dueAt: string, remaining: number): Promise<void>;
+  /** Replaces every timer start schedule of a process key. */
+  replaceStartTimers(definitionKey: string, jobs: TimerJobRecord[]): Promise<{ removed: TimerJobRecord[]; added: TimerJobRecord[] }>;
+  /** Records a failed attempt: retry later, or mark failed. Only if `owner` still holds the claim. */
+  recordTimerFailure(id: string, owner: string, patch: { attempts: number; runAt: string; status: 'pending' | 'failed'; lastError: string }): Promise<boolean>;
+  /** The timer jobs of one instance, locked (`FOR UPDATE`). */
+  instanceTimerJobs(instanceId: string): Promise<TimerJobRecord[]>;
+  /** Moves a job to a new due time; null parks it (never due, e.g. while its SLA clock is paused). */
+  setTimerDue(id: string, dueAt: string | null): Promise<void>;
+  /** Puts a failed job back in line. */
+  retryTimerJob(id: string, runAt: string): Promise<void>;
+  insertIncident(incident: IncidentRecord): Promise<void>;
+  lockIncident(id: string): Promise<IncidentRecord | null>;
+  resolveIncident(id: string, at: string, by: string | null): Promise<void>;
+  setDefinitionState(id: string, state: DefinitionState): Promise<void>;
+}
+
+/** Claims due timer jobs for one worker; each claim is its own short transaction. */
+export interface TimerClaimer {
+  /**
+   * Claims up to `limit` due jobs (`run_at <= database now + offsetMs`) with
+   * `FOR UPDATE SKIP LOCKED`, marking them locked by `owner` until `lockMs` from now. A job whose
+   * claim expired (its worker died) is claimable again.
+   */
+  claimDue(owner: string, limit: number, lockMs: number, offsetMs: number): Promise<{ id: string }[]>;
+}
+
+/** Opens one transaction per call: commit when `work` resolves, roll back when it throws. */
+export interface TransactionRunner {
+  run<T>(work: (store: CommandStore) => Promise<T>): Promise<T>;
+  readonly timers: TimerClaimer;
+}

@@ -1,0 +1,471 @@
+import { EventEmitter } from 'node:events';
+import { Engine } from 'bpmn-engine';
+import { createEngineExpressions } from '../expressions';
+import { EngineError, EngineErrorCode } from '../errors';
+import { moddleExtensions } from '../definitions';
+import type { ServiceHandlerRegistry } from '../services/service-handler';
+import { systemClock, type Clock } from '../clock';
+import { DurableTimers, type PendingTimer } from './durable-timers';
+import { createExtensions, type UserTaskMeta } from './extensions';
+import { untilQuiescent, type Quiescence } from './quiescence';
+
+/** A deployed definition version ready to run: its parsed context is built once and cached. */
+export interface RunnableDefinition {
+  id: string;
+  key: string;
+  version: number;
+  /** `loadSourceContext(serialized)`: shared by every engine of this version, never mutated. */
+  sourceContext: unknown;
+}
+
+/** A user task the engine started waiting on during this run. */
+export interface CreatedUserTask extends UserTaskMeta {
+  executionId: string;
+  elementId: string;
+  name: string | null;
+}
+
+/** A history fact observed while the engine ran, before the host stamps sequence, actor and hash. */
+export interface ObservedEvent {
+  type:
+    | 'element.started'
+    | 'element.waiting'
+    | 'element.completed'
+    | 'element.cancelled'
+    | 'element.failed'
+    | 'flow.taken'
+    | 'timer.fired';
+  elementId: string;
+  elementType: string | null;
+  executionId: string | null;
+  payload: Record<string, unknown> | null;
+}
+
+/** Everything one command needs to persist, computed without touching storage. */
+export interface RunOutcome {
+  status: 'running' | 'completed';
+  /** The engine state without the XML source (null once completed). Opaque to everyone but this module. */
+  state: EngineSnapshot | null;
+  variables: Record<string, unknown>;
+  /** Keys whose value changed in this run, with the new values. */
+  changedVariables: Record<string, unknown>;
+  createdTasks: CreatedUserTask[];
+  /** Execution ids of every user task still waiting after the run. */
+  waitingTaskExecutionIds: string[];
+  /** Execution ids of user tasks that ended (were completed) during the run. */
+  endedTaskExecutionIds: string[];
+  /** Element ids of every activity that still holds a token (user tasks, timers, catch events). */
+  activeElementIds: string[];
+  timers: PendingTimer[];
+  /** True when the run saw any timer (armed, re-announced on resume, or fired): timer rows need syncing. */
+  touchedTimers: boolean;
+  /** BPMN type of each element that armed a timer in this run. */
+  elementTypes: Record<string, string>;
+  events: ObservedEvent[];
+  /** The still-running engine, for {@link InstanceRunner.keep} once the command committed. */
+  live?: LiveEngine;
+}
+
+/** A running engine kept between commands of one instance (opaque outside this module). */
+export interface LiveEngine {
+  readonly definitionId: string;
+}
+
+interface LiveEngineInternal extends LiveEngine {
+  engine: Engine;
+  timers: DurableTimers;
+  listener: EventEmitter;
+}
+
+/** The persisted engine state, versioned so a future engine can refuse or migrate it. */
+export interface EngineSnapshot {
+  schemaVersion: 1;
+  engineVersion: string;
+  state: unknown;
+}
+
+/** Identity of the instance a run belongs to. */
+export interface RunContext {
+  instanceId: string;
+  businessKey: string | null;
+}
+
+/** What a command may do to the engine once it has resumed. */
+export interface EngineHandle {
+  /** True when `executionId` is an activity waiting for a signal (a user task, receive task...). */
+  isWaiting(executionId: string): boolean;
+  /** Completes the waiting activity, handing it the submitted variables. */
+  signal(executionId: string, variables: Record<string, unknown>): void;
+  /** Fires an armed timer now; false when it is not armed (already fired or cancelled). */
+  fireTimer(executionId: string): boolean;
+  /** The armed timers. */
+  timers(): PendingTimer[];
+  /** Sets process variables (merged). */
+  setVariables(variables: Record<string, unknown>): void;
+}
+
+/** Options of {@link InstanceRunner.resume}. */
+export interface ResumeOptions {
+  /**
+   * Timers to move, by timer execution id, to a new expiry on the REAL clock (the host converts
+   * from its clock). The engine keeps each armed timer's expiry inside its state and fires an
+   * overdue timer by itself when it resumes; moving the database job alone would let a resume
+   * after the old expiry fire the timer early.
+   */
+  rearm?: ReadonlyMap<string, Date>;
+  /**
+   * The revision of the locked instance row. When this process still holds the engine that
+   * produced exactly that revision, it is reused instead of recovered from the snapshot.
+   */
+  revision?: number;
+}
+
+const SNAPSHOT_SCHEMA = 1 as const;
+
+/** Names bpmn-elements writes into the process variables itself (see readVariables). */
+export const ENGINE_VARIABLES: ReadonlySet<string> = new Set(['fields', 'content', 'properties']);
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- bpmn-engine's typings are loose; this file is the anti-corruption layer. */
+
+/**
+ * Runs bpmn-engine for one command: build a fresh engine from the cached definition context,
+ * start it or recover it from a snapshot, resume, apply the command, and run until every token
+ * waits or the process ends. Pure with respect to storage: the caller persists the outcome in
+ * its transaction. Engines are never reused or kept; timers are durable (see DurableTimers).
+ */
+export class InstanceRunner {
+  constructor(
+    private readonly handlers: ServiceHandlerRegistry,
+    private readonly clock: Clock = systemClock,
+    private readonly timeZone = 'UTC',
+    private readonly liveLimit = 64,
+  ) {}
+
+  /**
+   * Engines kept after a committed command, by instance, with the revision they produced. Taken
+   * out while a command uses one, so a failed command simply drops it. Bounded (LRU): a live
+   * engine holds about 440 KiB.
+   */
+  private readonly live = new Map<string, { revision: number; entry: LiveEngineInternal }>();
+
+  /** Keeps a committed command's engine for the instance's next command (call after commit). */
+  keep(instanceId: string, revision: number, live: LiveEngine | undefined): void {
+    if (!live || this.liveLimit <= 0) return;
+    this.live.delete(instanceId);
+    this.live.set(instanceId, { revision, entry: live as LiveEngineInternal });
+    if (this.live.size > this.liveLimit) this.live.delete(this.live.keys().next().value!);
+  }
+
+  /** A command that did not touch the engine (claim, unclaim) moved the revision on. */
+  bump(instanceId: string, from: number, to: number): void {
+    const kept = this.live.get(instanceId);
+    if (kept?.revision === from) kept.revision = to;
+  }
+
+  forget(instanceId: string): void {
+    this.live.delete(instanceId);
+  }
+
+  private take(instanceId: string, revision: number, definitionId: string): LiveEngineInternal | null {
+    const kept = this.live.get(instanceId);
+    if (!kept) return null;
+    this.live.delete(instanceId);
+    return kept.revision === revision && kept.entry.definitionId === definitionId ? kept.entry : null;
+  }
+
+  /** Starts a new instance and runs it to its first wait states. */
+  async start(
+    definition: RunnableDefinition,
+    ctx: RunContext,
+    variables: Record<string, unknown>,
+    action?: (engine: EngineHandle) => void,
+  ): Promise<RunOutcome> {
+    const { engine, timers } = this.newEngine(definition, ctx);
+    const recorder = new Recorder(this.clock);
+    let quiet = untilQuiescent(engine as any);
+    try {
+      await engine.execute({ listener: recorder.listener, variables: structuredClone(variables) } as any);
+      let how = await quiet;
+      if (action && how !== 'end') {
+        quiet = untilQuiescent(engine as any);
+        action(handleFor(engine, timers));
+        how = await quiet;
+      }
+      return this.outcome({ engine, timers, listener: recorder.listener, definitionId: definition.id }, recorder, how, variables);
+    } catch (error) {
+      throw processFailed(error);
+    } finally {
+      recorder.detach();
+    }
+  }
+
+  /**
+   * Recovers an instance from its snapshot, resumes it (overdue timers fire here), then applies
+   * `action`. `action` returns false when the command does not apply to the current state (the
+   * task is no longer waiting): the run then ends with `EngineError(TaskNotOpen)`.
+   */
+  async resume(
+    definition: RunnableDefinition,
+    ctx: RunContext,
+    snapshot: EngineSnapshot,
+    action?: (engine: EngineHandle) => boolean,
+    options: ResumeOptions = {},
+  ): Promise<RunOutcome> {
+    if (snapshot.schemaVersion !== SNAPSHOT_SCHEMA) {
+      throw new EngineError(EngineErrorCode.ProcessFailed, `unsupported snapshot schema ${String(snapshot.schemaVersion)}`);
+    }
+    const reused = options.revision !== undefined && !options.rearm ? this.take(ctx.instanceId, options.revision, definition.id) : null;
+    const live = reused ?? { ...this.newEngine(definition, ctx), listener: new EventEmitter(), definitionId: definition.id };
+    const { engine, timers } = live;
+    const recorder = new Recorder(this.clock, live.listener);
+    let before: Record<string, unknown> = {};
+    try {
+      let how: Quiescence;
+      if (reused) {
+        // Already running: what a resume would re-announce is live, and what a resume would fire
+        // (timers overdue on the real clock) fires now, in due order.
+        for (const a of waitingActivities(engine)) recorder.markLive(a.executionId);
+        // A resume would re-announce armed timers; the host must then sync their rows.
+        if (timers.pending().length) recorder.touchedTimers = true;
+        how = 'wait';
+        for (const timer of timers.overdue(Date.now())) {
+          const quiet = untilQuiescent(engine as any);
+          if (timers.fire(timer)) how = await quiet;
+          if (how === 'end') break;
+        }
+      } else {
+        // The snapshot was just read from the database: the engine may take it as is.
+        engine.recover(snapshot.state as any);
+        const quiet = untilQuiescent(engine as any);
+        await engine.resume({ listener: recorder.listener } as any);
+        how = await quiet;
+      }
+      before = structuredClone(readVariables(engine));
+      if (action && how !== 'end') {
+        const quiet = untilQuiescent(engine as any);
+        const applied = action(handleFor(engine, timers));
+        if (!applied) throw new EngineError(EngineErrorCode.TaskNotOpen, 'the task is no longer waiting in the process');
+        how = await quiet;
+      }
+      return this.outcome(live, recorder, how, before, options.rearm);
+    } catch (error) {
+      throw processFailed(error);
+    } finally {
+      recorder.detach();
+    }
+  }
+
+  private newEngine(definition: RunnableDefinition, ctx: RunContext): { engine: Engine; timers: DurableTimers } {
+    const timers = new DurableTimers(this.clock);
+    const engine = new Engine({
+      name: ctx.instanceId,
+      sourceContext: definition.sourceContext as any,
+      moddleOptions: moddleExtensions as any,
+      expressions: createEngineExpressions() as any,
+      // Diagram scripts never run: script tasks are refused at deploy and this stub makes sure.
+      scripts: { register: () => undefined, getScript: () => undefined } as any,
+      extensions: createExtensions({
+        instanceId: ctx.instanceId,
+        businessKey: ctx.businessKey,
+        handlers: this.handlers,
+        clock: this.clock,
+        timeZone: this.timeZone,
+      }) as any,
+      timers: timers as any,
+      settings: { disableTrackState: true },
+      // bpmn-engine's default logger builds a `debug` instance per element and engine, which
+      // costs measurable CPU per command; the host logs what matters from the outcome.
+      Logger: silentLogger,
+    } as any);
+    return { engine, timers };
+  }
+
+  private async outcome(
+    live: LiveEngineInternal,
+    recorder: Recorder,
+    how: Quiescence,
+    before: Record<string, unknown>,
+    rearm?: ReadonlyMap<string, Date>,
+  ): Promise<RunOutcome> {
+    const { engine, timers } = live;
+    const completed = how === 'end';
+    const variables = structuredClone(readVariables(engine));
+    const postponed = completed ? [] : waitingActivities(engine);
+    const state = completed ? null : stripSource(await engine.getState());
+    if (state && rearm?.size) rearmTimers(state, rearm);
+    return {
+      status: completed ? 'completed' : 'running',
+      state: state === null ? null : { schemaVersion: SNAPSHOT_SCHEMA, engineVersion: String((state as any).engineVersion ?? ''), state },
+      variables,
+      changedVariables: diff(before, variables),
+      createdTasks: recorder.createdTasks,
+      waitingTaskExecutionIds: postponed.filter((a) => a.type === 'bpmn:UserTask').map((a) => a.executionId),
+      endedTaskExecutionIds: recorder.endedTasks,
+      activeElementIds: [...new Set(postponed.map((a) => a.id))],
+      timers: completed ? [] : timers.pending(),
+      touchedTimers: recorder.touchedTimers,
+      elementTypes: recorder.elementTypes,
+      events: recorder.events,
+      // An engine whose state was edited (re-armed timers) no longer matches what it holds in memory.
+      live: completed || rearm?.size ? undefined : live,
+    };
+  }
+}
+
+const noop = () => undefined;
+const silentLogger = () => ({ debug: noop, error: noop, warn: noop });
+
+/** Collects history facts and new user tasks from the engine's listener events. */
+class Recorder {
+  readonly events: ObservedEvent[] = [];
+  readonly createdTasks: CreatedUserTask[] = [];
+  readonly endedTasks: string[] = [];
+  readonly elementTypes: Record<string, string> = {};
+  touchedTimers = false;
+  /** Executions that really ran: started in this run or re-announced on resume. */
+  private readonly live = new Set<string>();
+
+  constructor(
+    private readonly clock: Clock,
+    readonly listener: EventEmitter = new EventEmitter(),
+  ) {
+    const on = (event: string, fn: (api: any) => void) => this.listener.on(event, fn);
+    on('activity.start', (api) => {
+      this.live.add(api.executionId);
+      this.push('element.started', api);
+    });
+    on('activity.wait', (api) => {
+      this.live.add(api.executionId);
+      // resume() re-announces waiting activities; only the first announcement is a new fact.
+      if (api.content?.isRecovered) return;
+      this.push('element.waiting', api);
+      if (api.type === 'bpmn:UserTask') {
+        const meta: UserTaskMeta = api.content.userTask;
+        this.createdTasks.push({ ...meta, executionId: api.executionId, elementId: api.id, name: api.name ?? null });
+      }
+    });
+    on('activity.end', (api) => {
+      this.push('element.completed', api);
+      if (api.type === 'bpmn:UserTask') this.endedTasks.push(api.executionId);
+    });
+    // Dead-path elimination discards every element of an untaken branch; only an element that
+    // was actually running (e.g. a task interrupted by a boundary event) is cancelled.
+    on('activity.discard', (api) => {
+      if (this.live.has(api.executionId)) this.push('element.cancelled', api);
+    });
+    on('activity.error', (api) => this.push('element.failed', api, { message: String(api.content?.error?.message ?? 'error') }));
+    // `timer.scheduled` is recorded by the host when it stores the timer job (with its due time).
+    on('activity.timer', (api) => {
+      this.live.add(api.executionId);
+      this.touchedTimers = true;
+      this.elementTypes[api.id] = api.type;
+    });
+    on('activity.timeout', (api) => {
+      this.touchedTimers = true;
+      this.push('timer.fired', api, { firedAt: this.clock.now().toISOString() });
+    });
+    on('flow.take', (api) =>
+      this.events.push({
+        type: 'flow.taken',
+        elementId: api.id,
+        elementType: api.type ?? 'bpmn:SequenceFlow',
+        executionId: null,
+        payload: { sourceId: api.content?.sourceId ?? null, targetId: api.content?.targetId ?? null },
+      }),
+    );
+  }
+
+  markLive(executionId: string): void {
+    this.live.add(executionId);
+  }
+
+  private push(type: ObservedEvent['type'], api: any, payload: Record<string, unknown> | null = null) {
+    this.events.push({ type, elementId: api.id, elementType: api.type ?? null, executionId: api.executionId ?? null, payload });
+  }
+
+  detach() {
+    this.listener.removeAllListeners();
+  }
+}
+
+function handleFor(engine: Engine, timers: DurableTimers): EngineHandle {
+  return {
+    setVariables: (patch) => {
+      const definition = (engine.execution?.definitions ?? [])[0] as any;
+      for (const environment of [definition?.environment, ...(definition?.getProcesses?.() ?? []).map((p: any) => p.environment)]) {
+        if (environment?.variables) Object.assign(environment.variables, structuredClone(patch));
+      }
+    },
+    isWaiting: (executionId) => waitingActivities(engine).some((a) => a.executionId === executionId),
+    signal: (executionId, variables) => engine.execution!.signal({ executionId, variables } as any),
+    fireTimer: (executionId) => timers.fire(executionId),
+    timers: () => timers.pending(),
+  };
+}
+
+/** Postponed activities, without the sequence-flow entries getPostponed() may include. */
+function waitingActivities(engine: Engine): { id: string; type: string; executionId: string }[] {
+  const postponed = (engine.execution?.getPostponed() ?? []) as any[];
+  return postponed
+    .filter((a) => a.executionId && !a.content?.isSequenceFlow)
+    .map((a) => ({ id: String(a.id), type: String(a.type), executionId: String(a.executionId) }));
+}
+
+/**
+ * The process variables. bpmn-elements also copies its execute message (`fields`, `content`,
+ * `properties`) into the process variables; those are engine internals, not data.
+ */
+function readVariables(engine: Engine): Record<string, unknown> {
+  const definition = (engine.execution?.definitions ?? [])[0] as any;
+  const processes = definition?.getProcesses?.() ?? [];
+  const variables = processes[0]?.environment?.variables ?? definition?.environment?.variables ?? {};
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(variables)) if (!ENGINE_VARIABLES.has(key)) result[key] = value;
+  return result;
+}
+
+/**
+ * The one place that edits engine state: the pending timer message of each execution id in
+ * `rearm` gets its new expiry (and, for a date timer, its date), so the resumed engine arms it
+ * for the new time. Covered by the SLA pause/resume tests.
+ */
+function rearmTimers(state: unknown, rearm: ReadonlyMap<string, Date>): void {
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    const record = node as Record<string, unknown>;
+    const due = typeof record.executionId === 'string' && 'expireAt' in record ? rearm.get(record.executionId) : undefined;
+    if (due) {
+      record.expireAt = due.toISOString();
+      if ('timeDate' in record) record.timeDate = due.toISOString();
+    }
+    for (const value of Object.values(record)) visit(value);
+  };
+  visit(state);
+}
+
+function stripSource(state: any): unknown {
+  return { ...state, definitions: (state.definitions ?? []).map(({ source: _source, ...rest }: any) => rest) };
+}
+
+function diff(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+  const changed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(after)) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(value)) changed[key] = value;
+  }
+  for (const key of Object.keys(before)) if (!(key in after)) changed[key] = null;
+  return changed;
+}
+
+/** Engine failures become coded errors that name the failing element. */
+function processFailed(error: unknown): EngineError {
+  if (error instanceof EngineError) return error;
+  const e = error as any;
+  const elementId: string | undefined = e?.source?.content?.id ?? e?.source?.id ?? undefined;
+  const message = String(e?.message ?? e ?? 'unknown error');
+  return new EngineError(
+    EngineErrorCode.ProcessFailed,
+    elementId ? `element "${elementId}" failed: ${message}` : `process failed: ${message}`,
+    { details: { elementId: elementId ?? null, code: e?.code ?? e?.inner?.code ?? null }, cause: error },
+  );
+}

@@ -1,0 +1,5 @@
+import { calculatePriorityHandler } from './calculate-priority.handler';
+import type { ServiceHandler } from './service-handler';
+
+/** Handlers shipped with the engine; hosts may register more. */
+export const builtInHandlers: readonly ServiceHandler[] = [calculatePriorityHandler];

@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import type { CommandKernel, InstanceResult } from '../commands/kernel';
+import { timerEvent } from '../commands/kernel';
+import { EngineError, EngineErrorCode } from '../errors';
+import type { CommandStore, DefinitionRecord, DefinitionState, IncidentRecord, TimerJobRecord } from '../persistence/ports';
+import type { InstanceRunner } from '../runtime/instance-runner';
+import { firstOccurrence, nextOccurrence } from './schedule';
+import type { TimerStartEvent } from './start-timers';
+import { specText } from './start-timers';
+
+/** How many times a failing timer is tried before it becomes an incident. */
+export const MAX_TIMER_ATTEMPTS = 3;
+/** Wait before retry n (1-based): 10 s, 40 s, 160 s, ... */
+export const retryDelayMs = (attempt: number) => 10_000 * 4 ** (attempt - 1);
+
+export interface FireSummary {
+  claimed: number;
+  fired: number;
+  /** Jobs another worker fired first, or that were cancelled meanwhile. */
+  skipped: number;
+  failed: number;
+}
+
+type StartIn = (
+  store: CommandStore,
+  definition: DefinitionRecord,
+  input: { businessKey: string | null; variables: Record<string, unknown>; actor: string | null },
+  fireStart: string | null,
+) => Promise<InstanceResult>;
+
+const TIMER_ACTOR = 'system:timer';
+
+/** The timer start schedule of a freshly deployed (or re-activated) definition version. */
+export function startScheduleJobs(definition: DefinitionRecord, starts: TimerStartEvent[], now: Date, timeZone: string): TimerJobRecord[] {
+  return starts.flatMap((start) => {
+    const first = firstOccurrence(start.spec, now, timeZone);
+    if (!first) return [];
+    return [{
+      id: randomUUID(),
+      kind: 'start' as const,
+      instanceId: null,
+      definitionId: definition.id,
+      definitionKey: definition.key,
+      elementId: start.elementId,
+      elementType: 'bpmn:StartEvent',
+      executionId: null,
+      spec: specText(start.spec),
+      remaining: first.remaining,
+      dueAt: first.dueAt.toISOString(),
+      runAt: first.dueAt.toISOString(),
+      status: 'pending' as const,
+      attempts: 0,
+      lastError: null,
+      lockedBy: null,
+      lockExpiresAt: null,
+      createdAt: now.toISOString(),
+    }];
+  });
+}
+
+/**
+ * The `timer.fire` command and what surrounds it: claiming due jobs, retries with backoff,
+ * incidents, and the timer start schedules of definitions.
+ */
+export class TimerCommands {
+  constructor(
+    private readonly kernel: CommandKernel,
+    private readonly runner: InstanceRunner,
+    private readonly startIn: StartIn,
+    private readonly timeZone: string,
+  ) {}
+
+  async fireDue(worker: string, options: { batchSize?: number; lockMs?: number }): Promise<FireSummary> {
+    const claimed = await this.kernel.transactions.timers.claimDue(worker, options.batchSize ?? 50, options.lockMs ?? 60_000, this.kernel.clock.offsetMs());
+    const summary: FireSummary = { claimed: claimed.length, fired: 0, skipped: 0, failed: 0 };
+    for (const { id } of claimed) {
+      try {
+        const fired = await this.fire(id, worker);
+        if (fired) summary.fired++;
+        else summary.skipped++;
+      } catch (error) {
+        summary.failed++;
+        await this.recordFailure(id, worker, error);
+      }
+    }
+    return summary;
+  }
+
+  /** One `timer.fire` command: true when this worker fired the job. */
+  private fire(jobId: string, worker: string): Promise<boolean> {
+    return this.kernel.execute(async (store) => {
+      const job = await store.lockTimerJob(jobId);
+      // Gone (fired by another worker whose claim we outlived, or cancelled) or re-claimed: not ours.
+      if (!job || job.lockedBy !== worker || job.status !== 'pending') return false;
+      if (job.kind === 'start') return this.fireStart(store, job);
+      const instance = await store.lockInstance(job.instanceId!);
+      if (!instance || instance.status !== 'running') {
+        await store.deleteTimerJob(job.id);
+        return false;
+      }
+      const runnable = await this.kernel.runnable(store, instance.definitionId);
+      const outcome = await this.runner.resume(runnable, { instanceId: instance.id, businessKey: instance.businessKey }, instance.snapshot!, (engine) => {
+        engine.fireTimer(job.executionId!); // false if the engine already fired it while resuming: also fine
+        return true;
+      }, { revision: instance.revision });
+      await this.kernel.persist(store, instance, outcome, { actor: TIMER_ACTOR, before: [], firedJob: job });
+      await store.deleteTimerJob(job.id); // normally gone with the sync already; a cycle re-arms under a new execution id
+      return true;
+    });
+  }
+
+  /** A timer start event's schedule is due: start an instance, then move to the next occurrence. */
+  private async fireStart(store: CommandStore, job: TimerJobRecord): Promise<boolean> {
+    const definition = await store.getDefinition(job.definitionId);
+    const latest = definition && (await store.latestDefinition(definition.key));
+    if (!definition || latest?.id !== definition.id || definition.state !== 'active') {
+      await store.deleteTimerJob(job.id); // a newer version or a suspension replaced this schedule
+      return false;
+    }
+    await this.startIn(store, definition, { businessKey: null, variables: {}, actor: TIMER_ACTOR }, job.elementId);
+    const start = this.kernel.timerStarts(await this.kernel.runnable(store, definition.id)).find((s) => s.elementId === job.elementId);
+    const next = start && nextOccurrence(start.spec, { dueAt: new Date(job.dueAt ?? this.kernel.clock.now()), remaining: job.remaining ?? 1 }, this.kernel.clock.now(), this.timeZone);
+    if (next) await store.rescheduleTimerJob(job.id, next.dueAt.toISOString(), next.remaining);
+    else await store.deleteTimerJob(job.id);
+    return true;
+  }
+
+  /** A failed fire: retry later with backoff; after the last attempt, an incident. */
+  private async recordFailure(jobId: string, worker: string, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    await this.kernel.execute(async (store) => {
+      const job = await store.lockTimerJob(jobId);
+      if (!job || job.lockedBy !== worker) return;
+      const attempts = job.attempts + 1;
+      const exhausted = attempts >= MAX_TIMER_ATTEMPTS;
+      const now = this.kernel.clock.now();
+      await store.recordTimerFailure(job.id, worker, {
+        attempts,
+        runAt: exhausted ? (job.runAt ?? now.toISOString()) : new Date(now.getTime() + retryDelayMs(attempts)).toISOString(),
+        status: exhausted ? 'failed' : 'pending',
+        lastError: message,
+      });
+      if (!exhausted) return;
+      const incident: IncidentRecord = {
+        id: randomUUID(),
+        type: 'timer-failed',
+        status: 'open',
+        instanceId: job.instanceId,
+        definitionId: job.definitionId,
+        jobId: job.id,
+        elementId: job.elementId,
+        message,
+        attempts,
+        createdAt: now.toISOString(),
+        resolvedAt: null,
+        resolvedBy: null,
+      };
+      await store.insertIncident(incident);
+      const instance = job.instanceId ? await store.lockInstance(job.instanceId) : null;
+      if (instance) {
+        await this.kernel.appendOnly(store, instance, [timerEvent('incident.created', job, { incidentId: incident.id, jobId: job.id, attempts, message }, TIMER_ACTOR)]);
+      }
+    });
+  }
+
+  /** Puts an incident's failed job back in line (due now). */
+  async retryIncident(incidentId: string, actor: string | null): Promise<IncidentRecord> {
+    return this.kernel.execute(async (store) => {
+      const incident = await store.lockIncident(incidentId);
+      if (!incident) throw new EngineError(EngineErrorCode.IncidentNotFound, `no incident with id "${incidentId}"`);
+      if (incident.status !== 'open') throw new EngineError(EngineErrorCode.IncidentResolved, `incident ${incidentId} is already resolved`);
+      const job = incident.jobId ? await store.lockTimerJob(incident.jobId) : null;
+      const now = this.kernel.now();
+      if (job) await store.retryTimerJob(job.id, now);
+      await store.resolveIncident(incident.id, now, actor);
+      const instance = incident.instanceId ? await store.lockInstance(incident.instanceId) : null;
+      if (instance && job) {
+        await this.kernel.appendOnly(store, instance, [timerEvent('incident.resolved', job, { incidentId, jobId: job.id, retry: true }, actor)]);
+      }
+      return { ...incident, status: 'resolved', resolvedAt: now, resolvedBy: actor };
+    });
+  }
+
+  /** Suspends or activates a definition version; the latest version's start schedule follows. */
+  async setDefinitionState(definitionId: string, state: DefinitionState, _actor: string | null): Promise<DefinitionRecord> {
+    return this.kernel.execute(async (store) => {
+      const found = await store.getDefinition(definitionId);
+      if (!found) throw new EngineError(EngineErrorCode.DefinitionNotFound, `no process definition with id "${definitionId}"`);
+      await store.lockDefinitionKey(found.key);
+      if (found.state === state) return found;
+      await store.setDefinitionState(found.id, state);
+      const latest = await store.latestDefinition(found.key);
+      if (latest?.id === found.id) {
+        const runnable = await this.kernel.runnable(store, found.id);
+        const jobs = state === 'active' ? startScheduleJobs(found, this.kernel.timerStarts(runnable), this.kernel.clock.now(), this.timeZone) : [];
+        await store.replaceStartTimers(found.key, jobs);
+      }
+      return { ...found, state };
+    });
+  }
+}
