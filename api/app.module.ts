@@ -1,0 +1,40 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthGuard } from './auth/auth.guard';
+import { RolesGuard } from './auth/roles.guard';
+import { AuthModule } from './auth/auth.module';
+import { CalendarsController } from './calendars/calendars.controller';
+import type { AppConfig } from './config/config';
+import type { HostOptions } from './engine-host/host-options';
+import { DefinitionsController } from './definitions/definitions.controller';
+import { DefinitionsQuery } from './definitions/definitions.query';
+import { EngineHostModule } from './engine-host/engine-host.module';
+import { HealthController } from './health/health.controller';
+import { HistoryQuery } from './history/history.query';
+import { IncidentsController, TimersController } from './incidents/incidents.controller';
+import { IncidentsQuery } from './incidents/incidents.query';
+import { InstancesController } from './instances/instances.controller';
+import { InstancesQuery } from './instances/instances.query';
+import { TasksController } from './tasks/tasks.controller';
+import { TasksQuery } from './tasks/tasks.query';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, options: HostOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [EngineHostModule.forRoot(config, options), AuthModule.forRoot(config)],
+      controllers: [DefinitionsController, InstancesController, TasksController, HealthController, CalendarsController, IncidentsController, TimersController],
+      providers: [
+        // Every route needs a valid bearer token unless it is @Public(), then the @Roles it names (in this order).
+        { provide: APP_GUARD, useExisting: AuthGuard },
+        { provide: APP_GUARD, useExisting: RolesGuard },
+        DefinitionsQuery,
+        InstancesQuery,
+        TasksQuery,
+        HistoryQuery,
+        IncidentsQuery,
+      ],
+    };
+  }
+}

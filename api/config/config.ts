@@ -1,0 +1,179 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Validated configuration. `process.env` is read here and nowhere else. */
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** External PostgreSQL; when absent the server embeds PGlite in `dataDir`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  production: boolean;
+  logLevel: string;
+  /** Largest JSON request body in bytes. */
+  maxBodyBytes: number;
+  /** Largest BPMN document in bytes. */
+  maxDefinitionBytes: number;
+  /** Server processes to run (Node cluster); 1 = this process only. */
+  workers: number;
+  /** Directory of the built browser app, served at `/` when present. */
+  staticDir: string | null;
+  /** How often each server process looks for due timers, in ms; 0 disables the poller (tests). */
+  timerPollMs: number;
+  /** Time zone of cron timer cycles. */
+  timeZone: string;
+  /** Identity settings; absent means {@link defaultAuthConfig} of this config. */
+  auth?: AuthConfig;
+}
+
+/** An external OpenID Connect provider whose access tokens are accepted. */
+export interface OidcConfig {
+  issuer: string;
+  jwksUrl: string;
+  /** Expected `aud`; null = not checked. */
+  audience: string | null;
+  /** Claim paths (dots walk into objects, e.g. `realm_access.roles`). */
+  usernameClaim: string;
+  rolesClaim: string;
+  groupsClaim: string;
+}
+
+export interface AuthConfig {
+  /** HS256 key for our access tokens; null = generated once and kept in the database (app_setting). */
+  secret: string | null;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** Create the demo users on first start (embedded default only: no DATABASE_URL, not production). */
+  seedDemoUsers: boolean;
+  /** First administrator, created when the user table is empty. */
+  initialAdmin: { username: string; password: string } | null;
+  oidc: OidcConfig | null;
+  /** `Secure` attribute on the refresh cookie. */
+  cookieSecure: boolean;
+  /** Failed logins allowed per username, and per client address, within the window; then 429. */
+  loginMaxFailuresPerUser: number;
+  loginMaxFailuresPerIp: number;
+  loginWindowSeconds: number;
+}
+
+/** Identity defaults for a configuration without an `auth` section. */
+export function defaultAuthConfig(config: Pick<AppConfig, 'databaseUrl' | 'production'>): AuthConfig {
+  return {
+    secret: null,
+    accessTokenTtlSeconds: 15 * 60,
+    refreshTokenTtlSeconds: 7 * 24 * 3600,
+    seedDemoUsers: !config.databaseUrl && !config.production,
+    initialAdmin: null,
+    oidc: null,
+    cookieSecure: config.production,
+    loginMaxFailuresPerUser: 5,
+    loginMaxFailuresPerIp: 20,
+    loginWindowSeconds: 15 * 60,
+  };
+}
+
+/** `iss` (and `aud`) of the access tokens this server signs. */
+export const LOCAL_ISSUER = 'itsm-orchestrator';
+
+/** An optional variable; empty counts as unset. */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const EnvSchema = z.object({
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  DATA_DIR: z.string().min(1).default('./data'),
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  MAX_DEFINITION_BYTES: int(1024, 64 * 1024 * 1024).default(2 * 1024 * 1024),
+  WORKERS: int(1, 64).default(1),
+  STATIC_DIR: z.string().optional(),
+  TIMER_POLL_MS: int(0, 3_600_000).default(1000),
+  TIME_ZONE: z
+    .string()
+    .default('UTC')
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Europe/Berlin'),
+  /** Set by main.ts on cluster workers of an embedded (PGlite) primary: still the embedded default. */
+  EMBEDDED_PRIMARY: z.string().optional(),
+  AUTH_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  ACCESS_TOKEN_TTL: int(30, 24 * 3600).default(15 * 60),
+  REFRESH_TOKEN_TTL: int(300, 365 * 24 * 3600).default(7 * 24 * 3600),
+  AUTH_COOKIE_SECURE: z.enum(['true', 'false']).optional(),
+  ADMIN_USERNAME: optionalText.pipe(z.string().regex(/^[A-Za-z0-9._@+-]{1,128}$/, 'must be 1-128 characters of letters, digits and . _ @ + -').optional()),
+  ADMIN_PASSWORD: optionalText.pipe(z.string().min(8, 'must be at least 8 characters').max(1024).optional()),
+  OIDC_ISSUER: optionalText,
+  OIDC_JWKS_URL: optionalText.pipe(z.string().regex(/^https?:\/\//, 'must be an http(s):// URL').optional()),
+  OIDC_AUDIENCE: optionalText,
+  OIDC_USERNAME_CLAIM: z.string().min(1).default('preferred_username'),
+  OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
+  OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+}).superRefine((e, ctx) => {
+  if (e.ADMIN_USERNAME && !e.ADMIN_PASSWORD) ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'is required when ADMIN_USERNAME is set' });
+  if (e.ADMIN_PASSWORD && !e.ADMIN_USERNAME) ctx.addIssue({ code: 'custom', path: ['ADMIN_USERNAME'], message: 'is required when ADMIN_PASSWORD is set' });
+  if (e.OIDC_ISSUER && !e.OIDC_JWKS_URL) ctx.addIssue({ code: 'custom', path: ['OIDC_JWKS_URL'], message: 'is required when OIDC_ISSUER is set' });
+  if (e.OIDC_JWKS_URL && !e.OIDC_ISSUER) ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'is required when OIDC_JWKS_URL is set' });
+  if (e.OIDC_ISSUER === LOCAL_ISSUER) ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: `must differ from this server's own issuer "${LOCAL_ISSUER}"` });
+});
+
+/** Parses the environment once at boot; a bad value stops the server with a clear message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDir: string | null = null): AppConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const databaseUrl = e.DATABASE_URL ?? null;
+  const production = e.NODE_ENV === 'production';
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl,
+    dataDir: resolve(e.DATA_DIR),
+    production,
+    logLevel: e.LOG_LEVEL,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    maxDefinitionBytes: e.MAX_DEFINITION_BYTES,
+    workers: e.WORKERS,
+    staticDir: e.STATIC_DIR ? resolve(e.STATIC_DIR) : defaultStaticDir,
+    timerPollMs: e.TIMER_POLL_MS,
+    timeZone: e.TIME_ZONE,
+    auth: {
+      ...defaultAuthConfig({ databaseUrl, production }),
+      secret: e.AUTH_SECRET ?? null,
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL,
+      refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL,
+      seedDemoUsers: (!databaseUrl || e.EMBEDDED_PRIMARY === '1') && !production,
+      initialAdmin: e.ADMIN_USERNAME && e.ADMIN_PASSWORD ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD } : null,
+      oidc:
+        e.OIDC_ISSUER && e.OIDC_JWKS_URL
+          ? {
+              issuer: e.OIDC_ISSUER,
+              jwksUrl: e.OIDC_JWKS_URL,
+              audience: e.OIDC_AUDIENCE ?? null,
+              usernameClaim: e.OIDC_USERNAME_CLAIM,
+              rolesClaim: e.OIDC_ROLES_CLAIM,
+              groupsClaim: e.OIDC_GROUPS_CLAIM,
+            }
+          : null,
+      cookieSecure: e.AUTH_COOKIE_SECURE === undefined ? production : e.AUTH_COOKIE_SECURE === 'true',
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import { Body, Controller, Get, Header, HttpCode, HttpStatus, Inject, Param, Post, Put, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { EngineError, EngineErrorCode, Orchestrator, type DefinitionRecord } from '../../engine';
+import { NAME_PATTERN, type AuthUser } from '../auth/auth-user';
+import { CurrentUser, Roles } from '../auth/decorators';
+import { idParam, parse } from '../common/validation';
+import { DefinitionsQuery, type DefinitionOwners } from './definitions.query';
+
+const DeployFields = z.object({ versionTag: z.string().trim().min(1).max(64).optional() });
+const Username = z.string().regex(NAME_PATTERN, 'must be 1-128 characters of letters, digits and . _ @ + -');
+const OwnersBody = z.object({ usernames: z.array(Username).max(200) }).strict();
+
+/** Definitions: every signed-in user reads them; administrators deploy, suspend, activate and name the process owners. */
+@ApiTags('definitions')
+@ApiBearerAuth()
+@Controller('api/definitions')
+export class DefinitionsController {
+  constructor(
+    @Inject(Orchestrator) private readonly orchestrator: Orchestrator,
+    @Inject(DefinitionsQuery) private readonly query: DefinitionsQuery,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Deploy a BPMN file (multipart field `file`, or an application/xml body). 201 new version, 200 identical to latest.' })
+  @ApiConsumes('multipart/form-data', 'application/xml')
+  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' }, versionTag: { type: 'string' } } } })
+  @ApiQuery({ name: 'versionTag', required: false })
+  @Roles('admin')
+  @UseInterceptors(FileInterceptor('file'))
+  async deploy(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @UploadedFile() file: Express.Multer.File | undefined,
+    @CurrentUser() user: AuthUser,
+  ): Promise<DefinitionResponse> {
+    const document = file?.buffer ?? (Buffer.isBuffer(req.body) ? req.body : null);
+    if (!document) {
+      throw new EngineError(
+        EngineErrorCode.UnsupportedMediaType,
+        'send the BPMN file as multipart/form-data field "file" or as an application/xml body',
+      );
+    }
+    if (!document.length) throw new EngineError(EngineErrorCode.InvalidRequest, 'the BPMN document is empty');
+    const fields = parse(DeployFields, { versionTag: (file ? req.body?.versionTag : undefined) ?? req.query.versionTag }, 'deploy fields');
+    const { definition, created } = await this.orchestrator.deploy({ document, versionTag: fields.versionTag ?? null, actor: user.username });
+    res.status(created ? HttpStatus.CREATED : HttpStatus.OK);
+    if (created) res.location(`/api/definitions/${definition.id}`);
+    return toDefinitionResponse(definition, created);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Latest version of every process key (filter with ?key=)' })
+  @ApiQuery({ name: 'key', required: false })
+  async list(@Query('key') key?: string): Promise<DefinitionResponse[]> {
+    const k = parse(z.string().min(1).max(256).optional(), key, 'key filter');
+    return (await this.query.latest(k)).map((d) => toDefinitionResponse(d));
+  }
+
+  @Get('key/:key/versions')
+  @ApiOperation({ summary: 'Every version of one process key, newest first' })
+  async versions(@Param('key') key: string): Promise<DefinitionResponse[]> {
+    return (await this.query.versions(key)).map((d) => toDefinitionResponse(d));
+  }
+
+  @Get('key/:key/owners')
+  @Roles('admin', 'auditor')
+  @ApiOperation({ summary: 'The process owners of a key (administrators and auditors)' })
+  owners(@Param('key') key: string): Promise<DefinitionOwners> {
+    return this.query.owners(key);
+  }
+
+  @Put('key/:key/owners')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Replace the process owners of a key {usernames}; they see its instances and tasks if they hold the process-owner role' })
+  @ApiBody({ schema: { example: { usernames: ['owner'] } } })
+  setOwners(@Param('key') key: string, @Body() body: unknown): Promise<DefinitionOwners> {
+    const { usernames } = parse(OwnersBody, body, 'owners');
+    return this.query.setOwners(key, usernames);
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string): Promise<DefinitionResponse> {
+    return toDefinitionResponse(await this.query.get(idParam(id, 'process definition')));
+  }
+
+  @Post(':id/suspend')
+  @HttpCode(HttpStatus.OK)
+  @Roles('admin')
+  @ApiOperation({ summary: 'Suspend a version: no new instances, its timer start schedule stops' })
+  suspend(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<DefinitionResponse> {
+    return this.orchestrator.suspendDefinition(idParam(id, 'process definition'), user.username);
+  }
+
+  @Post(':id/activate')
+  @HttpCode(HttpStatus.OK)
+  @Roles('admin')
+  @ApiOperation({ summary: 'Activate a suspended version; the latest version resumes its timer start schedule' })
+  activate(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<DefinitionResponse> {
+    return this.orchestrator.activateDefinition(idParam(id, 'process definition'), user.username);
+  }
+
+  @Get(':id/xml')
+  @Header('Content-Type', 'application/xml; charset=utf-8')
+  async xml(@Param('id') id: string): Promise<string> {
+    return this.query.xml(idParam(id, 'process definition'));
+  }
+}
+
+export interface DefinitionResponse extends DefinitionRecord {
+  created?: boolean;
+}
+
+function toDefinitionResponse(d: DefinitionRecord, created?: boolean): DefinitionResponse {
+  return created === undefined ? { ...d } : { ...d, created };
+}

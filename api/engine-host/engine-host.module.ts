@@ -1,0 +1,65 @@
+import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { Orchestrator, ServiceHandlerRegistry, builtInHandlers, slaHandlers, systemClock, type Clock } from '../../engine';
+import { CalendarService } from '../calendars/calendar.service';
+import type { AppConfig } from '../config/config';
+import { Database } from '../database/database';
+import type { HostOptions } from './host-options';
+import { TimerPoller } from './timer-poller';
+import { APP_CONFIG, CLOCK } from './tokens';
+import { TypeormTransactionRunner } from './typeorm-transaction-runner';
+
+@Injectable()
+class DatabaseLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(Database) private readonly db: Database) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+/**
+ * The only module that builds engine objects: the database (embedded or external), the service
+ * handler registry and the Orchestrator facade.
+ */
+@Global()
+@Module({})
+export class EngineHostModule {
+  static forRoot(config: AppConfig, options: HostOptions = {}): DynamicModule {
+    return {
+      module: EngineHostModule,
+      imports: [ScheduleModule.forRoot()],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
+        {
+          provide: Database,
+          useFactory: () => Database.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }),
+        },
+        CalendarService,
+        {
+          provide: ServiceHandlerRegistry,
+          inject: [CalendarService],
+          useFactory: (calendars: CalendarService) =>
+            new ServiceHandlerRegistry([...builtInHandlers, ...slaHandlers((name) => calendars.get(name)), ...(options.handlers ?? [])]),
+        },
+        {
+          provide: Orchestrator,
+          inject: [Database, ServiceHandlerRegistry, CLOCK, CalendarService],
+          useFactory: (db: Database, handlers: ServiceHandlerRegistry, clock: Clock, calendars: CalendarService) =>
+            new Orchestrator({
+              transactions: new TypeormTransactionRunner(db.dataSource),
+              handlers,
+              clock,
+              calendars: (name) => calendars.get(name),
+              maxDefinitionBytes: config.maxDefinitionBytes,
+              timeZone: config.timeZone,
+            }),
+        },
+        DatabaseLifecycle,
+        TimerPoller,
+      ],
+      exports: [APP_CONFIG, CLOCK, Database, ServiceHandlerRegistry, Orchestrator, TimerPoller, CalendarService],
+    };
+  }
+}

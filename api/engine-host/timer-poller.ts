@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { Orchestrator } from '../../engine';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from './tokens';
+
+const INTERVAL_NAME = 'timer-poller';
+
+/**
+ * Ticks the durable timers: every `TIMER_POLL_MS` it asks the orchestrator to fire due jobs.
+ * `@nestjs/schedule` only provides the tick; exactly-once firing across server processes comes
+ * from the database claim. Ticks never overlap within a process, and a tick keeps draining while
+ * full batches come back.
+ */
+@Injectable()
+export class TimerPoller implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  /** This process's identity in `timer_job.locked_by`. */
+  readonly worker = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly logger = new Logger('timers');
+  private running: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(
+    @Inject(Orchestrator) private readonly orchestrator: Orchestrator,
+    @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.timerPollMs <= 0) return;
+    this.scheduler.addInterval(INTERVAL_NAME, setInterval(() => void this.tick(), this.config.timerPollMs));
+  }
+
+  /** Before the database closes: stop ticking and let a running tick finish. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
+    await this.running;
+  }
+
+  /** One poll: fire due timers until a batch comes back short. */
+  tick(): Promise<void> {
+    if (this.running || this.stopped) return this.running ?? Promise.resolve();
+    this.running = (async () => {
+      try {
+        const batchSize = 50;
+        for (let round = 0; round < 100 && !this.stopped; round++) {
+          const summary = await this.orchestrator.fireDueTimers(this.worker, { batchSize });
+          if (summary.failed) this.logger.warn({ ...summary }, 'timer jobs failed; they will be retried');
+          if (summary.claimed < batchSize) break;
+        }
+      } catch (error) {
+        this.logger.error({ err: error }, 'timer poll failed');
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+}

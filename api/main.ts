@@ -1,0 +1,46 @@
+import cluster from 'node:cluster';
+import { join } from 'node:path';
+import { loadConfig } from './config/config';
+import { Database } from './database/database';
+import { EmbeddedPostgres } from './database/embedded-postgres';
+import { createApp } from './app';
+
+/**
+ * Starts the server. With WORKERS > 1 the primary forks that many identical server processes
+ * sharing the port (Node cluster); all coordination is in PostgreSQL. Without DATABASE_URL the
+ * primary owns the embedded PGlite and the workers connect to it over the wire protocol.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, join(__dirname, '..', '..', 'modeler', 'dist'));
+  if (config.workers > 1 && cluster.isPrimary) {
+    let databaseUrl = config.databaseUrl;
+    const embedded = databaseUrl ? null : await EmbeddedPostgres.start(config.dataDir);
+    databaseUrl ??= embedded!.url;
+    // Migrate once, before the workers start: on PGlite every connection shares one session, so the
+    // migration advisory lock cannot keep two workers from migrating at the same time.
+    await (await Database.open({ databaseUrl, dataDir: config.dataDir, poolSize: 2 })).close();
+    for (let i = 0; i < config.workers; i++) cluster.fork({ ...process.env, DATABASE_URL: databaseUrl, WORKERS: '1', EMBEDDED_PRIMARY: embedded ? '1' : '' });
+    const stop = async () => {
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 500));
+      await embedded?.stop();
+      process.exit(0);
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    cluster.on('exit', (worker, code) => {
+      if (code !== 0 && code !== null) console.error(`worker ${worker.process.pid} exited with ${code}`);
+    });
+    return;
+  }
+  const app = await createApp(config);
+  await app.listen(config.port, config.host);
+  console.log(
+    JSON.stringify({ level: 30, msg: `listening on http://localhost:${config.port}`, database: config.databaseUrl ? 'postgresql' : `embedded PGlite in ${config.dataDir}`, pid: process.pid }),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

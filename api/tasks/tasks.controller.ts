@@ -1,0 +1,108 @@
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { EngineError, EngineErrorCode, Orchestrator, type InstanceResult, type TaskRecord } from '../../engine';
+import { AccessService } from '../auth/access';
+import { NAME_PATTERN, type AuthUser } from '../auth/auth-user';
+import { CurrentUser, Roles } from '../auth/decorators';
+import { idempotency } from '../common/idempotency';
+import { Pagination, idParam, parse, uuid, type Page } from '../common/validation';
+import { UsersService } from '../users/users.service';
+import { TasksQuery } from './tasks.query';
+
+const ListQuery = Pagination.extend({
+  assignee: z.string().min(1).max(128).optional(),
+  candidateGroup: z.string().min(1).max(128).optional(),
+  candidateUser: z.string().min(1).max(128).optional(),
+  instanceId: uuid.optional(),
+  status: z.enum(['open', 'completed', 'cancelled']).optional(),
+});
+
+// variables are checked by the engine (assertVariables) on the raw object: zod would silently drop keys such as __proto__
+const CompleteBody = z.object({ variables: z.unknown().optional() }).strict();
+const AssignBody = z.object({ assignee: z.string().regex(NAME_PATTERN, 'must be 1-128 characters of letters, digits and . _ @ + -').nullable() }).strict();
+
+/**
+ * User tasks. Everybody sees the tasks assigned or offered to them (and to their groups);
+ * admins and auditors see all, process owners those of their keys. A task the caller may not see
+ * is a 404. Only its assignee or a candidate claims, unclaims or completes it; administrators
+ * reassign it.
+ */
+@ApiTags('tasks')
+@ApiBearerAuth()
+@Controller('api/tasks')
+export class TasksController {
+  constructor(
+    @Inject(Orchestrator) private readonly orchestrator: Orchestrator,
+    @Inject(TasksQuery) private readonly query: TasksQuery,
+    @Inject(AccessService) private readonly access: AccessService,
+    @Inject(UsersService) private readonly users: UsersService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The tasks the caller may see, by priority (high first) then due date; open tasks unless ?status=' })
+  @ApiQuery({ name: 'assignee', required: false })
+  @ApiQuery({ name: 'candidateGroup', required: false })
+  @ApiQuery({ name: 'candidateUser', required: false })
+  @ApiQuery({ name: 'instanceId', required: false })
+  @ApiQuery({ name: 'status', required: false, enum: ['open', 'completed', 'cancelled'] })
+  @ApiQuery({ name: 'page', required: false })
+  @ApiQuery({ name: 'size', required: false })
+  list(@Query() q: unknown, @CurrentUser() user: AuthUser): Promise<Page<TaskRecord>> {
+    return this.query.list(parse(ListQuery, q, 'query'), user);
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<TaskRecord> {
+    await this.access.readTask(user, idParam(id, 'task'));
+    return this.query.get(id);
+  }
+
+  @Post(':id/claim')
+  @Roles('staff', 'process-owner', 'admin')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Take the task (its assignee or a candidate); 403 when segregation of duties excludes the caller' })
+  async claim(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<TaskRecord> {
+    await this.access.workOnTask(user, idParam(id, 'task'), 'claim');
+    return this.orchestrator.claimTask(id, user.username);
+  }
+
+  @Post(':id/unclaim')
+  @Roles('staff', 'process-owner', 'admin')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Give the task back to its candidates (its assignee)' })
+  async unclaim(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<TaskRecord> {
+    await this.access.workOnTask(user, idParam(id, 'task'), 'unclaim');
+    return this.orchestrator.unclaimTask(id, user.username);
+  }
+
+  @Post(':id/assign')
+  @Roles('admin')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Reassign an open task {assignee} (an existing user, or null to offer it to its candidates again); administrators only. 403 when segregation of duties excludes the assignee.',
+  })
+  @ApiBody({ schema: { example: { assignee: 'alice' } } })
+  async assign(@Param('id') id: string, @Body() body: unknown, @CurrentUser() user: AuthUser): Promise<TaskRecord> {
+    await this.access.readTask(user, idParam(id, 'task'));
+    const { assignee } = parse(AssignBody, body, 'assign request');
+    if (assignee === null) return this.orchestrator.assignTask(id, null, user.username);
+    const target = await this.users.findByUsername(assignee);
+    if (!target || target.disabled) throw new EngineError(EngineErrorCode.UserNotFound, `no user named "${assignee}"`);
+    return this.orchestrator.assignTask(id, target.username, user.username);
+  }
+
+  @Post(':id/complete')
+  @Roles('staff', 'process-owner', 'admin')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Complete the task with variables (its assignee or a candidate); the process runs to its next wait states in the same transaction. 409 if already done; 403 when segregation of duties excludes the caller.',
+  })
+  @ApiBody({ schema: { example: { variables: { approved: true } } } })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async complete(@Param('id') id: string, @Body() body: unknown, @CurrentUser() user: AuthUser, @Headers('idempotency-key') key?: string): Promise<InstanceResult> {
+    await this.access.workOnTask(user, idParam(id, 'task'), 'complete');
+    const { variables } = parse(CompleteBody, body, 'complete request');
+    return this.orchestrator.completeTask(id, user.username, variables ?? {}, idempotency(key, { id, variables }, user.username));
+  }
+}
