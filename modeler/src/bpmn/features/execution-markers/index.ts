@@ -1,0 +1,6 @@
+import ExecutionMarkers from './ExecutionMarkers';
+
+export default {
+  __init__: ['executionMarkers'],
+  executionMarkers: ['type', ExecutionMarkers],
+};
