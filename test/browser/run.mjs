@@ -109,12 +109,16 @@ const results = [];
  * a failure is reported, screenshotted and does not stop the run.
  */
 async function check(browser, name, body) {
+  if (process.env.ONLY && !process.env.ONLY.split(',').includes(name)) return;
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
   const pageErrors = [];
   const consoleErrors = [];
+  const traffic = [];
   page.on('pageerror', (error) => pageErrors.push(error));
+  page.on('response', (r) => traffic.push(`${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`));
+  page.on('requestfailed', (r) => traffic.push(`${r.method()} ${new URL(r.url()).pathname} failed: ${r.failure()?.errorText}`));
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
   });
@@ -136,6 +140,7 @@ async function check(browser, name, body) {
   if (failure) {
     console.log(`FAIL ${name} (${ms} ms): ${firstLine(failure)}`);
     if (consoleErrors.length) console.log(`     console errors: ${consoleErrors.slice(0, 5).join(' | ')}`);
+    console.log(`     API traffic (last 15): ${traffic.filter((t) => t.includes('/api/')).slice(-15).join(' | ')}`);
     console.log(`     screenshot: test-results/${name}.png`);
   } else {
     console.log(`PASS ${name} (${ms} ms)`);
@@ -371,7 +376,9 @@ async function reloadKeepsSessionUntilSignOut(page, baseUrl) {
 /** A 401 is retried once after a refresh, without bothering the user. */
 async function unauthorizedIsRefreshedOnce(page, baseUrl) {
   await openAs(page, baseUrl, STAFF);
-  await page.getByTestId('definitions-table').waitFor();
+  // The list must have loaded first: the table shows before its rows, and a 401 meant for the
+  // next visit would otherwise hit this first load (and its refresh could finish unobserved).
+  await definitionRow(page).waitFor();
   await page.route('**/api/definitions', (route) => route.fulfill(problem401()), { times: 1 });
   const refreshed = page.waitForResponse((r) => r.url().endsWith('/api/auth/refresh') && r.status() === 200);
   await page.getByRole('link', { name: 'Tasks', exact: true }).click();
@@ -384,7 +391,7 @@ async function unauthorizedIsRefreshedOnce(page, baseUrl) {
 /** A 401 that a refresh cannot cure (the refresh cookie is gone) shows the login view; signing in resumes. */
 async function expiredSessionShowsLogin(page, baseUrl) {
   await openAs(page, baseUrl, STAFF);
-  await page.getByTestId('definitions-table').waitFor();
+  await definitionRow(page).waitFor(); // loaded, so the 401 below meets the next visit's request
   await page.context().clearCookies();
   await page.route('**/api/definitions', (route) => route.fulfill(problem401()), { times: 1 });
   await page.getByRole('link', { name: 'Tasks', exact: true }).click();
@@ -407,6 +414,10 @@ async function tokenIsRefreshedBeforeExpiry(page, baseUrl) {
   await page.getByTestId('task-filter-apply').click();
   await page.getByTestId('task-list').locator('li').first().waitFor();
   assert((await page.getByTestId('login-form').count()) === 0, 'the login view is showing after the timed refresh');
+}
+
+function definitionRow(page) {
+  return page.locator('[data-testid="definition-row"][data-key="browser-service-request"]');
 }
 
 function problem401() {
