@@ -304,7 +304,6 @@ describe('compileDefinition: element types', () => {
 
 describe('compileDefinition: events', () => {
   it.each([
-    ['timer', timer('timeDuration', 'PT5M')],
     ['message', '<bpmn:messageEventDefinition messageRef="Msg" />'],
     ['signal', '<bpmn:signalEventDefinition signalRef="Sig" />'],
   ])('refuses an event sub-process with a %s start', async (_kind, definition) => {
@@ -315,6 +314,30 @@ describe('compileDefinition: events', () => {
        </bpmn:subProcess>`,
     ).replace('<bpmn:process', '<bpmn:message id="Msg" name="m" /><bpmn:signal id="Sig" name="s" /><bpmn:process');
     expectProblem(await refusal(xml), 'event-subprocess-start', 'EspStart');
+  });
+
+  it('accepts an event sub-process with a timer start directly in the process (the runner arms it)', async () => {
+    const xml = around(
+      '<bpmn:userTask id="X" camunda:assignee="a" />',
+      `<bpmn:subProcess id="Esp" triggeredByEvent="true">
+         <bpmn:startEvent id="EspStart" isInterrupting="false">${timer('timeCycle', 'R2/PT1H')}</bpmn:startEvent><bpmn:endEvent id="EspEnd" />${chain('EspStart', 'EspEnd')}
+       </bpmn:subProcess>`,
+    );
+    await expect(compileDefinition(xml, options)).resolves.toMatchObject({ processId: 'Process_1' });
+  });
+
+  it('refuses a timer start on an event sub-process nested in a sub-process', async () => {
+    const xml = around(
+      `<bpmn:subProcess id="X">
+         <bpmn:startEvent id="InnerStart" /><bpmn:userTask id="Inner" camunda:assignee="a" /><bpmn:endEvent id="InnerEnd" />${chain('InnerStart', 'Inner', 'InnerEnd')}
+         <bpmn:subProcess id="Esp" triggeredByEvent="true">
+           <bpmn:startEvent id="EspStart">${timer('timeDuration', 'PT5M')}</bpmn:startEvent><bpmn:endEvent id="EspEnd" />${chain('EspStart', 'EspEnd')}
+         </bpmn:subProcess>
+       </bpmn:subProcess>`,
+    );
+    const problems = await refusal(xml);
+    expectProblem(problems, 'event-subprocess-start', 'EspStart');
+    expect(problems.find((p) => p.elementId === 'EspStart')?.message).toMatch(/directly in the process only/);
   });
 
   it('refuses conditional events', async () => {

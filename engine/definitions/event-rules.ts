@@ -15,8 +15,12 @@ const ALLOWED_ON: Readonly<Record<string, readonly string[]>> = {
   'bpmn:LinkEventDefinition': ['bpmn:IntermediateCatchEvent', 'bpmn:IntermediateThrowEvent'],
 };
 
-/** Event sub-process start triggers the engine never fires (ENGINE_NOTES §1, exp 06 and 26). */
-const DEAD_EVENT_SUBPROCESS_STARTS = ['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition', 'bpmn:SignalEventDefinition'];
+/**
+ * Event sub-process start triggers the engine never fires (ENGINE_NOTES §1, exp 06 and 26).
+ * Timer starts of event sub-processes directly in the process are armed by the runner instead
+ * (runtime/event-subprocess-timers.ts).
+ */
+const DEAD_EVENT_SUBPROCESS_STARTS = ['bpmn:MessageEventDefinition', 'bpmn:SignalEventDefinition'];
 
 /** The referenced global element each definition type needs, and whether a catch may omit it. */
 const REFERENCES: readonly { definition: string; property: string; target: string; rule: string; optionalOnCatch: boolean }[] = [
@@ -29,7 +33,7 @@ const REFERENCES: readonly { definition: string; property: string; target: strin
 
 /**
  * Event rules: supported triggers only (no conditional events, no event sub-process starts the
- * engine never fires), definitions where BPMN allows them, and every message, signal, error and
+ * engine never fires and the runner does not arm), definitions where BPMN allows them, and every message, signal, error and
  * escalation they name must exist.
  */
 export function checkEvents(context: RuleContext): void {
@@ -70,6 +74,13 @@ function checkEvent(context: RuleContext, event: ModdleElement): void {
       sink.refuse(
         'event-subprocess-start',
         `an event sub-process with a ${type.replace('bpmn:', '').replace('EventDefinition', '').toLowerCase()} start event is never started by the engine`,
+        event.id,
+      );
+    }
+    if (eventSubProcess && is(definition, 'bpmn:TimerEventDefinition') && !is((event.$parent as ModdleElement).$parent, 'bpmn:Process')) {
+      sink.refuse(
+        'event-subprocess-start',
+        'a timer start event is supported on an event sub-process directly in the process only, not on one nested in a sub-process',
         event.id,
       );
     }

@@ -24,6 +24,12 @@ export interface ExtensionHost {
   timeZone: string;
   /** Called when an attribute expression fails; the attribute then counts as unset. */
   onExpressionError?: (elementId: string, attribute: string, error: unknown) => void;
+  /**
+   * Writes data a task produced (completion variables, handler results) into the process
+   * variables. A task inside a sub-process sees a copy of the process variables (bpmn-elements
+   * clones the environment per sub-process); without this, its data would stay in that copy.
+   */
+  setProcessVariables?: (patch: Record<string, unknown>) => void;
 }
 
 /** Camunda's default task priority. */
@@ -61,7 +67,7 @@ export function createExtensions(host: ExtensionHost): Record<string, (activity:
       });
       activity.on('end', (api) => {
         const submitted = (api.content.output as { variables?: unknown } | undefined)?.variables;
-        if (submitted && typeof submitted === 'object') Object.assign(activity.environment.variables, submitted);
+        if (submitted && typeof submitted === 'object') assignVariables(activity, host, submitted as Record<string, unknown>);
       });
     },
     /**
@@ -163,6 +169,12 @@ function instant(v: unknown): string | null {
 
 type Callback = (error: Error | null, output?: unknown) => void;
 
+/** Task output goes to the task's own scope (what later tasks of a sub-process read) and to the process. */
+function assignVariables(activity: ActivityLike, host: ExtensionHost, patch: Record<string, unknown>): void {
+  Object.assign(activity.environment.variables, patch);
+  host.setProcessVariables?.(patch);
+}
+
 /** A bpmn-elements `Service` constructor bound to one registered handler. */
 function handlerService(name: string, host: ExtensionHost) {
   return function HandlerService(this: { execute: unknown }, activity: ActivityLike) {
@@ -184,7 +196,7 @@ function handlerService(name: string, host: ExtensionHost) {
         )
         .then(
           (result) => {
-            if (result && typeof result === 'object') Object.assign(activity.environment.variables, result);
+            if (result && typeof result === 'object') assignVariables(activity, host, result);
             callback(null, result ?? null);
           },
           (error: unknown) => {

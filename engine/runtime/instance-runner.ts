@@ -8,6 +8,16 @@ import { systemClock, type Clock } from '../clock';
 import { DurableTimers, type PendingTimer } from './durable-timers';
 import { createExtensions, type UserTaskMeta } from './extensions';
 import { untilQuiescent, type Quiescence } from './quiescence';
+import {
+  armEventTimers,
+  eventSubProcessTimerStarts,
+  isEventTimerExecutionId,
+  loadEventTimers,
+  nextEventTimer,
+  storeEventTimers,
+  type EventSubProcessTimerStart,
+  type StoredEventTimer,
+} from './event-subprocess-timers';
 
 /** A deployed definition version ready to run: its parsed context is built once and cached. */
 export interface RunnableDefinition {
@@ -75,6 +85,9 @@ interface LiveEngineInternal extends LiveEngine {
   engine: Engine;
   timers: DurableTimers;
   listener: EventEmitter;
+  /** The armed event sub-process timer starts (see event-subprocess-timers.ts). */
+  eventTimers: PendingTimer[];
+  eventStarts: readonly EventSubProcessTimerStart[];
 }
 
 /** The persisted engine state, versioned so a future engine can refuse or migrate it. */
@@ -82,6 +95,8 @@ export interface EngineSnapshot {
   schemaVersion: 1;
   engineVersion: string;
   state: unknown;
+  /** Armed event sub-process timer starts, which the runner keeps beside the engine's state. */
+  eventTimers?: StoredEventTimer[];
 }
 
 /** Identity of the instance a run belongs to. */
@@ -182,16 +197,29 @@ export class InstanceRunner {
   ): Promise<RunOutcome> {
     const { engine, timers } = this.newEngine(definition, ctx);
     const recorder = new Recorder(this.clock);
+    const live: LiveEngineInternal = {
+      engine,
+      timers,
+      listener: recorder.listener,
+      definitionId: definition.id,
+      eventTimers: [],
+      eventStarts: eventSubProcessTimerStarts(definition.sourceContext),
+    };
     let quiet = untilQuiescent(engine as any);
     try {
       await engine.execute({ listener: recorder.listener, variables: structuredClone(variables) } as any);
       let how = await quiet;
+      if (how !== 'end' && live.eventStarts.length) {
+        const environment = mainProcess(engine)?.environment;
+        live.eventTimers = armEventTimers(live.eventStarts, (value) => environment?.resolveExpression(value, {}), this.clock, this.timeZone);
+        recorder.eventTimersChanged(live.eventTimers);
+      }
       if (action && how !== 'end') {
         quiet = untilQuiescent(engine as any);
-        action(handleFor(engine, timers));
+        action(this.handleFor(live, recorder));
         how = await quiet;
       }
-      return this.outcome({ engine, timers, listener: recorder.listener, definitionId: definition.id }, recorder, how, variables);
+      return this.outcome(live, recorder, how, variables);
     } catch (error) {
       throw processFailed(error);
     } finally {
@@ -215,7 +243,13 @@ export class InstanceRunner {
       throw new EngineError(EngineErrorCode.ProcessFailed, `unsupported snapshot schema ${String(snapshot.schemaVersion)}`);
     }
     const reused = options.revision !== undefined && !options.rearm ? this.take(ctx.instanceId, options.revision, definition.id) : null;
-    const live = reused ?? { ...this.newEngine(definition, ctx), listener: new EventEmitter(), definitionId: definition.id };
+    const live: LiveEngineInternal = reused ?? {
+      ...this.newEngine(definition, ctx),
+      listener: new EventEmitter(),
+      definitionId: definition.id,
+      eventTimers: loadEventTimers(snapshot.eventTimers),
+      eventStarts: eventSubProcessTimerStarts(definition.sourceContext),
+    };
     const { engine, timers } = live;
     const recorder = new Recorder(this.clock, live.listener);
     let before: Record<string, unknown> = {};
@@ -243,7 +277,7 @@ export class InstanceRunner {
       before = structuredClone(readVariables(engine));
       if (action && how !== 'end') {
         const quiet = untilQuiescent(engine as any);
-        const applied = action(handleFor(engine, timers));
+        const applied = action(this.handleFor(live, recorder));
         if (!applied) throw new EngineError(EngineErrorCode.TaskNotOpen, 'the task is no longer waiting in the process');
         how = await quiet;
       }
@@ -255,9 +289,60 @@ export class InstanceRunner {
     }
   }
 
+  private handleFor(live: LiveEngineInternal, recorder: Recorder): EngineHandle {
+    return engineHandle(
+      live.engine,
+      live.timers,
+      (executionId) => this.fireEventTimer(live, recorder, executionId),
+      () => live.eventTimers,
+    );
+  }
+
+  /**
+   * Fires an armed event sub-process timer start: runs the event sub-process and fires its start
+   * event at once; an interrupting start first cancels every other token of the process. Null
+   * when `executionId` is not an event sub-process timer (an engine timer then), false when it
+   * is no longer armed.
+   */
+  private fireEventTimer(live: LiveEngineInternal, recorder: Recorder, executionId: string): boolean | null {
+    if (!isEventTimerExecutionId(executionId)) return null;
+    const armed = live.eventTimers.find((t) => t.executionId === executionId);
+    if (!armed) return false;
+    live.eventTimers = live.eventTimers.filter((t) => t !== armed);
+    const start = live.eventStarts.find((s) => s.elementId === armed.elementId);
+    const process = mainProcess(live.engine);
+    const subProcess = start && process?.getActivityById(start.subProcessId);
+    if (!start || !subProcess) {
+      recorder.eventTimersChanged(live.eventTimers);
+      return false;
+    }
+    if (subProcess.isRunning) {
+      // bpmn-engine runs one execution of an activity at a time.
+      recorder.eventTimerFired(armed, { skipped: 'the event sub-process is still running' });
+    } else {
+      const others = start.interrupting ? (process.getPostponed() as any[]).filter((a) => a.id !== start.subProcessId && !a.content?.isSequenceFlow) : [];
+      recorder.aliasTimer(start.elementId, armed.executionId);
+      subProcess.run();
+      if (start.interrupting) {
+        for (const cancelled of flatten(others)) recorder.cancelled(cancelled);
+        for (const api of others) api.discard();
+        live.eventTimers = []; // the interrupted scope's other event sub-process timers go too
+      }
+      // The start event armed its own engine timer: fire it now, the job was the real timer.
+      const inner = live.timers.pending().find((t) => t.elementId === start.elementId);
+      if (!inner || !live.timers.fire(inner.executionId)) recorder.eventTimerFired(armed, null);
+    }
+    if (!start.interrupting) {
+      const next = nextEventTimer(start, armed, this.clock, this.timeZone);
+      if (next) live.eventTimers = [...live.eventTimers, next];
+    }
+    recorder.eventTimersChanged(live.eventTimers);
+    return true;
+  }
+
   private newEngine(definition: RunnableDefinition, ctx: RunContext): { engine: Engine; timers: DurableTimers } {
     const timers = new DurableTimers(this.clock);
-    const engine = new Engine({
+    const engine: Engine = new Engine({
       name: ctx.instanceId,
       sourceContext: definition.sourceContext as any,
       moddleOptions: moddleExtensions as any,
@@ -270,6 +355,7 @@ export class InstanceRunner {
         handlers: this.handlers,
         clock: this.clock,
         timeZone: this.timeZone,
+        setProcessVariables: (patch) => setVariables(engine, patch),
       }) as any,
       timers: timers as any,
       settings: { disableTrackState: true },
@@ -293,16 +379,26 @@ export class InstanceRunner {
     const postponed = completed ? [] : waitingActivities(engine);
     const state = completed ? null : stripSource(await engine.getState());
     if (state && rearm?.size) rearmTimers(state, rearm);
+    // The ended process takes its armed event sub-process timers with it.
+    if (completed && live.eventTimers.length) recorder.eventTimersChanged((live.eventTimers = []));
     return {
       status: completed ? 'completed' : 'running',
-      state: state === null ? null : { schemaVersion: SNAPSHOT_SCHEMA, engineVersion: String((state as any).engineVersion ?? ''), state },
+      state:
+        state === null
+          ? null
+          : {
+              schemaVersion: SNAPSHOT_SCHEMA,
+              engineVersion: String((state as any).engineVersion ?? ''),
+              state,
+              ...(live.eventTimers.length ? { eventTimers: storeEventTimers(live.eventTimers) } : {}),
+            },
       variables,
       changedVariables: diff(before, variables),
       createdTasks: recorder.createdTasks,
       waitingTaskExecutionIds: postponed.filter((a) => a.type === 'bpmn:UserTask').map((a) => a.executionId),
       endedTaskExecutionIds: recorder.endedTasks,
       activeElementIds: [...new Set(postponed.map((a) => a.id))],
-      timers: completed ? [] : timers.pending(),
+      timers: completed ? [] : [...timers.pending(), ...live.eventTimers],
       touchedTimers: recorder.touchedTimers,
       elementTypes: recorder.elementTypes,
       events: recorder.events,
@@ -324,6 +420,8 @@ class Recorder {
   touchedTimers = false;
   /** Executions that really ran: started in this run or re-announced on resume. */
   private readonly live = new Set<string>();
+  /** Start event id → the event sub-process timer job's execution id its next firing belongs to. */
+  private readonly timerAliases = new Map<string, string>();
 
   constructor(
     private readonly clock: Clock,
@@ -351,7 +449,7 @@ class Recorder {
     // Dead-path elimination discards every element of an untaken branch; only an element that
     // was actually running (e.g. a task interrupted by a boundary event) is cancelled.
     on('activity.discard', (api) => {
-      if (this.live.has(api.executionId)) this.push('element.cancelled', api);
+      if (this.live.delete(api.executionId)) this.push('element.cancelled', api);
     });
     on('activity.error', (api) => this.push('element.failed', api, { message: String(api.content?.error?.message ?? 'error') }));
     // `timer.scheduled` is recorded by the host when it stores the timer job (with its due time).
@@ -362,7 +460,9 @@ class Recorder {
     });
     on('activity.timeout', (api) => {
       this.touchedTimers = true;
-      this.push('timer.fired', api, { firedAt: this.clock.now().toISOString() });
+      const alias = this.timerAliases.get(api.id);
+      if (alias) this.timerAliases.delete(api.id);
+      this.push('timer.fired', alias ? { ...api, executionId: alias } : api, { firedAt: this.clock.now().toISOString() });
     });
     on('flow.take', (api) =>
       this.events.push({
@@ -379,6 +479,35 @@ class Recorder {
     this.live.add(executionId);
   }
 
+  /** The armed event sub-process timers changed: the host must sync the instance's timer rows. */
+  eventTimersChanged(armed: readonly PendingTimer[]): void {
+    this.touchedTimers = true;
+    for (const timer of armed) this.elementTypes[timer.elementId] = 'bpmn:StartEvent';
+  }
+
+  /** The next firing of start event `elementId` is the event sub-process timer `executionId`. */
+  aliasTimer(elementId: string, executionId: string): void {
+    this.timerAliases.set(elementId, executionId);
+  }
+
+  /** An event sub-process timer fired without its start event running (see `payload`). */
+  eventTimerFired(timer: PendingTimer, payload: Record<string, unknown> | null): void {
+    this.timerAliases.delete(timer.elementId);
+    this.events.push({
+      type: 'timer.fired',
+      elementId: timer.elementId,
+      elementType: 'bpmn:StartEvent',
+      executionId: timer.executionId,
+      payload: { firedAt: this.clock.now().toISOString(), ...payload },
+    });
+  }
+
+  /** An activity cancelled by an interrupting event sub-process (recorded once). */
+  cancelled(api: any): void {
+    this.live.delete(api.executionId); // so its own discard event does not record it twice
+    this.push('element.cancelled', api, { reason: 'interrupted by an event sub-process' });
+  }
+
   private push(type: ObservedEvent['type'], api: any, payload: Record<string, unknown> | null = null) {
     this.events.push({ type, elementId: api.id, elementType: api.type ?? null, executionId: api.executionId ?? null, payload });
   }
@@ -388,27 +517,50 @@ class Recorder {
   }
 }
 
-function handleFor(engine: Engine, timers: DurableTimers): EngineHandle {
+/** What a command may do to the engine; timers include the event sub-process timer starts. */
+function engineHandle(engine: Engine, timers: DurableTimers, fireEventTimer: (executionId: string) => boolean | null, eventTimers: () => PendingTimer[]): EngineHandle {
   return {
-    setVariables: (patch) => {
-      const definition = (engine.execution?.definitions ?? [])[0] as any;
-      for (const environment of [definition?.environment, ...(definition?.getProcesses?.() ?? []).map((p: any) => p.environment)]) {
-        if (environment?.variables) Object.assign(environment.variables, structuredClone(patch));
-      }
-    },
+    setVariables: (patch) => setVariables(engine, patch),
     isWaiting: (executionId) => waitingActivities(engine).some((a) => a.executionId === executionId),
     signal: (executionId, variables) => engine.execution!.signal({ executionId, variables } as any),
-    fireTimer: (executionId) => timers.fire(executionId),
-    timers: () => timers.pending(),
+    fireTimer: (executionId) => fireEventTimer(executionId) ?? timers.fire(executionId),
+    timers: () => [...timers.pending(), ...eventTimers()],
   };
+}
+
+/** Merges `patch` into the variables of the definition and of its processes. */
+function setVariables(engine: Engine, patch: Record<string, unknown>): void {
+  const definition = (engine.execution?.definitions ?? [])[0] as any;
+  for (const environment of [definition?.environment, ...(definition?.getProcesses?.() ?? []).map((p: any) => p.environment)]) {
+    if (environment?.variables) Object.assign(environment.variables, structuredClone(patch));
+  }
 }
 
 /** Postponed activities, without the sequence-flow entries getPostponed() may include. */
 function waitingActivities(engine: Engine): { id: string; type: string; executionId: string }[] {
-  const postponed = (engine.execution?.getPostponed() ?? []) as any[];
-  return postponed
-    .filter((a) => a.executionId && !a.content?.isSequenceFlow)
-    .map((a) => ({ id: String(a.id), type: String(a.type), executionId: String(a.executionId) }));
+  return flatten((engine.execution?.getPostponed() ?? []) as any[]).map((a) => ({ id: String(a.id), type: String(a.type), executionId: String(a.executionId) }));
+}
+
+/**
+ * Postponed activity APIs and, inside running (event) sub-processes, theirs: a user task in an
+ * embedded sub-process waits there, not in the process's own list.
+ */
+function flatten(apis: any[]): any[] {
+  const out: any[] = [];
+  const visit = (list: any[]) => {
+    for (const a of list) {
+      if (!a?.executionId || a.content?.isSequenceFlow) continue;
+      out.push(a);
+      if (a.owner?.isSubProcess) visit(((a.getPostponed?.() ?? []) as any[]).filter((inner) => inner.executionId !== a.executionId));
+    }
+  };
+  visit(apis);
+  return out;
+}
+
+/** The instance's process (the first executable process of the definitions). */
+function mainProcess(engine: Engine): any {
+  return ((engine.execution?.definitions ?? [])[0] as any)?.getProcesses?.()[0];
 }
 
 /**

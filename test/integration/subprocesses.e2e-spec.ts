@@ -1,0 +1,220 @@
+import { ManualClock, Orchestrator, type ServiceHandler } from '../../engine';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestApp, type ApiTestApp } from '../support/test-app';
+import { bpmn } from '../support/bpmn';
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+/** Work happens in an embedded sub-process; resolution is a plain task after it. */
+const embedded = bpmn(
+  'embedded-work',
+  `<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="handling"/>
+   <bpmn:subProcess id="handling">
+     <bpmn:startEvent id="hStart"/><bpmn:sequenceFlow id="h1" sourceRef="hStart" targetRef="diagnose"/>
+     <bpmn:userTask id="diagnose" name="Diagnose" camunda:candidateGroups="servicedesk"/>
+     <bpmn:sequenceFlow id="h2" sourceRef="diagnose" targetRef="hEnd"/><bpmn:endEvent id="hEnd"/>
+   </bpmn:subProcess>
+   <bpmn:sequenceFlow id="f2" sourceRef="handling" targetRef="confirm"/>
+   <bpmn:userTask id="confirm" name="Confirm resolution" camunda:candidateGroups="servicedesk"/>
+   <bpmn:sequenceFlow id="f3" sourceRef="confirm" targetRef="end"/><bpmn:endEvent id="end"/>`,
+);
+
+/** A 4 h resolution target for the whole process: when it passes, the incident manager takes over. */
+const breach = bpmn(
+  'process-sla',
+  `<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="handling"/>
+   <bpmn:subProcess id="handling">
+     <bpmn:startEvent id="hStart"/><bpmn:sequenceFlow id="h1" sourceRef="hStart" targetRef="diagnose"/>
+     <bpmn:userTask id="diagnose" name="Diagnose" camunda:candidateGroups="servicedesk"/>
+     <bpmn:sequenceFlow id="h2" sourceRef="diagnose" targetRef="hEnd"/><bpmn:endEvent id="hEnd"/>
+   </bpmn:subProcess>
+   <bpmn:sequenceFlow id="f2" sourceRef="handling" targetRef="end"/><bpmn:endEvent id="end"/>
+   <bpmn:subProcess id="breachHandling" triggeredByEvent="true">
+     <bpmn:startEvent id="breached"><bpmn:timerEventDefinition><bpmn:timeDuration>\${resolutionTarget}</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent>
+     <bpmn:sequenceFlow id="b1" sourceRef="breached" targetRef="takeOver"/>
+     <bpmn:userTask id="takeOver" name="Take over the breached incident" camunda:candidateGroups="incident-managers"/>
+     <bpmn:sequenceFlow id="b2" sourceRef="takeOver" targetRef="bEnd"/><bpmn:endEvent id="bEnd"/>
+   </bpmn:subProcess>`,
+);
+
+/** Hourly reminders (twice) while the approval is open, without interrupting it. */
+const reminders = (id: string, body: 'service' | 'task') =>
+  bpmn(
+    id,
+    `<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="approve"/>
+     <bpmn:userTask id="approve" name="Approve" camunda:candidateGroups="servicedesk"/>
+     <bpmn:sequenceFlow id="f2" sourceRef="approve" targetRef="end"/><bpmn:endEvent id="end"/>
+     <bpmn:subProcess id="reminding" triggeredByEvent="true">
+       <bpmn:startEvent id="remind" isInterrupting="false"><bpmn:timerEventDefinition><bpmn:timeCycle>R2/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>
+       <bpmn:sequenceFlow id="r1" sourceRef="remind" targetRef="notify"/>
+       ${
+         body === 'service'
+           ? '<bpmn:serviceTask id="notify" camunda:delegateExpression="${sendReminder}"/>'
+           : '<bpmn:userTask id="notify" name="Chase the approver" camunda:candidateGroups="servicedesk"/>'
+       }
+       <bpmn:sequenceFlow id="r2" sourceRef="notify" targetRef="rEnd"/><bpmn:endEvent id="rEnd"/>
+     </bpmn:subProcess>`,
+  );
+
+let remindersSent = 0;
+const sendReminder: ServiceHandler = {
+  name: 'sendReminder',
+  description: 'test handler: counts reminders',
+  run() {
+    remindersSent++;
+    return { remindersSent };
+  },
+};
+
+interface Event {
+  type: string;
+  elementId: string;
+  payload: any;
+}
+
+describe('sub-processes', () => {
+  let db: TestDatabase;
+  let t: ApiTestApp;
+  const clock = new ManualClock();
+  const fire = () => t.app.get(Orchestrator).fireDueTimers('test-worker');
+  const deploy = (xml: string) => t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(xml).expect(201);
+  const start = async (key: string, variables: Record<string, unknown> = {}) =>
+    (await t.as('alice').post('/api/instances').send({ definitionKey: key, variables }).expect(201)).body;
+  const timersOf = async (id: string) => (await t.as('auditor').get(`/api/timers?instanceId=${id}`)).body.items;
+  const openTasks = async (id: string) =>
+    ((await t.as('auditor').get(`/api/tasks?instanceId=${id}&status=open`)).body.items as { id: string; elementId: string }[]).map((x) => x);
+  const history = async (id: string) => (await t.as('auditor').get(`/api/instances/${id}/history`)).body as Event[];
+  const instance = async (id: string) => (await t.as('auditor').get(`/api/instances/${id}`)).body;
+  const complete = (taskId: string, as = 'alice') => t.as(as).post(`/api/tasks/${taskId}/complete`).send({ variables: {} });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await createTestApp(db, { clock, handlers: [sendReminder] });
+    await t.user({ username: 'irene', roles: ['staff'], groups: ['incident-managers'] });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('runs a user task inside an embedded sub-process: it stays open, completes, and the process goes on', async () => {
+    await deploy(embedded);
+    const started = await start('embedded-work');
+    expect(started.tasks.map((x: { elementId: string }) => x.elementId)).toEqual(['diagnose']);
+    expect(started.instance.activeElementIds).toEqual(expect.arrayContaining(['handling', 'diagnose']));
+
+    // another command on the instance (a claim) must not lose the task
+    await t.as('alice').post(`/api/tasks/${started.tasks[0].id}/claim`).expect(200);
+    expect((await openTasks(started.instance.id)).map((x) => x.elementId)).toEqual(['diagnose']);
+
+    await t.as('alice').post(`/api/tasks/${started.tasks[0].id}/complete`).send({ variables: { diagnosis: 'disk full' } }).expect(200);
+    expect((await instance(started.instance.id)).variables).toMatchObject({ diagnosis: 'disk full' }); // the sub-process's data reaches the process
+    const [confirm] = await openTasks(started.instance.id);
+    expect(confirm!.elementId).toBe('confirm');
+    expect((await t.as('auditor').get(`/api/tasks/${started.tasks[0].id}`)).body.status).toBe('completed');
+    await complete(confirm!.id).expect(200);
+    expect((await instance(started.instance.id)).status).toBe('completed');
+  });
+
+  it('fires an interrupting event sub-process timer once, after a restart: the process work is cancelled and the breach path runs', async () => {
+    // given: an instance with a 4 h process-wide target, read from a variable
+    await deploy(breach);
+    const started = await start('process-sla', { resolutionTarget: 'PT4H' });
+    const id = started.instance.id;
+    const [job] = await timersOf(id);
+    expect(job).toMatchObject({ elementId: 'breached', kind: 'instance', status: 'pending', spec: 'PT4H', elementType: 'bpmn:StartEvent' });
+    expect(new Date(job.dueAt).getTime() - clock.now().getTime()).toBeGreaterThan(4 * HOUR - MINUTE);
+    expect((await history(id)).filter((e) => e.type === 'timer.scheduled' && e.elementId === 'breached')).toHaveLength(1);
+
+    // when: not yet due
+    clock.advance(4 * HOUR - MINUTE);
+    expect((await fire()).fired).toBe(0);
+
+    // when: the server restarts and the target passes
+    await t.close();
+    clock.advance(2 * MINUTE);
+    t = await createTestApp(db, { clock, handlers: [sendReminder] });
+    await t.user({ username: 'irene', roles: ['staff'], groups: ['incident-managers'] });
+    expect((await fire()).fired).toBe(1);
+    expect((await fire()).fired).toBe(0);
+
+    // then: diagnose was cancelled, the take-over task is open, no timer is left
+    expect((await t.as('auditor').get(`/api/tasks/${started.tasks[0].id}`)).body.status).toBe('cancelled');
+    const tasks = await openTasks(id);
+    expect(tasks.map((x) => x.elementId)).toEqual(['takeOver']);
+    expect(await timersOf(id)).toEqual([]);
+    const events = await history(id);
+    const fired = events.filter((e) => e.type === 'timer.fired');
+    expect(fired).toEqual([expect.objectContaining({ elementId: 'breached', payload: expect.objectContaining({ jobId: job.id, dueAt: job.dueAt }) })]);
+    expect(new Date(fired[0]!.payload.firedAt).getTime()).toBeGreaterThanOrEqual(new Date(job.dueAt).getTime());
+    expect(events.filter((e) => e.type === 'element.cancelled').map((e) => e.elementId)).toEqual(expect.arrayContaining(['handling', 'diagnose']));
+    expect(events.filter((e) => e.type === 'task.cancelled').map((e) => e.elementId)).toEqual(['diagnose']);
+
+    // when: the incident manager finishes the take-over, the instance ends
+    await complete(tasks[0]!.id, 'irene').expect(200);
+    expect((await instance(id)).status).toBe('completed');
+    expect((await t.as('auditor').get(`/api/instances/${id}/history/verify`)).body.valid).toBe(true);
+  });
+
+  it('cancels an event sub-process timer when the process ends first', async () => {
+    const started = await start('process-sla', { resolutionTarget: 'PT4H' });
+    await complete(started.tasks[0].id).expect(200);
+    expect((await instance(started.instance.id)).status).toBe('completed');
+    expect(await timersOf(started.instance.id)).toEqual([]);
+    const events = await history(started.instance.id);
+    expect(events.filter((e) => e.type === 'timer.cancelled').map((e) => e.elementId)).toEqual(['breached']);
+    clock.advance(5 * HOUR);
+    expect((await fire()).fired).toBe(0);
+  });
+
+  it('fires a non-interrupting R2/PT1H event sub-process twice beside the open task, then stops', async () => {
+    await deploy(reminders('approval-chaser', 'service'));
+    remindersSent = 0;
+    const started = await start('approval-chaser');
+    const id = started.instance.id;
+    expect(await timersOf(id)).toEqual([expect.objectContaining({ elementId: 'remind', spec: 'R2/PT1H', remaining: 2 })]);
+
+    clock.advance(HOUR + 1000);
+    expect((await fire()).fired).toBe(1);
+    expect(remindersSent).toBe(1);
+    expect(await timersOf(id)).toEqual([expect.objectContaining({ elementId: 'remind', remaining: 1 })]);
+    expect((await openTasks(id)).map((x) => x.elementId)).toEqual(['approve']);
+
+    clock.advance(HOUR + 1000);
+    expect((await fire()).fired).toBe(1);
+    clock.advance(5 * HOUR);
+    expect((await fire()).fired).toBe(0);
+
+    expect(remindersSent).toBe(2);
+    expect(await timersOf(id)).toEqual([]);
+    expect((await history(id)).filter((e) => e.type === 'timer.fired' && e.elementId === 'remind')).toHaveLength(2);
+    expect((await instance(id)).variables).toMatchObject({ remindersSent: 2 });
+
+    // the approval was never interrupted
+    await complete(started.tasks[0].id).expect(200);
+    expect((await instance(id)).status).toBe('completed');
+  });
+
+  it('does not start a non-interrupting event sub-process a second time while it still runs, and records the skipped firing', async () => {
+    await deploy(reminders('approval-chaser-task', 'task'));
+    const started = await start('approval-chaser-task');
+    const id = started.instance.id;
+
+    clock.advance(HOUR + 1000);
+    await fire();
+    clock.advance(HOUR + 1000);
+    await fire();
+
+    expect((await openTasks(id)).map((x) => x.elementId).sort()).toEqual(['approve', 'notify']);
+    const fired = (await history(id)).filter((e) => e.type === 'timer.fired' && e.elementId === 'remind');
+    expect(fired).toHaveLength(2);
+    expect(fired[1]!.payload).toMatchObject({ skipped: 'the event sub-process is still running' });
+
+    // the chase task inside the event sub-process completes; then the approval ends the instance
+    const notify = (await openTasks(id)).find((x) => x.elementId === 'notify')!;
+    await complete(notify.id).expect(200);
+    await complete(started.tasks[0].id).expect(200);
+    expect((await instance(id)).status).toBe('completed');
+  });
+});
