@@ -249,3 +249,16 @@ describe('createEngineExpressions', () => {
     expect(expressions.hasExpression(text)).toBe(hasExpression);
   });
 });
+
+describe('variables from another realm', () => {
+  it('reads objects made by structuredClone in a sandbox (their prototype is the outer Object.prototype) but not class instances', () => {
+    // jest runs tests in a vm context whose structuredClone returns objects of the outer realm
+    const cloned = structuredClone({ sla: { resolution: { dueAt: '2026-11-21T14:00:00.000Z' } } });
+    expect(evaluateExpression('${sla.resolution.dueAt}', cloned)).toBe('2026-11-21T14:00:00.000Z');
+    expect(evaluateExpression('= sla.resolution.dueAt', cloned)).toBe('2026-11-21T14:00:00.000Z');
+    class Ticket {
+      id = 7;
+    }
+    expect(evaluateExpression('${ticket.id}', { ticket: new Ticket() })).toBeNull();
+  });
+});

@@ -10,7 +10,18 @@ export type PlainValue = null | boolean | number | string | PlainValue[] | { [ke
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return proto === Object.prototype || proto === null || isForeignObjectPrototype(proto);
+}
+
+/**
+ * `Object.prototype` of another realm: `structuredClone` in a jest sandbox (or a `node:worker`
+ * message) yields objects whose prototype is the outer realm's. Recognised by shape, reading no
+ * getters: it has no prototype itself and its own `constructor` is a native `Object`.
+ */
+function isForeignObjectPrototype(proto: unknown): boolean {
+  if (typeof proto !== 'object' || proto === null || Object.getPrototypeOf(proto) !== null) return false;
+  const ctor: unknown = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value;
+  return typeof ctor === 'function' && ctor.name === 'Object' && /^function Object\(\) \{\s*\[native code\]\s*\}$/.test(Function.prototype.toString.call(ctor));
 }
 
 /**

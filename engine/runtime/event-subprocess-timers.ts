@@ -1,5 +1,6 @@
 import { firstOccurrence, nextOccurrence, type TimerSpec } from '../timers/schedule';
 import type { Clock } from '../clock';
+import { EngineError, EngineErrorCode } from '../errors';
 import type { PendingTimer } from './durable-timers';
 
 /**
@@ -11,7 +12,8 @@ import type { PendingTimer } from './durable-timers';
  *
  * - when the instance starts, each event sub-process timer start is armed (`timeDuration` from
  *   the start, `timeDate` at its date, `timeCycle` at its first repetition; expressions are
- *   resolved against the instance's variables at that moment);
+ *   resolved against the instance's variables once it first waits; one that resolves to nothing
+ *   leaves the timer unarmed, one that fails or yields no valid date fails the command);
  * - when the job fires (`timer.fire`), the event sub-process is run and its start event's own
  *   engine timer is fired at once, so the history shows the start event firing;
  * - an interrupting start (`isInterrupting`, the BPMN default) then cancels every other token of
@@ -109,7 +111,18 @@ export function armEventTimers(
   const armed: PendingTimer[] = [];
   for (const start of starts) {
     const spec = resolveSpec(start.spec, resolve);
-    const first = spec && firstOccurrence(spec, clock.now(), timeZone);
+    if (!spec) continue;
+    let first: ReturnType<typeof firstOccurrence> = null;
+    try {
+      first = firstOccurrence(spec, clock.now(), timeZone);
+    } catch (error) {
+      throw new EngineError(EngineErrorCode.ProcessFailed, `element "${start.elementId}" failed: its timer is not a valid date, duration or cycle: ${(error as Error).message}`, {
+        details: { elementId: start.elementId },
+      });
+    }
+    if (first && Number.isNaN(first.dueAt.getTime())) {
+      throw new EngineError(EngineErrorCode.ProcessFailed, `element "${start.elementId}" failed: its timer "${specText(spec)}" is not a valid date`, { details: { elementId: start.elementId } });
+    }
     if (!first) continue;
     armed.push({ executionId: executionIdFor(start, 1), elementId: start.elementId, dueAt: first.dueAt, spec: specText(spec), repeat: first.remaining });
   }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Engine } from 'bpmn-engine';
-import { createEngineExpressions } from '../expressions';
+import { createEngineExpressions, evaluateExpression } from '../expressions';
 import { EngineError, EngineErrorCode } from '../errors';
 import { moddleExtensions } from '../definitions';
 import type { ServiceHandlerRegistry } from '../services/service-handler';
@@ -210,8 +210,8 @@ export class InstanceRunner {
       await engine.execute({ listener: recorder.listener, variables: structuredClone(variables) } as any);
       let how = await quiet;
       if (how !== 'end' && live.eventStarts.length) {
-        const environment = mainProcess(engine)?.environment;
-        live.eventTimers = armEventTimers(live.eventStarts, (value) => environment?.resolveExpression(value, {}), this.clock, this.timeZone);
+        const data = readVariables(engine);
+        live.eventTimers = armEventTimers(live.eventStarts, (value) => evaluateExpression(value, data, { onError: failTimer }), this.clock, this.timeZone);
         recorder.eventTimersChanged(live.eventTimers);
       }
       if (action && how !== 'end') {
@@ -252,6 +252,7 @@ export class InstanceRunner {
     };
     const { engine, timers } = live;
     const recorder = new Recorder(this.clock, live.listener);
+    if (options.rearm?.size) this.rearmEventTimers(live, recorder, options.rearm);
     let before: Record<string, unknown> = {};
     try {
       let how: Quiescence;
@@ -287,6 +288,16 @@ export class InstanceRunner {
     } finally {
       recorder.detach();
     }
+  }
+
+  /** `rearm` moves event sub-process timers too (it is on the real clock; they are on ours). */
+  private rearmEventTimers(live: LiveEngineInternal, recorder: Recorder, rearm: ReadonlyMap<string, Date>): void {
+    if (!live.eventTimers.some((t) => rearm.has(t.executionId))) return;
+    live.eventTimers = live.eventTimers.map((t) => {
+      const due = rearm.get(t.executionId);
+      return due ? { ...t, dueAt: new Date(due.getTime() + this.clock.offsetMs()) } : t;
+    });
+    recorder.eventTimersChanged(live.eventTimers);
   }
 
   private handleFor(live: LiveEngineInternal, recorder: Recorder): EngineHandle {
@@ -607,6 +618,10 @@ function diff(before: Record<string, unknown>, after: Record<string, unknown>): 
   }
   for (const key of Object.keys(before)) if (!(key in after)) changed[key] = null;
   return changed;
+}
+
+function failTimer(expression: string, error: unknown): never {
+  throw new EngineError(EngineErrorCode.ProcessFailed, `the event sub-process timer "${expression}" failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 /** Engine failures become coded errors that name the failing element. */

@@ -1,7 +1,7 @@
 import { ManualClock, Orchestrator, type ServiceHandler } from '../../engine';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { createTestApp, type ApiTestApp } from '../support/test-app';
-import { bpmn } from '../support/bpmn';
+import { bpmn, startSlaTask } from '../support/bpmn';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -56,6 +56,22 @@ const reminders = (id: string, body: 'service' | 'task') =>
        <bpmn:sequenceFlow id="r2" sourceRef="notify" targetRef="rEnd"/><bpmn:endEvent id="rEnd"/>
      </bpmn:subProcess>`,
   );
+
+/** The resolution SLA clock (24x7, 4 h) drives a process-wide breach event sub-process. */
+const slaBreach = bpmn(
+  'sla-breach-esp',
+  `<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="startClock"/>
+   ${startSlaTask('startClock', 'resolution', 'PT4H', '24x7')}
+   <bpmn:sequenceFlow id="f2" sourceRef="startClock" targetRef="resolve"/>
+   <bpmn:userTask id="resolve" name="Resolve" camunda:candidateGroups="servicedesk"/>
+   <bpmn:sequenceFlow id="f3" sourceRef="resolve" targetRef="end"/><bpmn:endEvent id="end"/>
+   <bpmn:subProcess id="breachHandling" triggeredByEvent="true">
+     <bpmn:startEvent id="breached"><bpmn:timerEventDefinition><bpmn:timeDate>\${sla.resolution.dueAt}</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:startEvent>
+     <bpmn:sequenceFlow id="b1" sourceRef="breached" targetRef="takeOver"/>
+     <bpmn:userTask id="takeOver" name="Take over" camunda:candidateGroups="incident-managers"/>
+     <bpmn:sequenceFlow id="b2" sourceRef="takeOver" targetRef="bEnd"/><bpmn:endEvent id="bEnd"/>
+   </bpmn:subProcess>`,
+);
 
 let remindersSent = 0;
 const sendReminder: ServiceHandler = {
@@ -157,6 +173,15 @@ describe('sub-processes', () => {
     expect((await t.as('auditor').get(`/api/instances/${id}/history/verify`)).body.valid).toBe(true);
   });
 
+  it('refuses to start an instance whose event sub-process timer is not a date (422 naming the element, nothing stored)', async () => {
+    const before = (await t.as('auditor').get('/api/instances?key=process-sla')).body.total;
+    const res = await t.as('alice').post('/api/instances').send({ definitionKey: 'process-sla', variables: { resolutionTarget: 'four hours' } });
+    expect(res.status).toBe(422);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.body.detail).toMatch(/breached/);
+    expect((await t.as('auditor').get('/api/instances?key=process-sla')).body.total).toBe(before);
+  });
+
   it('cancels an event sub-process timer when the process ends first', async () => {
     const started = await start('process-sla', { resolutionTarget: 'PT4H' });
     await complete(started.tasks[0].id).expect(200);
@@ -166,6 +191,33 @@ describe('sub-processes', () => {
     expect(events.filter((e) => e.type === 'timer.cancelled').map((e) => e.elementId)).toEqual(['breached']);
     clock.advance(5 * HOUR);
     expect((await fire()).fired).toBe(0);
+  });
+
+  it('moves an event sub-process timer that reads an SLA clock when the clock pauses, and fires it at the new due date only', async () => {
+    await deploy(slaBreach);
+    const started = await start('sla-breach-esp');
+    const id = started.instance.id;
+    const due0 = started.instance.variables.sla.resolution.dueAt;
+    expect(await timersOf(id)).toEqual([expect.objectContaining({ elementId: 'breached', dueAt: due0 })]);
+
+    // when: an hour in, the clock pauses for three hours, then resumes
+    clock.advance(HOUR);
+    await t.as('alice').post(`/api/instances/${id}/sla/resolution/pause`).send({ reason: 'awaiting customer' }).expect(200);
+    clock.advance(3 * HOUR + MINUTE); // past the original due date
+    expect((await fire()).fired).toBe(0);
+    const resumed = await t.as('alice').post(`/api/instances/${id}/sla/resolution/resume`).send({}).expect(200);
+    const due1 = resumed.body.instance.variables.sla.resolution.dueAt;
+    expect(new Date(due1).getTime()).toBeGreaterThan(new Date(due0).getTime() + 3 * HOUR);
+    expect(await timersOf(id)).toEqual([expect.objectContaining({ elementId: 'breached', dueAt: due1 })]);
+
+    // then: nothing fires before the new due date; at it, the breach path takes over
+    await t.as('alice').post(`/api/tasks/${started.tasks[0].id}/claim`).expect(200); // a command in between changes nothing
+    expect((await fire()).fired).toBe(0);
+    clock.advance(new Date(due1).getTime() - clock.now().getTime() + 1000);
+    expect((await fire()).fired).toBe(1);
+    expect((await openTasks(id)).map((x) => x.elementId)).toEqual(['takeOver']);
+    const fired = (await history(id)).filter((e) => e.type === 'timer.fired');
+    expect(fired).toEqual([expect.objectContaining({ elementId: 'breached', payload: expect.objectContaining({ dueAt: due1 }) })]);
   });
 
   it('fires a non-interrupting R2/PT1H event sub-process twice beside the open task, then stops', async () => {
