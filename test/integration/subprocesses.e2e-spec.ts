@@ -6,15 +6,18 @@ import { bpmn, startSlaTask } from '../support/bpmn';
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
+/** An embedded sub-process `handling` whose one user task is `diagnose`. */
+const HANDLING = `<bpmn:subProcess id="handling">
+     <bpmn:startEvent id="hStart"/><bpmn:sequenceFlow id="h1" sourceRef="hStart" targetRef="diagnose"/>
+     <bpmn:userTask id="diagnose" name="Diagnose" camunda:candidateGroups="servicedesk"/>
+     <bpmn:sequenceFlow id="h2" sourceRef="diagnose" targetRef="hEnd"/><bpmn:endEvent id="hEnd"/>
+   </bpmn:subProcess>`;
+
 /** Work happens in an embedded sub-process; resolution is a plain task after it. */
 const embedded = bpmn(
   'embedded-work',
   `<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="handling"/>
-   <bpmn:subProcess id="handling">
-     <bpmn:startEvent id="hStart"/><bpmn:sequenceFlow id="h1" sourceRef="hStart" targetRef="diagnose"/>
-     <bpmn:userTask id="diagnose" name="Diagnose" camunda:candidateGroups="servicedesk"/>
-     <bpmn:sequenceFlow id="h2" sourceRef="diagnose" targetRef="hEnd"/><bpmn:endEvent id="hEnd"/>
-   </bpmn:subProcess>
+   ${HANDLING}
    <bpmn:sequenceFlow id="f2" sourceRef="handling" targetRef="confirm"/>
    <bpmn:userTask id="confirm" name="Confirm resolution" camunda:candidateGroups="servicedesk"/>
    <bpmn:sequenceFlow id="f3" sourceRef="confirm" targetRef="end"/><bpmn:endEvent id="end"/>`,
@@ -24,11 +27,7 @@ const embedded = bpmn(
 const breach = bpmn(
   'process-sla',
   `<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="handling"/>
-   <bpmn:subProcess id="handling">
-     <bpmn:startEvent id="hStart"/><bpmn:sequenceFlow id="h1" sourceRef="hStart" targetRef="diagnose"/>
-     <bpmn:userTask id="diagnose" name="Diagnose" camunda:candidateGroups="servicedesk"/>
-     <bpmn:sequenceFlow id="h2" sourceRef="diagnose" targetRef="hEnd"/><bpmn:endEvent id="hEnd"/>
-   </bpmn:subProcess>
+   ${HANDLING}
    <bpmn:sequenceFlow id="f2" sourceRef="handling" targetRef="end"/><bpmn:endEvent id="end"/>
    <bpmn:subProcess id="breachHandling" triggeredByEvent="true">
      <bpmn:startEvent id="breached"><bpmn:timerEventDefinition><bpmn:timeDuration>\${resolutionTarget}</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent>
