@@ -1,4 +1,6 @@
 import { firstOccurrence, nextOccurrence, type TimerSpec } from '../timers/schedule';
+import { pickTimerSpec, specText } from '../timers/start-timers';
+import { isExpression } from '../definitions/expression-rules';
 import type { Clock } from '../clock';
 import { EngineError, EngineErrorCode } from '../errors';
 import type { PendingTimer } from './durable-timers';
@@ -71,7 +73,7 @@ export function eventSubProcessTimerStarts(sourceContext: unknown): EventSubProc
           subProcessId: a.parent!.id!,
           elementId: a.id,
           interrupting: a.behaviour?.isInterrupting !== false,
-          spec: pickSpec(d.behaviour ?? {}),
+          spec: pickTimerSpec(d.behaviour ?? {}),
         })),
     );
   cache.set(key, found);
@@ -156,25 +158,9 @@ function resolveSpec(spec: TimerSpec, resolve: ResolveTimerValue): TimerSpec | n
   for (const field of ['timeDate', 'timeDuration', 'timeCycle'] as const) {
     const raw = spec[field];
     if (raw === undefined) continue;
-    const value = isExpression(raw) ? resolve(raw) : raw;
+    const value = isExpression(raw.trim()) ? resolve(raw.trim()) : raw;
     if (value === null || value === undefined || value === '') continue;
     out[field] = value instanceof Date ? value.toISOString() : String(value);
   }
   return Object.keys(out).length ? out : null;
-}
-
-function isExpression(value: string): boolean {
-  return value.includes('${') || value.trimStart().startsWith('=');
-}
-
-function pickSpec(b: TimerSpec): TimerSpec {
-  const spec: TimerSpec = {};
-  if (b.timeCycle) spec.timeCycle = String(b.timeCycle);
-  if (b.timeDate) spec.timeDate = String(b.timeDate);
-  if (b.timeDuration) spec.timeDuration = String(b.timeDuration);
-  return spec;
-}
-
-function specText(spec: TimerSpec): string | null {
-  return spec.timeCycle ?? spec.timeDate ?? spec.timeDuration ?? null;
 }

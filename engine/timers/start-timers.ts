@@ -13,7 +13,7 @@ interface ContextActivity {
   behaviour?: { eventDefinitions?: { type: string; behaviour?: TimerSpec }[] };
 }
 
-/** The timer start events directly in the process (event sub-process starts are refused at deploy). */
+/** The timer start events directly in the process (event sub-process starts: runtime/event-subprocess-timers.ts). */
 export function timerStartEvents(sourceContext: unknown): TimerStartEvent[] {
   const activities = (sourceContext as { getActivities(): ContextActivity[] }).getActivities();
   return activities
@@ -21,11 +21,12 @@ export function timerStartEvents(sourceContext: unknown): TimerStartEvent[] {
     .flatMap((a) =>
       (a.behaviour?.eventDefinitions ?? [])
         .filter((d) => d.type === 'bpmn:TimerEventDefinition')
-        .map((d) => ({ elementId: a.id, spec: pick(d.behaviour ?? {}) })),
+        .map((d) => ({ elementId: a.id, spec: pickTimerSpec(d.behaviour ?? {}) })),
     );
 }
 
-function pick(b: TimerSpec): TimerSpec {
+/** The timer fields of a parsed timer event definition's behaviour. */
+export function pickTimerSpec(b: TimerSpec): TimerSpec {
   const spec: TimerSpec = {};
   if (b.timeCycle) spec.timeCycle = String(b.timeCycle);
   if (b.timeDate) spec.timeDate = String(b.timeDate);
