@@ -25,11 +25,11 @@ export interface ExtensionHost {
   /** Called when an attribute expression fails; the attribute then counts as unset. */
   onExpressionError?: (elementId: string, attribute: string, error: unknown) => void;
   /**
-   * Writes data a task produced (completion variables, handler results) into the process
-   * variables. A task inside a sub-process sees a copy of the process variables (bpmn-elements
-   * clones the environment per sub-process); without this, its data would stay in that copy.
+   * The process variables. A task inside a sub-process sees a copy of them (bpmn-elements clones
+   * the environment per sub-process); the data such a task produces is written here too, or it
+   * would stay in that copy.
    */
-  setProcessVariables?: (patch: Record<string, unknown>) => void;
+  processVariables?: () => Record<string, unknown> | undefined;
 }
 
 /** Camunda's default task priority. */
@@ -171,8 +171,10 @@ type Callback = (error: Error | null, output?: unknown) => void;
 
 /** Task output goes to the task's own scope (what later tasks of a sub-process read) and to the process. */
 function assignVariables(activity: ActivityLike, host: ExtensionHost, patch: Record<string, unknown>): void {
-  Object.assign(activity.environment.variables, patch);
-  host.setProcessVariables?.(patch);
+  const own = activity.environment.variables;
+  Object.assign(own, patch);
+  const process = host.processVariables?.();
+  if (process && process !== own) Object.assign(process, structuredClone(patch));
 }
 
 /** A bpmn-elements `Service` constructor bound to one registered handler. */

@@ -366,7 +366,7 @@ export class InstanceRunner {
         handlers: this.handlers,
         clock: this.clock,
         timeZone: this.timeZone,
-        setProcessVariables: (patch) => setVariables(engine, patch),
+        processVariables: () => mainProcess(engine)?.environment?.variables,
       }) as any,
       timers: timers as any,
       settings: { disableTrackState: true },
