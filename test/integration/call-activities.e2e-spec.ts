@@ -98,6 +98,7 @@ describe('call activities', () => {
     expect(after.variables).toMatchObject({ childResolution: 'fixed', ticket: 'T-1' });
     expect(after.variables).not.toHaveProperty('scratch');
     expect((await history(parent.instance.id)).find((e) => e.type === 'call.completed')?.payload).toMatchObject({ childInstanceId: childId, variables: { childResolution: 'fixed' } });
+    for (const id of [parent.instance.id, childId]) expect((await t.as('auditor').get(`/api/instances/${id}/history/verify`).expect(200)).body).toMatchObject({ valid: true });
   });
 
   it('passes nothing without camunda:in, and everything with variables="all"', async () => {
