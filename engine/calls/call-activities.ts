@@ -93,7 +93,7 @@ export class CallActivities {
         tx.jobs.push({ kind: 'start', parentId: instance.id, elementId: called.elementId, executionId: called.executionId, call: call.resolved, actor });
       }
     }
-    if (instance.parentInstanceId && outcome.status === 'completed') tx.jobs.push({ kind: 'return', child: instance, outcome, actor });
+    if (instance.parentInstanceId && (outcome.status === 'completed' || outcome.uncaughtError)) tx.jobs.push({ kind: 'return', child: instance, outcome, actor });
     if (!tx.draining) {
       tx.draining = true;
       try {

@@ -127,6 +127,16 @@ describe('call activities', () => {
     expect((await openTasksOf(latest.id)).map((x) => x.elementId)).toEqual(['secondVersionTask']);
   });
 
+  it('binds the latest version carrying a camunda:calledElementVersionTag', async () => {
+    const tagged = (xml: string, tag: string) => t.as('admin').post(`/api/definitions?versionTag=${tag}`).set('Content-Type', 'application/xml').send(xml).expect(201);
+    await tagged(childWithTask('ca-tagged', 'releaseOneTask'), 'release-1');
+    await tagged(childWithTask('ca-tagged', 'releaseTwoTask'), 'release-2');
+    await deploy(caller('ca-by-tag', 'calledElement="ca-tagged" camunda:calledElementBinding="versionTag" camunda:calledElementVersionTag="release-1"'));
+    const child = await instance((await instance((await start('ca-by-tag')).instance.id)).children[0].id);
+    expect(child.definitionVersion).toBe(1);
+    expect((await openTasksOf(child.id)).map((x) => x.elementId)).toEqual(['releaseOneTask']);
+  });
+
   it('an error end event in the child reaches the error boundary on the call activity', async () => {
     await deploy(childWithTask('ca-rejecting', 'review', 'REJECTED'));
     await deploy(
@@ -195,6 +205,24 @@ describe('call activities', () => {
     expect(leafHistory).toEqual(expect.arrayContaining(['task.cancelled', 'timer.cancelled', 'instance.cancelled']));
     expect((await history(top.instance.id)).find((e) => e.type === 'call.cancelled')?.payload).toMatchObject({ childInstanceId: middleId });
     expect((await t.as('auditor').get(`/api/instances/${leaf.id}/history/verify`).expect(200)).body).toMatchObject({ valid: true });
+  });
+
+  it('cancelling the parent while its child completes (opposite lock orders) leaves one consistent outcome, never a 500', async () => {
+    await deploy(caller('ca-race', 'calledElement="ca-child"'));
+    for (let i = 0; i < 8; i++) {
+      const parent = await start('ca-race');
+      const childId = (await instance(parent.instance.id)).children[0].id;
+      const [task] = await openTasksOf(childId);
+      const [cancelled, completed] = await Promise.all([
+        t.as('admin').post(`/api/instances/${parent.instance.id}/cancel`).send({ reason: 'race' }),
+        complete(task!.id),
+      ]);
+      expect([cancelled.status, completed.status].sort()).toEqual([200, 409]);
+      const [p, c] = [await instance(parent.instance.id), await instance(childId)];
+      if (cancelled.status === 200) expect([p.status, c.status]).toEqual(['cancelled', 'cancelled']);
+      else expect([p.status, c.status]).toEqual(['completed', 'completed']);
+      expect(await openRows([parent.instance.id, childId])).toEqual({ tasks: 0, timers: 0 });
+    }
   });
 
   it('an interrupting timer boundary on the call activity cancels the child', async () => {
