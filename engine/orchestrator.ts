@@ -256,11 +256,16 @@ export class Orchestrator {
     }, idempotency && { scope: `task.complete:${taskId}`, ...idempotency });
   }
 
-  /** Cancels a running instance: open tasks and timers are cancelled, the snapshot is dropped. @throws EngineError INSTANCE_NOT_FOUND, INSTANCE_NOT_RUNNING */
+  /**
+   * Cancels a running instance: open tasks and timers are cancelled, the snapshot is dropped; so
+   * are its running child instances (call activities), recursively.
+   * @throws EngineError INSTANCE_NOT_FOUND, INSTANCE_NOT_RUNNING, CONFLICT (a child of a running caller)
+   */
   async cancelInstance(instanceId: string, actor: string | null, reason: string | null): Promise<InstanceResult> {
     return this.kernel.execute(async (store) => {
       const instance = await this.kernel.lockRunning(store, instanceId);
-      if (instance.parentInstanceId) {
+      // A child of a running caller is cancelled through its caller (the call activity would wait forever).
+      if (instance.parentInstanceId && (await store.lockInstance(instance.parentInstanceId))?.status === 'running') {
         throw new EngineError(EngineErrorCode.Conflict, `process instance ${instance.id} was started by call activity "${instance.parentElementId}" of instance ${instance.parentInstanceId}: cancel that instance instead`, {
           details: { parentInstanceId: instance.parentInstanceId, rootInstanceId: instance.rootInstanceId },
         });
