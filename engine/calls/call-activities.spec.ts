@@ -72,6 +72,25 @@ describe('call activities in the runner', () => {
     });
   });
 
+  it('runs a call activity inside an embedded sub-process: it waits there and its returned variables reach the process', async () => {
+    const def = await runnable('nested', `<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="sub"/>
+      <bpmn:subProcess id="sub"><bpmn:startEvent id="s2"/><bpmn:sequenceFlow id="f2" sourceRef="s2" targetRef="call"/>
+        <bpmn:callActivity id="call" calledElement="child"><bpmn:extensionElements><camunda:out source="r" target="result"/></bpmn:extensionElements></bpmn:callActivity>
+        <bpmn:sequenceFlow id="f3" sourceRef="call" targetRef="e2"/><bpmn:endEvent id="e2"/></bpmn:subProcess>
+      <bpmn:sequenceFlow id="f4" sourceRef="sub" targetRef="e"/><bpmn:endEvent id="e"/>`);
+    const started = await runner.start(def, ctx, {});
+    expect(started.calls.map((c) => c.elementId)).toEqual(['call']);
+    const executionId = started.calls[0]!.executionId;
+    expect(started.waitingCallExecutionIds).toEqual([executionId]);
+    const done = await runner.resume(def, ctx, started.state!, (engine) => {
+      if (!engine.isWaiting(executionId)) return false;
+      engine.signal(executionId, { result: 'ok' });
+      return true;
+    });
+    expect(done.status).toBe('completed');
+    expect(done.variables).toEqual({ result: 'ok' });
+  });
+
   it('reports an error end event nothing caught, and not one a boundary caught', async () => {
     const uncaught = await runnable('u', `<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="e"/>
       <bpmn:endEvent id="e"><bpmn:errorEventDefinition errorRef="Err"/></bpmn:endEvent>`);
