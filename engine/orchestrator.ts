@@ -12,6 +12,8 @@ import { assertVariables } from './variables';
 import { SlaCommands } from './sla/sla-commands';
 import { assertSegregation } from './commands/segregation';
 import type { CalendarLookup } from './sla/sla';
+import { CallActivities, type CallerLink } from './calls/call-activities';
+import { missingCallees } from './calls/call-deploy';
 
 export type { Idempotency, InstanceResult, InstanceView } from './commands/kernel';
 
@@ -57,6 +59,7 @@ export class Orchestrator {
   private readonly timerCommands: TimerCommands;
   private readonly slaCommands: SlaCommands;
   private readonly timeZone: string;
+  private readonly calls: CallActivities;
 
   constructor(private readonly options: OrchestratorOptions) {
     const clock = options.clock ?? systemClock;
@@ -65,6 +68,8 @@ export class Orchestrator {
     this.kernel = new CommandKernel(options.transactions, clock, this.runner, options.definitionCacheSize);
     this.slaCommands = new SlaCommands(this.kernel, this.runner, options.calendars ?? noCalendars);
     this.timerCommands = new TimerCommands(this.kernel, this.runner, (store, definition, input, fire) => this.startIn(store, definition, input, fire), this.timeZone);
+    this.calls = new CallActivities(this.kernel, this.runner, (store, definition, input) => this.startIn(store, definition, input, null));
+    this.kernel.onPersisted = (store, instance, outcome, actor, result) => this.calls.afterPersist(store, instance, outcome, actor, result);
   }
 
   /**
@@ -92,7 +97,7 @@ export class Orchestrator {
         state: 'active',
         deployedBy: input.actor,
         deployedAt: this.kernel.now(),
-        warnings: compiled.warnings,
+        warnings: [...compiled.warnings, ...(await missingCallees(store, compiled.processId, sourceContext))],
         xml: compiled.xml,
         serialized: compiled.serialized,
       });
@@ -132,7 +137,7 @@ export class Orchestrator {
   private async startIn(
     store: CommandStore,
     definition: DefinitionRecord,
-    input: { businessKey: string | null; variables: Record<string, unknown>; actor: string | null },
+    input: { businessKey: string | null; variables: Record<string, unknown>; actor: string | null; caller?: CallerLink },
     fireStart: string | null,
   ): Promise<InstanceResult> {
     const runnable = await this.kernel.runnable(store, definition.id);
@@ -162,6 +167,10 @@ export class Orchestrator {
       endedAt: null,
       endReason: null,
       history: { seq: 0, hash: null },
+      parentInstanceId: input.caller?.parentInstanceId ?? null,
+      parentElementId: input.caller?.parentElementId ?? null,
+      parentExecutionId: input.caller?.parentExecutionId ?? null,
+      rootInstanceId: input.caller?.rootInstanceId ?? null,
     };
     await store.insertInstance(instance);
     const initial: HistoryDraft = {
@@ -172,7 +181,7 @@ export class Orchestrator {
       actor: input.actor,
       payload: {
         definitionId: definition.id, definitionKey: definition.key, version: definition.version, businessKey: input.businessKey,
-        variables: input.variables, ...(fireStart ? { startedBy: 'timer', startEventId: fireStart } : {}),
+        variables: input.variables, ...(fireStart ? { startedBy: 'timer', startEventId: fireStart } : {}), ...(input.caller ? { calledBy: input.caller } : {}),
       },
     };
     return this.kernel.persist(store, instance, outcome, { actor: input.actor, before: [initial] });
@@ -247,10 +256,21 @@ export class Orchestrator {
     }, idempotency && { scope: `task.complete:${taskId}`, ...idempotency });
   }
 
-  /** Cancels a running instance: open tasks and timers are cancelled, the snapshot is dropped. @throws EngineError INSTANCE_NOT_FOUND, INSTANCE_NOT_RUNNING */
+  /**
+   * Cancels a running instance: open tasks and timers are cancelled, the snapshot is dropped; so
+   * are its running child instances (call activities), recursively.
+   * @throws EngineError INSTANCE_NOT_FOUND, INSTANCE_NOT_RUNNING, CONFLICT (a child of a running caller)
+   */
   async cancelInstance(instanceId: string, actor: string | null, reason: string | null): Promise<InstanceResult> {
     return this.kernel.execute(async (store) => {
       const instance = await this.kernel.lockRunning(store, instanceId);
+      // A child of a running caller is cancelled through its caller (the call activity would wait forever).
+      if (instance.parentInstanceId && (await store.lockInstance(instance.parentInstanceId))?.status === 'running') {
+        throw new EngineError(EngineErrorCode.Conflict, `process instance ${instance.id} was started by call activity "${instance.parentElementId}" of instance ${instance.parentInstanceId}: cancel that instance instead`, {
+          details: { parentInstanceId: instance.parentInstanceId, rootInstanceId: instance.rootInstanceId },
+        });
+      }
+      const children = await this.calls.cancelChildren(store, instance, actor, reason ?? 'parent instance cancelled');
       const now = this.kernel.now();
       const open = await store.openTasks(instance.id);
       const closed = await store.closeTasks(
@@ -261,6 +281,7 @@ export class Orchestrator {
       const events: HistoryDraft[] = [
         ...closed.map((t) => taskEvent('task.cancelled', t, actor, { reason: 'instance cancelled' })),
         ...timers.map((j) => timerEvent('timer.cancelled', j, { jobId: j.id, dueAt: j.dueAt, reason: 'instance cancelled' }, actor)),
+        ...children,
         { type: 'instance.cancelled', elementId: instance.definitionKey, elementType: 'bpmn:Process', executionId: null, actor, payload: { reason } },
       ];
       const history = this.kernel.chain(instance, events);

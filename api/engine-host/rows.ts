@@ -4,7 +4,7 @@ import type { DefinitionRecord, IncidentRecord, InstanceRecord, TaskRecord, Time
 export const DEFINITION_COLUMNS = 'id, key, version, version_tag, name, sha256, state, warnings, deployed_by, deployed_at';
 export const INSTANCE_COLUMNS =
   'id, definition_id, definition_key, definition_version, business_key, status, variables, active_element_ids, revision, ' +
-  'started_by, started_at, ended_at, end_reason, history_seq, history_hash';
+  'started_by, started_at, ended_at, end_reason, history_seq, history_hash, parent_instance_id, parent_element_id, parent_execution_id, root_instance_id';
 export const TASK_COLUMNS =
   'id, instance_id, definition_key, element_id, execution_id, name, assignee, candidate_users, candidate_groups, due_at, follow_up_at, ' +
   'priority, form_key, status, created_at, completed_at, completed_by, submitted';
@@ -50,6 +50,10 @@ export function toInstanceRecord(r: Row): InstanceRecord {
     endedAt: iso(r.ended_at),
     endReason: r.end_reason,
     history: { seq: r.history_seq, hash: r.history_hash },
+    parentInstanceId: r.parent_instance_id ?? null,
+    parentElementId: r.parent_element_id ?? null,
+    parentExecutionId: r.parent_execution_id ?? null,
+    rootInstanceId: r.root_instance_id ?? null,
   };
 }
 

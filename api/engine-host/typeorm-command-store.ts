@@ -59,11 +59,13 @@ export class TypeormCommandStore extends TypeormTimerStore implements CommandSto
   async insertInstance(i: InstanceRecord): Promise<void> {
     await this.q.query(
       `INSERT INTO process_instance (id, definition_id, definition_key, definition_version, business_key, status, snapshot, variables,
-         active_element_ids, revision, started_by, started_at, ended_at, end_reason, history_seq, history_hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+         active_element_ids, revision, started_by, started_at, ended_at, end_reason, history_seq, history_hash,
+         parent_instance_id, parent_element_id, parent_execution_id, root_instance_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
       [
         i.id, i.definitionId, i.definitionKey, i.definitionVersion, i.businessKey, i.status, jsonOrNull(i.snapshot), JSON.stringify(i.variables),
         i.activeElementIds, i.revision, i.startedBy, i.startedAt, i.endedAt, i.endReason, i.history.seq, i.history.hash,
+        i.parentInstanceId ?? null, i.parentElementId ?? null, i.parentExecutionId ?? null, i.rootInstanceId ?? null,
       ],
     );
   }
@@ -164,6 +166,24 @@ export class TypeormCommandStore extends TypeormTimerStore implements CommandSto
         ),
       ],
     );
+  }
+
+  async findCalledDefinition(key: string, select: { version?: number | null; versionTag?: string | null }): Promise<DefinitionRecord | null> {
+    const rows = await this.q.query(
+      `SELECT ${DEFINITION_COLUMNS} FROM process_definition
+        WHERE key = $1 AND ($2::int IS NULL OR version = $2) AND ($3::text IS NULL OR version_tag = $3) AND ($2::int IS NOT NULL OR state = 'active')
+        ORDER BY version DESC LIMIT 1`,
+      [key, select.version ?? null, select.versionTag ?? null],
+    );
+    return rows[0] ? toDefinitionRecord(rows[0]) : null;
+  }
+
+  async runningChildren(parentInstanceId: string): Promise<{ id: string; parentExecutionId: string | null }[]> {
+    const rows = await this.q.query(
+      `SELECT id, parent_execution_id FROM process_instance WHERE parent_instance_id = $1 AND status = 'running' ORDER BY started_at, id`,
+      [parentInstanceId],
+    );
+    return rows.map((r: { id: string; parent_execution_id: string | null }) => ({ id: r.id, parentExecutionId: r.parent_execution_id }));
   }
 
   async findIdempotent(scope: string, key: string): Promise<IdempotentResult | null> {

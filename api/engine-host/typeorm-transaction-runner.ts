@@ -1,8 +1,11 @@
 import type { DataSource } from 'typeorm';
-import type { CommandStore, TimerClaimer, TransactionRunner } from '../../engine';
+import { EngineError, EngineErrorCode, type CommandStore, type TimerClaimer, type TransactionRunner } from '../../engine';
 import { inTransaction } from '../database/transaction';
 import { TypeormCommandStore } from './typeorm-command-store';
 import { TypeormTimerClaimer } from './typeorm-timer-store';
+
+/** PostgreSQL deadlock_detected. */
+const DEADLOCK_DETECTED = '40P01';
 
 /** One command = one PostgreSQL transaction on its own pooled connection. */
 export class TypeormTransactionRunner implements TransactionRunner {
@@ -13,6 +16,13 @@ export class TypeormTransactionRunner implements TransactionRunner {
   }
 
   run<T>(work: (store: CommandStore) => Promise<T>): Promise<T> {
-    return inTransaction(this.dataSource, (runner) => work(new TypeormCommandStore(runner)));
+    return inTransaction(this.dataSource, (runner) => work(new TypeormCommandStore(runner))).catch((error: unknown) => {
+      // Two commands locking rows in opposite orders (a parent cancelling its child while the child
+      // returns to it): PostgreSQL aborts one; the kernel retries it like a revision conflict.
+      if ((error as { code?: string }).code === DEADLOCK_DETECTED) {
+        throw new EngineError(EngineErrorCode.RevisionConflict, 'the command deadlocked with a concurrent one', { retryable: true, cause: error });
+      }
+      throw error;
+    });
   }
 }

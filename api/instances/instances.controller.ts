@@ -25,6 +25,7 @@ const ListQuery = Pagination.extend({
   key: z.string().min(1).max(256).optional(),
   status: z.enum(['running', 'completed', 'cancelled', 'failed']).optional(),
   businessKey: z.string().min(1).max(256).optional(),
+  parentInstanceId: z.string().uuid('must be a UUID').optional(),
 });
 
 /** A reason (cancel, SLA pause). */
@@ -61,6 +62,7 @@ export class InstancesController {
   @ApiQuery({ name: 'key', required: false })
   @ApiQuery({ name: 'status', required: false, enum: ['running', 'completed', 'cancelled', 'failed'] })
   @ApiQuery({ name: 'businessKey', required: false })
+  @ApiQuery({ name: 'parentInstanceId', required: false, description: 'only the instances that call activities of this instance started' })
   @ApiQuery({ name: 'page', required: false })
   @ApiQuery({ name: 'size', required: false })
   list(@Query() q: unknown, @CurrentUser() user: AuthUser): Promise<Page<InstanceView>> {
@@ -70,7 +72,7 @@ export class InstancesController {
   @Get(':id')
   async get(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<InstanceDetail> {
     await this.access.readInstance(user, idParam(id, 'process instance'));
-    return this.query.get(id);
+    return this.query.get(id, user);
   }
 
   @Post(':id/cancel')

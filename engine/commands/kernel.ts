@@ -55,6 +55,12 @@ export class CommandKernel {
     private readonly cacheSize = 200,
   ) {}
 
+  /**
+   * Runs after every persisted run, in its transaction, with the instance row as stored; answers
+   * the instance's newest result (call activities: engine/calls may persist it again).
+   */
+  onPersisted?: (store: CommandStore, instance: InstanceRecord, outcome: RunOutcome, actor: string | null, result: InstanceResult) => Promise<InstanceResult>;
+
   /** Runs `fn` only if the transaction of `store` commits. */
   afterCommit(store: CommandStore, fn: () => void): void {
     this.committed.get(store)?.push(fn);
@@ -225,7 +231,8 @@ export class CommandKernel {
     await store.updateInstance(instance.id, instance.revision, patch);
     this.afterCommit(store, () => this.runner.keep(instance.id, instance.revision + 1, outcome.live));
     const tasks = [...open.filter((t) => waiting.has(t.executionId)), ...created];
-    return { instance: view({ ...instance, ...patch, revision: instance.revision + 1 }), tasks };
+    const result = { instance: view({ ...instance, ...patch, revision: instance.revision + 1 }), tasks };
+    return this.onPersisted ? this.onPersisted(store, { ...instance, ...patch, revision: instance.revision + 1 }, outcome, extra.actor, result) : result;
   }
 
   /** Resolves `definitionId`, or the latest version of `definitionKey`. */

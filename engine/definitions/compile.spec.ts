@@ -255,10 +255,34 @@ describe('compileDefinition: element types', () => {
   it.each([
     ['no-script-task', '<bpmn:scriptTask id="X" scriptFormat="javascript"><bpmn:script>next()</bpmn:script></bpmn:scriptTask>'],
     ['no-complex-gateway', '<bpmn:complexGateway id="X" />'],
-    ['no-call-activity', '<bpmn:callActivity id="X" calledElement="other" />'],
   ])('refuses %s', async (rule, element) => {
     const problems = await refusal(around(element));
     expectProblem(problems, rule, 'X');
+  });
+
+  it('accepts a call activity naming a key, with camunda:in/out mappings and a version binding', async () => {
+    const compiled = await compileDefinition(
+      around(`<bpmn:callActivity id="X" name="Call" calledElement="other" camunda:calledElementBinding="version" camunda:calledElementVersion="2">
+        <bpmn:extensionElements><camunda:in source="a" target="b" /><camunda:in businessKey="\${businessKey}" /><camunda:out variables="all" /></bpmn:extensionElements>
+      </bpmn:callActivity>`),
+      options,
+    );
+    expect(compiled.processId).toBe('Process_1');
+  });
+
+  it.each([
+    ['no calledElement', '<bpmn:callActivity id="X" />', 'calledElement'],
+    ['a broken calledElement expression', '<bpmn:callActivity id="X" calledElement="${a !!}" />', 'calledElement'],
+    ['deployment binding', '<bpmn:callActivity id="X" calledElement="o" camunda:calledElementBinding="deployment" />', 'deployment'],
+    ['version binding without a version', '<bpmn:callActivity id="X" calledElement="o" camunda:calledElementBinding="version" />', 'calledElementVersion'],
+    ['a version expression', '<bpmn:callActivity id="X" calledElement="o" camunda:calledElementBinding="version" camunda:calledElementVersion="${v}" />', 'calledElementVersion'],
+    ['camunda:in without target', '<bpmn:callActivity id="X" calledElement="o"><bpmn:extensionElements><camunda:in source="a" /></bpmn:extensionElements></bpmn:callActivity>', 'target'],
+    ['camunda:out with a business key', '<bpmn:callActivity id="X" calledElement="o"><bpmn:extensionElements><camunda:out businessKey="k" /></bpmn:extensionElements></bpmn:callActivity>', 'business key'],
+    ['camunda:in variables="local"', '<bpmn:callActivity id="X" calledElement="o"><bpmn:extensionElements><camunda:in variables="local" /></bpmn:extensionElements></bpmn:callActivity>', 'variables="all"'],
+    ['a multi-instance call activity', '<bpmn:callActivity id="X" calledElement="o"><bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>2</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:callActivity>', 'multi-instance'],
+  ])('refuses a call activity with %s', async (_case, element, words) => {
+    const problems = await refusal(around(element));
+    expect(problems).toContainEqual(expect.objectContaining({ rule: 'call-activity', elementId: 'X', message: expect.stringContaining(words) }));
   });
 
   it('explains how to replace a script task', async () => {

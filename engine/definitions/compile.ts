@@ -5,6 +5,7 @@ import { proveEngineLoads, serializeModel } from './engine-load';
 import { checkEvents } from './event-rules';
 import { checkExpressions } from './expression-rules';
 import { checkCamundaExtensions } from './extension-rules';
+import { checkCallActivities } from './call-activity-rules';
 import { lintModel } from './lint';
 import { text } from './model';
 import { parseBpmn } from './parse';
@@ -120,6 +121,7 @@ function runRules(context: RuleContext, options: CompileOptions): void {
   checkTasks(context, options.knownHandlers);
   checkExpressions(context, options.checkExpression);
   checkCamundaExtensions(context, options.checkExpression);
+  checkCallActivities(context, options.checkExpression);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

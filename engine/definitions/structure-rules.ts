@@ -69,11 +69,6 @@ function checkIds(context: RuleContext): void {
 const REFUSED_TYPES: readonly { type: string; rule: string; message: string }[] = [
   { type: 'bpmn:ScriptTask', rule: 'no-script-task', message: 'script tasks are not supported; use a service task with a registered handler' },
   { type: 'bpmn:ComplexGateway', rule: 'no-complex-gateway', message: 'complex gateways are not supported by the engine' },
-  {
-    type: 'bpmn:CallActivity',
-    rule: 'no-call-activity',
-    message: 'call activities are not supported yet (the engine does not start processes deployed in other files)',
-  },
 ];
 
 /** The moddle-context-serializer's own type mappings, besides `bpmn-elements` exports by local name. */

@@ -40,6 +40,13 @@ export interface InstanceRecord {
   endedAt: string | null;
   endReason: string | null;
   history: ChainHead;
+  /** The instance whose call activity started this one (null for a top-level instance). */
+  parentInstanceId?: string | null;
+  /** The call activity (element id) and its execution that wait for this instance. */
+  parentElementId?: string | null;
+  parentExecutionId?: string | null;
+  /** The top-level instance of the call tree (null for a top-level instance). */
+  rootInstanceId?: string | null;
 }
 
 export interface TaskRecord {
@@ -114,6 +121,11 @@ export interface CommandStore extends TimerStore {
   completedTasksAt(instanceId: string, elementIds: string[]): Promise<TaskRecord[]>;
 
   appendHistory(events: HistoryEventRecord[]): Promise<void>;
+
+  /** The version a call activity starts: an exact version, the latest with a version tag, or the latest active one. */
+  findCalledDefinition(key: string, select: { version?: number | null; versionTag?: string | null }): Promise<DefinitionRecord | null>;
+  /** Running instances started by call activities of `parentInstanceId`. */
+  runningChildren(parentInstanceId: string): Promise<{ id: string; parentExecutionId: string | null }[]>;
 
   findIdempotent(scope: string, key: string): Promise<IdempotentResult | null>;
   /** Throws EngineError(RevisionConflict, retryable) if another transaction stored the key first. */

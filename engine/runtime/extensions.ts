@@ -2,6 +2,7 @@ import { BpmnBusinessError, type ServiceHandlerRegistry } from '../services/serv
 import type { Clock } from '../clock';
 import { evaluateExpression } from '../expressions';
 import { firstOccurrence, isCron } from '../timers/schedule';
+import { callActivityExtension } from '../calls/call-extension';
 
 /** User-task metadata resolved when the task is entered (camunda:* attributes). */
 export interface UserTaskMeta {
@@ -87,6 +88,7 @@ export function createExtensions(host: ExtensionHost): Record<string, (activity:
         activity.broker.publish('format', 'run.itsm.cron', { timeCycle: `R/PT${seconds}S`, cron: cycle });
       });
     },
+    itsmCallActivity: callActivityExtension(host.businessKey, (activity, patch) => assignVariables(activity as unknown as ActivityLike, host, patch)),
     itsmServiceHandler(activity) {
       if (!SERVICE_TYPES.has(activity.type)) return;
       const name = DELEGATE.exec(String(activity.behaviour.delegateExpression ?? ''))?.[1];

@@ -18,6 +18,7 @@ import {
   type EventSubProcessTimerStart,
   type StoredEventTimer,
 } from './event-subprocess-timers';
+import { ErrorWatcher, type CallFormat, type ThrownError } from '../calls/call-extension';
 
 /** A deployed definition version ready to run: its parsed context is built once and cached. */
 export interface RunnableDefinition {
@@ -33,6 +34,13 @@ export interface CreatedUserTask extends UserTaskMeta {
   executionId: string;
   elementId: string;
   name: string | null;
+}
+
+/** A call activity that started waiting in this run: the host starts its child instance. */
+export interface CalledActivity {
+  executionId: string;
+  elementId: string;
+  call: CallFormat | null;
 }
 
 /** A history fact observed while the engine ran, before the host stamps sequence, actor and hash. */
@@ -72,6 +80,12 @@ export interface RunOutcome {
   /** BPMN type of each element that armed a timer in this run. */
   elementTypes: Record<string, string>;
   events: ObservedEvent[];
+  /** Call activities that started waiting in this run (see engine/calls). */
+  calls: CalledActivity[];
+  /** Execution ids of every call activity still waiting after the run. */
+  waitingCallExecutionIds: string[];
+  /** The error an error end event threw that nothing caught in this run (a child hands it to its call activity). */
+  uncaughtError: ThrownError | null;
   /** The still-running engine, for {@link InstanceRunner.keep} once the command committed. */
   live?: LiveEngine;
 }
@@ -117,6 +131,8 @@ export interface EngineHandle {
   timers(): PendingTimer[];
   /** Sets process variables (merged). */
   setVariables(variables: Record<string, unknown>): void;
+  /** Raises a BPMN error with `code` on a waiting call activity (its child ended with an uncaught error end event). */
+  failCall(executionId: string, error: { code: string | null; message: string }): boolean;
 }
 
 /** Options of {@link InstanceRunner.resume}. */
@@ -413,6 +429,9 @@ export class InstanceRunner {
       touchedTimers: recorder.touchedTimers,
       elementTypes: recorder.elementTypes,
       events: recorder.events,
+      calls: recorder.calls,
+      waitingCallExecutionIds: postponed.filter((a) => a.type === 'bpmn:CallActivity').map((a) => a.executionId),
+      uncaughtError: recorder.errors.uncaught(),
       // An engine whose state was edited (re-armed timers) no longer matches what it holds in memory.
       live: completed || rearm?.size ? undefined : live,
     };
@@ -428,6 +447,8 @@ class Recorder {
   readonly createdTasks: CreatedUserTask[] = [];
   readonly endedTasks: string[] = [];
   readonly elementTypes: Record<string, string> = {};
+  readonly calls: CalledActivity[] = [];
+  readonly errors: ErrorWatcher;
   touchedTimers = false;
   /** Executions that really ran: started in this run or re-announced on resume. */
   private readonly live = new Set<string>();
@@ -453,6 +474,13 @@ class Recorder {
         this.createdTasks.push({ ...meta, executionId: api.executionId, elementId: api.id, name: api.name ?? null });
       }
     });
+    on('activity.call', (api) => {
+      this.live.add(api.executionId);
+      if (api.content?.isRecovered) return;
+      this.push('element.waiting', api);
+      this.calls.push({ executionId: api.executionId, elementId: api.id, call: api.content?.itsmCall ?? null });
+    });
+    this.errors = new ErrorWatcher(on);
     on('activity.end', (api) => {
       this.push('element.completed', api);
       if (api.type === 'bpmn:UserTask') this.endedTasks.push(api.executionId);
@@ -536,6 +564,12 @@ function engineHandle(engine: Engine, timers: DurableTimers, fireEventTimer: (ex
     signal: (executionId, variables) => engine.execution!.signal({ executionId, variables } as any),
     fireTimer: (executionId) => fireEventTimer(executionId) ?? timers.fire(executionId),
     timers: () => [...timers.pending(), ...eventTimers()],
+    failCall: (executionId, error) => {
+      const api = flatten((engine.execution?.getPostponed() ?? []) as any[]).find((a) => a.executionId === executionId && a.type === 'bpmn:CallActivity');
+      if (!api) return false;
+      api.sendApiMessage('error', { message: error.message, code: error.code ?? undefined });
+      return true;
+    },
   };
 }
 
