@@ -6,7 +6,8 @@ import { moddleExtensions } from '../definitions';
 import type { ServiceHandlerRegistry } from '../services/service-handler';
 import { systemClock, type Clock } from '../clock';
 import { DurableTimers, type PendingTimer } from './durable-timers';
-import { createExtensions, type UserTaskMeta } from './extensions';
+import { createExtensions, userTaskAtWait, type UserTaskMeta } from './extensions';
+import { flattenPostponed, MAX_LOOP_INSTANCES, ScopeRuntime } from './scopes';
 import { untilQuiescent, type Quiescence } from './quiescence';
 import {
   armEventTimers,
@@ -88,6 +89,8 @@ interface LiveEngineInternal extends LiveEngine {
   /** The armed event sub-process timer starts (see event-subprocess-timers.ts). */
   eventTimers: PendingTimer[];
   eventStarts: readonly EventSubProcessTimerStart[];
+  /** Loop variables, locals and live process variables of this engine (scopes.ts). */
+  scopes: ScopeRuntime;
 }
 
 /** The persisted engine state, versioned so a future engine can refuse or migrate it. */
@@ -195,11 +198,12 @@ export class InstanceRunner {
     variables: Record<string, unknown>,
     action?: (engine: EngineHandle) => void,
   ): Promise<RunOutcome> {
-    const { engine, timers } = this.newEngine(definition, ctx);
-    const recorder = new Recorder(this.clock);
+    const { engine, timers, scopes } = this.newEngine(definition, ctx);
+    const recorder = new Recorder(this.clock, undefined, scopes);
     const live: LiveEngineInternal = {
       engine,
       timers,
+      scopes,
       listener: recorder.listener,
       definitionId: definition.id,
       eventTimers: [],
@@ -251,7 +255,7 @@ export class InstanceRunner {
       eventStarts: eventSubProcessTimerStarts(definition.sourceContext),
     };
     const { engine, timers } = live;
-    const recorder = new Recorder(this.clock, live.listener);
+    const recorder = new Recorder(this.clock, live.listener, live.scopes);
     if (options.rearm?.size) this.rearmEventTimers(live, recorder, options.rearm);
     let before: Record<string, unknown> = {};
     try {
@@ -351,13 +355,14 @@ export class InstanceRunner {
     return true;
   }
 
-  private newEngine(definition: RunnableDefinition, ctx: RunContext): { engine: Engine; timers: DurableTimers } {
+  private newEngine(definition: RunnableDefinition, ctx: RunContext): { engine: Engine; timers: DurableTimers; scopes: ScopeRuntime } {
     const timers = new DurableTimers(this.clock);
+    const scopes = new ScopeRuntime(() => mainProcess(engine)?.environment?.variables);
     const engine: Engine = new Engine({
       name: ctx.instanceId,
       sourceContext: definition.sourceContext as any,
       moddleOptions: moddleExtensions as any,
-      expressions: createEngineExpressions() as any,
+      expressions: scopes.expressions(createEngineExpressions()) as any,
       // Diagram scripts never run: script tasks are refused at deploy and this stub makes sure.
       scripts: { register: () => undefined, getScript: () => undefined } as any,
       extensions: createExtensions({
@@ -367,14 +372,17 @@ export class InstanceRunner {
         clock: this.clock,
         timeZone: this.timeZone,
         processVariables: () => mainProcess(engine)?.environment?.variables,
+        scopes,
       }) as any,
       timers: timers as any,
-      settings: { disableTrackState: true },
+      // batchSize: a parallel multi-instance starts all its instances at once (bpmn-elements
+      // starts 50 and the next 50 only when all of those ended); scopes.ts caps the count.
+      settings: { disableTrackState: true, batchSize: MAX_LOOP_INSTANCES },
       // bpmn-engine's default logger builds a `debug` instance per element and engine, which
       // costs measurable CPU per command; the host logs what matters from the outcome.
       Logger: silentLogger,
     } as any);
-    return { engine, timers };
+    return { engine, timers, scopes };
   }
 
   private async outcome(
@@ -437,6 +445,7 @@ class Recorder {
   constructor(
     private readonly clock: Clock,
     readonly listener: EventEmitter = new EventEmitter(),
+    private readonly scopes?: ScopeRuntime,
   ) {
     const on = (event: string, fn: (api: any) => void) => this.listener.on(event, fn);
     on('activity.start', (api) => {
@@ -449,8 +458,9 @@ class Recorder {
       if (api.content?.isRecovered) return;
       this.push('element.waiting', api);
       if (api.type === 'bpmn:UserTask') {
-        const meta: UserTaskMeta = api.content.userTask;
-        this.createdTasks.push({ ...meta, executionId: api.executionId, elementId: api.id, name: api.name ?? null });
+        // Each iteration of a looped task has its own metadata (loopCounter, element variable).
+        const { meta, name } = userTaskAtWait(api, this.scopes);
+        this.createdTasks.push({ ...(meta as UserTaskMeta), executionId: api.executionId, elementId: api.id, name });
       }
     });
     on('activity.end', (api) => {
@@ -557,16 +567,7 @@ function waitingActivities(engine: Engine): { id: string; type: string; executio
  * embedded sub-process waits there, not in the process's own list.
  */
 function flatten(apis: any[]): any[] {
-  const out: any[] = [];
-  const visit = (list: any[]) => {
-    for (const a of list) {
-      if (!a?.executionId || a.content?.isSequenceFlow) continue;
-      out.push(a);
-      if (a.owner?.isSubProcess) visit(((a.getPostponed?.() ?? []) as any[]).filter((inner) => inner.executionId !== a.executionId));
-    }
-  };
-  visit(apis);
-  return out;
+  return flattenPostponed(apis);
 }
 
 /** The instance's process (the first executable process of the definitions). */
