@@ -282,6 +282,7 @@ export class InstanceRunner {
       before = structuredClone(readVariables(engine));
       if (action && how !== 'end') {
         const quiet = untilQuiescent(engine as any);
+        recorder.acting = true;
         const applied = action(this.handleFor(live, recorder));
         if (!applied) throw new EngineError(EngineErrorCode.TaskNotOpen, 'the task is no longer waiting in the process');
         how = await quiet;
@@ -437,6 +438,8 @@ class Recorder {
   readonly endedTasks: string[] = [];
   readonly elementTypes: Record<string, string> = {};
   touchedTimers = false;
+  /** Set when the command's action runs: what follows is no re-announcement. */
+  acting = false;
   /** Executions that really ran: started in this run or re-announced on resume. */
   private readonly live = new Set<string>();
   /** Start event id → the event sub-process timer job's execution id its next firing belongs to. */
@@ -455,7 +458,9 @@ class Recorder {
     on('activity.wait', (api) => {
       this.live.add(api.executionId);
       // resume() re-announces waiting activities; only the first announcement is a new fact.
-      if (api.content?.isRecovered) return;
+      // Once the command acts, a wait is new even if flagged recovered (a loop's next iteration
+      // copies the flag from its recovered activity).
+      if (api.content?.isRecovered && !this.acting) return;
       this.push('element.waiting', api);
       if (api.type === 'bpmn:UserTask') {
         // Each iteration of a looped task has its own metadata (loopCounter, element variable).

@@ -68,9 +68,12 @@ export class ScopeRuntime {
     const total = typeof c.loopCardinality === 'number' ? c.loopCardinality : undefined;
     if (total !== undefined) scope.nrOfInstances = total;
     if (Array.isArray(c.loopOutput)) {
-      // The completion condition is evaluated with the outputs of the completed iterations.
+      // The completion condition is evaluated with the outputs of the completed iterations (a
+      // recovered state has null where an instance has not completed yet).
       let completed = 0;
-      c.loopOutput.forEach(() => completed++);
+      c.loopOutput.forEach((output) => {
+        if (output !== null && output !== undefined) completed++;
+      });
       if (c.isSequential) completed = Math.max(completed, c.index + 1);
       scope.nrOfCompletedInstances = completed;
       scope.nrOfActiveInstances = c.isSequential ? 0 : Math.max(0, (total ?? completed) - completed);
