@@ -104,4 +104,17 @@ describe('multi-instance across recoveries', () => {
     run = await par.complete(run, started.createdTasks[2]!.executionId);
     expect(run.status).toBe('completed');
   });
+
+  it('stops a loop bounded only by its condition at the iteration limit, failing the command with an error naming the element', async () => {
+    const r = await runner(
+      bpmn(
+        'spinner',
+        `<bpmn:startEvent id="start"/>
+         <bpmn:task id="spin"><bpmn:standardLoopCharacteristics><bpmn:loopCondition>\${false}</bpmn:loopCondition></bpmn:standardLoopCharacteristics></bpmn:task>
+         <bpmn:endEvent id="end"/>
+         <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="spin"/><bpmn:sequenceFlow id="f2" sourceRef="spin" targetRef="end"/>`,
+      ),
+    );
+    await expect(r.start({})).rejects.toMatchObject({ code: 'PROCESS_FAILED', message: expect.stringMatching(/"spin".*1000 iterations/) });
+  });
 });

@@ -102,12 +102,14 @@ export class ScopeRuntime {
   }
 
   /** Refuses a loop larger than the limit (called with the evaluated collection or cardinality). */
-  guard(activityId: string, value: unknown, what: 'collection' | 'loopCardinality'): void {
+  guard(activityId: string, value: unknown, what: 'collection' | 'loopCardinality' | 'loop'): void {
     const size = what === 'collection' ? (Array.isArray(value) ? value.length : 0) : Number(value);
     if (Number.isFinite(size) && size > this.maxInstances) {
       throw new EngineError(
         EngineErrorCode.ProcessFailed,
-        `element "${activityId}" failed: its ${what} would create ${size} instances; the limit is ${this.maxInstances}`,
+        what === 'loop'
+          ? `element "${activityId}" failed: its loop reached ${this.maxInstances} iterations, the limit`
+          : `element "${activityId}" failed: its ${what} would create ${size} instances; the limit is ${this.maxInstances}`,
         { details: { elementId: activityId, code: 'LOOP_TOO_LARGE', instances: size, limit: this.maxInstances } },
       );
     }
@@ -121,6 +123,11 @@ export class ScopeRuntime {
         const ctx = (context ?? {}) as { environment?: { variables?: Record<string, unknown> }; content?: Record<string, unknown> };
         const variables = this.scope(ctx.environment?.variables, ctx.content);
         const result = inner.resolveExpression(expression, { ...ctx, environment: { variables } }, fnContext);
+        const c = ctx.content;
+        // A loop bounded only by its condition (or a start condition) stops at the limit too.
+        if (c?.isMultiInstance && !c.isRootScope && typeof c.index === 'number' && c.index >= this.maxInstances && this.loops.has(String(c.id))) {
+          this.guard(String(c.id), c.index + 1, 'loop');
+        }
         const info = ctx.content?.isRootScope ? this.loops.get(String(ctx.content.id)) : undefined;
         if (info && typeof expression === 'string') {
           if (expression === info.collection) this.guard(String(ctx.content!.id), result, 'collection');

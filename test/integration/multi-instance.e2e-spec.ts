@@ -64,6 +64,7 @@ const serviceLoop = bpmn(
    <bpmn:serviceTask id="send" camunda:delegateExpression="\${notify}">
      <bpmn:extensionElements><camunda:inputOutput>
        <camunda:inputParameter name="copy">\${loopCounter}</camunda:inputParameter>
+       <camunda:outputParameter name="lastCall">\${notified}</camunda:outputParameter>
      </camunda:inputOutput></bpmn:extensionElements>
      <bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>\${count}</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>
    </bpmn:serviceTask>
@@ -235,7 +236,7 @@ describe('multi-instance, loops and data mapping', () => {
     expect((await instance(id)).status).toBe('completed');
   });
 
-  it('calls a handler once per loopCardinality instance, with its loopCounter', async () => {
+  it('calls a handler once per loopCardinality instance, with its loopCounter; its output parameter maps the result', async () => {
     calls.length = 0;
     const started = await start('mi-service', { count: 3 });
     expect(started.instance.status).toBe('completed');
@@ -244,6 +245,10 @@ describe('multi-instance, loops and data mapping', () => {
       { loopCounter: 1, inputs: { copy: 1 } },
       { loopCounter: 2, inputs: { copy: 2 } },
     ]);
+    // output parameters: only the mapped value reaches the process, not the handler's own result
+    expect(started.instance.variables.lastCall).toBe(3);
+    expect(started.instance.variables).not.toHaveProperty('notified');
+    expect(started.instance.variables).not.toHaveProperty('copy');
   });
 
   it('runs a multi-instance embedded sub-process: each instance has its own task that sees its element', async () => {
