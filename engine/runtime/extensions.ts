@@ -108,7 +108,7 @@ export function createExtensions(host: ExtensionHost): Record<string, (activity:
             completeActivity(activity, host, scopes, content, submitted);
           }
           if (info.outputCollection && info.outputElement) {
-            const scope = { ...scopes.scope(activity.environment.variables, content), ...submitted };
+            const scope = { ...iterationScope(activity, scopes, content), ...submitted };
             const element = evaluateExpression(info.outputElement, scope);
             const process = host.processVariables?.() ?? activity.environment.variables;
             const current = process[info.outputCollection];
@@ -120,7 +120,7 @@ export function createExtensions(host: ExtensionHost): Record<string, (activity:
     },
     /** Input parameters of sub-processes become locals of their inner elements; output parameters map on end. */
     itsmSubProcessIo(activity) {
-      if (activity.type !== 'bpmn:SubProcess' || !inputOutput(activity)) return;
+      if ((activity.type !== 'bpmn:SubProcess' && activity.type !== 'bpmn:AdHocSubProcess') || !inputOutput(activity)) return;
       activity.on('enter', (api) => {
         if (api.id !== activity.id) return; // an inner element's event
         const inputs = resolveInputs(activity, scopes.scope(activity.environment.variables, api.content));
@@ -170,7 +170,19 @@ function completeActivity(activity: ActivityLike, host: ExtensionHost, scopes: S
     if (Object.keys(submitted).length) assignVariables(activity, host, submitted);
     return;
   }
-  assignVariables(activity, host, evaluateParameters(outputs, { ...scopes.scope(activity.environment.variables, content), ...submitted }));
+  assignVariables(activity, host, evaluateParameters(outputs, { ...iterationScope(activity, scopes, content), ...submitted }));
+}
+
+/**
+ * The scope of one execution of an activity. An instance of a looped task evaluates the task's
+ * input parameters itself, with its loop variables (the activity's entry evaluated them once,
+ * without).
+ */
+function iterationScope(activity: ActivityLike, scopes: ScopeRuntime, content: Record<string, unknown>): Record<string, unknown> {
+  if (!content.isMultiInstance || content.isRootScope || !inputOutput(activity)?.inputParameters?.length) return scopes.scope(activity.environment.variables, content);
+  const own = { ...content, [LOCALS_KEY]: undefined };
+  const scope = scopes.scope(activity.environment.variables, own);
+  return { ...scope, ...resolveInputs(activity, scope), ...scopes.loopVariables(own) };
 }
 
 /** A user task about to be offered: its metadata and name for this execution (each loop iteration has its own). */
@@ -179,7 +191,7 @@ export function userTaskAtWait(api: { owner?: unknown; name?: string; content: R
   let meta = api.content.userTask as UserTaskMeta;
   const rawName = api.name ?? null;
   if (!activity || !scopes) return { meta, name: rawName };
-  const scope = scopes.scope(activity.environment.variables, api.content);
+  const scope = iterationScope(activity, scopes, api.content);
   if (api.content.isMultiInstance) meta = resolveUserTaskMeta(activity, {}, scope);
   let name = rawName;
   if (rawName && rawName.includes('${')) {

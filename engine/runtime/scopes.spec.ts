@@ -33,7 +33,7 @@ const cab = bpmn(
    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="vote"/><bpmn:sequenceFlow id="f2" sourceRef="vote" targetRef="after"/>`,
 );
 
-describe('multi-instance across recoveries', () => {
+describe('loops and data mapping, recovering the engine from its snapshot on every command', () => {
   it('counts completed instances and collects outputs when every completion recovers the engine from its snapshot', async () => {
     const r = await runner(cab);
     const started = await r.start({ cab: ['ann', 'ben', 'cid', 'dee'], votes: ['stale'] });
@@ -116,5 +116,33 @@ describe('multi-instance across recoveries', () => {
       ),
     );
     await expect(r.start({})).rejects.toMatchObject({ code: 'PROCESS_FAILED', message: expect.stringMatching(/"spin".*1000 iterations/) });
+  });
+
+  it('evaluates the input parameters of a multi-instance user task per instance, and maps its output parameters per instance', async () => {
+    const r = await runner(
+      bpmn(
+        'io-mi',
+        `<bpmn:startEvent id="start"/>
+         <bpmn:userTask id="ask" name="Ask \${who}" camunda:assignee="\${who}">
+           <bpmn:extensionElements><camunda:inputOutput>
+             <camunda:inputParameter name="who">\${member}</camunda:inputParameter>
+             <camunda:outputParameter name="answers">=append(answers, who + ":" + answer)</camunda:outputParameter>
+           </camunda:inputOutput></bpmn:extensionElements>
+           <bpmn:multiInstanceLoopCharacteristics camunda:collection="\${team}" camunda:elementVariable="member"/>
+         </bpmn:userTask>
+         <bpmn:endEvent id="end"/>
+         <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="ask"/><bpmn:sequenceFlow id="f2" sourceRef="ask" targetRef="end"/>`,
+      ),
+    );
+    const started = await r.start({ team: ['ann', 'ben'], answers: [] });
+    expect(started.createdTasks.map((t) => [t.name, t.assignee])).toEqual([
+      ['Ask ann', 'ann'],
+      ['Ask ben', 'ben'],
+    ]);
+    const first = await r.complete(started, started.createdTasks[1]!.executionId, { answer: 'no' });
+    expect(first.variables).toEqual({ team: ['ann', 'ben'], answers: ['ben:no'] });
+    const done = await r.complete(first, started.createdTasks[0]!.executionId, { answer: 'yes' });
+    expect(done.status).toBe('completed');
+    expect(done.variables).toEqual({ team: ['ann', 'ben'], answers: ['ben:no', 'ann:yes'] });
   });
 });
