@@ -190,7 +190,8 @@ export class CommandKernel {
         const completedHere = extra.completion?.executionId === t.executionId;
         return {
           executionId: t.executionId,
-          status: ended.has(t.executionId) ? 'completed' : 'cancelled',
+          // A loop iteration (multi-instance, standard loop) completes without an activity end of its own.
+          status: ended.has(t.executionId) || completedHere ? 'completed' : 'cancelled',
           at: now,
           by: completedHere ? extra.completion!.actor : null,
           submitted: completedHere ? extra.completion!.submitted : null,

@@ -2,6 +2,7 @@ import { getDate, ISOInterval } from '@0dep/piso';
 import { is, one, ownerId, text, type ModdleElement } from './model';
 import type { RuleContext } from './rule-context';
 import { checkTimer as checkSchedule, isCron } from '../timers/schedule';
+import { MAX_LOOP_INSTANCES } from '../runtime/scopes';
 
 /** Injected syntax check: an error message, or null when the expression is fine. */
 export type ExpressionChecker = (expression: string) => string | null;
@@ -138,6 +139,16 @@ function checkMultiInstance(context: RuleContext, loop: ModdleElement, check: Ch
   if (cardinality) {
     if (isExpression(cardinality)) check(cardinality, elementId, 'loopCardinality');
     else if (!/^\d+$/.test(cardinality)) context.sink.refuse('multi-instance-cardinality', `loopCardinality "${cardinality}" is neither a non-negative integer nor an expression`, elementId);
+    else if (Number(cardinality) > MAX_LOOP_INSTANCES) context.sink.refuse('loop-too-large', `loopCardinality ${cardinality} is above the limit of ${MAX_LOOP_INSTANCES} instances`, elementId);
+  }
+  const outputCollection = text(loop, 'itsm:outputCollection')?.trim();
+  const outputElement = text(loop, 'itsm:outputElement')?.trim();
+  if (!outputCollection !== !outputElement) {
+    context.sink.refuse('multi-instance-output', 'itsm:outputCollection and itsm:outputElement go together: give both or neither', elementId);
+  } else if (outputCollection && outputElement) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(outputCollection)) context.sink.refuse('multi-instance-output', `itsm:outputCollection "${outputCollection}" is not a variable name`, elementId);
+    if (isExpression(outputElement)) check(outputElement, elementId, 'itsm:outputElement');
+    else context.sink.refuse('multi-instance-output', `itsm:outputElement "${outputElement}" must be an expression such as \${vote}`, elementId);
   }
   if (collection) {
     if (isExpression(collection)) check(collection, elementId, 'camunda:collection');
@@ -155,6 +166,9 @@ function checkStandardLoop(context: RuleContext, loop: ModdleElement, check: Che
   const maximum = loop.get('loopMaximum');
   if (!condition && typeof maximum !== 'number') {
     context.sink.refuse('loop-unbounded', 'the loop has neither a loopCondition nor a loopMaximum: it would never stop', elementId);
+  }
+  if (typeof maximum === 'number' && maximum > MAX_LOOP_INSTANCES) {
+    context.sink.refuse('loop-too-large', `loopMaximum ${maximum} is above the limit of ${MAX_LOOP_INSTANCES} iterations`, elementId);
   }
   if (condition) {
     if (isExpression(condition)) check(condition, elementId, 'loopCondition');

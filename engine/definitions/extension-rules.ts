@@ -6,8 +6,9 @@ const SERVICE_TYPES = ['bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:BusinessRuleTa
 
 /**
  * Camunda extension elements the runtime gives a meaning to, and refusals for the ones it would
- * silently ignore: input parameters are supported on service-like tasks (they become the
- * handler's `inputs`); output parameters, listeners and scripts are not.
+ * silently ignore: input and output parameters are supported on service-like tasks, user tasks
+ * and embedded sub-processes (inputs are locals of the activity, outputs map into the process
+ * variables when it ends); listeners and scripts are not.
  */
 export function checkCamundaExtensions(context: RuleContext, checkExpression: ExpressionChecker): void {
   const userTasks = new Set(context.elements.filter((e) => is(e, 'bpmn:UserTask')).map((e) => String(e.id)));
@@ -35,25 +36,27 @@ function checkSegregation(context: RuleContext, task: ModdleElement, userTasks: 
   }
 }
 
+/** Activities whose `camunda:inputOutput` the runtime gives a meaning (see engine/runtime/extensions.ts). */
+const IO_TYPES = [...SERVICE_TYPES, 'bpmn:UserTask', 'bpmn:SubProcess'];
+
 function checkInputOutput(context: RuleContext, element: ModdleElement, io: ModdleElement, checkExpression: ExpressionChecker): void {
-  if (!isAny(element, SERVICE_TYPES)) {
-    context.sink.refuse('io-unsupported', 'camunda:inputOutput is supported on service tasks only (as the inputs of their handler)', element.id);
+  if (!isAny(element, IO_TYPES) || is(element, 'bpmn:Transaction') || element.get('triggeredByEvent') === true) {
+    context.sink.refuse('io-unsupported', 'camunda:inputOutput is supported on service, send, business-rule and user tasks and on embedded sub-processes only', element.id);
     return;
   }
-  if (list(io, 'outputParameters').length) {
-    context.sink.refuse('io-unsupported', "output parameters are not supported: a handler's result becomes process variables", element.id);
-  }
-  for (const parameter of list(io, 'inputParameters')) {
-    const name = text(parameter, 'name') ?? '?';
-    const definition = one(parameter, 'definition');
-    if (definition && !isAny(definition, ['camunda:List', 'camunda:Map'])) {
-      context.sink.refuse('no-script', `input parameter "${name}" uses ${definition.$type}; only text, list and map values are supported (no scripts)`, element.id);
-      continue;
-    }
-    for (const value of parameterTexts(parameter)) {
-      if (!value.includes('${') && !value.trim().startsWith('=')) continue;
-      const problem = checkExpression(value.trim());
-      if (problem) context.sink.refuse('invalid-expression', `input parameter "${name}" "${value}": ${problem}`, element.id);
+  for (const [kind, parameters] of [['input', list(io, 'inputParameters')], ['output', list(io, 'outputParameters')]] as const) {
+    for (const parameter of parameters) {
+      const name = text(parameter, 'name') ?? '?';
+      const definition = one(parameter, 'definition');
+      if (definition && !isAny(definition, ['camunda:List', 'camunda:Map'])) {
+        context.sink.refuse('no-script', `${kind} parameter "${name}" uses ${definition.$type}; only text, list and map values are supported (no scripts)`, element.id);
+        continue;
+      }
+      for (const value of parameterTexts(parameter)) {
+        if (!value.includes('${') && !value.trim().startsWith('=')) continue;
+        const problem = checkExpression(value.trim());
+        if (problem) context.sink.refuse('invalid-expression', `${kind} parameter "${name}" "${value}": ${problem}`, element.id);
+      }
     }
   }
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import { evaluateExpression } from '../expressions';
 import { firstOccurrence, isCron } from '../timers/schedule';
 import { callActivityExtension } from '../calls/call-extension';
+import { LOCALS_KEY, ScopeRuntime } from './scopes';
 
 /** User-task metadata resolved when the task is entered (camunda:* attributes). */
 export interface UserTaskMeta {
@@ -31,6 +32,8 @@ export interface ExtensionHost {
    * would stay in that copy.
    */
   processVariables?: () => Record<string, unknown> | undefined;
+  /** Loop variables, locals and live process variables (see scopes.ts); one per engine. */
+  scopes?: ScopeRuntime;
 }
 
 /** Camunda's default task priority. */
@@ -44,9 +47,13 @@ interface ActivityLike {
   id: string;
   type: string;
   behaviour: Record<string, unknown> & { Service?: unknown };
+  name?: string;
   environment: { variables: Record<string, unknown> };
-  broker: { publish(exchange: string, routingKey: string, content: object): void };
-  on(event: string, fn: (api: { content: Record<string, unknown>; executionId: string }) => void): void;
+  broker: {
+    publish(exchange: string, routingKey: string, content: object): void;
+    subscribeTmp(exchange: string, pattern: string, fn: (routingKey: string, message: { fields: { redelivered?: boolean }; content: Record<string, unknown> }) => void, options: object): void;
+  };
+  on(event: string, fn: (api: { id: string; content: Record<string, unknown>; executionId: string }) => void): void;
 }
 
 /**
@@ -59,16 +66,71 @@ interface ActivityLike {
  *    registered under that name.
  */
 export function createExtensions(host: ExtensionHost): Record<string, (activity: ActivityLike) => void> {
+  const scopes = host.scopes ?? new ScopeRuntime(() => host.processVariables?.());
   return {
     itsmUserTask(activity) {
       if (activity.type !== 'bpmn:UserTask') return;
-      activity.on('enter', () => {
-        const meta = resolveUserTaskMeta(activity, host);
-        activity.broker.publish('format', 'run.itsm.usertask', { userTask: meta });
+      activity.on('enter', (api) => {
+        const inputs = resolveInputs(activity, scopes.scope(activity.environment.variables, api.content));
+        const meta = resolveUserTaskMeta(activity, host, scopes.scope(activity.environment.variables, { ...api.content, [LOCALS_KEY]: inputs }));
+        activity.broker.publish('format', 'run.itsm.usertask', { userTask: meta, ...(Object.keys(inputs).length ? { [LOCALS_KEY]: inputs } : {}) });
       });
       activity.on('end', (api) => {
+        // A looped task's own end carries the list of its iterations' outputs: each iteration was handled when it completed.
+        if (Array.isArray(api.content.output)) return;
         const submitted = (api.content.output as { variables?: unknown } | undefined)?.variables;
-        if (submitted && typeof submitted === 'object') assignVariables(activity, host, submitted as Record<string, unknown>);
+        completeActivity(activity, host, scopes, api.content, submitted && typeof submitted === 'object' ? (submitted as Record<string, unknown>) : {});
+      });
+    },
+    /**
+     * Multi-instance and standard loops: registers the loop for the expression scopes, applies
+     * each completed iteration's data (a user task iteration's submitted variables, output
+     * parameters) and collects `itsm:outputElement` into `itsm:outputCollection`.
+     */
+    itsmLoop(activity) {
+      const loop = activity.behaviour.loopCharacteristics as { behaviour?: Record<string, unknown> } | undefined;
+      if (!loop?.behaviour) return;
+      scopes.register(activity.id, loop);
+      const info = scopes.loops.get(activity.id)!;
+      activity.on('start', (api) => {
+        // A sub-process's broker also carries the events of its inner elements.
+        if (api.id === activity.id && info.outputCollection && typeof api.content.index !== 'number') assignVariables(activity, host, { [info.outputCollection]: [] });
+      });
+      activity.broker.subscribeTmp(
+        'execution',
+        'execute.completed',
+        (_routingKey, message) => {
+          const content = message.content;
+          if (!content.isMultiInstance || content.isRootScope || message.fields.redelivered) return;
+          let submitted: Record<string, unknown> = {};
+          if (activity.type === 'bpmn:UserTask') {
+            const output = (content.output as { variables?: unknown } | undefined)?.variables;
+            if (output && typeof output === 'object') submitted = output as Record<string, unknown>;
+            completeActivity(activity, host, scopes, content, submitted);
+          }
+          if (info.outputCollection && info.outputElement) {
+            const scope = { ...iterationScope(activity, scopes, content), ...submitted };
+            const element = evaluateExpression(info.outputElement, scope);
+            const process = host.processVariables?.() ?? activity.environment.variables;
+            const current = process[info.outputCollection];
+            assignVariables(activity, host, { [info.outputCollection]: [...(Array.isArray(current) ? current : []), element ?? null] });
+          }
+        },
+        { noAck: true, consumerTag: `_itsm-loop-${activity.id}`, priority: 10000 },
+      );
+    },
+    /** Input parameters of sub-processes become locals of their inner elements; output parameters map on end. */
+    itsmSubProcessIo(activity) {
+      if ((activity.type !== 'bpmn:SubProcess' && activity.type !== 'bpmn:AdHocSubProcess') || !inputOutput(activity)) return;
+      activity.on('enter', (api) => {
+        if (api.id !== activity.id) return; // an inner element's event
+        const inputs = resolveInputs(activity, scopes.scope(activity.environment.variables, api.content));
+        if (Object.keys(inputs).length) activity.broker.publish('format', 'run.itsm.io', { [LOCALS_KEY]: inputs });
+      });
+      activity.on('end', (api) => {
+        if (api.id !== activity.id) return; // an inner element's event
+        const outputs = outputParameters(activity);
+        if (outputs.length) assignVariables(activity, host, evaluateParameters(outputs, scopes.scope(activity.environment.variables, api.content)));
       });
     },
     /**
@@ -93,9 +155,55 @@ export function createExtensions(host: ExtensionHost): Record<string, (activity:
       if (!SERVICE_TYPES.has(activity.type)) return;
       const name = DELEGATE.exec(String(activity.behaviour.delegateExpression ?? ''))?.[1];
       if (!name) return;
-      activity.behaviour.Service = handlerService(name, host);
+      activity.behaviour.Service = handlerService(name, host, scopes);
     },
   };
+}
+
+/**
+ * The data of a completed user task (or user task iteration): without output parameters the
+ * submitted variables become process variables; with output parameters only the mapped values
+ * do, evaluated over the process variables, the task's locals and loop variables and the
+ * submitted variables.
+ */
+function completeActivity(activity: ActivityLike, host: ExtensionHost, scopes: ScopeRuntime, content: Record<string, unknown>, submitted: Record<string, unknown>): void {
+  const outputs = outputParameters(activity);
+  if (!outputs.length) {
+    if (Object.keys(submitted).length) assignVariables(activity, host, submitted);
+    return;
+  }
+  assignVariables(activity, host, evaluateParameters(outputs, { ...iterationScope(activity, scopes, content), ...submitted }));
+}
+
+/**
+ * The scope of one execution of an activity. An instance of a looped task evaluates the task's
+ * input parameters itself, with its loop variables (the activity's entry evaluated them once,
+ * without).
+ */
+function iterationScope(activity: ActivityLike, scopes: ScopeRuntime, content: Record<string, unknown>): Record<string, unknown> {
+  if (!content.isMultiInstance || content.isRootScope || !inputOutput(activity)?.inputParameters?.length) return scopes.scope(activity.environment.variables, content);
+  const own = { ...content, [LOCALS_KEY]: undefined };
+  const scope = scopes.scope(activity.environment.variables, own);
+  return { ...scope, ...resolveInputs(activity, scope), ...scopes.loopVariables(own) };
+}
+
+/** A user task about to be offered: its metadata and name for this execution (each loop iteration has its own). */
+export function userTaskAtWait(api: { owner?: unknown; name?: string; content: Record<string, unknown> }, scopes: ScopeRuntime | undefined): { meta: UserTaskMeta; name: string | null } {
+  const activity = api.owner as ActivityLike | undefined;
+  let meta = api.content.userTask as UserTaskMeta;
+  const rawName = api.name ?? null;
+  if (!activity || !scopes) return { meta, name: rawName };
+  const scope = iterationScope(activity, scopes, api.content);
+  if (api.content.isMultiInstance) meta = resolveUserTaskMeta(activity, {}, scope);
+  let name = rawName;
+  if (rawName && rawName.includes('${')) {
+    try {
+      name = text(evaluateExpression(rawName, scope)) ?? rawName;
+    } catch {
+      name = rawName;
+    }
+  }
+  return { meta, name };
 }
 
 interface InputParameter {
@@ -104,19 +212,39 @@ interface InputParameter {
   definition?: { $type: string; items?: { value?: string }[]; entries?: { key: string; value?: string }[] };
 }
 
+interface IoDefinition {
+  $type: string;
+  inputParameters?: InputParameter[];
+  outputParameters?: InputParameter[];
+}
+
+function inputOutput(activity: ActivityLike): IoDefinition | undefined {
+  const values = (activity.behaviour.extensionElements as { values?: IoDefinition[] } | undefined)?.values ?? [];
+  return values.find((v) => v.$type === 'camunda:InputOutput');
+}
+
+function outputParameters(activity: ActivityLike): InputParameter[] {
+  return inputOutput(activity)?.outputParameters ?? [];
+}
+
 /** Evaluates `camunda:inputOutput` input parameters (text, list or map; scripts are refused at deploy). */
 function resolveInputs(activity: ActivityLike, variables: Record<string, unknown>): Record<string, unknown> {
-  const values = ((activity.behaviour.extensionElements as { values?: { $type: string; inputParameters?: InputParameter[] }[] } | undefined)?.values ?? []);
-  const io = values.find((v) => v.$type === 'camunda:InputOutput');
-  const inputs: Record<string, unknown> = {};
-  const evaluate = (text: string | undefined) => (text === undefined ? null : evaluateExpression(text, variables));
-  for (const p of io?.inputParameters ?? []) {
+  return evaluateParameters(inputOutput(activity)?.inputParameters ?? [], variables);
+}
+
+/** Evaluates parameters in order; a later parameter sees the earlier ones (as in Camunda). */
+function evaluateParameters(parameters: InputParameter[], variables: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  const scope = { ...variables };
+  const evaluate = (text: string | undefined) => (text === undefined ? null : evaluateExpression(text, scope));
+  for (const p of parameters) {
     const d = p.definition;
-    if (d?.$type === 'camunda:List') inputs[p.name] = (d.items ?? []).map((i) => evaluate(i.value));
-    else if (d?.$type === 'camunda:Map') inputs[p.name] = Object.fromEntries((d.entries ?? []).map((e) => [e.key, evaluate(e.value)]));
-    else inputs[p.name] = evaluate(p.value);
+    if (d?.$type === 'camunda:List') result[p.name] = (d.items ?? []).map((i) => evaluate(i.value));
+    else if (d?.$type === 'camunda:Map') result[p.name] = Object.fromEntries((d.entries ?? []).map((e) => [e.key, evaluate(e.value)]));
+    else result[p.name] = evaluate(p.value);
+    scope[p.name] = result[p.name];
   }
-  return inputs;
+  return result;
 }
 
 function timerCycleOf(activity: ActivityLike): string | undefined {
@@ -125,9 +253,8 @@ function timerCycleOf(activity: ActivityLike): string | undefined {
   return typeof cycle === 'string' ? cycle.trim() : undefined;
 }
 
-function resolveUserTaskMeta(activity: ActivityLike, host: ExtensionHost): UserTaskMeta {
+function resolveUserTaskMeta(activity: ActivityLike, host: Pick<ExtensionHost, 'onExpressionError'>, vars: Record<string, unknown>): UserTaskMeta {
   const b = activity.behaviour;
-  const vars = activity.environment.variables;
   const value = (attribute: string): unknown => {
     const raw = b[attribute];
     if (raw === undefined || raw === null || raw === '') return null;
@@ -180,12 +307,20 @@ function assignVariables(activity: ActivityLike, host: ExtensionHost, patch: Rec
 }
 
 /** A bpmn-elements `Service` constructor bound to one registered handler. */
-function handlerService(name: string, host: ExtensionHost) {
+function handlerService(name: string, host: ExtensionHost, scopes: ScopeRuntime) {
   return function HandlerService(this: { execute: unknown }, activity: ActivityLike) {
-    this.execute = (message: { content: { executionId: string } }, callback: Callback) => {
+    this.execute = (message: { content: Record<string, unknown> & { executionId: string } }, callback: Callback) => {
       const handler = host.handlers.get(name);
       if (!handler) return callback(new Error(`no service handler named "${name}" is registered`));
-      const variables = structuredClone(activity.environment.variables);
+      let variables: Record<string, unknown>;
+      let inputs: Record<string, unknown>;
+      try {
+        // Each loop iteration sees its loopCounter and element variable.
+        variables = structuredClone(scopes.scope(activity.environment.variables, message.content));
+        inputs = resolveInputs(activity, variables);
+      } catch (error) {
+        return callback(error instanceof Error ? error : new Error(String(error)));
+      }
       Promise.resolve()
         .then(() =>
           handler.run({
@@ -194,13 +329,21 @@ function handlerService(name: string, host: ExtensionHost) {
             elementId: activity.id,
             idempotencyKey: `${host.instanceId}:${message.content.executionId}`,
             variables,
-            inputs: resolveInputs(activity, variables),
+            inputs,
             now: host.clock.now(),
           }),
         )
         .then(
           (result) => {
-            if (result && typeof result === 'object') assignVariables(activity, host, result);
+            const data = result && typeof result === 'object' ? result : {};
+            const outputs = outputParameters(activity);
+            try {
+              // With output parameters only the mapped values reach the process (Camunda 7).
+              if (outputs.length) assignVariables(activity, host, evaluateParameters(outputs, { ...variables, ...inputs, ...data }));
+              else if (result && typeof result === 'object') assignVariables(activity, host, result);
+            } catch (error) {
+              return callback(error instanceof Error ? error : new Error(String(error)));
+            }
             callback(null, result ?? null);
           },
           (error: unknown) => {

@@ -6,7 +6,8 @@ import { moddleExtensions } from '../definitions';
 import type { ServiceHandlerRegistry } from '../services/service-handler';
 import { systemClock, type Clock } from '../clock';
 import { DurableTimers, type PendingTimer } from './durable-timers';
-import { createExtensions, type UserTaskMeta } from './extensions';
+import { createExtensions, userTaskAtWait, type UserTaskMeta } from './extensions';
+import { flattenPostponed, MAX_LOOP_INSTANCES, ScopeRuntime } from './scopes';
 import { untilQuiescent, type Quiescence } from './quiescence';
 import {
   armEventTimers,
@@ -102,6 +103,8 @@ interface LiveEngineInternal extends LiveEngine {
   /** The armed event sub-process timer starts (see event-subprocess-timers.ts). */
   eventTimers: PendingTimer[];
   eventStarts: readonly EventSubProcessTimerStart[];
+  /** Loop variables, locals and live process variables of this engine (scopes.ts). */
+  scopes: ScopeRuntime;
 }
 
 /** The persisted engine state, versioned so a future engine can refuse or migrate it. */
@@ -211,11 +214,12 @@ export class InstanceRunner {
     variables: Record<string, unknown>,
     action?: (engine: EngineHandle) => void,
   ): Promise<RunOutcome> {
-    const { engine, timers } = this.newEngine(definition, ctx);
-    const recorder = new Recorder(this.clock);
+    const { engine, timers, scopes } = this.newEngine(definition, ctx);
+    const recorder = new Recorder(this.clock, undefined, scopes);
     const live: LiveEngineInternal = {
       engine,
       timers,
+      scopes,
       listener: recorder.listener,
       definitionId: definition.id,
       eventTimers: [],
@@ -267,7 +271,7 @@ export class InstanceRunner {
       eventStarts: eventSubProcessTimerStarts(definition.sourceContext),
     };
     const { engine, timers } = live;
-    const recorder = new Recorder(this.clock, live.listener);
+    const recorder = new Recorder(this.clock, live.listener, live.scopes);
     if (options.rearm?.size) this.rearmEventTimers(live, recorder, options.rearm);
     let before: Record<string, unknown> = {};
     try {
@@ -294,6 +298,7 @@ export class InstanceRunner {
       before = structuredClone(readVariables(engine));
       if (action && how !== 'end') {
         const quiet = untilQuiescent(engine as any);
+        recorder.acting = true;
         const applied = action(this.handleFor(live, recorder));
         if (!applied) throw new EngineError(EngineErrorCode.TaskNotOpen, 'the task is no longer waiting in the process');
         how = await quiet;
@@ -367,13 +372,14 @@ export class InstanceRunner {
     return true;
   }
 
-  private newEngine(definition: RunnableDefinition, ctx: RunContext): { engine: Engine; timers: DurableTimers } {
+  private newEngine(definition: RunnableDefinition, ctx: RunContext): { engine: Engine; timers: DurableTimers; scopes: ScopeRuntime } {
     const timers = new DurableTimers(this.clock);
+    const scopes = new ScopeRuntime(() => mainProcess(engine)?.environment?.variables);
     const engine: Engine = new Engine({
       name: ctx.instanceId,
       sourceContext: definition.sourceContext as any,
       moddleOptions: moddleExtensions as any,
-      expressions: createEngineExpressions() as any,
+      expressions: scopes.expressions(createEngineExpressions()) as any,
       // Diagram scripts never run: script tasks are refused at deploy and this stub makes sure.
       scripts: { register: () => undefined, getScript: () => undefined } as any,
       extensions: createExtensions({
@@ -383,14 +389,17 @@ export class InstanceRunner {
         clock: this.clock,
         timeZone: this.timeZone,
         processVariables: () => mainProcess(engine)?.environment?.variables,
+        scopes,
       }) as any,
       timers: timers as any,
-      settings: { disableTrackState: true },
+      // batchSize: a parallel multi-instance starts all its instances at once (bpmn-elements
+      // starts 50 and the next 50 only when all of those ended); scopes.ts caps the count.
+      settings: { disableTrackState: true, batchSize: MAX_LOOP_INSTANCES },
       // bpmn-engine's default logger builds a `debug` instance per element and engine, which
       // costs measurable CPU per command; the host logs what matters from the outcome.
       Logger: silentLogger,
     } as any);
-    return { engine, timers };
+    return { engine, timers, scopes };
   }
 
   private async outcome(
@@ -450,6 +459,8 @@ class Recorder {
   readonly calls: CalledActivity[] = [];
   readonly errors: ErrorWatcher;
   touchedTimers = false;
+  /** Set when the command's action runs: what follows is no re-announcement. */
+  acting = false;
   /** Executions that really ran: started in this run or re-announced on resume. */
   private readonly live = new Set<string>();
   /** Start event id → the event sub-process timer job's execution id its next firing belongs to. */
@@ -458,6 +469,7 @@ class Recorder {
   constructor(
     private readonly clock: Clock,
     readonly listener: EventEmitter = new EventEmitter(),
+    private readonly scopes?: ScopeRuntime,
   ) {
     const on = (event: string, fn: (api: any) => void) => this.listener.on(event, fn);
     on('activity.start', (api) => {
@@ -467,11 +479,14 @@ class Recorder {
     on('activity.wait', (api) => {
       this.live.add(api.executionId);
       // resume() re-announces waiting activities; only the first announcement is a new fact.
-      if (api.content?.isRecovered) return;
+      // Once the command acts, a wait is new even if flagged recovered (a loop's next iteration
+      // copies the flag from its recovered activity).
+      if (api.content?.isRecovered && !this.acting) return;
       this.push('element.waiting', api);
       if (api.type === 'bpmn:UserTask') {
-        const meta: UserTaskMeta = api.content.userTask;
-        this.createdTasks.push({ ...meta, executionId: api.executionId, elementId: api.id, name: api.name ?? null });
+        // Each iteration of a looped task has its own metadata (loopCounter, element variable).
+        const { meta, name } = userTaskAtWait(api, this.scopes);
+        this.createdTasks.push({ ...(meta as UserTaskMeta), executionId: api.executionId, elementId: api.id, name });
       }
     });
     on('activity.call', (api) => {
@@ -591,16 +606,7 @@ function waitingActivities(engine: Engine): { id: string; type: string; executio
  * embedded sub-process waits there, not in the process's own list.
  */
 function flatten(apis: any[]): any[] {
-  const out: any[] = [];
-  const visit = (list: any[]) => {
-    for (const a of list) {
-      if (!a?.executionId || a.content?.isSequenceFlow) continue;
-      out.push(a);
-      if (a.owner?.isSubProcess) visit(((a.getPostponed?.() ?? []) as any[]).filter((inner) => inner.executionId !== a.executionId));
-    }
-  };
-  visit(apis);
-  return out;
+  return flattenPostponed(apis);
 }
 
 /** The instance's process (the first executable process of the definitions). */
