@@ -8,6 +8,7 @@ import { systemClock, type Clock } from '../clock';
 import { DurableTimers, type PendingTimer } from './durable-timers';
 import { createExtensions, type UserTaskMeta } from './extensions';
 import { untilQuiescent, type Quiescence } from './quiescence';
+import { elementOverrides } from './elements';
 import {
   armEventTimers,
   eventSubProcessTimerStarts,
@@ -369,6 +370,8 @@ export class InstanceRunner {
         processVariables: () => mainProcess(engine)?.environment?.variables,
       }) as any,
       timers: timers as any,
+      // Our gateway joins (runtime/elements); the cached sourceContext already carries them.
+      elements: elementOverrides as any,
       settings: { disableTrackState: true },
       // bpmn-engine's default logger builds a `debug` instance per element and engine, which
       // costs measurable CPU per command; the host logs what matters from the outcome.
