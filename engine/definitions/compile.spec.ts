@@ -349,11 +349,37 @@ describe('compileDefinition: events', () => {
     expect(problems.find((p) => p.elementId === 'EspStart')?.message).toMatch(/directly in the process only/);
   });
 
-  it('refuses conditional events', async () => {
-    const xml = around(
-      '<bpmn:intermediateCatchEvent id="X"><bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression">${ready}</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>',
+  const conditional = (body: string, attrs = ''): string =>
+    `<bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression"${attrs}>${body}</bpmn:condition></bpmn:conditionalEventDefinition>`;
+
+  it('accepts conditional intermediate and boundary events with an expression', async () => {
+    const xml = processWith(
+      `<bpmn:startEvent id="S" /><bpmn:intermediateCatchEvent id="X">${conditional('${ready}')}</bpmn:intermediateCatchEvent>
+       <bpmn:userTask id="T" camunda:assignee="a" /><bpmn:boundaryEvent id="B" attachedToRef="T" cancelActivity="false">${conditional('=priority = "high"')}</bpmn:boundaryEvent>
+       <bpmn:endEvent id="E" /><bpmn:endEvent id="E2" />${chain('S', 'X', 'T', 'E')}${chain('B', 'E2')}`,
     );
-    expectProblem(await refusal(xml), 'no-conditional-event', 'X');
+    await expect(compileDefinition(xml, options)).resolves.toBeDefined();
+  });
+
+  it.each([
+    ['condition-not-expression', conditional('ready')],
+    ['condition-not-expression', conditional('')],
+    ['condition-language', conditional('ready', ' language="javascript"')],
+    ['invalid-expression', conditional('${!!ready}')],
+  ])('refuses a conditional event whose condition is not a valid expression (%s, %#)', async (rule, definition) => {
+    expectProblem(await refusal(around(`<bpmn:intermediateCatchEvent id="X">${definition}</bpmn:intermediateCatchEvent>`)), rule, 'X');
+  });
+
+  it('refuses a conditional start event of the process, accepts one on an event sub-process', async () => {
+    const start = processWith(`<bpmn:startEvent id="X">${conditional('${go}')}</bpmn:startEvent><bpmn:endEvent id="End" />${chain('X', 'End')}`);
+    expectProblem(await refusal(start), 'conditional-start', 'X');
+    const eventSubProcess = around(
+      '<bpmn:userTask id="X" camunda:assignee="a" />',
+      `<bpmn:subProcess id="Esp" triggeredByEvent="true">
+         <bpmn:startEvent id="EspStart" isInterrupting="false">${conditional('${go}')}</bpmn:startEvent><bpmn:endEvent id="EspEnd" />${chain('EspStart', 'EspEnd')}
+       </bpmn:subProcess>`,
+    );
+    await expect(compileDefinition(eventSubProcess, options)).resolves.toBeDefined();
   });
 
   it('refuses a timer on a throw event', async () => {

@@ -9,6 +9,9 @@ import { DurableTimers, type PendingTimer } from './durable-timers';
 import { createExtensions, type UserTaskMeta } from './extensions';
 import { untilQuiescent, type Quiescence } from './quiescence';
 import { elementOverrides } from './elements';
+import { abandonJoinTokens } from './elements/joins';
+import { conditionalEventSubProcessStarts, settleConditionalEvents, type ConditionalEventSubProcessStart } from './conditional-events';
+import { activeElementIds, isLinkCatch } from './active-elements';
 import {
   armEventTimers,
   eventSubProcessTimerStarts,
@@ -89,6 +92,9 @@ interface LiveEngineInternal extends LiveEngine {
   /** The armed event sub-process timer starts (see event-subprocess-timers.ts). */
   eventTimers: PendingTimer[];
   eventStarts: readonly EventSubProcessTimerStart[];
+  /** Conditional event sub-process starts and the last value of each condition (conditional-events.ts). */
+  conditionalStarts: readonly ConditionalEventSubProcessStart[];
+  conditions: Record<string, boolean>;
 }
 
 /** The persisted engine state, versioned so a future engine can refuse or migrate it. */
@@ -98,6 +104,8 @@ export interface EngineSnapshot {
   state: unknown;
   /** Armed event sub-process timer starts, which the runner keeps beside the engine's state. */
   eventTimers?: StoredEventTimer[];
+  /** Last value of each conditional event sub-process start condition, by start event id. */
+  conditions?: Record<string, boolean>;
 }
 
 /** Identity of the instance a run belongs to. */
@@ -205,6 +213,8 @@ export class InstanceRunner {
       definitionId: definition.id,
       eventTimers: [],
       eventStarts: eventSubProcessTimerStarts(definition.sourceContext),
+      conditionalStarts: conditionalEventSubProcessStarts(definition.sourceContext),
+      conditions: {},
     };
     let quiet = untilQuiescent(engine as any);
     try {
@@ -220,6 +230,7 @@ export class InstanceRunner {
         action(this.handleFor(live, recorder));
         how = await quiet;
       }
+      how = await this.settleConditions(live, recorder, how);
       return this.outcome(live, recorder, how, variables);
     } catch (error) {
       throw processFailed(error);
@@ -250,6 +261,8 @@ export class InstanceRunner {
       definitionId: definition.id,
       eventTimers: loadEventTimers(snapshot.eventTimers),
       eventStarts: eventSubProcessTimerStarts(definition.sourceContext),
+      conditionalStarts: conditionalEventSubProcessStarts(definition.sourceContext),
+      conditions: { ...snapshot.conditions },
     };
     const { engine, timers } = live;
     const recorder = new Recorder(this.clock, live.listener);
@@ -283,12 +296,36 @@ export class InstanceRunner {
         if (!applied) throw new EngineError(EngineErrorCode.TaskNotOpen, 'the task is no longer waiting in the process');
         how = await quiet;
       }
+      how = await this.settleConditions(live, recorder, how);
       return this.outcome(live, recorder, how, before, options.rearm);
     } catch (error) {
       throw processFailed(error);
     } finally {
       recorder.detach();
     }
+  }
+
+  /** Re-evaluates the conditional events once the command's run has settled (conditional-events.ts). */
+  private settleConditions(live: LiveEngineInternal, recorder: Recorder, how: Quiescence): Promise<Quiescence> {
+    return settleConditionalEvents(
+      {
+        engine: live.engine,
+        starts: live.conditionalStarts,
+        lastValues: live.conditions,
+        variables: () => readVariables(live.engine),
+        waiting: () => flatten((live.engine.execution?.getPostponed() ?? []) as any[]),
+        interrupt: (subProcessId, start) => {
+          const process = mainProcess(live.engine);
+          const others = (process.getPostponed() as any[]).filter((a) => a.id !== subProcessId && !a.content?.isSequenceFlow);
+          start();
+          abandonJoinTokens(process.getActivities());
+          for (const cancelled of flatten(others)) recorder.cancelled(cancelled);
+          for (const api of others) api.discard();
+          if (live.eventTimers.length) recorder.eventTimersChanged((live.eventTimers = []));
+        },
+      },
+      how,
+    );
   }
 
   /** `rearm` moves event sub-process timers too (it is on the real clock; they are on ours). */
@@ -336,6 +373,7 @@ export class InstanceRunner {
       recorder.aliasTimer(start.elementId, armed.executionId);
       subProcess.run();
       if (start.interrupting) {
+        abandonJoinTokens(process.getActivities());
         for (const cancelled of flatten(others)) recorder.cancelled(cancelled);
         for (const api of others) api.discard();
         live.eventTimers = []; // the interrupted scope's other event sub-process timers go too
@@ -405,13 +443,14 @@ export class InstanceRunner {
               engineVersion: String((state as any).engineVersion ?? ''),
               state,
               ...(live.eventTimers.length ? { eventTimers: storeEventTimers(live.eventTimers) } : {}),
+              ...(Object.keys(live.conditions).length ? { conditions: { ...live.conditions } } : {}),
             },
       variables,
       changedVariables: diff(before, variables),
       createdTasks: recorder.createdTasks,
       waitingTaskExecutionIds: postponed.filter((a) => a.type === 'bpmn:UserTask').map((a) => a.executionId),
       endedTaskExecutionIds: recorder.endedTasks,
-      activeElementIds: [...new Set(postponed.map((a) => a.id))],
+      activeElementIds: completed ? [] : activeElementIds(engine),
       timers: completed ? [] : [...timers.pending(), ...live.eventTimers],
       touchedTimers: recorder.touchedTimers,
       elementTypes: recorder.elementTypes,
@@ -443,13 +482,15 @@ class Recorder {
   ) {
     const on = (event: string, fn: (api: any) => void) => this.listener.on(event, fn);
     on('activity.start', (api) => {
+      // A link catch event starts with the process and waits there unreached (active-elements.ts).
+      if (isLinkCatch(api)) return;
       this.live.add(api.executionId);
       this.push('element.started', api);
     });
     on('activity.wait', (api) => {
       this.live.add(api.executionId);
       // resume() re-announces waiting activities; only the first announcement is a new fact.
-      if (api.content?.isRecovered) return;
+      if (api.content?.isRecovered || isLinkCatch(api)) return;
       this.push('element.waiting', api);
       if (api.type === 'bpmn:UserTask') {
         const meta: UserTaskMeta = api.content.userTask;
@@ -457,6 +498,7 @@ class Recorder {
       }
     });
     on('activity.end', (api) => {
+      if (isLinkCatch(api)) this.push('element.started', api);
       this.push('element.completed', api);
       if (api.type === 'bpmn:UserTask') this.endedTasks.push(api.executionId);
     });

@@ -37,7 +37,8 @@ describe('inclusive join (OR-join semantics)', () => {
     expect([...p.tasks.keys()].sort()).toEqual(['A', 'C']);
     await p.complete('A');
     expect(p.count('join')).toBe(0);
-    expect(p.active).toEqual(['C']);
+    // The token that arrived waits at the join.
+    expect(p.active).toEqual(['C', 'join']);
     await p.complete('C');
     expect(p.count('join')).toBe(1);
     expect([...p.tasks.keys()]).toEqual(['after']);
@@ -230,5 +231,37 @@ describe('parallel join', () => {
     await p.complete('A');
     expect(p.status).toBe('completed');
     expect(p.count('join')).toBe(1);
+  });
+
+  it('keeps waiting (BPMN deadlock) instead of firing when a missing flow can no longer receive a token', async () => {
+    const xml = bpmn(
+      'deadlock',
+      [
+        '<bpmn:startEvent id="start"/>',
+        '<bpmn:parallelGateway id="fork"/>',
+        task('A'),
+        '<bpmn:exclusiveGateway id="xs" default="toC"/>',
+        task('B'),
+        task('C'),
+        '<bpmn:parallelGateway id="join"/>',
+        '<bpmn:endEvent id="end"/>',
+        '<bpmn:endEvent id="end2"/>',
+        flow('f0', 'start', 'fork'),
+        flow('fa', 'fork', 'A'),
+        flow('fx', 'fork', 'xs'),
+        flow('toB', 'xs', 'B', '${b}'),
+        flow('toC', 'xs', 'C'),
+        flow('ja', 'A', 'join'),
+        flow('jb', 'B', 'join'),
+        flow('cEnd', 'C', 'end2'),
+        flow('f1', 'join', 'end'),
+      ].join('\n'),
+    );
+    const p = await (await ProcessHarness.deploy(xml)).start({ b: false });
+    await p.complete('C');
+    await p.complete('A');
+    expect(p.count('join')).toBe(0);
+    expect(p.status).toBe('running');
+    expect(p.active).toEqual(['join']);
   });
 });

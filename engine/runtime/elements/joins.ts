@@ -20,6 +20,7 @@
 import { Activity } from 'bpmn-elements';
 
 const kActivated = Symbol.for('activated');
+const kJoin = Symbol('join');
 
 /** Statuses of an activity that holds no token (or is only propagating a dead path). */
 const NO_TOKEN = new Set([undefined, 'discard', 'discarded', 'error']);
@@ -70,9 +71,19 @@ InclusiveGatewayBehaviour.prototype.execute = function execute(this: any, { cont
   this.broker.publish('execution', 'execute.completed', cloneContent(content));
 };
 
+/**
+ * Drops the tokens waiting at the joins among `activities` (their scope is being interrupted):
+ * each such join runs as a dead path, which releases its flows from the process's postponed
+ * list. Call it before cancelling the other tokens, or a join could fire for lack of them.
+ */
+export function abandonJoinTokens(activities: readonly any[]): void {
+  for (const activity of activities) (activity?.[kJoin] as Join | undefined)?.abandon();
+}
+
 /** Replaces the activity's inbound handling with {@link Join}. */
 function installJoin(activity: any, kind: JoinKind): void {
   const join = new Join(activity, kind);
+  activity[kJoin] = join;
   const onInbound = (_routingKey: string, message: any) => join.onInbound(message);
   activity._consumeInbound = function consumeInbound(this: any) {
     if (!this[kActivated] || this.status) return;
@@ -117,6 +128,13 @@ class Join {
   onInbound(message: any): void {
     this.delivered.add(message);
     this.evaluate();
+  }
+
+  abandon(): void {
+    const activity = this.activity;
+    if (activity.status || !activity[kActivated]) return;
+    const pending = (activity.broker.getQueue('inbound-q')?.messages ?? []).filter((m: any) => m.pending && this.delivered.has(m));
+    if (pending.length) this.fire(pending, true);
   }
 
   /** Re-evaluate whenever an activity of the scope leaves: a token may have vanished. */
