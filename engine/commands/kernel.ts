@@ -176,7 +176,8 @@ export class CommandKernel {
 
     const waiting = new Set(outcome.waitingTaskExecutionIds);
     const ended = new Set(outcome.endedTaskExecutionIds);
-    const open = instance.revision === 0 ? [] : await store.openTasks(instance.id);
+    // A task created in this run may already be gone (an interrupting event fired in the same run).
+    const open = [...(instance.revision === 0 ? [] : await store.openTasks(instance.id)), ...created];
     await store.insertTasks(created);
     const closures: TaskClosure[] = open
       .filter((t) => !waiting.has(t.executionId))

@@ -12,7 +12,13 @@ import { InstanceRunner, type EngineHandle, type EngineSnapshot, type RunnableDe
 const setVars: ServiceHandler = { name: 'setVars', description: 'test', run: ({ inputs }) => ({ ...inputs }) };
 
 export class ProcessHarness {
-  readonly runner = new InstanceRunner(new ServiceHandlerRegistry([setVars]), undefined, 'UTC', 0);
+  readonly runner: InstanceRunner;
+  private revision = 0;
+
+  /** `live`: keep the engine between commands as the orchestrator does (else recover every time). */
+  constructor(private readonly live = false) {
+    this.runner = new InstanceRunner(new ServiceHandlerRegistry([setVars]), undefined, 'UTC', live ? 4 : 0);
+  }
   definition!: RunnableDefinition;
   snapshot: EngineSnapshot | null = null;
   status: RunOutcome['status'] = 'running';
@@ -23,8 +29,8 @@ export class ProcessHarness {
   last!: RunOutcome;
   variables: Record<string, unknown> = {};
 
-  static async deploy(xml: string): Promise<ProcessHarness> {
-    const harness = new ProcessHarness();
+  static async deploy(xml: string, options: { live?: boolean } = {}): Promise<ProcessHarness> {
+    const harness = new ProcessHarness(options.live);
     const compiled = await compileDefinition(xml, { knownHandlers: new Set(['setVars']), checkExpression });
     harness.definition = { id: 'def-1', key: compiled.processId, version: 1, sourceContext: loadSourceContext(compiled.serialized) };
     return harness;
@@ -57,7 +63,7 @@ export class ProcessHarness {
 
   async command(action: (engine: EngineHandle) => boolean): Promise<this> {
     if (!this.snapshot) throw new Error('the instance is not running');
-    this.apply(await this.runner.resume(this.definition, { instanceId: 'i-1', businessKey: null }, this.snapshot, action));
+    this.apply(await this.runner.resume(this.definition, { instanceId: 'i-1', businessKey: null }, this.snapshot, action, { revision: this.revision }));
     return this;
   }
 
@@ -71,6 +77,8 @@ export class ProcessHarness {
 
   private apply(outcome: RunOutcome): void {
     this.last = outcome;
+    this.revision++;
+    if (this.live) this.runner.keep('i-1', this.revision, outcome.live);
     this.status = outcome.status;
     this.snapshot = outcome.state;
     this.variables = outcome.variables;
