@@ -1,4 +1,4 @@
-import { ManualClock, Orchestrator } from '../../engine';
+import { ManualClock, Orchestrator, type ServiceHandler } from '../../engine';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { createTestApp, type ApiTestApp } from '../support/test-app';
 import { bpmn } from '../support/bpmn';
@@ -35,6 +35,9 @@ const orJoin = bpmn(
   ].join('\n'),
 );
 
+/** `${setVars}`: copies its input parameters into the process variables. */
+const setVars: ServiceHandler = { name: 'setVars', description: 'test handler: sets its inputs as variables', run: ({ inputs }) => ({ ...inputs }) };
+
 interface Event {
   type: string;
   elementId: string;
@@ -67,7 +70,7 @@ describe('gateways, conditional and link events (HTTP, PostgreSQL)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    t = await createTestApp(db, { clock });
+    t = await createTestApp(db, { clock, handlers: [setVars] });
   });
   afterAll(async () => {
     await t?.close();
@@ -373,6 +376,44 @@ describe('gateways, conditional and link events (HTTP, PostgreSQL)', () => {
       expect((await instance(id)).status).toBe('completed');
       expect(await completedCount(id, 'end')).toBe(0);
     });
+  });
+
+  it('conditions that keep triggering each other fail the command with 422 and change nothing', async () => {
+    const flip = (id: string, when: string, value: string) => `<bpmn:subProcess id="${id}" triggeredByEvent="true">
+         <bpmn:startEvent id="${id}Start" isInterrupting="false">${conditional(when)}</bpmn:startEvent>
+         <bpmn:serviceTask id="${id}Set" camunda:delegateExpression="\${setVars}">
+           <bpmn:extensionElements><camunda:inputOutput><camunda:inputParameter name="x">${value}</camunda:inputParameter></camunda:inputOutput></bpmn:extensionElements>
+         </bpmn:serviceTask>
+         <bpmn:endEvent id="${id}End"/>
+         ${flow(`${id}0`, `${id}Start`, `${id}Set`)}${flow(`${id}1`, `${id}Set`, `${id}End`)}
+       </bpmn:subProcess>`;
+    await deploy(
+      bpmn(
+        'cond-loop',
+        [
+          '<bpmn:startEvent id="start"/>',
+          task('first'),
+          task('second'),
+          '<bpmn:endEvent id="end"/>',
+          flow('f0', 'start', 'first'),
+          flow('f1', 'first', 'second'),
+          flow('f2', 'second', 'end'),
+          flip('flip', '${x == "on"}', 'off'),
+          flip('flop', '${x == "off"}', 'on'),
+        ].join('\n'),
+      ),
+    );
+    const { id } = await start('cond-loop', { x: 'idle' });
+    const [first] = await openTasks(id);
+    const before = await instance(id);
+    const res = await t.as('alice').post(`/api/tasks/${first!.id}/complete`).send({ variables: { x: 'on' } });
+    expect(res.status).toBe(422);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.body.detail).toMatch(/conditional events kept firing/);
+    const after = await instance(id);
+    expect(after.revision).toBe(before.revision);
+    expect(after.variables).toEqual(before.variables);
+    expect(await openTaskIds(id)).toEqual(['first']);
   });
 
   describe('event-based gateway with timer and conditional branches', () => {
