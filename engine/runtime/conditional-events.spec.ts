@@ -50,6 +50,39 @@ describe('conditional intermediate catch event', () => {
   });
 });
 
+describe('conditional catch event inside an embedded sub-process', () => {
+  it('sees the process variables set after the sub-process started', async () => {
+    const xml = bpmn(
+      'condSub',
+      [
+        '<bpmn:startEvent id="start"/>',
+        '<bpmn:parallelGateway id="fork"/>',
+        task('setter'),
+        '<bpmn:endEvent id="e1"/>',
+        '<bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/>',
+        `<bpmn:intermediateCatchEvent id="wait">${condition('${ready}')}</bpmn:intermediateCatchEvent>`,
+        task('inner'),
+        '<bpmn:endEvent id="se"/>',
+        flow('s0', 'ss', 'wait'),
+        flow('s1', 'wait', 'inner'),
+        flow('s2', 'inner', 'se'),
+        '</bpmn:subProcess>',
+        '<bpmn:endEvent id="e2"/>',
+        flow('f0', 'start', 'fork'),
+        flow('f1', 'fork', 'setter'),
+        flow('f2', 'fork', 'sub'),
+        flow('f3', 'setter', 'e1'),
+        flow('f4', 'sub', 'e2'),
+      ].join('\n'),
+    );
+    const p = await (await ProcessHarness.deploy(xml)).start({ ready: false });
+    expect(p.active).toEqual(['setter', 'sub', 'wait']);
+    await p.complete('setter', { ready: true });
+    expect(p.count('wait')).toBe(1);
+    expect([...p.tasks.keys()]).toEqual(['inner']);
+  });
+});
+
 describe('conditional boundary event', () => {
   const boundary = (interrupting: boolean) =>
     bpmn(

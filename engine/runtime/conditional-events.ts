@@ -116,9 +116,14 @@ export function isConditionalCatch(api: any): boolean {
 
 function fireCatches(context: ConditionalContext): number {
   let fired = 0;
+  const processEnvironment = ((context.engine.execution?.definitions ?? [])[0] as any)?.getProcesses?.()[0]?.environment;
   for (const api of context.waiting().filter(isConditionalCatch)) {
     // Skip one that an earlier signal of this round already completed or discarded.
     if (!context.waiting().some((a) => a.executionId === api.executionId)) continue;
+    // Inside an embedded sub-process the event reads the sub-process's copy of the variables,
+    // taken when it started: it must see the process variables as they are now.
+    const scope = api.owner?.environment;
+    if (scope?.variables && processEnvironment && scope !== processEnvironment) Object.assign(scope.variables, structuredClone(context.variables()));
     api.signal({});
     if (!context.waiting().some((a) => a.executionId === api.executionId)) fired++;
   }
