@@ -233,6 +233,39 @@ describe('parallel join', () => {
     expect(p.count('join')).toBe(1);
   });
 
+  it('fires once per complete set of tokens when two rounds arrive through exclusive merges', async () => {
+    const xml = bpmn(
+      'rounds',
+      [
+        '<bpmn:startEvent id="start"/>',
+        '<bpmn:parallelGateway id="fork"/>',
+        ...['n1', 'n2', 'n3', 'n4'].map((id) => `<bpmn:task id="${id}"/>`),
+        '<bpmn:exclusiveGateway id="m1"/>',
+        '<bpmn:exclusiveGateway id="m2"/>',
+        '<bpmn:parallelGateway id="join"/>',
+        task('after'),
+        '<bpmn:endEvent id="end"/>',
+        flow('f0', 'start', 'fork'),
+        ...['n1', 'n2', 'n3', 'n4'].map((id) => flow(`to${id}`, 'fork', id)),
+        flow('n1m', 'n1', 'm1'),
+        flow('n2m', 'n2', 'm1'),
+        flow('n3m', 'n3', 'm2'),
+        flow('n4m', 'n4', 'm2'),
+        flow('a', 'm1', 'join'),
+        flow('b', 'm2', 'join'),
+        flow('f1', 'join', 'after'),
+        flow('f2', 'after', 'end'),
+      ].join('\n'),
+    );
+    const p = await (await ProcessHarness.deploy(xml)).start();
+    expect(p.count('join')).toBe(2);
+    // bpmn-engine runs one execution of an activity at a time: the second token waits before it.
+    await p.complete('after');
+    await p.complete('after');
+    expect(p.count('end')).toBe(2);
+    expect(p.status).toBe('completed');
+  });
+
   it('keeps waiting (BPMN deadlock) instead of firing when a missing flow can no longer receive a token', async () => {
     const xml = bpmn(
       'deadlock',

@@ -113,6 +113,7 @@ class Join {
   private graph: ScopeGraph | null = null;
   private watched: any[] = [];
   private evaluating = false;
+  private again = false;
   /** True while the process activates its children: some of them cannot receive a token yet. */
   activating = false;
 
@@ -155,9 +156,29 @@ class Join {
     return this.activity.context.getActivities(this.activity.parent?.id) ?? [];
   }
 
+  /**
+   * Fires or discards the join when its tokens allow it. A call made while the join is firing
+   * (its own run brings it back to its queue, a sibling leaves meanwhile) is replayed afterwards.
+   */
   evaluate(): void {
+    if (this.evaluating) {
+      this.again = true;
+      return;
+    }
+    this.evaluating = true;
+    try {
+      do {
+        this.again = false;
+        this.evaluateOnce();
+      } while (this.again);
+    } finally {
+      this.evaluating = false;
+    }
+  }
+
+  private evaluateOnce(): void {
     const activity = this.activity;
-    if (this.evaluating || this.activating || activity.status || !activity[kActivated]) return;
+    if (this.activating || activity.status || !activity[kActivated]) return;
     const queue = activity.broker.getQueue('inbound-q');
     const pending = (queue?.messages ?? []).filter((m: any) => m.pending && this.delivered.has(m));
     for (const m of [...this.delivered]) if (!pending.includes(m)) this.delivered.delete(m);
@@ -172,17 +193,12 @@ class Join {
       } else discards.push(m);
     }
 
-    this.evaluating = true;
-    try {
-      if (takes.size) {
-        const ready = this.kind === 'parallel' ? inboundIds.every((id) => takes.has(id)) : !this.blocked(inboundIds, new Set(takes.keys()));
-        if (ready) this.fire([...takes.values(), ...discards], false);
-      } else if (!this.reachable(inboundIds, new Set(discards.map((m) => m.content.id)))) {
-        // Only dead paths arrived and no token can still come: propagate the dead path.
-        this.fire(discards, true);
-      }
-    } finally {
-      this.evaluating = false;
+    if (takes.size) {
+      const ready = this.kind === 'parallel' ? inboundIds.every((id) => takes.has(id)) : !this.blocked(inboundIds, new Set(takes.keys()));
+      if (ready) this.fire([...takes.values(), ...discards], false);
+    } else if (!this.reachable(inboundIds, new Set(discards.map((m) => m.content.id)))) {
+      // Only dead paths arrived and no token can still come: propagate the dead path.
+      this.fire(discards, true);
     }
   }
 
