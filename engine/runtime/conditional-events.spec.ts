@@ -182,6 +182,43 @@ describe('conditional event sub-process start', () => {
     expect(p.count('end')).toBe(1);
   });
 
+  it('interrupting: drops the tokens waiting at a join, so the instance ends with the event sub-process', async () => {
+    const xml = bpmn(
+      'condEspJoin',
+      [
+        '<bpmn:startEvent id="start"/>',
+        '<bpmn:inclusiveGateway id="split"/>',
+        task('A'),
+        task('B'),
+        '<bpmn:inclusiveGateway id="join"/>',
+        '<bpmn:endEvent id="end"/>',
+        '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="split"/>',
+        '<bpmn:sequenceFlow id="fa" sourceRef="split" targetRef="A"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${true}</bpmn:conditionExpression></bpmn:sequenceFlow>',
+        '<bpmn:sequenceFlow id="fb" sourceRef="split" targetRef="B"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${true}</bpmn:conditionExpression></bpmn:sequenceFlow>',
+        flow('ja', 'A', 'join'),
+        flow('jb', 'B', 'join'),
+        flow('f1', 'join', 'end'),
+        `<bpmn:subProcess id="onCancel" triggeredByEvent="true">
+           <bpmn:startEvent id="cancelRequested">${condition('${cancelRequested}')}</bpmn:startEvent>
+           <bpmn:endEvent id="cancelEnd"/>
+           ${flow('e0', 'cancelRequested', 'cancelEnd')}
+         </bpmn:subProcess>`,
+      ].join('\n'),
+    );
+    const p = await (await ProcessHarness.deploy(xml)).start({ cancelRequested: false });
+    await p.complete('A');
+    expect(p.active).toEqual(['B', 'join']);
+    // A command that only changes variables (B still waits, A's token waits at the join).
+    await p.command((engine) => {
+      engine.setVariables({ cancelRequested: true });
+      return true;
+    });
+    expect(p.count('cancelEnd')).toBe(1);
+    expect(p.count('join')).toBe(0);
+    expect(p.count('end')).toBe(0);
+    expect(p.status).toBe('completed');
+  });
+
   it('starts at once when the condition holds when the instance starts', async () => {
     const p = await (await ProcessHarness.deploy(withEventSubProcess(true))).start({ cancelRequested: true });
     expect([...p.tasks.keys()]).toEqual(['handleCancel']);
