@@ -184,7 +184,8 @@ export class CommandKernel {
     const ended = new Set(outcome.endedTaskExecutionIds);
     const open = instance.revision === 0 ? [] : await store.openTasks(instance.id);
     await store.insertTasks(created);
-    const closures: TaskClosure[] = open
+    // A task created in this run may already be gone (an interrupting event fired in the same run).
+    const closures: TaskClosure[] = [...open, ...created]
       .filter((t) => !waiting.has(t.executionId))
       .map((t) => {
         const completedHere = extra.completion?.executionId === t.executionId;
@@ -231,7 +232,7 @@ export class CommandKernel {
     };
     await store.updateInstance(instance.id, instance.revision, patch);
     this.afterCommit(store, () => this.runner.keep(instance.id, instance.revision + 1, outcome.live));
-    const tasks = [...open.filter((t) => waiting.has(t.executionId)), ...created];
+    const tasks = [...open, ...created].filter((t) => waiting.has(t.executionId));
     const result = { instance: view({ ...instance, ...patch, revision: instance.revision + 1 }), tasks };
     return this.onPersisted ? this.onPersisted(store, { ...instance, ...patch, revision: instance.revision + 1 }, outcome, extra.actor, result) : result;
   }

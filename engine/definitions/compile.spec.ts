@@ -295,12 +295,12 @@ describe('compileDefinition: element types', () => {
     expectProblem(await refusal(xml), 'unsupported-element', 'Item_1');
   });
 
-  it('refuses a converging inclusive gateway but accepts a diverging one', async () => {
+  it('accepts converging and diverging inclusive gateways (the runtime implements the OR-join)', async () => {
     const join = processWith(`
       <bpmn:startEvent id="S" /><bpmn:parallelGateway id="Fork" /><bpmn:task id="A" /><bpmn:task id="B" />
       <bpmn:inclusiveGateway id="Join" /><bpmn:endEvent id="E" />
       ${chain('S', 'Fork', 'A', 'Join', 'E')}<bpmn:sequenceFlow id="f_b1" sourceRef="Fork" targetRef="B" /><bpmn:sequenceFlow id="f_b2" sourceRef="B" targetRef="Join" />`);
-    expectProblem(await refusal(join), 'no-inclusive-join', 'Join');
+    expect((await compileDefinition(join, options)).processId).toBe('Process_1');
 
     const split = processWith(`
       <bpmn:startEvent id="S" /><bpmn:inclusiveGateway id="Split" default="f_b" /><bpmn:endEvent id="E1" /><bpmn:endEvent id="E2" />
@@ -310,7 +310,7 @@ describe('compileDefinition: element types', () => {
     expect((await compileDefinition(split, options)).processId).toBe('Process_1');
   });
 
-  it('refuses an XOR merge right before a parallel join (bpmn-engine#200)', async () => {
+  it('accepts an XOR merge right before a parallel join (the runtime join counts arrived tokens only)', async () => {
     const xml = processWith(`
       <bpmn:startEvent id="S" /><bpmn:parallelGateway id="Fork" /><bpmn:userTask id="A" camunda:assignee="a" />
       <bpmn:exclusiveGateway id="XSplit" default="x2" /><bpmn:task id="B" /><bpmn:exclusiveGateway id="XMerge" />
@@ -321,8 +321,17 @@ describe('compileDefinition: element types', () => {
       <bpmn:sequenceFlow id="x2" sourceRef="XSplit" targetRef="XMerge" />
       <bpmn:sequenceFlow id="f2" sourceRef="B" targetRef="XMerge" />
       <bpmn:sequenceFlow id="f3" sourceRef="XMerge" targetRef="Join" />`);
-    const problems = await refusal(xml);
-    expectProblem(problems, 'xor-merge-before-parallel-join', 'Join');
+    expect((await compileDefinition(xml, options)).processId).toBe('Process_1');
+  });
+
+  it('warns that conditions on the outgoing flows of a parallel gateway are ignored', async () => {
+    const xml = processWith(`
+      <bpmn:startEvent id="S" /><bpmn:parallelGateway id="Fork" /><bpmn:endEvent id="E1" /><bpmn:endEvent id="E2" />
+      ${chain('S', 'Fork')}
+      <bpmn:sequenceFlow id="t" sourceRef="Fork" targetRef="E1"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">\${true}</bpmn:conditionExpression></bpmn:sequenceFlow>
+      <bpmn:sequenceFlow id="c" sourceRef="Fork" targetRef="E2"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">\${false}</bpmn:conditionExpression></bpmn:sequenceFlow>`);
+    const compiled = await compileDefinition(xml, options);
+    expect(compiled.warnings).toEqual(expect.arrayContaining([expect.objectContaining({ rule: 'parallel-gateway-condition', elementId: 'Fork' })]));
   });
 });
 
@@ -364,11 +373,37 @@ describe('compileDefinition: events', () => {
     expect(problems.find((p) => p.elementId === 'EspStart')?.message).toMatch(/directly in the process only/);
   });
 
-  it('refuses conditional events', async () => {
-    const xml = around(
-      '<bpmn:intermediateCatchEvent id="X"><bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression">${ready}</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>',
+  const conditional = (body: string, attrs = ''): string =>
+    `<bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression"${attrs}>${body}</bpmn:condition></bpmn:conditionalEventDefinition>`;
+
+  it('accepts conditional intermediate and boundary events with an expression', async () => {
+    const xml = processWith(
+      `<bpmn:startEvent id="S" /><bpmn:intermediateCatchEvent id="X">${conditional('${ready}')}</bpmn:intermediateCatchEvent>
+       <bpmn:userTask id="T" camunda:assignee="a" /><bpmn:boundaryEvent id="B" attachedToRef="T" cancelActivity="false">${conditional('=priority = "high"')}</bpmn:boundaryEvent>
+       <bpmn:endEvent id="E" /><bpmn:endEvent id="E2" />${chain('S', 'X', 'T', 'E')}${chain('B', 'E2')}`,
     );
-    expectProblem(await refusal(xml), 'no-conditional-event', 'X');
+    await expect(compileDefinition(xml, options)).resolves.toBeDefined();
+  });
+
+  it.each([
+    ['condition-not-expression', conditional('ready')],
+    ['condition-not-expression', conditional('')],
+    ['condition-language', conditional('ready', ' language="javascript"')],
+    ['invalid-expression', conditional('${!!ready}')],
+  ])('refuses a conditional event whose condition is not a valid expression (%s, %#)', async (rule, definition) => {
+    expectProblem(await refusal(around(`<bpmn:intermediateCatchEvent id="X">${definition}</bpmn:intermediateCatchEvent>`)), rule, 'X');
+  });
+
+  it('refuses a conditional start event of the process, accepts one on an event sub-process', async () => {
+    const start = processWith(`<bpmn:startEvent id="X">${conditional('${go}')}</bpmn:startEvent><bpmn:endEvent id="End" />${chain('X', 'End')}`);
+    expectProblem(await refusal(start), 'conditional-start', 'X');
+    const eventSubProcess = around(
+      '<bpmn:userTask id="X" camunda:assignee="a" />',
+      `<bpmn:subProcess id="Esp" triggeredByEvent="true">
+         <bpmn:startEvent id="EspStart" isInterrupting="false">${conditional('${go}')}</bpmn:startEvent><bpmn:endEvent id="EspEnd" />${chain('EspStart', 'EspEnd')}
+       </bpmn:subProcess>`,
+    );
+    await expect(compileDefinition(eventSubProcess, options)).resolves.toBeDefined();
   });
 
   it('refuses a timer on a throw event', async () => {

@@ -2,6 +2,7 @@ import { Engine, type BpmnEngineOptions } from 'bpmn-engine';
 import * as elements from 'bpmn-elements';
 import Serializer, { deserialize, TypeResolver } from 'moddle-context-serializer';
 import { moddleExtensions } from './moddle';
+import { elementOverrides } from '../runtime/elements';
 import type { ModdleContext } from './model';
 import type { DefinitionProblem } from '../errors';
 import type { ProblemSink } from './problems';
@@ -58,7 +59,7 @@ const INERT_TIMERS = { register: () => ({ setTimeout: () => undefined, clearTime
 const silentLogger = (): { debug(): void; error(): void; warn(): void } => ({ debug() {}, error() {}, warn() {} });
 
 function typeResolver(): ReturnType<typeof TypeResolver> {
-  return TypeResolver(elements as unknown as Record<string, unknown>);
+  return TypeResolver({ ...(elements as unknown as Record<string, unknown>), ...elementOverrides });
 }
 
 /**
@@ -91,7 +92,8 @@ export function serializeModel(context: ModdleContext): { serialized: string } |
 
 /**
  * Rebuilds the engine's `sourceContext` from stored JSON: the value to pass as
- * `new Engine({ sourceContext })`. Types are re-attached with `TypeResolver(bpmn-elements)`.
+ * `new Engine({ sourceContext })`. Types are re-attached with `TypeResolver(bpmn-elements)`, with
+ * our gateway behaviours (runtime/elements) in place of bpmn-elements' own.
  */
 export function loadSourceContext(serialized: string): unknown {
   return deserialize(JSON.parse(serialized), typeResolver());

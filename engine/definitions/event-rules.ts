@@ -32,8 +32,8 @@ const REFERENCES: readonly { definition: string; property: string; target: strin
 ];
 
 /**
- * Event rules: supported triggers only (no conditional events, no event sub-process starts the
- * engine never fires and the runner does not arm), definitions where BPMN allows them, and every message, signal, error and
+ * Event rules: supported triggers only (no conditional process start, no event sub-process starts
+ * the engine never fires and the runner does not arm), definitions where BPMN allows them, and every message, signal, error and
  * escalation they name must exist.
  */
 export function checkEvents(context: RuleContext): void {
@@ -62,9 +62,16 @@ function checkEvent(context: RuleContext, event: ModdleElement): void {
 
   for (const definition of definitions) {
     const type = definition.$type;
-    if (is(definition, 'bpmn:ConditionalEventDefinition')) {
-      sink.refuse('no-conditional-event', 'conditional events are not supported: the engine evaluates the condition only when the event is signalled, it never watches variables', event.id);
-      continue;
+    if (is(definition, 'bpmn:ConditionalEventDefinition') && is(event, 'bpmn:StartEvent')) {
+      // The runner re-evaluates conditions of running instances (runtime/conditional-events.ts).
+      if (!eventSubProcess) {
+        sink.refuse('conditional-start', 'a conditional start event of a process is not supported: nothing evaluates a condition before the instance exists; start it with POST /api/instances', event.id);
+        continue;
+      }
+      if (!is((event.$parent as ModdleElement).$parent, 'bpmn:Process')) {
+        sink.refuse('event-subprocess-start', 'a conditional start event is supported on an event sub-process directly in the process only, not on one nested in a sub-process', event.id);
+        continue;
+      }
     }
     const allowed = ALLOWED_ON[type];
     if (allowed && !allowed.some((eventType) => is(event, eventType))) {

@@ -40,7 +40,23 @@ export function checkExpressions(context: RuleContext, checkExpression: Expressi
     else if (is(element, 'bpmn:UserTask')) checkUserTaskAttributes(context, element, check);
     else if (is(element, 'bpmn:MultiInstanceLoopCharacteristics')) checkMultiInstance(context, element, check);
     else if (is(element, 'bpmn:StandardLoopCharacteristics')) checkStandardLoop(context, element, check);
+    else if (is(element, 'bpmn:ConditionalEventDefinition')) checkConditionalEvent(context, element, check);
   }
+}
+
+/** A conditional event's condition: an expression the runner re-evaluates (runtime/conditional-events.ts). */
+function checkConditionalEvent(context: RuleContext, definition: ModdleElement, check: Check): void {
+  const elementId = ownerId(definition);
+  const condition = one(definition, 'condition');
+  const language = condition ? text(condition, 'language') : undefined;
+  if (language !== undefined) {
+    context.sink.refuse('condition-language', `conditions with a language attribute (language="${language}") are not supported; write an expression without language`, elementId);
+    return;
+  }
+  const value = body(condition)?.trim() ?? '';
+  if (value === '') context.sink.refuse('condition-not-expression', 'the conditional event has no condition: it would never fire', elementId);
+  else if (!isExpression(value)) context.sink.refuse('condition-not-expression', `the condition "${value}" is not an expression (\${...} or =...)`, elementId);
+  else check(value, elementId, 'condition');
 }
 
 type Check = (value: string, elementId: string | undefined, what: string) => void;

@@ -6,8 +6,9 @@ import type { ProblemSink } from './problems';
  * The bpmnlint rules we run, chosen from its `recommended` config. `error` rules refuse the deploy:
  * they catch models the engine would run wrongly (it starts every element that has no incoming
  * flow, runs a task once per arriving token, follows the first true condition...). `warn` rules
- * are modelling hygiene and only become warnings. Left out on purpose: `no-complex-gateway` and
- * `no-inclusive-gateway` (our own rules are more precise: an inclusive *split* is fine).
+ * are modelling hygiene and only become warnings. Left out on purpose: `no-complex-gateway` (our
+ * own rule refuses it with a clearer message) and `no-inclusive-gateway` (inclusive splits and
+ * joins both run: runtime/elements/joins.ts).
  */
 export const LINT_RULES: Readonly<Record<string, 'error' | 'warn'>> = Object.freeze({
   // Refusals: correctness.

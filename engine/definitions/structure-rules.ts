@@ -139,24 +139,8 @@ function serializerEntities(definitions: ModdleElement): ModdleElement[] {
 function checkGateways(context: RuleContext): void {
   const { sink } = context;
   for (const element of context.elements) {
-    if (is(element, 'bpmn:InclusiveGateway') && context.incoming(element).length > 1) {
-      sink.refuse(
-        'no-inclusive-join',
-        'a converging inclusive gateway (more than one incoming flow) is not supported: the engine does not wait for the other branches; use a parallel or exclusive gateway',
-        element.id,
-      );
-    }
-    if (is(element, 'bpmn:ParallelGateway') && context.incoming(element).length > 1) {
-      for (const flow of context.incoming(element)) {
-        const source = one(flow, 'sourceRef');
-        if (is(source, 'bpmn:ExclusiveGateway') && context.incoming(source as ModdleElement).length > 1) {
-          sink.refuse(
-            'xor-merge-before-parallel-join',
-            `the exclusive gateway "${source?.id}" merges flows right before this parallel join; the engine can fire the join early (bpmn-engine#200): put an activity between them or restructure`,
-            element.id,
-          );
-        }
-      }
+    if (is(element, 'bpmn:ParallelGateway') && context.outgoing(element).some((flow) => one(flow, 'conditionExpression'))) {
+      sink.warn('parallel-gateway-condition', 'conditions on the outgoing flows of a parallel gateway are ignored: every outgoing flow is taken (BPMN 2.0 §13.3.4)', element.id);
     }
     const defaultFlow = one(element, 'default');
     if (defaultFlow && (!is(defaultFlow, 'bpmn:SequenceFlow') || one(defaultFlow, 'sourceRef') !== element)) {

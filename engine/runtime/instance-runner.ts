@@ -9,6 +9,10 @@ import { DurableTimers, type PendingTimer } from './durable-timers';
 import { createExtensions, userTaskAtWait, type UserTaskMeta } from './extensions';
 import { flattenPostponed, MAX_LOOP_INSTANCES, ScopeRuntime } from './scopes';
 import { untilQuiescent, type Quiescence } from './quiescence';
+import { elementOverrides } from './elements';
+import { abandonJoinTokens } from './elements/joins';
+import { conditionalEventSubProcessStarts, settleConditionalEvents, type ConditionalEventSubProcessStart } from './conditional-events';
+import { activeElementIds, isLinkCatch } from './active-elements';
 import {
   armEventTimers,
   eventSubProcessTimerStarts,
@@ -105,6 +109,9 @@ interface LiveEngineInternal extends LiveEngine {
   eventStarts: readonly EventSubProcessTimerStart[];
   /** Loop variables, locals and live process variables of this engine (scopes.ts). */
   scopes: ScopeRuntime;
+  /** Conditional event sub-process starts and the last value of each condition (conditional-events.ts). */
+  conditionalStarts: readonly ConditionalEventSubProcessStart[];
+  conditions: Record<string, boolean>;
 }
 
 /** The persisted engine state, versioned so a future engine can refuse or migrate it. */
@@ -114,6 +121,8 @@ export interface EngineSnapshot {
   state: unknown;
   /** Armed event sub-process timer starts, which the runner keeps beside the engine's state. */
   eventTimers?: StoredEventTimer[];
+  /** Last value of each conditional event sub-process start condition, by start event id. */
+  conditions?: Record<string, boolean>;
 }
 
 /** Identity of the instance a run belongs to. */
@@ -224,6 +233,8 @@ export class InstanceRunner {
       definitionId: definition.id,
       eventTimers: [],
       eventStarts: eventSubProcessTimerStarts(definition.sourceContext),
+      conditionalStarts: conditionalEventSubProcessStarts(definition.sourceContext),
+      conditions: {},
     };
     let quiet = untilQuiescent(engine as any);
     try {
@@ -239,6 +250,7 @@ export class InstanceRunner {
         action(this.handleFor(live, recorder));
         how = await quiet;
       }
+      how = await this.settleConditions(live, recorder, how);
       return this.outcome(live, recorder, how, variables);
     } catch (error) {
       throw processFailed(error);
@@ -269,6 +281,8 @@ export class InstanceRunner {
       definitionId: definition.id,
       eventTimers: loadEventTimers(snapshot.eventTimers),
       eventStarts: eventSubProcessTimerStarts(definition.sourceContext),
+      conditionalStarts: conditionalEventSubProcessStarts(definition.sourceContext),
+      conditions: { ...snapshot.conditions },
     };
     const { engine, timers } = live;
     const recorder = new Recorder(this.clock, live.listener, live.scopes);
@@ -303,12 +317,36 @@ export class InstanceRunner {
         if (!applied) throw new EngineError(EngineErrorCode.TaskNotOpen, 'the task is no longer waiting in the process');
         how = await quiet;
       }
+      how = await this.settleConditions(live, recorder, how);
       return this.outcome(live, recorder, how, before, options.rearm);
     } catch (error) {
       throw processFailed(error);
     } finally {
       recorder.detach();
     }
+  }
+
+  /** Re-evaluates the conditional events once the command's run has settled (conditional-events.ts). */
+  private settleConditions(live: LiveEngineInternal, recorder: Recorder, how: Quiescence): Promise<Quiescence> {
+    return settleConditionalEvents(
+      {
+        engine: live.engine,
+        starts: live.conditionalStarts,
+        lastValues: live.conditions,
+        variables: () => readVariables(live.engine),
+        waiting: () => flatten((live.engine.execution?.getPostponed() ?? []) as any[]),
+        interrupt: (subProcessId, start) => {
+          const process = mainProcess(live.engine);
+          const others = (process.getPostponed() as any[]).filter((a) => a.id !== subProcessId && !a.content?.isSequenceFlow);
+          start();
+          abandonJoinTokens(process.getActivities());
+          for (const cancelled of flatten(others)) recorder.cancelled(cancelled);
+          for (const api of others) api.discard();
+          if (live.eventTimers.length) recorder.eventTimersChanged((live.eventTimers = []));
+        },
+      },
+      how,
+    );
   }
 
   /** `rearm` moves event sub-process timers too (it is on the real clock; they are on ours). */
@@ -356,6 +394,7 @@ export class InstanceRunner {
       recorder.aliasTimer(start.elementId, armed.executionId);
       subProcess.run();
       if (start.interrupting) {
+        abandonJoinTokens(process.getActivities());
         for (const cancelled of flatten(others)) recorder.cancelled(cancelled);
         for (const api of others) api.discard();
         live.eventTimers = []; // the interrupted scope's other event sub-process timers go too
@@ -392,6 +431,8 @@ export class InstanceRunner {
         scopes,
       }) as any,
       timers: timers as any,
+      // Our gateway joins (runtime/elements); the cached sourceContext already carries them.
+      elements: elementOverrides as any,
       // batchSize: a parallel multi-instance starts all its instances at once (bpmn-elements
       // starts 50 and the next 50 only when all of those ended); scopes.ts caps the count.
       settings: { disableTrackState: true, batchSize: MAX_LOOP_INSTANCES },
@@ -427,13 +468,14 @@ export class InstanceRunner {
               engineVersion: String((state as any).engineVersion ?? ''),
               state,
               ...(live.eventTimers.length ? { eventTimers: storeEventTimers(live.eventTimers) } : {}),
+              ...(Object.keys(live.conditions).length ? { conditions: { ...live.conditions } } : {}),
             },
       variables,
       changedVariables: diff(before, variables),
       createdTasks: recorder.createdTasks,
       waitingTaskExecutionIds: postponed.filter((a) => a.type === 'bpmn:UserTask').map((a) => a.executionId),
       endedTaskExecutionIds: recorder.endedTasks,
-      activeElementIds: [...new Set(postponed.map((a) => a.id))],
+      activeElementIds: completed ? [] : activeElementIds(engine),
       timers: completed ? [] : [...timers.pending(), ...live.eventTimers],
       touchedTimers: recorder.touchedTimers,
       elementTypes: recorder.elementTypes,
@@ -473,6 +515,8 @@ class Recorder {
   ) {
     const on = (event: string, fn: (api: any) => void) => this.listener.on(event, fn);
     on('activity.start', (api) => {
+      // A link catch event starts with the process and waits there unreached (active-elements.ts).
+      if (isLinkCatch(api)) return;
       this.live.add(api.executionId);
       this.push('element.started', api);
     });
@@ -481,7 +525,7 @@ class Recorder {
       // resume() re-announces waiting activities; only the first announcement is a new fact.
       // Once the command acts, a wait is new even if flagged recovered (a loop's next iteration
       // copies the flag from its recovered activity).
-      if (api.content?.isRecovered && !this.acting) return;
+      if ((api.content?.isRecovered && !this.acting) || isLinkCatch(api)) return;
       this.push('element.waiting', api);
       if (api.type === 'bpmn:UserTask') {
         // Each iteration of a looped task has its own metadata (loopCounter, element variable).
@@ -497,6 +541,7 @@ class Recorder {
     });
     this.errors = new ErrorWatcher(on);
     on('activity.end', (api) => {
+      if (isLinkCatch(api)) this.push('element.started', api);
       this.push('element.completed', api);
       if (api.type === 'bpmn:UserTask') this.endedTasks.push(api.executionId);
     });

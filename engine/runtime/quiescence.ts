@@ -36,6 +36,10 @@ export function untilQuiescent(engine: QuiescentEngine): Promise<Quiescence> {
       if (done || !engine.execution?.isRunning) return;
       const status = engine.activityStatus;
       if (status === 'wait' || status === 'timer') settle(() => resolve(status));
+      // A running engine none of whose activities executes or waits is stuck for good (a parallel
+      // join whose missing flows can no longer receive a token: BPMN's deadlock). It is quiescent
+      // too, or the command would hang.
+      else if (status === 'idle') settle(() => resolve('wait'));
     };
     const schedule = () => {
       if (scheduled) return;

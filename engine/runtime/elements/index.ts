@@ -1,0 +1,8 @@
+import { InclusiveGateway, ParallelGateway } from './joins';
+
+/**
+ * Our replacements of bpmn-elements behaviours, by the name bpmn-elements exports them under.
+ * They must be in the TypeResolver that deserializes a definition's source context (see
+ * `loadSourceContext`): with a `sourceContext`, bpmn-engine's own `elements` option is not consulted.
+ */
+export const elementOverrides: Readonly<Record<string, unknown>> = Object.freeze({ InclusiveGateway, ParallelGateway });
