@@ -51,6 +51,9 @@ export class TimerPoller implements OnApplicationBootstrap, BeforeApplicationShu
           if (summary.failed) this.logger.warn({ ...summary }, 'timer jobs failed; they will be retried');
           if (summary.claimed < batchSize) break;
         }
+        // Messages and signals thrown inside processes (engine/messaging), each delivery its own command.
+        const outbox = await this.orchestrator.drainOutbox(this.worker, { batchSize });
+        if (outbox.failed) this.logger.warn({ failed: outbox.failed }, 'message deliveries failed; they will be retried');
       } catch (error) {
         this.logger.error({ err: error }, 'timer poll failed');
       } finally {
