@@ -394,7 +394,6 @@ describe('messages and signals', () => {
     expect(rows).toHaveLength(count);
     expect(rows.filter((r) => r.received !== 1 || r.status !== 'completed')).toEqual([]);
     expect((await t.sql.query(`SELECT count(*)::int AS n FROM event_subscription WHERE definition_key = 'load-receiver'`))[0].n).toBe(0);
-    // eslint-disable-next-line no-console
     console.log(`${count} messages from ${clients} clients delivered in ${elapsed} ms`);
   }, 180_000);
 });
