@@ -104,6 +104,31 @@ const signalCatch = (id: string) =>
      <bpmn:sequenceFlow id="f2" sourceRef="waitMajor" targetRef="end"/><bpmn:endEvent id="end"/>`,
   );
 
+/** Started by the `major-incident` signal. */
+const signalStart = doc(
+  'major-review',
+  `<bpmn:signal id="Major" name="major-incident"/>`,
+  `<bpmn:startEvent id="majorStart"><bpmn:signalEventDefinition signalRef="Major"/></bpmn:startEvent>
+   <bpmn:sequenceFlow id="f1" sourceRef="majorStart" targetRef="review"/>
+   <bpmn:userTask id="review" name="Major incident review" camunda:candidateGroups="servicedesk"/>
+   <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="end"/><bpmn:endEvent id="end"/>`,
+);
+
+/** A user task that, on the `major-incident` signal, also notifies (non-interrupting signal event sub-process). */
+const signalEventSubProcess = doc(
+  'major-aware',
+  `<bpmn:signal id="Major" name="major-incident"/>`,
+  `<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>
+   <bpmn:userTask id="work" name="Work" camunda:candidateGroups="servicedesk"/>
+   <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end"/><bpmn:endEvent id="end"/>
+   <bpmn:subProcess id="onMajor" triggeredByEvent="true">
+     <bpmn:startEvent id="majorDeclared" isInterrupting="false"><bpmn:signalEventDefinition signalRef="Major"/></bpmn:startEvent>
+     <bpmn:sequenceFlow id="m1" sourceRef="majorDeclared" targetRef="inform"/>
+     <bpmn:userTask id="inform" name="Inform the customer" camunda:candidateGroups="servicedesk"/>
+     <bpmn:sequenceFlow id="m2" sourceRef="inform" targetRef="mEnd"/><bpmn:endEvent id="mEnd"/>
+   </bpmn:subProcess>`,
+);
+
 /** An incident that raises a problem by a message throw event, and a signal by a throw event. */
 const thrower = doc(
   'incident-raises',
@@ -320,21 +345,27 @@ describe('messages and signals', () => {
     for (const id of [a, b]) expect(received(await history(id))).toHaveLength(1);
   });
 
-  it('broadcasts a signal to every waiting instance of two definitions', async () => {
+  it('broadcasts a signal to every waiting instance of two definitions, event sub-processes and signal start events', async () => {
     await deploy(signalCatch('signal-a'));
     await deploy(signalCatch('signal-b'));
+    await deploy(signalStart);
+    await deploy(signalEventSubProcess);
     const ids = [
       (await start('signal-a')).instance.id,
       (await start('signal-a')).instance.id,
       (await start('signal-b')).instance.id,
     ];
+    const aware = (await start('major-aware')).instance.id;
     const res = await signal({ name: 'major-incident', variables: { major: 'INC-80' } }).expect(200);
-    expect(res.body.delivered.map((d: { instanceId: string }) => d.instanceId).sort()).toEqual([...ids].sort());
+    expect(res.body.delivered.map((d: { instanceId: string }) => d.instanceId).sort()).toEqual([...ids, aware].sort());
+    expect(res.body.started).toEqual([expect.objectContaining({ definitionKey: 'major-review' })]);
     expect(res.body.pending).toBe(0);
     for (const id of ids) {
       expect(await instance(id)).toMatchObject({ status: 'completed', variables: { major: 'INC-80' } });
       expect((await history(id)).filter((e) => e.type === 'signal.received')).toHaveLength(1);
     }
+    expect((await openTasks(aware)).map((x) => x.elementId).sort()).toEqual(['inform', 'work']);
+    expect((await openTasks(res.body.started[0].instanceId)).map((x) => x.elementId)).toEqual(['review']);
     expect((await t.sql.query(`SELECT count(*)::int AS n FROM message_outbox`))[0].n).toBe(0);
   });
 
