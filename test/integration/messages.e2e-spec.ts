@@ -104,6 +104,21 @@ const signalCatch = (id: string) =>
      <bpmn:sequenceFlow id="f2" sourceRef="waitMajor" targetRef="end"/><bpmn:endEvent id="end"/>`,
   );
 
+/** The reply is awaited inside an embedded sub-process, with a message boundary on the sub-process. */
+const nestedProcess = doc(
+  'nested-reply',
+  `${reply()}${reply('Cancel', 'cancel-request')}`,
+  `<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="handling"/>
+   <bpmn:subProcess id="handling">
+     <bpmn:startEvent id="hStart"/><bpmn:sequenceFlow id="h1" sourceRef="hStart" targetRef="innerWait"/>
+     <bpmn:intermediateCatchEvent id="innerWait"><bpmn:messageEventDefinition messageRef="Reply"/></bpmn:intermediateCatchEvent>
+     <bpmn:sequenceFlow id="h2" sourceRef="innerWait" targetRef="hEnd"/><bpmn:endEvent id="hEnd"/>
+   </bpmn:subProcess>
+   <bpmn:boundaryEvent id="cancelled" attachedToRef="handling"><bpmn:messageEventDefinition messageRef="Cancel"/></bpmn:boundaryEvent>
+   <bpmn:sequenceFlow id="f2" sourceRef="handling" targetRef="end"/><bpmn:endEvent id="end"/>
+   <bpmn:sequenceFlow id="f3" sourceRef="cancelled" targetRef="endCancelled"/><bpmn:endEvent id="endCancelled"/>`,
+);
+
 /** Started by the `major-incident` signal. */
 const signalStart = doc(
   'major-review',
@@ -255,6 +270,21 @@ describe('messages and signals', () => {
     await t.as('alice').post(`/api/tasks/${started.tasks[0].id}/complete`).send({ variables: {} }).expect(200);
     expect((await instance(id)).status).toBe('completed');
     expect(await subscriptions(id)).toEqual([]);
+  });
+
+  it('reaches a catch event inside an embedded sub-process, and a message boundary event on the sub-process', async () => {
+    await deploy(nestedProcess);
+    const a = (await start('nested-reply', { ticket: 'INC-15' })).instance.id;
+    const b = (await start('nested-reply', { ticket: 'INC-16' })).instance.id;
+    expect((await subscriptions(a)).map((x) => x.element_id)).toEqual(['cancelled', 'innerWait']);
+    await send({ name: 'customer-reply', correlationKey: 'INC-15' }).expect(200);
+    expect((await instance(a)).status).toBe('completed');
+    expect((await history(a)).some((e) => e.type === 'element.completed' && e.elementId === 'end')).toBe(true);
+    await send({ name: 'cancel-request', correlationKey: 'INC-16' }).expect(200);
+    expect((await instance(b)).status).toBe('completed');
+    expect((await history(b)).some((e) => e.type === 'element.completed' && e.elementId === 'endCancelled')).toBe(true);
+    expect(await subscriptions(a)).toEqual([]);
+    expect(await subscriptions(b)).toEqual([]);
   });
 
   it('an event-based gateway takes the message branch, or the timer branch when the message comes too late', async () => {
