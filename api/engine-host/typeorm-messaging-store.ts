@@ -80,7 +80,7 @@ export class TypeormMessagingStore extends TypeormTimerStore implements Messagin
     const rows: Row[] = await this.q.query(
       `SELECT ${prefixed(SUBSCRIPTION_COLUMNS, 's')} FROM event_subscription s
          LEFT JOIN process_instance i ON i.id = s.instance_id
-        WHERE s.kind = $1 AND s.name = $2
+        WHERE s.kind = $1 AND s.name = $2 AND (s.instance_id IS NULL OR i.status = 'running')
           AND (NOT $3::boolean OR s.instance_id IS NULL OR s.correlation_key IS NOT DISTINCT FROM $4)
           AND ($5::text IS NULL OR s.instance_id IS NULL OR i.business_key = $5)
         ORDER BY s.instance_id NULLS LAST, s.created_at, s.id`,

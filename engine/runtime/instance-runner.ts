@@ -457,7 +457,7 @@ export class InstanceRunner {
     if (completed && live.eventTimers.length) recorder.eventTimersChanged((live.eventTimers = []));
     const catalog = live.catalog;
     return {
-      subscriptions: catalog.any ? waitingSubscriptions(catalog, postponed, variables, completed) : undefined,
+      subscriptions: catalog.catches.size ? waitingSubscriptions(catalog, postponed, variables, completed) : undefined,
       thrown: thrownEvents(catalog, recorder.events, variables),
       status: completed ? 'completed' : 'running',
       state:
