@@ -16,6 +16,7 @@ import { IncidentsQuery } from './incidents/incidents.query';
 import { InstancesController } from './instances/instances.controller';
 import { InstancesQuery } from './instances/instances.query';
 import { MessagesController } from './messages/messages.controller';
+import { SubscriptionsQuery } from './messages/subscriptions.query';
 import { TasksController } from './tasks/tasks.controller';
 import { TasksQuery } from './tasks/tasks.query';
 
@@ -35,6 +36,7 @@ export class AppModule {
         TasksQuery,
         HistoryQuery,
         IncidentsQuery,
+        SubscriptionsQuery,
       ],
     };
   }

@@ -1,12 +1,13 @@
-import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { Orchestrator, type MessageAnswer, type SignalAnswer } from '../../engine';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
-import { parse } from '../common/validation';
+import { Pagination, parse, uuid, type Page } from '../common/validation';
 import { TimerPoller } from '../engine-host/timer-poller';
+import { SubscriptionsQuery, type SubscriptionView } from './subscriptions.query';
 
 /** Longest time a message may wait in the buffer. */
 const MAX_TTL_MS = 366 * 24 * 3600 * 1000;
@@ -43,6 +44,13 @@ const MessageBody = z
 
 const SignalBody = z.object({ name: Name, variables: z.unknown().optional() }).strict();
 
+const SubscriptionList = Pagination.extend({
+  instanceId: uuid.optional(),
+  definitionKey: z.string().min(1).max(256).optional(),
+  kind: z.enum(['message', 'signal']).optional(),
+  name: z.string().min(1).max(256).optional(),
+});
+
 /**
  * Messages and signals from outside (another system, a mail gateway, an operator). Staff,
  * process owners and administrators may send them; auditors may not.
@@ -54,7 +62,19 @@ export class MessagesController {
   constructor(
     @Inject(Orchestrator) private readonly orchestrator: Orchestrator,
     @Inject(TimerPoller) private readonly poller: TimerPoller,
+    @Inject(SubscriptionsQuery) private readonly subscriptionsQuery: SubscriptionsQuery,
   ) {}
+
+  @Get('subscriptions')
+  @Roles('admin', 'auditor', 'process-owner')
+  @ApiOperation({ summary: 'Waiting message and signal catches of instances, and message/signal start events of the latest versions (instanceId null), oldest first' })
+  @ApiQuery({ name: 'instanceId', required: false })
+  @ApiQuery({ name: 'definitionKey', required: false })
+  @ApiQuery({ name: 'kind', required: false, enum: ['message', 'signal'] })
+  @ApiQuery({ name: 'name', required: false })
+  subscriptions(@Query() q: unknown, @CurrentUser() user: AuthUser): Promise<Page<SubscriptionView>> {
+    return this.subscriptionsQuery.list(parse(SubscriptionList, q, 'query'), user);
+  }
 
   @Post('messages')
   @Roles('staff', 'process-owner', 'admin')

@@ -205,6 +205,9 @@ describe('messages and signals', () => {
     const b = (await start('await-reply', { ticket: 'INC-2' })).instance.id;
     expect(await subscriptions(a)).toEqual([{ element_id: 'waitReply', name: 'customer-reply', correlation_key: 'INC-1' }]);
     expect((await history(a)).filter((e) => e.type === 'subscription.opened')).toHaveLength(1);
+    expect((await t.as('auditor').get(`/api/subscriptions?instanceId=${a}`).expect(200)).body.items).toEqual([
+      expect.objectContaining({ kind: 'message', name: 'customer-reply', correlationKey: 'INC-1', elementId: 'waitReply', elementType: 'bpmn:IntermediateCatchEvent' }),
+    ]);
 
     const res = await send({ name: 'customer-reply', correlationKey: 'INC-1', variables: { reply: 'works again' } }).expect(200);
     expect(res.body).toMatchObject({ status: 'delivered', delivered: [{ instanceId: a, elementId: 'waitReply' }], started: [] });
