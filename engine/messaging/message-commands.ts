@@ -122,7 +122,9 @@ export class MessageCommands implements OutcomeHook {
   async broadcast(input: SignalInput, worker: string): Promise<SignalAnswer> {
     const variables = assertVariables(input.variables ?? {});
     const ids = await this.kernel.execute(async (store) => {
-      const rows = await this.signalDeliveries(store, { name: input.name, variables, sourceInstanceId: null, sourceElementId: null });
+      // Delivered right below; due for the poller only later, should this process die before.
+      const runAt = new Date(this.kernel.clock.now().getTime() + 60_000).toISOString();
+      const rows = await this.signalDeliveries(store, { name: input.name, variables, sourceInstanceId: null, sourceElementId: null }, runAt);
       await store.insertOutbox(rows);
       return rows.map((r) => r.id);
     });
@@ -228,7 +230,9 @@ export class MessageCommands implements OutcomeHook {
 
   /** A message subscription just opened: the oldest unexpired buffered message for it is delivered now. */
   async persisted(store: CommandStore, instance: InstanceRecord, result: InstanceResult): Promise<InstanceResult> {
-    const opened = this.opened.get(store)?.get(instance.id);
+    // Advisory locks in one fixed order (name, key), whatever server takes them.
+    const lockKey = (x: SubscriptionRecord) => `${x.name}\u0000${x.correlationKey ?? ''}`;
+    const opened = this.opened.get(store)?.get(instance.id)?.sort((a, b) => (lockKey(a) < lockKey(b) ? -1 : lockKey(a) > lockKey(b) ? 1 : 0));
     if (!opened) return result;
     this.opened.get(store)!.delete(instance.id);
     if (instance.status !== 'running') return result;
@@ -356,6 +360,7 @@ export class MessageCommands implements OutcomeHook {
   private async signalDeliveries(
     store: CommandStore,
     signal: { name: string; variables: Record<string, unknown>; sourceInstanceId: string | null; sourceElementId: string | null },
+    runAt?: string,
   ): Promise<NewOutboxRecord[]> {
     const found = await store.findSubscriptions('signal', signal.name, null);
     const byInstance = new Map<string, string[]>();
@@ -377,7 +382,7 @@ export class MessageCommands implements OutcomeHook {
       targetDefinitionId: null,
       targetSubscriptions: null,
       createdAt: now,
-      runAt: now,
+      runAt: runAt ?? now,
       ...target,
     });
     return [
