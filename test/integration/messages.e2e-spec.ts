@@ -319,6 +319,15 @@ describe('messages and signals', () => {
     expect((await openTasks(id)).map((x) => x.elementId)).toEqual(['analyse']);
     expect(await subscriptions(id)).toEqual([]);
     expect((await history(id))[0]).toMatchObject({ type: 'instance.started', payload: expect.objectContaining({ startedBy: 'message', startEventId: 'raised' }) });
+    // started by hand, its message start event fires at once (as a timer start event does)
+    const byHand = await start('problem-from-message');
+    expect(byHand.tasks.map((x: { elementId: string }) => x.elementId)).toEqual(['analyse']);
+    expect(await subscriptions(byHand.instance.id)).toEqual([]);
+    // the start event holds a definition-level subscription, replaced by each new version
+    const startRows = async () => (await t.sql.query(`SELECT definition_id FROM event_subscription WHERE instance_id IS NULL AND definition_key = 'problem-from-message'`)) as { definition_id: string }[];
+    expect(await startRows()).toHaveLength(1);
+    const v2 = (await deploy(startProcess.replace('name="Analyse"', 'name="Analyse (v2)"'))).body;
+    expect(await startRows()).toEqual([{ definition_id: v2.id }]);
   });
 
   it('an interrupting event sub-process message start cancels the work; a non-interrupting one runs beside it', async () => {
