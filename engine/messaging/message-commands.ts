@@ -138,7 +138,8 @@ export class MessageCommands implements OutcomeHook {
     const batchSize = options.batchSize ?? 50;
     if (!options.ids) await this.kernel.execute((store) => store.purgeExpiredMessages(this.kernel.now()));
     for (let round = 0; round < 100; round++) {
-      const claimed = await this.kernel.execute((store) => store.claimOutbox(worker, batchSize, options.lockMs ?? 60_000, this.kernel.clock.offsetMs(), options.ids));
+      const limit = options.ids ? options.ids.length : batchSize;
+      const claimed = await this.kernel.execute((store) => store.claimOutbox(worker, limit, options.lockMs ?? 60_000, this.kernel.clock.offsetMs(), options.ids));
       summary.claimed += claimed.length;
       const expanded: string[] = [];
       for (const id of claimed) {
