@@ -437,6 +437,16 @@ describe('messages and signals', () => {
     expect((await t.sql.query(`SELECT count(*)::int AS n FROM message_outbox`))[0].n).toBe(0);
   });
 
+  it('a signal reaches every one of many waiting instances, each in its own transaction', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 60; i++) ids.push((await start('signal-b')).instance.id);
+    const res = await signal({ name: 'major-incident' }).expect(200);
+    expect(res.body.pending).toBe(0);
+    expect(res.body.delivered.map((d: { instanceId: string }) => d.instanceId)).toEqual(expect.arrayContaining(ids));
+    const rows = (await t.sql.query(`SELECT status, count(*)::int AS n FROM process_instance WHERE id = ANY($1) GROUP BY status`, [ids])) as { status: string; n: number }[];
+    expect(rows).toEqual([{ status: 'completed', n: 60 }]);
+  });
+
   it('cancelling an instance closes its subscriptions', async () => {
     const id = (await start('await-reply', { ticket: 'INC-95' })).instance.id;
     await t.as('admin').post(`/api/instances/${id}/cancel`).send({ reason: 'test' }).expect(200);
