@@ -15,6 +15,8 @@ import { IncidentsController, TimersController } from './incidents/incidents.con
 import { IncidentsQuery } from './incidents/incidents.query';
 import { InstancesController } from './instances/instances.controller';
 import { InstancesQuery } from './instances/instances.query';
+import { MessagesController } from './messages/messages.controller';
+import { SubscriptionsQuery } from './messages/subscriptions.query';
 import { TasksController } from './tasks/tasks.controller';
 import { TasksQuery } from './tasks/tasks.query';
 
@@ -24,7 +26,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [EngineHostModule.forRoot(config, options), AuthModule.forRoot(config)],
-      controllers: [DefinitionsController, InstancesController, TasksController, HealthController, CalendarsController, IncidentsController, TimersController],
+      controllers: [DefinitionsController, InstancesController, TasksController, HealthController, CalendarsController, IncidentsController, TimersController, MessagesController],
       providers: [
         // Every route needs a valid bearer token unless it is @Public(), then the @Roles it names (in this order).
         { provide: APP_GUARD, useExisting: AuthGuard },
@@ -34,6 +36,7 @@ export class AppModule {
         TasksQuery,
         HistoryQuery,
         IncidentsQuery,
+        SubscriptionsQuery,
       ],
     };
   }

@@ -45,3 +45,6 @@ export { MAX_TIMER_ATTEMPTS, retryDelayMs, type FireSummary } from './timers/tim
 export { firstOccurrence, nextOccurrence, isCron, type TimerSpec, type Occurrence } from './timers/schedule';
 /** Business calendars and SLA clocks: the whole of engine/calendar is public. */
 export * from './calendar';
+export type { EventKind } from './messaging/catalog';
+export type { MessagingStore, SubscriptionRecord, WantedSubscription, BufferedMessageRecord, OutboxRecord, NewOutboxRecord, OutboxKind } from './messaging/ports';
+export type { MessageInput, MessageAnswer, SignalInput, SignalAnswer, OutboxSummary } from './messaging/message-commands';

@@ -14,6 +14,9 @@ import { assertSegregation } from './commands/segregation';
 import type { CalendarLookup } from './sla/sla';
 import { CallActivities, type CallerLink } from './calls/call-activities';
 import { missingCallees } from './calls/call-deploy';
+import { MessageCommands, type MessageAnswer, type MessageInput, type OutboxSummary, type SignalAnswer, type SignalInput } from './messaging/message-commands';
+import { messagingCatalog } from './messaging/catalog';
+import type { EventPayload } from './messaging/runtime';
 
 export type { Idempotency, InstanceResult, InstanceView } from './commands/kernel';
 
@@ -58,6 +61,7 @@ export class Orchestrator {
   private readonly runner: InstanceRunner;
   private readonly timerCommands: TimerCommands;
   private readonly slaCommands: SlaCommands;
+  private readonly messages: MessageCommands;
   private readonly timeZone: string;
   private readonly calls: CallActivities;
 
@@ -70,6 +74,8 @@ export class Orchestrator {
     this.timerCommands = new TimerCommands(this.kernel, this.runner, (store, definition, input, fire) => this.startIn(store, definition, input, fire), this.timeZone);
     this.calls = new CallActivities(this.kernel, this.runner, (store, definition, input) => this.startIn(store, definition, input, null));
     this.kernel.onPersisted = (store, instance, outcome, actor, result) => this.calls.afterPersist(store, instance, outcome, actor, result);
+    this.messages = new MessageCommands(this.kernel, this.runner, (store, definition, input, start) => this.startIn(store, definition, input, null, start));
+    this.kernel.hooks.push(this.messages);
   }
 
   /**
@@ -103,6 +109,7 @@ export class Orchestrator {
       });
       const runnable = this.kernel.remember({ id: definition.id, key: definition.key, version: definition.version, sourceContext });
       await store.replaceStartTimers(definition.key, startScheduleJobs(definition, this.kernel.timerStarts(runnable), this.kernel.clock.now(), this.timeZone));
+      await this.messages.replaceStartSubscriptions(store, definition, runnable);
       return { definition, created: true };
     });
   }
@@ -133,23 +140,34 @@ export class Orchestrator {
     }, idempotency && { scope: 'instance.start', ...idempotency });
   }
 
-  /** Starts an instance inside an open command; `fireStart` names the timer start event that started it, if any. */
+  /**
+   * Starts an instance inside an open command; `fireStart` names the timer start event that
+   * started it, `messageStart` the message or signal start event, if any.
+   */
   private async startIn(
     store: CommandStore,
     definition: DefinitionRecord,
     input: { businessKey: string | null; variables: Record<string, unknown>; actor: string | null; caller?: CallerLink },
     fireStart: string | null,
+    messageStart?: { elementId: string; payload: EventPayload },
   ): Promise<InstanceResult> {
     const runnable = await this.kernel.runnable(store, definition.id);
     const id = randomUUID();
     // A timer start event fires at once: the schedule (or the caller) already decided the time.
     const startTimers = new Set(this.kernel.timerStarts(runnable).map((t) => t.elementId));
     if (fireStart) startTimers.forEach((elementId) => elementId !== fireStart && startTimers.delete(elementId));
+    // Message and signal start events: the one that was triggered fires, the others go.
+    const eventStarts = messagingCatalog(runnable.sourceContext).processStarts.length > 0;
     const outcome = await this.runner.start(
       runnable,
       { instanceId: id, businessKey: input.businessKey },
       input.variables,
-      startTimers.size ? (engine) => engine.timers().forEach((t) => startTimers.has(t.elementId) && engine.fireTimer(t.executionId)) : undefined,
+      startTimers.size || eventStarts
+        ? (engine) => {
+            engine.timers().forEach((t) => startTimers.has(t.elementId) && engine.fireTimer(t.executionId));
+            if (eventStarts) engine.startEvents(messageStart?.elementId ?? null, messageStart?.payload ?? null);
+          }
+        : undefined,
     );
     const instance: InstanceRecord = {
       id,
@@ -182,6 +200,7 @@ export class Orchestrator {
       payload: {
         definitionId: definition.id, definitionKey: definition.key, version: definition.version, businessKey: input.businessKey,
         variables: input.variables, ...(fireStart ? { startedBy: 'timer', startEventId: fireStart } : {}), ...(input.caller ? { calledBy: input.caller } : {}),
+        ...(messageStart ? { startedBy: messageStart.payload.kind, startEventId: messageStart.elementId, [messageStart.payload.kind === 'message' ? 'message' : 'signal']: messageStart.payload.name } : {}),
       },
     };
     return this.kernel.persist(store, instance, outcome, { actor: input.actor, before: [initial] });
@@ -278,10 +297,13 @@ export class Orchestrator {
         open.map((t) => ({ executionId: t.executionId, status: 'cancelled', at: now, by: actor, submitted: null })),
       );
       const timers = await store.deleteInstanceTimers(instance.id);
+      const hooked: HistoryDraft[] = [];
+      for (const hook of this.kernel.hooks) if (hook.cancelled) hooked.push(...(await hook.cancelled(store, instance, actor)));
       const events: HistoryDraft[] = [
         ...closed.map((t) => taskEvent('task.cancelled', t, actor, { reason: 'instance cancelled' })),
         ...timers.map((j) => timerEvent('timer.cancelled', j, { jobId: j.id, dueAt: j.dueAt, reason: 'instance cancelled' }, actor)),
         ...children,
+        ...hooked,
         { type: 'instance.cancelled', elementId: instance.definitionKey, elementType: 'bpmn:Process', executionId: null, actor, payload: { reason } },
       ];
       const history = this.kernel.chain(instance, events);
@@ -300,6 +322,26 @@ export class Orchestrator {
    */
   fireDueTimers(worker: string, options: { batchSize?: number; lockMs?: number } = {}): Promise<FireSummary> {
     return this.timerCommands.fireDue(worker, options);
+  }
+
+  /**
+   * Delivers a message to every instance waiting for it (name and correlation key), else starts
+   * the latest active version of each key whose message start event declares it, else buffers it
+   * for `timeToLiveMs`. A repeated `messageId` answers the first delivery.
+   * @throws EngineError MESSAGE_NOT_CORRELATED, INVALID_REQUEST, PROCESS_FAILED
+   */
+  correlateMessage(input: MessageInput): Promise<MessageAnswer> {
+    return this.messages.correlate(input);
+  }
+
+  /** Broadcasts a signal to every waiting signal catch and signal start event, one command per instance (through the outbox). */
+  broadcastSignal(input: SignalInput, worker: string): Promise<SignalAnswer> {
+    return this.messages.broadcast(input, worker);
+  }
+
+  /** Delivers the due messages and signals thrown inside processes (each in its own command). */
+  drainOutbox(worker: string, options: { batchSize?: number; lockMs?: number } = {}): Promise<OutboxSummary> {
+    return this.messages.drain(worker, options);
   }
 
   /** Puts the failed job of an open incident back in line. @throws EngineError INCIDENT_NOT_FOUND, INCIDENT_RESOLVED */

@@ -31,6 +31,7 @@ export function statusFor(code: EngineErrorCode): HttpStatus {
     case EngineErrorCode.TaskNotFound:
     case EngineErrorCode.IncidentNotFound:
     case EngineErrorCode.SlaNotFound:
+    case EngineErrorCode.MessageNotCorrelated:
       return HttpStatus.NOT_FOUND;
     case EngineErrorCode.InstanceNotRunning:
     case EngineErrorCode.TaskNotOpen:

@@ -9,7 +9,8 @@ import { APP_CONFIG } from './tokens';
 const INTERVAL_NAME = 'timer-poller';
 
 /**
- * Ticks the durable timers: every `TIMER_POLL_MS` it asks the orchestrator to fire due jobs.
+ * Ticks the durable timers: every `TIMER_POLL_MS` it asks the orchestrator to fire due jobs, then
+ * to deliver the messages and signals thrown inside processes (the outbox, engine/messaging).
  * `@nestjs/schedule` only provides the tick; exactly-once firing across server processes comes
  * from the database claim. Ticks never overlap within a process, and a tick keeps draining while
  * full batches come back.
@@ -51,6 +52,9 @@ export class TimerPoller implements OnApplicationBootstrap, BeforeApplicationShu
           if (summary.failed) this.logger.warn({ ...summary }, 'timer jobs failed; they will be retried');
           if (summary.claimed < batchSize) break;
         }
+        // Messages and signals thrown inside processes (engine/messaging), each delivery its own command.
+        const outbox = await this.orchestrator.drainOutbox(this.worker, { batchSize });
+        if (outbox.failed) this.logger.warn({ failed: outbox.failed }, 'message deliveries failed; they will be retried');
       } catch (error) {
         this.logger.error({ err: error }, 'timer poll failed');
       } finally {

@@ -12,7 +12,7 @@ import {
   type TaskClosure,
   type TaskRecord,
 } from '../../engine';
-import { TypeormTimerStore } from './typeorm-timer-store';
+import { TypeormMessagingStore } from './typeorm-messaging-store';
 import { toDefinitionRecord, toInstanceRecord, toTaskRecord, DEFINITION_COLUMNS, INSTANCE_COLUMNS, TASK_COLUMNS } from './rows';
 
 /** PostgreSQL unique_violation. */
@@ -22,7 +22,7 @@ const UNIQUE_VIOLATION = '23505';
  * The engine's storage port on one TypeORM QueryRunner that holds an open transaction.
  * Raw, reviewed SQL; each method is one round trip.
  */
-export class TypeormCommandStore extends TypeormTimerStore implements CommandStore {
+export class TypeormCommandStore extends TypeormMessagingStore implements CommandStore {
   constructor(q: QueryRunner) {
     super(q);
   }

@@ -258,9 +258,13 @@ export class CallActivities {
       open.map((t) => ({ executionId: t.executionId, status: 'cancelled', at: now, by: actor, submitted: null })),
     );
     const timers = await store.deleteInstanceTimers(instance.id);
+    // Other wait-state rows (message and signal subscriptions) close through the kernel's hooks.
+    const hooked: HistoryDraft[] = [];
+    for (const hook of this.kernel.hooks) if (hook.cancelled) hooked.push(...(await hook.cancelled(store, instance, actor)));
     const events: HistoryDraft[] = [
       ...closed.map((t) => taskEvent('task.cancelled', t, actor, { reason: 'instance cancelled' })),
       ...timers.map((j) => timerEvent('timer.cancelled', j, { jobId: j.id, dueAt: j.dueAt, reason: 'instance cancelled' }, actor)),
+      ...hooked,
       { type: 'instance.cancelled', elementId: instance.definitionKey, elementType: 'bpmn:Process', executionId: null, actor, payload: { reason, parentInstanceId: instance.parentInstanceId } },
     ];
     const history = this.kernel.chain(instance, events);

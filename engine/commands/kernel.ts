@@ -38,6 +38,19 @@ export interface PersistExtras {
 const MAX_CONFLICT_RETRIES = 3;
 
 /**
+ * A feature that writes its own rows with every run's outcome, in the command's transaction
+ * (e.g. engine/messaging: subscription rows, outbox, buffered messages).
+ */
+export interface OutcomeHook {
+  /** Before the history is chained: write rows, answer history events to record. */
+  written(store: CommandStore, instance: InstanceRecord, outcome: RunOutcome, now: string): Promise<HistoryDraft[]>;
+  /** Once the instance row holds the outcome (`instance` is the updated row): follow-up work on the same instance. */
+  persisted?(store: CommandStore, instance: InstanceRecord, result: InstanceResult, outcome: RunOutcome): Promise<InstanceResult>;
+  /** The instance is being cancelled: remove rows, answer history events. */
+  cancelled?(store: CommandStore, instance: InstanceRecord, actor: string | null): Promise<HistoryDraft[]>;
+}
+
+/**
  * What every command shares: the transaction with conflict retries and idempotency, the cache of
  * parsed definitions, the history hash chain, and writing a run's outcome (tasks, timers,
  * history, snapshot) in the command's transaction.
@@ -47,6 +60,8 @@ export class CommandKernel {
   private readonly starts = new WeakMap<RunnableDefinition, TimerStartEvent[]>();
   /** Work to do once the transaction of a store has committed (keeping engines). */
   private readonly committed = new WeakMap<CommandStore, (() => void)[]>();
+  /** Features writing rows with every outcome (see {@link OutcomeHook}). */
+  readonly hooks: OutcomeHook[] = [];
 
   constructor(
     readonly transactions: TransactionRunner,
@@ -212,6 +227,7 @@ export class CommandKernel {
       }
     }
     for (const job of timerChanges.added) drafts.push(timerEvent('timer.scheduled', job, { jobId: job.id, dueAt: job.dueAt, spec: job.spec, remaining: job.remaining }));
+    for (const hook of this.hooks) drafts.push(...(await hook.written(store, instance, outcome, now)));
     if (Object.keys(outcome.changedVariables).length) {
       drafts.push({ type: 'variables.changed', elementId: null, elementType: null, executionId: null, actor: extra.actor, payload: { changes: outcome.changedVariables } });
     }
@@ -233,8 +249,10 @@ export class CommandKernel {
     await store.updateInstance(instance.id, instance.revision, patch);
     this.afterCommit(store, () => this.runner.keep(instance.id, instance.revision + 1, outcome.live));
     const tasks = [...open, ...created].filter((t) => waiting.has(t.executionId));
-    const result = { instance: view({ ...instance, ...patch, revision: instance.revision + 1 }), tasks };
-    return this.onPersisted ? this.onPersisted(store, { ...instance, ...patch, revision: instance.revision + 1 }, outcome, extra.actor, result) : result;
+    const updated: InstanceRecord = { ...instance, ...patch, revision: instance.revision + 1 };
+    let result: InstanceResult = { instance: view(updated), tasks };
+    for (const hook of this.hooks) if (hook.persisted) result = await hook.persisted(store, updated, result, outcome);
+    return this.onPersisted ? this.onPersisted(store, updated, outcome, extra.actor, result) : result;
   }
 
   /** Resolves `definitionId`, or the latest version of `definitionKey`. */

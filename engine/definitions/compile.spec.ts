@@ -336,17 +336,64 @@ describe('compileDefinition: element types', () => {
 });
 
 describe('compileDefinition: events', () => {
+  const withMessageAndSignal = (xml: string) => xml.replace('<bpmn:process', '<bpmn:message id="Msg" name="m" /><bpmn:signal id="Sig" name="s" /><bpmn:process');
+
   it.each([
     ['message', '<bpmn:messageEventDefinition messageRef="Msg" />'],
     ['signal', '<bpmn:signalEventDefinition signalRef="Sig" />'],
-  ])('refuses an event sub-process with a %s start', async (_kind, definition) => {
+  ])('accepts an event sub-process with a %s start directly in the process (the runner starts it)', async (_kind, definition) => {
     const xml = around(
       '<bpmn:userTask id="X" camunda:assignee="a" />',
       `<bpmn:subProcess id="Esp" triggeredByEvent="true">
          <bpmn:startEvent id="EspStart">${definition}</bpmn:startEvent><bpmn:endEvent id="EspEnd" />${chain('EspStart', 'EspEnd')}
        </bpmn:subProcess>`,
-    ).replace('<bpmn:process', '<bpmn:message id="Msg" name="m" /><bpmn:signal id="Sig" name="s" /><bpmn:process');
-    expectProblem(await refusal(xml), 'event-subprocess-start', 'EspStart');
+    );
+    await expect(compileDefinition(withMessageAndSignal(xml), options)).resolves.toMatchObject({ processId: 'Process_1' });
+  });
+
+  it.each([
+    ['message', '<bpmn:messageEventDefinition messageRef="Msg" />'],
+    ['signal', '<bpmn:signalEventDefinition signalRef="Sig" />'],
+  ])('refuses a %s start on an event sub-process nested in a sub-process', async (_kind, definition) => {
+    const xml = around(
+      `<bpmn:subProcess id="X"><bpmn:startEvent id="S1" /><bpmn:endEvent id="E1" />${chain('S1', 'E1')}
+         <bpmn:subProcess id="Esp" triggeredByEvent="true">
+           <bpmn:startEvent id="EspStart">${definition}</bpmn:startEvent><bpmn:endEvent id="EspEnd" />${chain('EspStart', 'EspEnd')}
+         </bpmn:subProcess>
+       </bpmn:subProcess>`,
+    );
+    const problems = await refusal(withMessageAndSignal(xml));
+    expectProblem(problems, 'event-subprocess-start', 'EspStart');
+    expect(problems.find((p) => p.elementId === 'EspStart')?.message).toMatch(/directly in the process only/);
+  });
+
+  it('refuses a none start event beside a message start event (bpmn-engine would run both)', async () => {
+    const xml = around('<bpmn:task id="X" />', `<bpmn:startEvent id="ByMessage"><bpmn:messageEventDefinition messageRef="Msg" /></bpmn:startEvent>${chain('ByMessage', 'X')}`);
+    expectProblem(await refusal(withMessageAndSignal(xml)), 'mixed-start-events', 'Start');
+  });
+
+  it('accepts itsm:correlationKey and zeebe:subscription correlation keys, and refuses a malformed one', async () => {
+    const doc = (key: string) =>
+      definitions(
+        `<bpmn:message id="Msg" name="m" itsm:correlationKey="${key}" /><bpmn:message id="Msg2" name="m2"><bpmn:extensionElements><zeebe:subscription correlationKey="=order" /></bpmn:extensionElements></bpmn:message>
+         <bpmn:process id="Process_1" isExecutable="true"><bpmn:startEvent id="Start" /><bpmn:intermediateCatchEvent id="X"><bpmn:messageEventDefinition messageRef="Msg" /></bpmn:intermediateCatchEvent>
+         <bpmn:receiveTask id="R" messageRef="Msg2" /><bpmn:endEvent id="End" />${chain('Start', 'X', 'R', 'End')}</bpmn:process>`,
+      ).replace('<bpmn:definitions ', '<bpmn:definitions xmlns:itsm="http://itsm-orchestrator.dev/schema/bpmn" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" ');
+    await expect(compileDefinition(doc('${ticket}'), options)).resolves.toMatchObject({ processId: 'Process_1' });
+    expectProblem(await refusal(doc('${ticket!!}')), 'correlation-key', 'Msg');
+  });
+
+  it('accepts a send task with a message and no handler (it only sends the message)', async () => {
+    const xml = withMessageAndSignal(around('<bpmn:sendTask id="X" messageRef="Msg" />'));
+    await expect(compileDefinition(xml, options)).resolves.toMatchObject({ processId: 'Process_1' });
+  });
+
+  it('keeps other Camunda 8 extensions ignored, as before the zeebe descriptor existed', async () => {
+    const xml = around('<bpmn:userTask id="X" camunda:assignee="a"><bpmn:extensionElements><zeebe:taskDefinition type="x" /></bpmn:extensionElements></bpmn:userTask>').replace(
+      '<bpmn:definitions ',
+      '<bpmn:definitions xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" ',
+    );
+    await expect(compileDefinition(xml, options)).resolves.toMatchObject({ processId: 'Process_1' });
   });
 
   it('accepts an event sub-process with a timer start directly in the process (the runner arms it)', async () => {

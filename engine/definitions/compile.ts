@@ -117,7 +117,7 @@ async function compileXml(xml: string, options: CompileOptions, sink: ProblemSin
 
 function runRules(context: RuleContext, options: CompileOptions): void {
   checkStructure(context);
-  checkEvents(context);
+  checkEvents(context, options.checkExpression);
   checkTasks(context, options.knownHandlers);
   checkExpressions(context, options.checkExpression);
   checkCamundaExtensions(context, options.checkExpression);

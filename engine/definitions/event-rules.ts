@@ -1,4 +1,4 @@
-import { flag, is, list, one, ownerId, type ModdleElement } from './model';
+import { flag, is, list, one, ownerId, text, type ModdleElement } from './model';
 import type { RuleContext } from './rule-context';
 
 const EVENT_TYPES = ['bpmn:StartEvent', 'bpmn:IntermediateCatchEvent', 'bpmn:BoundaryEvent', 'bpmn:IntermediateThrowEvent', 'bpmn:EndEvent'] as const;
@@ -16,11 +16,12 @@ const ALLOWED_ON: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * Event sub-process start triggers the engine never fires (ENGINE_NOTES §1, exp 06 and 26).
- * Timer starts of event sub-processes directly in the process are armed by the runner instead
- * (runtime/event-subprocess-timers.ts).
+ * Event sub-process start triggers the engine never fires by itself (ENGINE_NOTES §1, exp 06 and
+ * 26). Timer, message and signal starts of event sub-processes directly in the process are driven
+ * by the runner instead (runtime/event-subprocess-timers.ts, messaging/runtime.ts); nested ones
+ * are refused.
  */
-const DEAD_EVENT_SUBPROCESS_STARTS = ['bpmn:MessageEventDefinition', 'bpmn:SignalEventDefinition'];
+const RUNNER_EVENT_SUBPROCESS_STARTS = ['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition', 'bpmn:SignalEventDefinition'];
 
 /** The referenced global element each definition type needs, and whether a catch may omit it. */
 const REFERENCES: readonly { definition: string; property: string; target: string; rule: string; optionalOnCatch: boolean }[] = [
@@ -36,7 +37,7 @@ const REFERENCES: readonly { definition: string; property: string; target: strin
  * the engine never fires and the runner does not arm), definitions where BPMN allows them, and every message, signal, error and
  * escalation they name must exist.
  */
-export function checkEvents(context: RuleContext): void {
+export function checkEvents(context: RuleContext, checkExpression?: (expression: string) => string | null): void {
   for (const event of context.elements) {
     if (!EVENT_TYPES.some((type) => is(event, type))) continue;
     checkEvent(context, event);
@@ -44,6 +45,7 @@ export function checkEvents(context: RuleContext): void {
   for (const task of context.elements) {
     if (is(task, 'bpmn:ReceiveTask') || is(task, 'bpmn:SendTask')) checkReference(context, task, 'messageRef', 'bpmn:Message', 'missing-message', true);
   }
+  checkMessaging(context, checkExpression);
 }
 
 function checkEvent(context: RuleContext, event: ModdleElement): void {
@@ -77,17 +79,10 @@ function checkEvent(context: RuleContext, event: ModdleElement): void {
     if (allowed && !allowed.some((eventType) => is(event, eventType))) {
       sink.refuse('event-definition-placement', `${withArticle(type.replace('bpmn:', ''))} is not allowed on ${withArticle(event.$type.replace('bpmn:', ''))}`, event.id);
     }
-    if (eventSubProcess && DEAD_EVENT_SUBPROCESS_STARTS.some((dead) => is(definition, dead))) {
+    if (eventSubProcess && RUNNER_EVENT_SUBPROCESS_STARTS.some((kind) => is(definition, kind)) && !is((event.$parent as ModdleElement).$parent, 'bpmn:Process')) {
       sink.refuse(
         'event-subprocess-start',
-        `an event sub-process with a ${type.replace('bpmn:', '').replace('EventDefinition', '').toLowerCase()} start event is never started by the engine`,
-        event.id,
-      );
-    }
-    if (eventSubProcess && is(definition, 'bpmn:TimerEventDefinition') && !is((event.$parent as ModdleElement).$parent, 'bpmn:Process')) {
-      sink.refuse(
-        'event-subprocess-start',
-        'a timer start event is supported on an event sub-process directly in the process only, not on one nested in a sub-process',
+        `a ${type.replace('bpmn:', '').replace('EventDefinition', '').toLowerCase()} start event is supported on an event sub-process directly in the process only, not on one nested in a sub-process`,
         event.id,
       );
     }
@@ -115,4 +110,40 @@ function checkReference(context: RuleContext, element: ModdleElement, property: 
 
 function withArticle(word: string): string {
   return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
+}
+
+const MESSAGE_OR_SIGNAL = ['bpmn:MessageEventDefinition', 'bpmn:SignalEventDefinition'];
+
+/**
+ * Messages and signals (engine/messaging): a correlation key must be a valid expression, and a
+ * process started by a message or signal may have no other kind of start event (bpmn-engine runs
+ * every start event of a process when it starts, so a none start would run as well).
+ */
+function checkMessaging(context: RuleContext, checkExpression?: (expression: string) => string | null): void {
+  for (const element of context.elements) {
+    if (!is(element, 'bpmn:Message')) continue;
+    const extensionElements = one(element, 'extensionElements');
+    const zeebe = extensionElements ? list(extensionElements, 'values').find((v) => is(v, 'zeebe:Subscription')) : undefined;
+    const keys = [['itsm:correlationKey', text(element, 'itsm:correlationKey')], ['zeebe:subscription correlationKey', zeebe && text(zeebe, 'correlationKey')]] as const;
+    for (const [attribute, value] of keys) {
+      if (typeof value !== 'string' || !value.trim()) continue;
+      const problem = checkExpression?.(value.trim());
+      if (problem) context.sink.refuse('correlation-key', `the ${attribute} "${value}" is not a valid expression: ${problem}`, element.id);
+    }
+  }
+  for (const process of context.elements) {
+    if (!is(process, 'bpmn:Process')) continue;
+    const starts = list(process, 'flowElements').filter((e) => is(e, 'bpmn:StartEvent'));
+    const triggered = starts.filter((e) => list(e, 'eventDefinitions').some((d) => MESSAGE_OR_SIGNAL.some((t) => is(d, t))));
+    const others = starts.filter((e) => !triggered.includes(e));
+    if (triggered.length && others.length) {
+      for (const start of others) {
+        context.sink.refuse(
+          'mixed-start-events',
+          `the process also has message or signal start events (${triggered.map((t) => t.id).join(', ')}): bpmn-engine would run this start event too whenever a message or signal starts the process`,
+          start.id,
+        );
+      }
+    }
+  }
 }

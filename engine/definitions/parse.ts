@@ -110,7 +110,7 @@ function classifyWarning(
     // Only attributes in a namespace moddle knows (bpmn, camunda, DI...) get here; vendor
     // attributes in foreign namespaces are kept silently. A misspelt BPMN or camunda attribute
     // would be silently ignored by the engine, so it refuses, except on diagram-only elements.
-    if (isDiagramElement(element)) sink.warn('unknown-attribute', text, ownerId(element));
+    if (isDiagramElement(element) || /^zeebe:/.test(unknownAttribute[1] as string)) sink.warn('unknown-attribute', text, ownerId(element));
     else sink.refuse('unknown-attribute', `${text}: the engine would ignore it`, ownerId(element));
     return;
   }
@@ -151,6 +151,12 @@ function classifyUnparsable(warning: ModdleWarning, knownPrefixes: ReadonlySet<s
   }
 
   const unknownType = /^unknown type <([^>]*)>/.exec(nested);
+  if (unknownType && /^zeebe:/.test(unknownType[1] as string)) {
+    // Our zeebe descriptor (processes/moddle/zeebe.json) only knows <zeebe:subscription>; other
+    // Camunda 8 extensions are ignored as they were before it existed.
+    sink.warn('foreign-element', `ignored a Camunda 8 extension element the engine does not read: ${where}`);
+    return;
+  }
   if (unknownType) {
     sink.refuse('unknown-element', `unknown element <${unknownType[1]}>: it was dropped while reading (${where})`);
     return;

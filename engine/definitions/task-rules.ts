@@ -38,6 +38,8 @@ function checkServiceTask(context: RuleContext, task: ModdleElement, knownHandle
   }
 
   const delegate = text(task, 'camunda:delegateExpression');
+  // A send task with a message and no handler just sends the message (engine/messaging).
+  if ((delegate === undefined || delegate.trim() === '') && is(task, 'bpmn:SendTask') && one(task, 'messageRef')) return;
   if (delegate === undefined || delegate.trim() === '') {
     sink.refuse('service-implementation', `${kind} has no implementation; ${HOW_TO_BIND}`, task.id);
     return;

@@ -1,6 +1,7 @@
 import type { HistoryEventRecord, ChainHead } from '../history/hash-chain';
 import type { EngineSnapshot } from '../runtime/instance-runner';
 import type { DefinitionProblem } from '../errors';
+import type { MessagingStore } from '../messaging/ports';
 
 export type DefinitionState = 'active' | 'suspended';
 export type InstanceStatus = 'running' | 'completed' | 'cancelled' | 'failed';
@@ -96,7 +97,7 @@ export interface IdempotentResult {
  * (`api/engine-host`); the engine never sees SQL. Every method runs inside the transaction that
  * {@link TransactionRunner.run} opened.
  */
-export interface CommandStore extends TimerStore {
+export interface CommandStore extends TimerStore, MessagingStore {
   /** Serialises deploys of one key (so versions count 1, 2, ... without gaps or duplicates). */
   lockDefinitionKey(key: string): Promise<void>;
   latestDefinition(key: string): Promise<(DefinitionRecord & { sha256: string }) | null>;

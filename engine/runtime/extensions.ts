@@ -154,6 +154,8 @@ export function createExtensions(host: ExtensionHost): Record<string, (activity:
     itsmServiceHandler(activity) {
       if (!SERVICE_TYPES.has(activity.type)) return;
       const name = DELEGATE.exec(String(activity.behaviour.delegateExpression ?? ''))?.[1];
+      // A send task without a handler only sends its message (engine/messaging writes the outbox row).
+      if (!name && activity.type === 'bpmn:SendTask' && activity.behaviour.messageRef) activity.behaviour.Service = sendOnlyService;
       if (!name) return;
       activity.behaviour.Service = handlerService(name, host, scopes);
     },
@@ -304,6 +306,11 @@ function assignVariables(activity: ActivityLike, host: ExtensionHost, patch: Rec
   Object.assign(own, patch);
   const process = host.processVariables?.();
   if (process && process !== own) Object.assign(process, structuredClone(patch));
+}
+
+/** The `Service` of a send task without a handler: completes at once. */
+function sendOnlyService(this: { execute: unknown }) {
+  this.execute = (_message: unknown, callback: Callback) => callback(null, null);
 }
 
 /** A bpmn-elements `Service` constructor bound to one registered handler. */

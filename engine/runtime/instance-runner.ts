@@ -24,6 +24,8 @@ import {
   type StoredEventTimer,
 } from './event-subprocess-timers';
 import { ErrorWatcher, type CallFormat, type ThrownError } from '../calls/call-extension';
+import { messagingCatalog, type MessagingCatalog } from '../messaging/catalog';
+import { eventStartElementId, thrownEvents, waitingSubscriptions, type EventPayload, type ThrownEvent, type WaitingSubscription } from '../messaging/runtime';
 
 /** A deployed definition version ready to run: its parsed context is built once and cached. */
 export interface RunnableDefinition {
@@ -93,6 +95,10 @@ export interface RunOutcome {
   uncaughtError: ThrownError | null;
   /** The still-running engine, for {@link InstanceRunner.keep} once the command committed. */
   live?: LiveEngine;
+  /** Message and signal catches waiting after the run; undefined when the definition has none (nothing to sync). */
+  subscriptions?: WaitingSubscription[];
+  /** Messages and signals thrown in this run (delivered through the outbox after commit). */
+  thrown?: ThrownEvent[];
 }
 
 /** A running engine kept between commands of one instance (opaque outside this module). */
@@ -112,6 +118,8 @@ interface LiveEngineInternal extends LiveEngine {
   /** Conditional event sub-process starts and the last value of each condition (conditional-events.ts). */
   conditionalStarts: readonly ConditionalEventSubProcessStart[];
   conditions: Record<string, boolean>;
+  /** What the definition catches and throws (messages, signals). */
+  catalog: MessagingCatalog;
 }
 
 /** The persisted engine state, versioned so a future engine can refuse or migrate it. */
@@ -145,6 +153,18 @@ export interface EngineHandle {
   setVariables(variables: Record<string, unknown>): void;
   /** Raises a BPMN error with `code` on a waiting call activity (its child ended with an uncaught error end event). */
   failCall(executionId: string, error: { code: string | null; message: string }): boolean;
+  /**
+   * Delivers a message or signal to the waiting catch `executionId` (or to an event sub-process
+   * start, `<startEventId>:esm`), merging its variables into the process variables; false when
+   * nothing waits there any more.
+   */
+  deliver(executionId: string, payload: EventPayload): boolean;
+  /**
+   * Decides the message/signal start events of a new instance: `elementId` is delivered `payload`,
+   * the others are discarded. With `elementId` null (started by hand) they are discarded when the
+   * process has other start events, else the first one fires at once.
+   */
+  startEvents(elementId: string | null, payload: EventPayload | null): void;
 }
 
 /** Options of {@link InstanceRunner.resume}. */
@@ -235,6 +255,7 @@ export class InstanceRunner {
       eventStarts: eventSubProcessTimerStarts(definition.sourceContext),
       conditionalStarts: conditionalEventSubProcessStarts(definition.sourceContext),
       conditions: {},
+      catalog: messagingCatalog(definition.sourceContext),
     };
     let quiet = untilQuiescent(engine as any);
     try {
@@ -283,6 +304,7 @@ export class InstanceRunner {
       eventStarts: eventSubProcessTimerStarts(definition.sourceContext),
       conditionalStarts: conditionalEventSubProcessStarts(definition.sourceContext),
       conditions: { ...snapshot.conditions },
+      catalog: messagingCatalog(definition.sourceContext),
     };
     const { engine, timers } = live;
     const recorder = new Recorder(this.clock, live.listener, live.scopes);
@@ -360,12 +382,53 @@ export class InstanceRunner {
   }
 
   private handleFor(live: LiveEngineInternal, recorder: Recorder): EngineHandle {
-    return engineHandle(
-      live.engine,
-      live.timers,
-      (executionId) => this.fireEventTimer(live, recorder, executionId),
-      () => live.eventTimers,
-    );
+    return {
+      ...engineHandle(
+        live.engine,
+        live.timers,
+        (executionId) => this.fireEventTimer(live, recorder, executionId),
+        () => live.eventTimers,
+      ),
+      deliver: (executionId, payload) => this.deliverEvent(live, recorder, executionId, payload),
+      startEvents: (elementId, payload) => decideStartEvents(live, elementId, payload),
+    };
+  }
+
+  /**
+   * Delivers a message or signal to one waiting catch. A non-interrupting message or signal
+   * boundary event is re-armed first (bpmn-elements fires it once: ENGINE_NOTES §1), the way
+   * bpmn-elements re-arms a timer cycle boundary (`execute.repeat`), so it catches every message
+   * while its activity runs. An event sub-process start runs the event sub-process; an
+   * interrupting one first cancels every other token of the process.
+   */
+  private deliverEvent(live: LiveEngineInternal, recorder: Recorder, executionId: string, payload: EventPayload): boolean {
+    const message = { id: undefined as string | undefined, name: payload.name, correlationKey: payload.correlationKey, variables: payload.variables };
+    const startId = eventStartElementId(executionId);
+    if (startId) {
+      const start = live.catalog.eventStarts.find((s) => s.elementId === startId);
+      const process = mainProcess(live.engine);
+      const subProcess = start && process?.getActivityById(start.eventSubProcess!.subProcessId);
+      if (!start || !subProcess || subProcess.isRunning) return false;
+      setVariables(live.engine, payload.variables);
+      const interrupting = start.eventSubProcess!.interrupting;
+      const others = interrupting ? (process.getPostponed() as any[]).filter((a) => a.id !== subProcess.id && !a.content?.isSequenceFlow) : [];
+      subProcess.run();
+      if (interrupting) {
+        for (const cancelled of flatten(others)) recorder.cancelled(cancelled);
+        for (const api of others) api.discard();
+        if (live.eventTimers.length) recorder.eventTimersChanged((live.eventTimers = []));
+      }
+      const inner = flatten(process.getPostponed() as any[]).find((a) => a.id === start.elementId);
+      inner?.signal({ ...message, id: start.refId });
+      return true;
+    }
+    const api = flatten((live.engine.execution?.getPostponed() ?? []) as any[]).find((a) => a.executionId === executionId);
+    const entry = api && live.catalog.catches.get(api.id);
+    if (!api || !entry) return false;
+    setVariables(live.engine, payload.variables);
+    if (entry.boundary && !entry.boundary.interrupting) api.owner.broker.publish('execution', 'execute.repeat', { ...api.content, repeat: -1 });
+    api.signal({ ...message, id: entry.refId });
+    return true;
   }
 
   /**
@@ -458,7 +521,10 @@ export class InstanceRunner {
     if (state && rearm?.size) rearmTimers(state, rearm);
     // The ended process takes its armed event sub-process timers with it.
     if (completed && live.eventTimers.length) recorder.eventTimersChanged((live.eventTimers = []));
+    const catalog = live.catalog;
     return {
+      subscriptions: catalog.catches.size ? waitingSubscriptions(catalog, postponed, variables, completed) : undefined,
+      thrown: thrownEvents(catalog, recorder.events, variables),
       status: completed ? 'completed' : 'running',
       state:
         state === null
@@ -616,8 +682,24 @@ class Recorder {
   }
 }
 
+/** Message and signal start events of a new instance: the triggered one fires, the others go (see EngineHandle.startEvents). */
+function decideStartEvents(live: LiveEngineInternal, elementId: string | null, payload: EventPayload | null): void {
+  const waiting = flatten((live.engine.execution?.getPostponed() ?? []) as any[]).filter((a) => live.catalog.catches.get(a.id)?.processStart);
+  const fire = elementId ?? (live.catalog.hasOtherStarts ? null : (waiting[0]?.id ?? null));
+  for (const api of waiting) {
+    const entry = live.catalog.catches.get(api.id)!;
+    if (api.id === fire) api.signal({ id: entry.refId, name: entry.name, ...(payload ? { correlationKey: payload.correlationKey, variables: payload.variables } : {}) });
+    else api.discard();
+  }
+}
+
 /** What a command may do to the engine; timers include the event sub-process timer starts. */
-function engineHandle(engine: Engine, timers: DurableTimers, fireEventTimer: (executionId: string) => boolean | null, eventTimers: () => PendingTimer[]): EngineHandle {
+function engineHandle(
+  engine: Engine,
+  timers: DurableTimers,
+  fireEventTimer: (executionId: string) => boolean | null,
+  eventTimers: () => PendingTimer[],
+): Omit<EngineHandle, 'deliver' | 'startEvents'> {
   return {
     setVariables: (patch) => setVariables(engine, patch),
     isWaiting: (executionId) => waitingActivities(engine).some((a) => a.executionId === executionId),

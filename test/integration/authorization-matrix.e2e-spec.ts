@@ -220,6 +220,11 @@ describe('authorisation matrix: every role × every route × own and other objec
     { route: 'GET /api/incidents/:incident',   expected: [200, 200, 404, 403, 403, 200, 401] },
     { route: 'POST /api/incidents/:incident/retry', expected: [200, 403, 403, 403, 403, 403, 401], fresh: freshIncident },
     { route: 'GET /api/timers',                expected: [200, 200, 200, 403, 403, 200, 401] },
+    // messages and signals: staff, process owners and administrators send them; auditors do not
+    // (a message nobody waits for is a 404, a buffered one a 202; a signal nobody waits for reaches nobody)
+    { route: 'POST /api/messages',             expected: [202, 202, 202, 202, 202, 403, 401], body: (o) => ({ name: 'matrix-message', correlationKey: o.caller, timeToLive: 'PT1M' }) },
+    { route: 'POST /api/signals',              expected: [200, 200, 200, 200, 200, 403, 401], body: { name: 'matrix-signal' } },
+    { route: 'GET /api/subscriptions',         expected: [200, 200, 200, 403, 403, 200, 401] },
     // calendars: everybody reads and checks; administrators change
     { route: 'GET /api/calendars',             expected: [200, 200, 200, 200, 200, 200, 401] },
     { route: 'GET /api/calendars/24x7',        expected: [200, 200, 200, 200, 200, 200, 401] },

@@ -48,7 +48,8 @@ describe('call activities', () => {
   const openRows = async (ids: string[]) => {
     const [tasks] = await t.sql.query(`SELECT count(*)::int AS n FROM user_task WHERE instance_id = ANY($1) AND status = 'open'`, [ids]);
     const [timers] = await t.sql.query(`SELECT count(*)::int AS n FROM timer_job WHERE instance_id = ANY($1)`, [ids]);
-    return { tasks: tasks.n as number, timers: timers.n as number };
+    const [subscriptions] = await t.sql.query(`SELECT count(*)::int AS n FROM event_subscription WHERE instance_id = ANY($1)`, [ids]);
+    return { tasks: tasks.n as number, timers: timers.n as number, subscriptions: subscriptions.n as number };
   };
 
   beforeAll(async () => {
@@ -174,8 +175,8 @@ describe('call activities', () => {
     expect((await openTasksOf(childId)).map((x) => x.id)).toEqual([task!.id]);
   });
 
-  it('cancelling the parent cancels its running child and grandchild: no open task or timer of any is left', async () => {
-    // The grandchild waits in a user task with a reminder timer on it.
+  it('cancelling the parent cancels its running child and grandchild: no open task, timer or subscription of any is left', async () => {
+    // The grandchild waits in a user task with a reminder timer and a message boundary on it.
     await deploy(
       bpmn(
         'ca-leaf',
@@ -183,8 +184,10 @@ describe('call activities', () => {
          <bpmn:userTask id="work" name="work" camunda:candidateGroups="servicedesk"/>
          <bpmn:boundaryEvent id="remind" attachedToRef="work" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeDuration>PT4H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
          <bpmn:sequenceFlow id="f3" sourceRef="remind" targetRef="remindEnd"/><bpmn:endEvent id="remindEnd"/>
+         <bpmn:boundaryEvent id="withdrawn" attachedToRef="work"><bpmn:messageEventDefinition messageRef="Withdrawn"/></bpmn:boundaryEvent>
+         <bpmn:sequenceFlow id="f4" sourceRef="withdrawn" targetRef="withdrawnEnd"/><bpmn:endEvent id="withdrawnEnd"/>
          <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end"/><bpmn:endEvent id="end"/>`,
-      ),
+      ).replace('<bpmn:process', '<bpmn:message id="Withdrawn" name="ca-withdrawn"/>\n<bpmn:process'),
     );
     await deploy(caller('ca-middle', 'calledElement="ca-leaf"'));
     await deploy(caller('ca-top', 'calledElement="ca-middle"'));
@@ -193,13 +196,14 @@ describe('call activities', () => {
     const leaf = await instance((await instance(middleId)).children[0].id);
     expect(leaf.rootInstanceId).toBe(top.instance.id);
     const ids = [top.instance.id, middleId, leaf.id];
-    expect(await openRows(ids)).toEqual({ tasks: 1, timers: 1 });
+    expect(await openRows(ids)).toEqual({ tasks: 1, timers: 1, subscriptions: 1 });
 
     // A child is cancelled through its root.
     await t.as('admin').post(`/api/instances/${leaf.id}/cancel`).send({ reason: 'x' }).expect(409);
     await t.as('admin').post(`/api/instances/${top.instance.id}/cancel`).send({ reason: 'raised in error' }).expect(200);
 
-    expect(await openRows(ids)).toEqual({ tasks: 0, timers: 0 });
+    expect(await openRows(ids)).toEqual({ tasks: 0, timers: 0, subscriptions: 0 });
+    await t.as('alice').post('/api/messages').send({ name: 'ca-withdrawn' }).expect(404);
     for (const id of ids) expect((await instance(id)).status).toBe('cancelled');
     const leafHistory = (await history(leaf.id)).map((e) => e.type);
     expect(leafHistory).toEqual(expect.arrayContaining(['task.cancelled', 'timer.cancelled', 'instance.cancelled']));
@@ -221,7 +225,7 @@ describe('call activities', () => {
       const [p, c] = [await instance(parent.instance.id), await instance(childId)];
       if (cancelled.status === 200) expect([p.status, c.status]).toEqual(['cancelled', 'cancelled']);
       else expect([p.status, c.status]).toEqual(['completed', 'completed']);
-      expect(await openRows([parent.instance.id, childId])).toEqual({ tasks: 0, timers: 0 });
+      expect(await openRows([parent.instance.id, childId])).toMatchObject({ tasks: 0, timers: 0, subscriptions: 0 });
     }
   });
 
@@ -239,12 +243,12 @@ describe('call activities', () => {
     );
     const parent = await start('ca-deadline');
     const childId = (await instance(parent.instance.id)).children[0].id;
-    expect(await openRows([childId])).toEqual({ tasks: 1, timers: 0 });
+    expect(await openRows([childId])).toMatchObject({ tasks: 1, timers: 0 });
     clock.advance(2 * HOUR);
     expect((await fire()).fired).toBeGreaterThanOrEqual(1);
     expect((await openTasksOf(parent.instance.id)).map((x) => x.elementId)).toEqual(['escalate']);
     expect((await instance(childId)).status).toBe('cancelled');
-    expect(await openRows([childId])).toEqual({ tasks: 0, timers: 0 });
+    expect(await openRows([childId])).toMatchObject({ tasks: 0, timers: 0, subscriptions: 0 });
     expect((await history(parent.instance.id)).map((e) => e.type)).toContain('call.cancelled');
   });
 
