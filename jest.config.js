@@ -1,7 +1,7 @@
 /** One jest run: unit specs beside the code, integration and e2e suites under test/. */
 const esmPackages = [
   'feelin', 'lezer-feel', '@lezer', 'temporal-polyfill', 'temporal-utils', 'temporal-spec',
-  'min-dash', 'moddle', 'moddle-xml', 'saxen', 'bpmn-moddle',
+  'min-dash', 'moddle', 'moddle-xml', 'saxen', 'bpmn-moddle', 'dmn-moddle',
 ];
 module.exports = {
   testEnvironment: 'node',
