@@ -304,7 +304,7 @@ export const CONSTRUCT_CASES: ConformanceCase[] = [
       diagram('c-msg-catcher', [start(), catchEvent('inbox', messageDef('Msg_n')), task('B'), end(), flows('start->inbox', 'inbox->B', 'B->end')].join('\n'), message('Msg_n', 'msg-outbox-notify')),
       diagram('c-msg-thrower', [start(), task('A'), throwEvent('notify', messageDef('Msg_n')), end(), flows('start->A', 'A->notify', 'notify->end')].join('\n'), message('Msg_n', 'msg-outbox-notify')),
     ],
-    steps: [{ startOther: 'c-msg-catcher' }, { open: [] }, { complete: 'A' }, { settle: true }, { open: ['B'] }, { complete: 'B' }],
+    steps: [{ startOther: 'c-msg-catcher' }, { open: ['A'] }, { complete: 'A' }, { settle: true }, { open: ['B'] }, { complete: 'B' }],
     expect: { completed: ['start', 'A', 'notify', 'end'], status: 'completed', openTasks: [], others: { 'c-msg-catcher': { completed: ['start', 'inbox', 'B', 'end'], status: 'completed' } } },
   },
   // A send task delivers its message the same way.

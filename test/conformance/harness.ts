@@ -80,11 +80,16 @@ interface TaskRow {
   [k: string]: unknown;
 }
 
-/** The process id of a diagram built with `bpmn()` (the executable process). */
+/** The id of the executable process of a diagram (any namespace prefix, any attribute order). */
 export function processKey(xml: string): string {
-  const m = /<bpmn:process id="([^"]+)" isExecutable="true"/.exec(xml) ?? /<(?:bpmn:)?process [^>]*id="([^"]+)"[^>]*isExecutable="true"/.exec(xml);
-  if (!m) throw new Error('conformance case: no executable process in diagram');
-  return m[1]!;
+  for (const m of xml.matchAll(/<(?:[\w-]+:)?process\b([^>]*)>/g)) {
+    const attrs = m[1]!;
+    if (/\bisExecutable="true"/.test(attrs)) {
+      const id = /\bid="([^"]+)"/.exec(attrs);
+      if (id) return id[1]!;
+    }
+  }
+  throw new Error('conformance case: no executable process in diagram');
 }
 
 /** Case names from CONFORMANCE_ONLY (comma list); all cases when unset. */
@@ -119,6 +124,11 @@ export function normalizeExpected(expected: Completion[]): Completion[] {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A 404 because the endpoint does not exist is never the expected "nobody is waiting" answer. */
+function missingRoute(res: { status: number; body: any }): boolean { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return res.status === 404 && (res.body?.code === 'ROUTE_NOT_FOUND' || /^no route/i.test(String(res.body?.detail ?? '')));
+}
 
 /** A step that gets no answer in this time is reported as a hang (the case fails, the next one runs). */
 const STEP_TIMEOUT_MS = 15_000;
@@ -250,13 +260,13 @@ export class ConformanceDriver {
       const { message, expectStatus, ...rest } = step;
       const res = await this.admin.post('/api/messages').send({ name: message, ...rest });
       const ok = expectStatus === undefined ? res.status === 200 || res.status === 202 : res.status === expectStatus;
-      if (!ok) throw new Error(`POST /api/messages answered ${describeAnswer(res)}`);
+      if (!ok || missingRoute(res)) throw new Error(`POST /api/messages answered ${describeAnswer(res)}`);
       return;
     }
     if ('signal' in step) {
       const res = await this.admin.post('/api/signals').send({ name: step.signal, variables: step.variables });
       const ok = step.expectStatus === undefined ? res.status >= 200 && res.status < 300 : res.status === step.expectStatus;
-      if (!ok) throw new Error(`POST /api/signals answered ${describeAnswer(res)}`);
+      if (!ok || missingRoute(res)) throw new Error(`POST /api/signals answered ${describeAnswer(res)}`);
       return;
     }
     if ('cancel' in step) {
