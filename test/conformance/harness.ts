@@ -126,7 +126,7 @@ export function normalizeExpected(expected: Completion[]): Completion[] {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A 404 because the endpoint does not exist is never the expected "nobody is waiting" answer. */
-function missingRoute(res: { status: number; body: any }): boolean { // eslint-disable-line @typescript-eslint/no-explicit-any
+function missingRoute(res: { status: number; body: any }): boolean {  
   return res.status === 404 && (res.body?.code === 'ROUTE_NOT_FOUND' || /^no route/i.test(String(res.body?.detail ?? '')));
 }
 
@@ -141,9 +141,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-function describeAnswer(res: { status: number; body: any }): string { // eslint-disable-line @typescript-eslint/no-explicit-any -- problem+json body
+function describeAnswer(res: { status: number; body: any }): string {  
   const b = res.body ?? {};
-  const problems = Array.isArray(b.problems) ? ` ${b.problems.map((p: any) => `[${p.rule}${p.elementId ? ` ${p.elementId}` : ''}] ${p.message}`).join('; ')}` : ''; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const problems = Array.isArray(b.problems) ? ` ${b.problems.map((p: any) => `[${p.rule}${p.elementId ? ` ${p.elementId}` : ''}] ${p.message}`).join('; ')}` : '';  
   return `${res.status} ${b.title ?? ''}: ${b.detail ?? ''}${problems}`.trim();
 }
 
@@ -161,7 +161,7 @@ export class ConformanceDriver {
     return this.t.as('auditor');
   }
 
-  async deploy(xml: string): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async deploy(xml: string): Promise<{ status: number; body: any }> {  
     return this.admin.post('/api/definitions').set('Content-Type', 'application/xml').send(xml);
   }
 

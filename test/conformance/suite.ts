@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { ManualClock, type ServiceHandler } from '../../engine';
 import { createTestApp, type ApiTestApp } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -24,7 +26,16 @@ export function conformanceSuite(title: string, cases: ConformanceCase[], handle
     afterAll(async () => {
       // A case that hung the server (a bug it reports) must not also hang the file: give the app
       // 10 s to close, then drop the database anyway (WITH (FORCE) ends its connections).
-      await Promise.race([t?.close(), new Promise((r) => setTimeout(r, 10_000).unref())]);
+      const closed = await Promise.race([t?.close().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 10_000).unref())]);
+      if (!closed) {
+        // the app is stuck in the hung command: stop its poller so the jest process can exit
+        const scheduler = t.app.get(SchedulerRegistry);
+        for (const name of scheduler.getIntervals()) scheduler.deleteInterval(name);
+        // ... and drop the HTTP request that never got its answer (supertest's ephemeral listener)
+        const server = t.app.getHttpServer() as Server;
+        server.closeAllConnections();
+        server.close();
+      }
       await db?.drop();
     }, 30_000);
 
