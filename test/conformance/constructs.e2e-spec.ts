@@ -355,6 +355,43 @@ export const CONSTRUCT_CASES: ConformanceCase[] = [
     expect: { completed: ['start', 'A', 'announce', 'end'], status: 'completed', openTasks: [], others: { 'c-sig-catcher': { completed: ['start', 'heard', 'B', 'end'], status: 'completed' } } },
   },
 
+  {
+    name: 'signal-boundary-non-interrupting',
+    deploy: [
+      diagram(
+        'c-sig-boundary-ni',
+        [start(), task('A'), boundary('heads-up', 'A', signalDef('Sig'), false), task('N'), end(), end('endN'), flows('start->A', 'A->end', 'heads-up->N', 'N->endN')].join('\n'),
+        signal('Sig', 'sig-boundary-headsup'),
+      ),
+    ],
+    steps: [{ signal: 'sig-boundary-headsup' }, { open: ['A', 'N'] }, { complete: 'N' }, { complete: 'A' }],
+    expect: { completed: ['start', 'heads-up', 'N', 'endN', 'A', 'end'], status: 'completed', openTasks: [] },
+  },
+  {
+    name: 'signal-event-subprocess-non-interrupting',
+    deploy: [
+      diagram(
+        'c-sig-esp',
+        [start(), task('A'), end(), flows('start->A', 'A->end'),
+          subProcess('esp', [start('outage', signalDef('Sig'), 'isInterrupting="false"'), task('N'), end('endN'), flows('outage->N', 'N->endN')].join('\n'), 'triggeredByEvent="true"')].join('\n'),
+        signal('Sig', 'sig-esp-outage'),
+      ),
+    ],
+    steps: [{ signal: 'sig-esp-outage' }, { open: ['A', 'N'] }, { complete: 'N' }, { complete: 'A' }],
+    expect: { completed: ['start', 'outage', 'N', 'endN', 'esp', 'A', 'end'], status: 'completed', openTasks: [] },
+  },
+  // One signal reaches every instance waiting for it, of any definition (here: the main instance
+  // and an instance of another key).
+  {
+    name: 'signal-reaches-every-waiting-instance',
+    deploy: [
+      diagram('c-sig-every-b', [start(), catchEvent('heard', signalDef('Sig')), end(), flows('start->heard', 'heard->end')].join('\n'), signal('Sig', 'sig-every')),
+      diagram('c-sig-every-a', [start(), catchEvent('heard', signalDef('Sig')), end(), flows('start->heard', 'heard->end')].join('\n'), signal('Sig', 'sig-every')),
+    ],
+    steps: [{ startOther: 'c-sig-every-b' }, { signal: 'sig-every' }, { settle: true }],
+    expect: { completed: ['start', 'heard', 'end'], status: 'completed', others: { 'c-sig-every-b': { completed: ['start', 'heard', 'end'], status: 'completed' } } },
+  },
+
   // ------------------------------------------------------------------ conditional events
   // Re-evaluated after every command that changes variables.
   {
@@ -395,6 +432,33 @@ export const CONSTRUCT_CASES: ConformanceCase[] = [
     start: { variables: { escalate: false } },
     steps: [{ complete: 'A', variables: { escalate: true } }, { open: ['B', 'X'] }, { complete: 'X' }, { complete: 'B' }],
     expect: { completed: ['start', 'A', 'escalated', 'X', 'endX', 'esp', 'B', 'end'], status: 'completed', openTasks: [] },
+  },
+
+  {
+    name: 'conditional-boundary-non-interrupting',
+    deploy: [
+      diagram(
+        'c-cond-boundary-ni',
+        [start(), gateway('parallel', 'fork'), task('A'), end('endA'), task('W'), boundary('watch', 'W', conditionalDef('${priority == 1}'), false), task('X'), end('endW'), end('endX'),
+          flows('start->fork', 'fork->A', 'A->endA', 'fork->W', 'W->endW', 'watch->X', 'X->endX')].join('\n'),
+      ),
+    ],
+    start: { variables: { priority: 3 } },
+    steps: [{ complete: 'A', variables: { priority: 1 } }, { open: ['W', 'X'] }, { complete: 'X' }, { complete: 'W' }],
+    expect: { completed: ['start', 'fork', 'A', { set: ['endA', 'watch'] }, 'X', 'endX', 'W', 'endW'], status: 'completed', openTasks: [] },
+  },
+  // A timer event sub-process (interrupting) takes over when the process is not done in time.
+  {
+    name: 'timer-event-subprocess-interrupting',
+    deploy: [
+      diagram(
+        'c-timer-esp',
+        [start(), task('A'), end(), flows('start->A', 'A->end'),
+          subProcess('esp', [start('breach', timer('PT4H')), task('H'), end('endH'), flows('breach->H', 'H->endH')].join('\n'), 'triggeredByEvent="true"')].join('\n'),
+      ),
+    ],
+    steps: [{ advance: 4 * HOUR + 1000 }, { open: ['H'] }, { complete: 'H' }],
+    expect: { completed: ['start', 'breach', 'H', 'endH', 'esp'], status: 'completed', openTasks: [] },
   },
 
   // ------------------------------------------------------------------ errors and escalations
@@ -446,6 +510,29 @@ export const CONSTRUCT_CASES: ConformanceCase[] = [
     ],
     steps: [{ open: ['H'] }, { complete: 'H' }],
     expect: { completed: ['start', 'declined', 'H', 'endH'], status: 'completed', openTasks: [] },
+  },
+  // Nothing catches the handler's business error: the command fails with a 422 naming the code
+  // and changes nothing (no instance is created).
+  {
+    name: 'error-service-business-error-uncaught-422',
+    deploy: [diagram('c-err-service-uncaught', [start(), serviceTask('charge', 'CARD_EXPIRED'), end(), flows('start->charge', 'charge->end')].join('\n'))],
+    steps: [],
+    expect: {},
+    startRefused: { status: 422, detailContains: 'CARD_EXPIRED' },
+  },
+  // An escalation event sub-process (non-interrupting) catches an escalation thrown in the process.
+  {
+    name: 'escalation-event-subprocess-non-interrupting',
+    deploy: [
+      diagram(
+        'c-esc-esp',
+        [start(), task('A'), throwEvent('raise', escalationDef('Esc')), task('B'), end(), flows('start->A', 'A->raise', 'raise->B', 'B->end'),
+          subProcess('esp', [start('onEsc', escalationDef('Esc'), 'isInterrupting="false"'), task('X'), end('endX'), flows('onEsc->X', 'X->endX')].join('\n'), 'triggeredByEvent="true"')].join('\n'),
+        escalation('Esc', 'ESC_INFORM'),
+      ),
+    ],
+    steps: [{ complete: 'A' }, { open: ['B', 'X'] }, { complete: 'X' }, { complete: 'B' }],
+    expect: { completed: ['start', 'A', { set: ['raise', 'onEsc'] }, 'X', 'endX', 'esp', 'B', 'end'], status: 'completed', openTasks: [] },
   },
   // An escalation thrown inside a sub-process reaches a non-interrupting escalation boundary on
   // it; the sub-process goes on (§10.4.5 escalation).
@@ -538,6 +625,28 @@ export const CONSTRUCT_CASES: ConformanceCase[] = [
     expect: { completed: ['start', 'late', 'H', 'endH'], status: 'completed', openTasks: [], others: { 'c-call-child4': { status: 'cancelled' } } },
   },
 
+  // camunda:in variables="all" copies every variable; camunda:in businessKey passes the parent's.
+  {
+    name: 'call-activity-all-variables-and-business-key',
+    deploy: [
+      childProcess('c-call-child5'),
+      diagram(
+        'c-call-all',
+        [start(),
+          `<bpmn:callActivity id="call" calledElement="c-call-child5"><bpmn:extensionElements><camunda:in variables="all"/><camunda:in businessKey="\${execution.processBusinessKey}"/><camunda:out variables="all"/></bpmn:extensionElements></bpmn:callActivity>`,
+          end(), flows('start->call', 'call->end')].join('\n'),
+      ),
+    ],
+    start: { variables: { impact: 'high', service: 'mail' }, businessKey: 'CHG-5' },
+    steps: [{ complete: 'T', variables: { approvedBy: 'cab' } }],
+    expect: {
+      completed: ['start', 'call', 'end'],
+      status: 'completed',
+      variables: { approvedBy: 'cab', impact: 'high' },
+      others: { 'c-call-child5': { status: 'completed', businessKey: 'CHG-5', variables: { impact: 'high', service: 'mail' } } },
+    },
+  },
+
   // ------------------------------------------------------------------ multi-instance and loops
   // A CAB quorum: 4 parallel votes, done when 3 are in; the 4th is cancelled.
   {
@@ -591,6 +700,39 @@ export const CONSTRUCT_CASES: ConformanceCase[] = [
     ],
     steps: [{ open: ['attempt'] }, { complete: 'attempt' }, { open: ['attempt'] }, { complete: 'attempt' }, { open: ['attempt'] }, { complete: 'attempt' }],
     expect: { completed: ['start', 'attempt', 'attempt', 'attempt', 'attempt', 'end'], status: 'completed', openTasks: [] },
+  },
+
+  // ------------------------------------------------------------------ data
+  // camunda:inputOutput output parameters on a user task map its result into process variables.
+  {
+    name: 'data-output-parameter-on-user-task',
+    deploy: [
+      diagram(
+        'c-data-output',
+        [start(),
+          task('assess', '<bpmn:extensionElements><camunda:inputOutput><camunda:outputParameter name="riskLevel">${score > 7}</camunda:outputParameter></camunda:inputOutput></bpmn:extensionElements>'),
+          gateway('exclusive', 'xs', fid('xs', 'low')), task('high'), task('low'), end(), end('endLow'),
+          flows('start->assess', 'assess->xs', 'xs->high ? ${riskLevel == true}', 'xs->low', 'high->end', 'low->endLow')].join('\n'),
+      ),
+    ],
+    steps: [{ complete: 'assess', variables: { score: 9 } }, { open: ['high'] }, { complete: 'high' }],
+    expect: { completed: ['start', 'assess', 'xs', 'high', 'end'], status: 'completed', openTasks: [], variables: { riskLevel: true } },
+  },
+  // A sub-process sees the process variables as they are now, not as they were when it started.
+  {
+    name: 'data-sub-process-sees-current-variables',
+    deploy: [
+      diagram(
+        'c-data-sub',
+        [start(), gateway('parallel', 'fork'), task('A'), end('endA'),
+          subProcess('sp', [start('spStart'), task('W'), gateway('exclusive', 'xs', fid('xs', 'old')), task('fresh'), task('old'), end('spEnd'), end('spEnd2'),
+            flows('spStart->W', 'W->xs', "xs->fresh ? ${status == 'updated'}", 'xs->old', 'fresh->spEnd', 'old->spEnd2')].join('\n')),
+          end(), flows('start->fork', 'fork->A', 'A->endA', 'fork->sp', 'sp->end')].join('\n'),
+      ),
+    ],
+    start: { variables: { status: 'initial' } },
+    steps: [{ complete: 'A', variables: { status: 'updated' } }, { complete: 'W' }, { open: ['fresh'] }, { complete: 'fresh' }],
+    expect: { completed: ['start', 'fork', 'spStart', 'A', 'endA', 'W', 'xs', 'fresh', 'spEnd', 'sp', 'end'], status: 'completed', openTasks: [] },
   },
 
   // ------------------------------------------------------------------ end events, links, compensation

@@ -50,6 +50,7 @@ export interface InstanceExpectation {
   completed?: Completion[];
   status?: 'running' | 'completed' | 'cancelled' | 'failed';
   variables?: Vars;
+  businessKey?: string | null;
 }
 
 export interface ConformanceCase {
@@ -66,6 +67,8 @@ export interface ConformanceCase {
     /** Keyed by definition key: the (single, latest) instance of that key. */
     others?: Record<string, InstanceExpectation>;
   };
+  /** Instead of running: starting the main instance must be answered so (status, text in the detail). */
+  startRefused?: { status: number; detailContains: string };
   /** Instead of running: the deploy of the last diagram must be refused with this answer. */
   refused?: { status: number; rule: string; elementId?: string };
 }
@@ -183,6 +186,15 @@ export class ConformanceDriver {
       if (res.status !== 201) throw new Error(`deploy of "${keys[i]}" refused: ${describeAnswer(res)}`);
     }
 
+    if (c.startRefused) {
+      const res = await this.t.as('alice').post('/api/instances').send({ definitionKey: mainKey, variables: (c.start as { variables?: Vars } | undefined)?.variables ?? {} });
+      expect({ status: res.status, mentions: String(res.body?.detail ?? '').includes(c.startRefused.detailContains) || String(res.body?.detail ?? ''), instances: (await this.instancesOf([mainKey])).length }).toEqual({
+        status: c.startRefused.status,
+        mentions: true,
+        instances: 0,
+      });
+      return;
+    }
     const mainId = await withTimeout(this.startMain(c, mainKey), STEP_TIMEOUT_MS, `start: no answer within ${STEP_TIMEOUT_MS} ms (a hang)`);
     for (const [n, step] of c.steps.entries()) {
       const where = `step ${n + 1} ${JSON.stringify(step)}`;
@@ -348,6 +360,10 @@ export class ConformanceDriver {
     if (expected.status) {
       actual.status = inst.status;
       wanted.status = expected.status;
+    }
+    if (expected.businessKey !== undefined) {
+      actual.businessKey = inst.businessKey;
+      wanted.businessKey = expected.businessKey;
     }
     if (expected.variables) {
       actual.variables = Object.fromEntries(Object.keys(expected.variables).map((k) => [k, inst.variables?.[k]]));
