@@ -216,7 +216,7 @@ export class ConformanceDriver {
     }
     if ('signal' in start) {
       const res = await this.admin.post('/api/signals').send({ name: start.signal });
-      if (res.status !== 200) throw new Error(`start by signal "${start.signal}": ${describeAnswer(res)}`);
+      if (res.status < 200 || res.status >= 300) throw new Error(`start by signal "${start.signal}": ${describeAnswer(res)}`);
       return this.latestInstance(key, 'start by signal');
     }
     const res = await this.t.as('alice').post('/api/instances').send({ definitionKey: key, variables: start.variables ?? {}, businessKey: start.businessKey });
@@ -224,11 +224,15 @@ export class ConformanceDriver {
     return res.body.instance.id;
   }
 
+  /** The instance a message or signal started (polled for up to 3 s: delivery may follow the answer). */
   private async latestInstance(key: string, what: string): Promise<string> {
-    const res = await this.auditor.get(`/api/instances?key=${encodeURIComponent(key)}&size=200`);
-    const id = res.body?.items?.[0]?.id;
-    if (!id) throw new Error(`${what}: no instance of "${key}"`);
-    return id;
+    for (let attempt = 0; attempt < 60; attempt++) {
+      const res = await this.auditor.get(`/api/instances?key=${encodeURIComponent(key)}&size=200`);
+      const id = res.body?.items?.[0]?.id;
+      if (id) return id;
+      await sleep(50);
+    }
+    throw new Error(`${what}: no instance of "${key}"`);
   }
 
   private async instancesOf(keys: string[]): Promise<{ id: string; definitionKey: string; status: string }[]> {
@@ -324,7 +328,7 @@ export class ConformanceDriver {
     return due;
   }
 
-  /** Polls the case's instances until their history lengths stay the same for 300 ms (at most 5 s). */
+  /** Polls the case's instances until their history lengths stay the same for 1 s (at most 8 s). */
   private async settle(keys: string[]): Promise<void> {
     const fingerprint = async () => {
       const parts: string[] = [];
@@ -336,14 +340,14 @@ export class ConformanceDriver {
     };
     let last = await fingerprint();
     let stableSince = Date.now();
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 8000;
     while (Date.now() < deadline) {
       await sleep(50);
       const now = await fingerprint();
       if (now !== last) {
         last = now;
         stableSince = Date.now();
-      } else if (Date.now() - stableSince >= 300) return;
+      } else if (Date.now() - stableSince >= 1000) return;
     }
   }
 
