@@ -591,9 +591,12 @@ export const CONSTRUCT_CASES: ConformanceCase[] = [
   // Cancelling the parent cancels the child: no open task of either remains.
   {
     name: 'call-activity-cancel-parent-cancels-child',
-    deploy: [childProcess('c-call-child2'), diagram('c-call-cancel', [start(), '<bpmn:callActivity id="call" calledElement="c-call-child2"/>', end(), flows('start->call', 'call->end')].join('\n'))],
+    deploy: [
+      diagram('c-call-child2', [start(), task('T'), boundary('remind', 'T', cycle('R/PT1H'), false), end(), end('endR'), flows('start->T', 'T->end', 'remind->endR')].join('\n')),
+      diagram('c-call-cancel', [start(), '<bpmn:callActivity id="call" calledElement="c-call-child2"/>', boundary('late', 'call', timer('P1D')), end(), end('endLate'), flows('start->call', 'call->end', 'late->endLate')].join('\n')),
+    ],
     steps: [{ open: ['T'] }, { cancel: 'withdrawn' }],
-    expect: { completed: ['start'], status: 'cancelled', openTasks: [], others: { 'c-call-child2': { status: 'cancelled' } } },
+    expect: { completed: ['start'], status: 'cancelled', openTasks: [], timers: 0, others: { 'c-call-child2': { status: 'cancelled' } } },
   },
   // An error end event in the child reaches the error boundary on the call activity.
   {

@@ -63,6 +63,8 @@ export interface ConformanceCase {
   steps: Step[];
   expect: InstanceExpectation & {
     openTasks?: string[];
+    /** How many timer jobs remain over every instance of the case's keys. */
+    timers?: number;
     ignore?: string[];
     /** Keyed by definition key: the (single, latest) instance of that key. */
     others?: Record<string, InstanceExpectation>;
@@ -384,6 +386,12 @@ export class ConformanceDriver {
     if (c.expect.openTasks) {
       actual.openTasks = (await this.openTasks(keys)).map((x) => x.elementId).sort();
       wanted.openTasks = [...c.expect.openTasks].sort();
+    }
+    if (c.expect.timers !== undefined) {
+      let timers = 0;
+      for (const inst of await this.instancesOf(keys)) timers += ((await this.auditor.get(`/api/timers?instanceId=${inst.id}`)).body?.items ?? []).length;
+      actual.timers = timers;
+      wanted.timers = c.expect.timers;
     }
     for (const [key, exp] of Object.entries(c.expect.others ?? {})) {
       const instances = await this.instancesOf([key]);

@@ -10,6 +10,7 @@ import {
   boundary,
   catchEvent,
   conditionalDef,
+  cycle,
   diagram,
   end,
   fid,
@@ -314,11 +315,12 @@ export const PATTERN_CASES: ConformanceCase[] = [
     deploy: [
       diagram(
         'c-wcp20',
-        [start(), gateway('parallel', 'fork'), task('A'), task('B'), end('endA'), end('endB'), flows('start->fork', 'fork->A', 'fork->B', 'A->endA', 'B->endB')].join('\n'),
+        [start(), gateway('parallel', 'fork'), task('A'), boundary('remind', 'A', cycle('R/PT1H'), false), task('B'), end('endA'), end('endB'), end('endR'),
+          flows('start->fork', 'fork->A', 'fork->B', 'A->endA', 'B->endB', 'remind->endR')].join('\n'),
       ),
     ],
     steps: [{ open: ['A', 'B'] }, { cancel: 'raised in error' }],
-    expect: { completed: ['start', 'fork'], status: 'cancelled', openTasks: [] },
+    expect: { completed: ['start', 'fork'], status: 'cancelled', openTasks: [], timers: 0 },
   },
   // WCP-20 inside the model: a terminate end event ends the whole instance and its other branches.
   {
