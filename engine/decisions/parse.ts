@@ -83,7 +83,7 @@ export async function compileDecisions(document: Uint8Array | string, options: {
     keys.add(d.key);
   }
   if (sink.refusals.length) throw sink.toError();
-  return { xml, sha256: createHash('sha256').update(xml).digest('hex'), name: text(root.name) ?? text(root.id), decisions };
+  return { xml, sha256: createHash('sha256').update(xml).digest('hex'), name: text(root.name) ?? text(root.id) ?? null, decisions };
 }
 
 function checkDecision(decision: any, sink: ProblemSink): DecisionTable | null {
