@@ -172,6 +172,32 @@ describe('decision tables (DMN): deploy, versions, evaluate, business rule tasks
     expect(res.body.detail).toMatch(/UNIQUE/);
   });
 
+  it('a business rule task after a user task runs in the completing command (a kept engine) and inside a sub-process', async () => {
+    // given: classify (a user task), then prioritise inside a sub-process, then a task named after the priority
+    await deployBpmn(
+      bpmn(
+        'decision-after-task',
+        `<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="classify"/>
+         <bpmn:userTask id="classify" name="Classify" camunda:candidateGroups="servicedesk"/>
+         <bpmn:sequenceFlow id="f2" sourceRef="classify" targetRef="sub"/>
+         <bpmn:subProcess id="sub"><bpmn:startEvent id="s0"/><bpmn:sequenceFlow id="s1" sourceRef="s0" targetRef="prioritise"/>
+           <bpmn:businessRuleTask id="prioritise" camunda:decisionRef="incident-priority" camunda:resultVariable="priority" camunda:mapDecisionResult="singleEntry"/>
+           <bpmn:sequenceFlow id="s2" sourceRef="prioritise" targetRef="s3"/><bpmn:endEvent id="s3"/></bpmn:subProcess>
+         <bpmn:sequenceFlow id="f3" sourceRef="sub" targetRef="work"/>
+         <bpmn:userTask id="work" name="Work on \${priority}" camunda:candidateGroups="servicedesk"/>
+         <bpmn:sequenceFlow id="f4" sourceRef="work" targetRef="end"/><bpmn:endEvent id="end"/>`,
+      ),
+    ).expect(201);
+    const started = await start('decision-after-task', {}).expect(201);
+
+    // when: the classification is submitted
+    const done = await t.as('alice').post(`/api/tasks/${started.body.tasks[0].id}/complete`).send({ variables: { impact: 'medium', urgency: 'high' } }).expect(200);
+
+    // then
+    expect(done.body.instance.variables.priority).toBe('P2');
+    expect(done.body.tasks).toEqual([expect.objectContaining({ elementId: 'work', name: 'Work on P2' })]);
+  });
+
   it('refuses business rule tasks it cannot run correctly', async () => {
     const cases: [string, RegExp][] = [
       ['camunda:decisionRef="${key}"', /must be the literal id of a decision/],
