@@ -1,5 +1,5 @@
 import type { QueryRunner } from 'typeorm';
-import type { DecisionRecord, DecisionStore, NewDecision } from '../../engine/decisions/ports';
+import type { DecisionRecord, DecisionStore, NewDecision } from '../../engine';
 
 export const DECISION_COLUMNS = 'id, key, version, name, hit_policy, sha256, deployed_by, deployed_at';
 
