@@ -19,6 +19,7 @@ import { messagingCatalog } from './messaging/catalog';
 import type { EventPayload } from './messaging/runtime';
 import { DecisionCommands } from './decisions/decision-commands';
 import { missingDecisions } from './decisions/deploy-rules';
+import { decisionEvidenceHook } from './decisions/evidence';
 
 export type { Idempotency, InstanceResult, InstanceView } from './commands/kernel';
 
@@ -81,6 +82,7 @@ export class Orchestrator {
     this.messages = new MessageCommands(this.kernel, this.runner, (store, definition, input, start) => this.startIn(store, definition, input, null, start));
     this.kernel.hooks.push(this.messages);
     this.decisions = new DecisionCommands(this.kernel);
+    this.kernel.hooks.push(decisionEvidenceHook);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { currentStore } from '../commands/current-store';
 import { evaluateDecision, mapDecisionResult, RESULT_MAPPINGS, type ResultMapping } from './evaluate';
 import { resolveDecision } from './resolve';
+import { noteEvaluation } from './evidence';
 
 /** What a business rule task with `camunda:decisionRef` says (validated at deploy: engine/definitions/task-rules.ts). */
 export interface DecisionTaskSpec {
@@ -35,11 +36,12 @@ type Callback = (error: Error | null, output?: unknown) => void;
  */
 export function decisionTaskService(
   spec: DecisionTaskSpec,
+  where: { instanceId: string; elementId: string },
   variables: (content: Record<string, unknown>) => Record<string, unknown>,
   assign: (patch: Record<string, unknown>) => void,
 ) {
   return function DecisionService(this: { execute: unknown }) {
-    this.execute = (message: { content: Record<string, unknown> }, callback: Callback) => {
+    this.execute = (message: { content: Record<string, unknown> & { executionId?: string } }, callback: Callback) => {
       const store = currentStore();
       if (!store) return callback(new Error(`decision "${spec.key}" can only be evaluated inside a command`));
       let scope: Record<string, unknown>;
@@ -53,6 +55,14 @@ export function decisionTaskService(
           const result = evaluateDecision(table, scope);
           const value = mapDecisionResult(table, result, spec.mapping);
           if (spec.resultVariable) assign({ [spec.resultVariable]: value });
+          noteEvaluation(store, {
+            ...where,
+            executionId: message.content.executionId ?? null,
+            decision: { key: record.key, version: record.version, id: record.id },
+            matchedRules: result.matchedRules,
+            resultVariable: spec.resultVariable,
+            result: value,
+          });
           return { decision: { key: record.key, version: record.version }, matchedRules: result.matchedRules };
         })
         .then(

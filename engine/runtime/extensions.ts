@@ -160,6 +160,7 @@ export function createExtensions(host: ExtensionHost): Record<string, (activity:
       if (decision) {
         activity.behaviour.Service = decisionTaskService(
           decision,
+          { instanceId: host.instanceId, elementId: activity.id },
           (content) => structuredClone(scopes.scope(activity.environment.variables, content)),
           (patch) => assignVariables(activity, host, patch),
         );

@@ -130,8 +130,16 @@ describe('decision tables (DMN): deploy, versions, evaluate, business rule tasks
     expect(p3.body.instance.variables.priority).toBe('P3');
     expect(p3.body.tasks.map((x: { elementId: string }) => x.elementId)).toEqual(['resolve']);
     const history = (await t.as('auditor').get(`/api/instances/${p1.body.instance.id}/history`).expect(200)).body;
-    const events = (history.items ?? history) as { type: string; elementId: string | null }[];
-    expect(events).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'element.completed', elementId: 'prioritise' })]));
+    const events = (history.items ?? history) as { type: string; elementId: string | null; payload: unknown }[];
+    // and: the history says which decision version decided, and how
+    const decided = events.filter((e) => e.type === 'decision.evaluated');
+    expect(decided).toEqual([
+      expect.objectContaining({
+        elementId: 'prioritise',
+        payload: expect.objectContaining({ decisionKey: 'incident-priority', decisionVersion: 1, matchedRules: ['rule_high_high'], resultVariable: 'priority', result: 'P1' }),
+      }),
+    ]);
+    expect((await t.as('auditor').get(`/api/instances/${p1.body.instance.id}/history/verify`).expect(200)).body).toMatchObject({ valid: true });
   });
 
   it('mapDecisionResult: singleResult by default, resultList, a pinned version', async () => {
@@ -170,6 +178,8 @@ describe('decision tables (DMN): deploy, versions, evaluate, business rule tasks
     await deployBpmn(triage('camunda:decisionRef="decision-overlap" camunda:resultVariable="priority"', 'decision-failing')).expect(201);
     const res = await start('decision-failing', { n: 5 }).expect(422);
     expect(res.body.detail).toMatch(/UNIQUE/);
+    const [{ count }] = await t.sql.query(`SELECT count(*)::int AS count FROM process_instance WHERE definition_key = 'decision-failing'`);
+    expect(count).toBe(0);
   });
 
   it('a business rule task after a user task runs in the completing command (a kept engine) and inside a sub-process', async () => {
