@@ -54,6 +54,24 @@ describe('reference decision tables', () => {
   });
 });
 
+it('deploys a Camunda Modeler 5 export (modeler and camunda attributes, DMNDI) and honours camunda:inputVariable', async () => {
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" xmlns:dmndi="https://www.omg.org/spec/DMN/20191111/DMNDI/" xmlns:dc="http://www.omg.org/spec/DMN/20180521/DC/" xmlns:modeler="http://camunda.org/schema/modeler/1.0" xmlns:camunda="http://camunda.org/schema/1.0/dmn" id="Definitions_1" name="DRD" namespace="http://camunda.org/schema/1.0/dmn" exporter="Camunda Modeler" exporterVersion="5.20.0" modeler:executionPlatform="Camunda Platform" modeler:executionPlatformVersion="7.20.0">
+  <decision id="Decision_1" name="Dish" camunda:versionTag="v1">
+    <decisionTable id="DecisionTable_1">
+      <input id="Input_1" camunda:inputVariable="season"><inputExpression id="InputExpression_1" typeRef="string"><text>weather.season</text></inputExpression></input>
+      <input id="Input_2"><inputExpression id="InputExpression_2" typeRef="number"><text>guests</text></inputExpression></input>
+      <output id="Output_1" name="dish" typeRef="string" />
+      <rule id="DecisionRule_1"><description>fall</description><inputEntry id="UnaryTests_1"><text>season = "Fall"</text></inputEntry><inputEntry id="UnaryTests_2"><text>cellInput &lt; 8</text></inputEntry><outputEntry id="LiteralExpression_1"><text>"Spareribs"</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+  <dmndi:DMNDI><dmndi:DMNDiagram><dmndi:DMNShape dmnElementRef="Decision_1"><dc:Bounds height="80" width="180" x="160" y="100" /></dmndi:DMNShape></dmndi:DMNDiagram></dmndi:DMNDI>
+</definitions>`;
+  const [dish] = (await compileDecisions(xml)).decisions;
+  expect(evaluateDecision(dish, { weather: { season: 'Fall' }, guests: 4 }).result).toEqual({ dish: 'Spareribs' });
+  expect(evaluateDecision(dish, { weather: { season: 'Fall' }, guests: 9 }).result).toBeNull();
+});
+
 describe('unary tests', () => {
   const one = (entry: string, typeRef = 'string') => table({ inputs: [['x', typeRef]], outputs: ['hit'], rules: [[[entry], ['true']]] });
   const hits = async (entry: string, x: unknown, typeRef?: string) => evaluateDecision(await one(entry, typeRef), { x }).matchedRules.length === 1;

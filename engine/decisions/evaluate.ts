@@ -24,7 +24,10 @@ function failure(table: DecisionTable, message: string, details: Record<string, 
 export function evaluateDecision(table: DecisionTable, variables: Record<string, unknown>): DecisionResult {
   const plain = toPlainData(variables);
   const context: Record<string, unknown> = isPlainObject(plain) ? plain : {};
-  const cellContexts = table.inputs.map((input) => ({ ...context, '?': inputValue(table, input, context) }));
+  const cellContexts = table.inputs.map((input) => {
+    const value = inputValue(table, input, context);
+    return { ...context, [input.inputVariable ?? 'cellInput']: value, '?': value };
+  });
   const matched = table.rules.filter((rule) => rule.inputEntries.every((entry, i) => entry === '-' || unaryTest(entry, cellContexts[i]).value === true));
   const matchedRules = matched.map((r) => r.id);
   const outputsOf = (rule: (typeof matched)[number]) =>

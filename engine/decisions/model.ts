@@ -8,6 +8,8 @@ export interface DecisionInput {
   /** FEEL expression over the variables. */
   expression: string;
   typeRef: string | null;
+  /** Name under which unary tests also see the input value (`camunda:inputVariable`, default `cellInput`). */
+  inputVariable: string;
 }
 
 export interface DecisionOutput {

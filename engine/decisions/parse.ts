@@ -113,7 +113,9 @@ function checkDecision(decision: any, sink: ProblemSink): DecisionTable | null {
     const inputId = text(input.id) ?? `${id}.input${index + 1}`;
     if (!expression) sink.refuse('dmn-input-expression', `${where}: input "${input.label ?? inputId}" has no input expression`, inputId);
     else checkFeel(sink, where, inputId, `input expression of "${input.label ?? inputId}"`, expression, input.inputExpression?.expressionLanguage, false);
-    return { id: inputId, label: text(input.label) ?? null, expression, typeRef: text(input.inputExpression?.typeRef) ?? null };
+    const inputVariable = text(input.$attrs?.['camunda:inputVariable'])?.trim() || 'cellInput';
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(inputVariable)) sink.refuse('dmn-input-variable', `${where}: camunda:inputVariable "${inputVariable}" is not a name`, inputId);
+    return { id: inputId, label: text(input.label) ?? null, expression, typeRef: text(input.inputExpression?.typeRef) ?? null, inputVariable };
   });
   const names = new Set<string>();
   const outputs: DecisionOutput[] = (logic.output ?? []).map((output: any, index: number) => {
