@@ -196,8 +196,10 @@ describe('deploy refusals name the decision and the reason', () => {
     expect((await refusal('<definitions xmlns="https://www.omg.org/spec/DMN/20151101/dmn.xsd" id="x"/>')).message).toMatch(/not a DMN 1.3 document/);
     expect((await refusal(dmn({ inputs: [['x']], outputs: [''], rules: [] }))).message).toMatch(/has no name/);
     expect((await refusal(dmn({ inputs: [['x']], outputs: ['v'], rules: [[['-', '-'], ['1']]] }))).message).toMatch(/rule "r1" has 2 input/);
-    const big = dmn({ inputs: Array.from({ length: 10 }, () => ['x'] as [string]), outputs: ['v'], rules: Array.from({ length: 1000 }, () => [Array(10).fill('-'), ['1']] as [string[], string[]]) });
-    expect((await refusal(big)).message).toMatch(/cells .* the limit is 10000/);
+    const big = dmn({ inputs: Array.from({ length: 10 }, () => ['x'] as [string]), outputs: ['v'], rules: Array.from({ length: 400 }, () => [Array(10).fill('-'), ['1']] as [string[], string[]]) });
+    expect((await refusal(big)).message).toMatch(/has 4400 cells .* the limit is 2000/);
+    const wordy = dmn({ inputs: [['x']], outputs: ['v'], rules: Array.from({ length: 100 }, (_, r) => [[`"${'a'.repeat(700)}${r}"`], ['1']] as [string[], string[]]) });
+    expect((await refusal(wordy)).message).toMatch(/characters of FEEL entries; the limit is 65536/);
     const huge = await compileDecisions('x'.repeat(2000), { maxBytes: 1000 }).catch((e: EngineError) => e);
     expect((huge as EngineError).code).toBe(EngineErrorCode.PayloadTooLarge);
   });

@@ -28,7 +28,15 @@ export function evaluateDecision(table: DecisionTable, variables: Record<string,
     const value = inputValue(table, input, context);
     return { ...context, [input.inputVariable ?? 'cellInput']: value, '?': value };
   });
-  const matched = table.rules.filter((rule) => rule.inputEntries.every((entry, i) => entry === '-' || unaryTest(entry, cellContexts[i]).value === true));
+  // The same entry against the same input value gives the same answer: each distinct cell of a column runs once.
+  const memo = table.inputs.map(() => new Map<string, boolean>());
+  const test = (entry: string, i: number): boolean => {
+    if (entry === '-') return true;
+    let hit = memo[i].get(entry);
+    if (hit === undefined) memo[i].set(entry, (hit = unaryTest(entry, cellContexts[i]).value === true));
+    return hit;
+  };
+  const matched = table.rules.filter((rule) => rule.inputEntries.every(test));
   const matchedRules = matched.map((r) => r.id);
   const outputsOf = (rule: (typeof matched)[number]) =>
     Object.fromEntries(table.outputs.map((output, i) => [output.name, rule.outputEntries[i] ? outputValue(rule.outputEntries[i], context) : null]));

@@ -12,10 +12,12 @@ export const DECISION_LIMITS = Object.freeze({
   maxDecisions: 50,
   maxInputs: 20,
   maxOutputs: 20,
-  maxRules: 1000,
+  maxRules: 500,
   /** rules × (inputs + outputs): the FEEL cells one evaluation may run. */
-  maxCells: 10_000,
-  maxEntryLength: 2000,
+  maxCells: 2000,
+  maxEntryLength: 1000,
+  /** All FEEL text of a table: an evaluation costs roughly in proportion (about 0.5 s at the limit, worst case). */
+  maxFeelChars: 64 * 1024,
 });
 
 /** Keys appear in URLs (`/api/decisions/:key`) and in `camunda:decisionRef`. */
@@ -158,6 +160,8 @@ function checkDecision(decision: any, sink: ProblemSink): DecisionTable | null {
       }),
     };
   });
+  const feelChars = rules.reduce((sum, r) => sum + [...r.inputEntries, ...r.outputEntries].reduce((n, e) => n + e.length, 0), 0);
+  if (feelChars > DECISION_LIMITS.maxFeelChars) sink.refuse('dmn-too-large', `${where} has ${feelChars} characters of FEEL entries; the limit is ${DECISION_LIMITS.maxFeelChars}`, id);
   if (sink.refusals.length > before) return null;
   return { key: id, name: text(decision.name) ?? null, hitPolicy: hitPolicy as HitPolicy, aggregation: aggregation as Aggregation | null, inputs, outputs, rules };
 }
