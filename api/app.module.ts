@@ -8,6 +8,8 @@ import type { AppConfig } from './config/config';
 import type { HostOptions } from './engine-host/host-options';
 import { DefinitionsController } from './definitions/definitions.controller';
 import { DefinitionsQuery } from './definitions/definitions.query';
+import { DecisionsController } from './decisions/decisions.controller';
+import { DecisionsQuery } from './decisions/decisions.query';
 import { EngineHostModule } from './engine-host/engine-host.module';
 import { HealthController } from './health/health.controller';
 import { HistoryQuery } from './history/history.query';
@@ -26,7 +28,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [EngineHostModule.forRoot(config, options), AuthModule.forRoot(config)],
-      controllers: [DefinitionsController, InstancesController, TasksController, HealthController, CalendarsController, IncidentsController, TimersController, MessagesController],
+      controllers: [DefinitionsController, InstancesController, TasksController, HealthController, CalendarsController, IncidentsController, TimersController, MessagesController, DecisionsController],
       providers: [
         // Every route needs a valid bearer token unless it is @Public(), then the @Roles it names (in this order).
         { provide: APP_GUARD, useExisting: AuthGuard },
@@ -37,6 +39,7 @@ export class AppModule {
         HistoryQuery,
         IncidentsQuery,
         SubscriptionsQuery,
+        DecisionsQuery,
       ],
     };
   }

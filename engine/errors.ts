@@ -48,6 +48,8 @@ export enum EngineErrorCode {
   MessageNotCorrelated = 'MESSAGE_NOT_CORRELATED',
   /** Something with that unique name (user, group) already exists, or the change would break an invariant of it. */
   Conflict = 'CONFLICT',
+  /** A decision table could not give a result for these inputs (UNIQUE with several matches, a wrong input type). */
+  DecisionFailed = 'DECISION_FAILED',
 }
 
 export interface EngineErrorOptions {

@@ -17,6 +17,9 @@ import { missingCallees } from './calls/call-deploy';
 import { MessageCommands, type MessageAnswer, type MessageInput, type OutboxSummary, type SignalAnswer, type SignalInput } from './messaging/message-commands';
 import { messagingCatalog } from './messaging/catalog';
 import type { EventPayload } from './messaging/runtime';
+import { DecisionCommands } from './decisions/decision-commands';
+import { missingDecisions } from './decisions/deploy-rules';
+import { decisionEvidenceHook } from './decisions/evidence';
 
 export type { Idempotency, InstanceResult, InstanceView } from './commands/kernel';
 
@@ -64,6 +67,8 @@ export class Orchestrator {
   private readonly messages: MessageCommands;
   private readonly timeZone: string;
   private readonly calls: CallActivities;
+  /** DMN decision tables: deploy and test evaluation (engine/decisions). */
+  readonly decisions: DecisionCommands;
 
   constructor(private readonly options: OrchestratorOptions) {
     const clock = options.clock ?? systemClock;
@@ -76,6 +81,8 @@ export class Orchestrator {
     this.kernel.onPersisted = (store, instance, outcome, actor, result) => this.calls.afterPersist(store, instance, outcome, actor, result);
     this.messages = new MessageCommands(this.kernel, this.runner, (store, definition, input, start) => this.startIn(store, definition, input, null, start));
     this.kernel.hooks.push(this.messages);
+    this.decisions = new DecisionCommands(this.kernel);
+    this.kernel.hooks.push(decisionEvidenceHook);
   }
 
   /**
@@ -103,7 +110,7 @@ export class Orchestrator {
         state: 'active',
         deployedBy: input.actor,
         deployedAt: this.kernel.now(),
-        warnings: [...compiled.warnings, ...(await missingCallees(store, compiled.processId, sourceContext))],
+        warnings: [...compiled.warnings, ...(await missingCallees(store, compiled.processId, sourceContext)), ...(await missingDecisions(store, sourceContext))],
         xml: compiled.xml,
         serialized: compiled.serialized,
       });

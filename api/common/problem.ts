@@ -43,6 +43,7 @@ export function statusFor(code: EngineErrorCode): HttpStatus {
       return HttpStatus.CONFLICT;
     case EngineErrorCode.IdempotencyKeyReused:
     case EngineErrorCode.ProcessFailed:
+    case EngineErrorCode.DecisionFailed:
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case EngineErrorCode.Forbidden:
       return HttpStatus.FORBIDDEN;

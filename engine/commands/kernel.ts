@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { runWithStore } from './current-store';
 import type { Clock } from '../clock';
 import { loadSourceContext } from '../definitions';
 import { EngineError, EngineErrorCode } from '../errors';
@@ -101,7 +102,7 @@ export class CommandKernel {
               return previous.result as T;
             }
           }
-          const result = await work(store);
+          const result = await runWithStore(store, () => work(store));
           if (idempotency) await store.saveIdempotent(idempotency.scope, idempotency.key, { requestHash: requestHash!, result });
           return result;
         });

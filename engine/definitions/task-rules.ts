@@ -1,5 +1,6 @@
 import { is, isAny, list, one, text, type ModdleElement } from './model';
 import type { RuleContext } from './rule-context';
+import { decisionTaskProblems } from '../decisions/deploy-rules';
 
 /** The only handler binding we run: `camunda:delegateExpression="${handlerName}"` (same shape as the runtime extension). */
 const DELEGATE_EXPRESSION = /^\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}$/;
@@ -38,10 +39,17 @@ function checkServiceTask(context: RuleContext, task: ModdleElement, knownHandle
   }
 
   const delegate = text(task, 'camunda:delegateExpression');
+  // A business rule task with a decisionRef evaluates a deployed DMN decision table (engine/decisions).
+  if (is(task, 'bpmn:BusinessRuleTask') && (text(task, 'camunda:decisionRef') ?? '').trim() !== '') {
+    const io = extensionValues(task).some((value) => is(value, 'camunda:InputOutput'));
+    for (const p of decisionTaskProblems(task, (delegate ?? '').trim() !== '', io)) sink.refuse(p.rule, p.message, task.id);
+    return;
+  }
   // A send task with a message and no handler just sends the message (engine/messaging).
   if ((delegate === undefined || delegate.trim() === '') && is(task, 'bpmn:SendTask') && one(task, 'messageRef')) return;
   if (delegate === undefined || delegate.trim() === '') {
-    sink.refuse('service-implementation', `${kind} has no implementation; ${HOW_TO_BIND}`, task.id);
+    const decisions = is(task, 'bpmn:BusinessRuleTask') ? ' (or camunda:decisionRef="<decision id>" for a DMN decision table)' : '';
+    sink.refuse('service-implementation', `${kind} has no implementation; ${HOW_TO_BIND}${decisions}`, task.id);
     return;
   }
   const name = DELEGATE_EXPRESSION.exec(delegate)?.[1];

@@ -4,6 +4,7 @@ import { evaluateExpression } from '../expressions';
 import { firstOccurrence, isCron } from '../timers/schedule';
 import { callActivityExtension } from '../calls/call-extension';
 import { LOCALS_KEY, ScopeRuntime } from './scopes';
+import { decisionTaskService, decisionTaskSpec } from '../decisions/task';
 
 /** User-task metadata resolved when the task is entered (camunda:* attributes). */
 export interface UserTaskMeta {
@@ -154,6 +155,17 @@ export function createExtensions(host: ExtensionHost): Record<string, (activity:
     itsmServiceHandler(activity) {
       if (!SERVICE_TYPES.has(activity.type)) return;
       const name = DELEGATE.exec(String(activity.behaviour.delegateExpression ?? ''))?.[1];
+      // A business rule task with camunda:decisionRef evaluates a DMN decision table (engine/decisions).
+      const decision = activity.type === 'bpmn:BusinessRuleTask' && !name ? decisionTaskSpec(activity.behaviour) : null;
+      if (decision) {
+        activity.behaviour.Service = decisionTaskService(
+          decision,
+          { instanceId: host.instanceId, elementId: activity.id },
+          (content) => structuredClone(scopes.scope(activity.environment.variables, content)),
+          (patch) => assignVariables(activity, host, patch),
+        );
+        return;
+      }
       // A send task without a handler only sends its message (engine/messaging writes the outbox row).
       if (!name && activity.type === 'bpmn:SendTask' && activity.behaviour.messageRef) activity.behaviour.Service = sendOnlyService;
       if (!name) return;

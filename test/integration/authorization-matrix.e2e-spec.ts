@@ -7,6 +7,7 @@ import { ManualClock, Orchestrator, type ServiceHandler } from '../../engine';
 import { LOCAL_ISSUER } from '../../api/config/config';
 import { bearer, tokenFor, tokensFor, TEST_PASSWORD } from '../support/auth';
 import { bpmn, linearTasks, startSlaTask } from '../support/bpmn';
+import { dmnTable } from '../support/dmn';
 import { createTestApp, startTestApp, type ApiTestApp, type Http } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -47,6 +48,9 @@ const processK = bpmn(
    <bpmn:serviceTask id="page" camunda:delegateExpression="\${matrixFail}"/>
    <bpmn:sequenceFlow id="f6" sourceRef="page" targetRef="end2"/><bpmn:endEvent id="end2"/>`,
 );
+
+/** A one-rule decision table. */
+const matrixDecision = (key: string) => dmnTable(key, { inputs: ['x'], outputs: ['y'], rules: [[['-'], ['"any"']]] });
 
 const alwaysFails: ServiceHandler = {
   name: 'matrixFail',
@@ -135,6 +139,7 @@ describe('authorisation matrix: every role × every route × own and other objec
     await admin.put(`/api/definitions/key/${K}/owners`).send({ usernames: ['owner'] }).expect(200);
     await admin.put(`/api/definitions/key/${SPARE}/owners`).send({ usernames: ['owner2'] }).expect(200);
     await admin.post('/api/groups').send({ name: 'matrix-group' }).expect(201);
+    await admin.post('/api/decisions').set('Content-Type', 'application/xml').send(matrixDecision('matrix-decision')).expect(201);
     const a = await startK('alice', 'team-a', 'MX-A');
     const b = await startK('bob', 'team-b', 'MX-B');
     Object.assign(objects, { ia: a.instance, ta: a.task, ib: b.instance, tb: b.task }, await freshIncident());
@@ -180,6 +185,12 @@ describe('authorisation matrix: every role × every route × own and other objec
     { route: 'POST /api/definitions/:spareDef/activate', expected: [200, 403, 403, 403, 403, 403, 401] },
     { route: `GET /api/definitions/key/${K}/owners`,     expected: [200, 403, 403, 403, 403, 200, 401] },
     { route: `PUT /api/definitions/key/${SPARE}/owners`, expected: [200, 403, 403, 403, 403, 403, 401], body: { usernames: ['owner2'] } },
+    // decisions: everybody reads and test-evaluates; administrators and process owners deploy
+    { route: 'POST /api/decisions',            expected: [201, 201, 201, 403, 403, 403, 401], contentType: 'application/xml', body: (o) => matrixDecision(`decision-by-${o.caller}`) },
+    { route: 'GET /api/decisions',             expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: 'GET /api/decisions/matrix-decision',     expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: 'GET /api/decisions/matrix-decision/xml', expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: 'POST /api/decisions/matrix-decision/evaluate', expected: [200, 200, 200, 200, 200, 200, 401], body: { variables: { x: 'a' } } },
     // instances
     { route: 'POST /api/instances',            expected: [201, 201, 201, 201, 201, 403, 401], body: { definitionKey: K, variables: { team: 'team-a', path: 'work' } } },
     { route: 'GET /api/instances',             expected: [200, 200, 200, 200, 200, 200, 401] },
