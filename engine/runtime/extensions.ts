@@ -2,6 +2,7 @@ import { BpmnBusinessError, type ServiceHandlerRegistry } from '../services/serv
 import type { Clock } from '../clock';
 import { evaluateExpression } from '../expressions';
 import { firstOccurrence, isCron } from '../timers/schedule';
+import { raiseBpmnError } from './raise-error';
 
 /** User-task metadata resolved when the task is entered (camunda:* attributes). */
 export interface UserTaskMeta {
@@ -30,6 +31,8 @@ export interface ExtensionHost {
    * would stay in that copy.
    */
   processVariables?: () => Record<string, unknown> | undefined;
+  /** The definition's parsed model: where a handler's BPMN error is caught (business-errors.ts). */
+  sourceContext?: unknown;
 }
 
 /** Camunda's default task priority. */
@@ -203,7 +206,7 @@ function handlerService(name: string, host: ExtensionHost) {
           },
           (error: unknown) => {
             // A BpmnBusinessError's code is what an error boundary's errorCode matches.
-            if (error instanceof BpmnBusinessError) return callback(Object.assign(new Error(error.message), { code: error.code }));
+            if (error instanceof BpmnBusinessError) return raiseBpmnError(activity, message, error, callback, host.sourceContext);
             callback(error instanceof Error ? error : new Error(String(error)));
           },
         );

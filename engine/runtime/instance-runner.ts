@@ -8,6 +8,8 @@ import { systemClock, type Clock } from '../clock';
 import { DurableTimers, type PendingTimer } from './durable-timers';
 import { createExtensions, type UserTaskMeta } from './extensions';
 import { untilQuiescent, type Quiescence } from './quiescence';
+import { pruneLeftScopes } from './scope-tracker';
+import { ErrorWatch, type UncaughtError } from './error-watch';
 import {
   armEventTimers,
   eventSubProcessTimerStarts,
@@ -53,7 +55,10 @@ export interface ObservedEvent {
 
 /** Everything one command needs to persist, computed without touching storage. */
 export interface RunOutcome {
-  status: 'running' | 'completed';
+  /** `failed`: a BPMN error reached the process uncaught (see {@link RunOutcome.failure}). */
+  status: 'running' | 'completed' | 'failed';
+  /** The uncaught BPMN error that failed the instance in this run. */
+  failure?: UncaughtError;
   /** The engine state without the XML source (null once completed). Opaque to everyone but this module. */
   state: EngineSnapshot | null;
   variables: Record<string, unknown>;
@@ -197,6 +202,7 @@ export class InstanceRunner {
   ): Promise<RunOutcome> {
     const { engine, timers } = this.newEngine(definition, ctx);
     const recorder = new Recorder(this.clock);
+    pruneLeftScopes(recorder.listener, () => engine);
     const live: LiveEngineInternal = {
       engine,
       timers,
@@ -252,6 +258,7 @@ export class InstanceRunner {
     };
     const { engine, timers } = live;
     const recorder = new Recorder(this.clock, live.listener);
+    pruneLeftScopes(recorder.listener, () => engine);
     if (options.rearm?.size) this.rearmEventTimers(live, recorder, options.rearm);
     let before: Record<string, unknown> = {};
     try {
@@ -367,6 +374,7 @@ export class InstanceRunner {
         clock: this.clock,
         timeZone: this.timeZone,
         processVariables: () => mainProcess(engine)?.environment?.variables,
+        sourceContext: definition.sourceContext,
       }) as any,
       timers: timers as any,
       settings: { disableTrackState: true },
@@ -385,7 +393,10 @@ export class InstanceRunner {
     rearm?: ReadonlyMap<string, Date>,
   ): Promise<RunOutcome> {
     const { engine, timers } = live;
-    const completed = how === 'end';
+    const failure = recorder.errors.uncaught();
+    // An uncaught error ends the instance whatever else still holds a token (ErrorWatch).
+    if (failure) recorder.touchedTimers = true;
+    const completed = how === 'end' || failure !== null;
     const variables = structuredClone(readVariables(engine));
     const postponed = completed ? [] : waitingActivities(engine);
     const state = completed ? null : stripSource(await engine.getState());
@@ -393,7 +404,8 @@ export class InstanceRunner {
     // The ended process takes its armed event sub-process timers with it.
     if (completed && live.eventTimers.length) recorder.eventTimersChanged((live.eventTimers = []));
     return {
-      status: completed ? 'completed' : 'running',
+      status: failure ? 'failed' : completed ? 'completed' : 'running',
+      ...(failure ? { failure } : {}),
       state:
         state === null
           ? null
@@ -428,6 +440,7 @@ class Recorder {
   readonly createdTasks: CreatedUserTask[] = [];
   readonly endedTasks: string[] = [];
   readonly elementTypes: Record<string, string> = {};
+  readonly errors: ErrorWatch;
   touchedTimers = false;
   /** Executions that really ran: started in this run or re-announced on resume. */
   private readonly live = new Set<string>();
@@ -438,6 +451,7 @@ class Recorder {
     private readonly clock: Clock,
     readonly listener: EventEmitter = new EventEmitter(),
   ) {
+    this.errors = new ErrorWatch(this.listener);
     const on = (event: string, fn: (api: any) => void) => this.listener.on(event, fn);
     on('activity.start', (api) => {
       this.live.add(api.executionId);
@@ -533,10 +547,20 @@ function engineHandle(engine: Engine, timers: DurableTimers, fireEventTimer: (ex
   return {
     setVariables: (patch) => setVariables(engine, patch),
     isWaiting: (executionId) => waitingActivities(engine).some((a) => a.executionId === executionId),
-    signal: (executionId, variables) => engine.execution!.signal({ executionId, variables } as any),
+    // Signalled on the activity itself, not through the process's api queue: a signal delivered
+    // there holds that queue while the process runs on, so an error, escalation or compensation
+    // thrown downstream (delegated through the same queue) arrives after its catcher is gone
+    // (an error end event after a user task was ignored). See runtime/bpmn-events.ts.
+    signal: (executionId, variables) => signalActivity(engine, executionId, variables),
     fireTimer: (executionId) => fireEventTimer(executionId) ?? timers.fire(executionId),
     timers: () => [...timers.pending(), ...eventTimers()],
   };
+}
+
+function signalActivity(engine: Engine, executionId: string, variables: Record<string, unknown>): void {
+  const target = flatten((engine.execution?.getPostponed() ?? []) as any[]).find((a) => a.executionId === executionId);
+  if (target) target.signal({ executionId, variables });
+  else engine.execution!.signal({ executionId, variables } as any);
 }
 
 /** Merges `patch` into the variables of the definition and of its processes. */
