@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import { evaluateExpression } from '../expressions';
 import { firstOccurrence, isCron } from '../timers/schedule';
 import { raiseBpmnError } from './raise-error';
+import type { ServiceFailures } from './service-retry';
 
 /** User-task metadata resolved when the task is entered (camunda:* attributes). */
 export interface UserTaskMeta {
@@ -33,6 +34,8 @@ export interface ExtensionHost {
   processVariables?: () => Record<string, unknown> | undefined;
   /** The definition's parsed model: where a handler's BPMN error is caught (business-errors.ts). */
   sourceContext?: unknown;
+  /** Where technical handler failures go (service-retry.ts); without it they fail the command. */
+  serviceFailures?: ServiceFailures;
 }
 
 /** Camunda's default task priority. */
@@ -183,7 +186,7 @@ function assignVariables(activity: ActivityLike, host: ExtensionHost, patch: Rec
 /** A bpmn-elements `Service` constructor bound to one registered handler. */
 function handlerService(name: string, host: ExtensionHost) {
   return function HandlerService(this: { execute: unknown }, activity: ActivityLike) {
-    this.execute = (message: { content: { executionId: string } }, callback: Callback) => {
+    this.execute = (message: { content: { executionId: string } & Record<string, unknown> }, callback: Callback) => {
       const handler = host.handlers.get(name);
       if (!handler) return callback(new Error(`no service handler named "${name}" is registered`));
       const variables = structuredClone(activity.environment.variables);
@@ -207,7 +210,13 @@ function handlerService(name: string, host: ExtensionHost) {
           (error: unknown) => {
             // A BpmnBusinessError's code is what an error boundary's errorCode matches.
             if (error instanceof BpmnBusinessError) return raiseBpmnError(activity, message, error, callback, host.sourceContext);
-            callback(error instanceof Error ? error : new Error(String(error)));
+            const failure = error instanceof Error ? error : new Error(String(error));
+            const failures = host.serviceFailures;
+            const executionId = message.content.executionId;
+            if (!failures || failures.retrying === executionId) return callback(failure);
+            // A technical failure: the task waits for its retry job instead of failing the command.
+            failures.failed.set(executionId, { executionId, elementId: activity.id, elementType: activity.type, message: failure.message });
+            activity.broker.publish('event', 'activity.wait', { ...message.content, state: 'wait', serviceRetry: true });
           },
         );
     };

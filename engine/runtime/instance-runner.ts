@@ -10,6 +10,7 @@ import { createExtensions, type UserTaskMeta } from './extensions';
 import { untilQuiescent, type Quiescence } from './quiescence';
 import { pruneLeftScopes } from './scope-tracker';
 import { ErrorWatch, type UncaughtError } from './error-watch';
+import { ServiceFailures, type ServiceFailure } from './service-retry';
 import {
   armEventTimers,
   eventSubProcessTimerStarts,
@@ -93,6 +94,7 @@ interface LiveEngineInternal extends LiveEngine {
   /** The armed event sub-process timer starts (see event-subprocess-timers.ts). */
   eventTimers: PendingTimer[];
   eventStarts: readonly EventSubProcessTimerStart[];
+  serviceFailures: ServiceFailures;
 }
 
 /** The persisted engine state, versioned so a future engine can refuse or migrate it. */
@@ -138,6 +140,8 @@ export interface ResumeOptions {
    * produced exactly that revision, it is reused instead of recovered from the snapshot.
    */
   revision?: number;
+  /** The service task execution a retry job re-runs: its handler failing fails the command (service-retry.ts). */
+  retryService?: string;
 }
 
 const SNAPSHOT_SCHEMA = 1 as const;
@@ -200,7 +204,7 @@ export class InstanceRunner {
     variables: Record<string, unknown>,
     action?: (engine: EngineHandle) => void,
   ): Promise<RunOutcome> {
-    const { engine, timers } = this.newEngine(definition, ctx);
+    const { engine, timers, serviceFailures } = this.newEngine(definition, ctx);
     const recorder = new Recorder(this.clock);
     pruneLeftScopes(recorder.listener, () => engine);
     const live: LiveEngineInternal = {
@@ -208,6 +212,7 @@ export class InstanceRunner {
       timers,
       listener: recorder.listener,
       definitionId: definition.id,
+      serviceFailures,
       eventTimers: [],
       eventStarts: eventSubProcessTimerStarts(definition.sourceContext),
     };
@@ -248,7 +253,7 @@ export class InstanceRunner {
     if (snapshot.schemaVersion !== SNAPSHOT_SCHEMA) {
       throw new EngineError(EngineErrorCode.ProcessFailed, `unsupported snapshot schema ${String(snapshot.schemaVersion)}`);
     }
-    const reused = options.revision !== undefined && !options.rearm ? this.take(ctx.instanceId, options.revision, definition.id) : null;
+    const reused = options.revision !== undefined && !options.rearm && !options.retryService ? this.take(ctx.instanceId, options.revision, definition.id) : null;
     const live: LiveEngineInternal = reused ?? {
       ...this.newEngine(definition, ctx),
       listener: new EventEmitter(),
@@ -257,6 +262,8 @@ export class InstanceRunner {
       eventStarts: eventSubProcessTimerStarts(definition.sourceContext),
     };
     const { engine, timers } = live;
+    live.serviceFailures.failed.clear();
+    live.serviceFailures.retrying = options.retryService ?? null;
     const recorder = new Recorder(this.clock, live.listener);
     pruneLeftScopes(recorder.listener, () => engine);
     if (options.rearm?.size) this.rearmEventTimers(live, recorder, options.rearm);
@@ -358,8 +365,9 @@ export class InstanceRunner {
     return true;
   }
 
-  private newEngine(definition: RunnableDefinition, ctx: RunContext): { engine: Engine; timers: DurableTimers } {
+  private newEngine(definition: RunnableDefinition, ctx: RunContext): { engine: Engine; timers: DurableTimers; serviceFailures: ServiceFailures } {
     const timers = new DurableTimers(this.clock);
+    const serviceFailures = new ServiceFailures();
     const engine: Engine = new Engine({
       name: ctx.instanceId,
       sourceContext: definition.sourceContext as any,
@@ -375,6 +383,7 @@ export class InstanceRunner {
         timeZone: this.timeZone,
         processVariables: () => mainProcess(engine)?.environment?.variables,
         sourceContext: definition.sourceContext,
+        serviceFailures,
       }) as any,
       timers: timers as any,
       settings: { disableTrackState: true },
@@ -382,7 +391,7 @@ export class InstanceRunner {
       // costs measurable CPU per command; the host logs what matters from the outcome.
       Logger: silentLogger,
     } as any);
-    return { engine, timers };
+    return { engine, timers, serviceFailures };
   }
 
   private async outcome(
@@ -399,6 +408,8 @@ export class InstanceRunner {
     const completed = how === 'end' || failure !== null;
     const variables = structuredClone(readVariables(engine));
     const postponed = completed ? [] : waitingActivities(engine);
+    const retries = live.serviceFailures.retryTimers(new Set(postponed.map((a) => a.executionId)), this.clock.now());
+    if (retries.length) recorder.servicesFailed([...live.serviceFailures.failed.values()].filter((f) => retries.some((r) => r.executionId === f.executionId)));
     const state = completed ? null : stripSource(await engine.getState());
     if (state && rearm?.size) rearmTimers(state, rearm);
     // The ended process takes its armed event sub-process timers with it.
@@ -421,12 +432,13 @@ export class InstanceRunner {
       waitingTaskExecutionIds: postponed.filter((a) => a.type === 'bpmn:UserTask').map((a) => a.executionId),
       endedTaskExecutionIds: recorder.endedTasks,
       activeElementIds: [...new Set(postponed.map((a) => a.id))],
-      timers: completed ? [] : [...timers.pending(), ...live.eventTimers],
+      timers: completed ? [] : [...timers.pending(), ...live.eventTimers, ...retries],
       touchedTimers: recorder.touchedTimers,
       elementTypes: recorder.elementTypes,
       events: recorder.events,
       // An engine whose state was edited (re-armed timers) no longer matches what it holds in memory.
-      live: completed || rearm?.size ? undefined : live,
+      // A failed service task must be re-invoked by the next recover, so its engine is not kept.
+      live: completed || rearm?.size || retries.length ? undefined : live,
     };
   }
 }
@@ -502,6 +514,15 @@ class Recorder {
 
   markLive(executionId: string): void {
     this.live.add(executionId);
+  }
+
+  /** Service tasks whose handler failed and that wait for a retry job (service-retry.ts). */
+  servicesFailed(failures: readonly ServiceFailure[]): void {
+    this.touchedTimers = true;
+    for (const f of failures) {
+      this.elementTypes[f.elementId] = f.elementType;
+      this.events.push({ type: 'element.failed', elementId: f.elementId, elementType: f.elementType, executionId: f.executionId, payload: { message: f.message, retry: true } });
+    }
   }
 
   /** The armed event sub-process timers changed: the host must sync the instance's timer rows. */

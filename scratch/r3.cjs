@@ -1,0 +1,23 @@
+const { Engine } = require('bpmn-engine');
+const { EventEmitter } = require('events');
+const xml = require('fs').readFileSync('scratch/r1.cjs','utf8').match(/`([\s\S]*?)`/)[1];
+(async () => {
+  const mode = process.argv[2];
+  const listener = new EventEmitter();
+  const log = [];
+  for (const ev of ['activity.start','activity.end','activity.throw','activity.catch','activity.wait','activity.discard','activity.leave']) listener.on(ev, (api) => log.push(ev.split('.')[1] + ':' + api.id));
+  const engine = new Engine({ name: 'x', source: xml });
+  await engine.execute({ listener });
+  const proc = engine.execution.definitions[0].getProcesses()[0];
+  await new Promise((r) => setTimeout(r, 10));
+  const sp = engine.execution.getPostponed().find((a) => a.id === 'sp');
+  const [t] = sp.getPostponed().filter((a) => a.id === 't');
+  log.push('--signal');
+  if (mode === 'a') t.signal({});
+  if (mode === 'b') sp.signal({ executionId: t.executionId });
+  if (mode === 'c') setImmediate(() => t.signal({}));
+  if (mode === 'd') proc.getApi().signal({ executionId: t.executionId });
+  await new Promise((r) => setTimeout(r, 10));
+  const sy = Object.getOwnPropertySymbols(proc.execution).find(x=>String(x).includes('tracker'));
+  console.log(mode, log.slice(log.indexOf('--signal')).join(' '), engine.activityStatus, [...proc.execution[sy].status.execute]);
+})();
