@@ -5,6 +5,7 @@ import { proveEngineLoads, serializeModel } from './engine-load';
 import { checkEvents } from './event-rules';
 import { checkExpressions } from './expression-rules';
 import { checkCamundaExtensions } from './extension-rules';
+import { assignMissingFlowIds } from './flow-ids';
 import { lintModel } from './lint';
 import { text } from './model';
 import { parseBpmn } from './parse';
@@ -81,6 +82,7 @@ export async function compileDefinition(input: Uint8Array | string, options: Com
 async function compileXml(xml: string, options: CompileOptions, sink: ProblemSink): Promise<CompiledDefinition> {
   const parsed = await parseBpmn(xml, sink);
   if (!parsed) throw sink.toError();
+  assignMissingFlowIds(parsed.context, parsed.definitions);
   // First, while the model is exactly as parsed (see serializeModel).
   const serialization = serializeModel(parsed.context);
 

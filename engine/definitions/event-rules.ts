@@ -60,6 +60,9 @@ function checkEvent(context: RuleContext, event: ModdleElement): void {
     sink.refuse('boundary-unattached', 'the boundary event is not attached to an activity (no attachedToRef): the engine would start it with the process', event.id);
   }
 
+  if (is(event, 'bpmn:BoundaryEvent') && definitions.length === 0 && !list(event, 'eventDefinitionRef').length) {
+    sink.refuse('boundary-without-trigger', 'a boundary event needs an event definition (timer, error, escalation, message, signal...): without one it never fires and BPMN does not allow it', event.id);
+  }
   for (const definition of definitions) {
     const type = definition.$type;
     if (is(definition, 'bpmn:ConditionalEventDefinition')) {

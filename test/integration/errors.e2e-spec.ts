@@ -137,6 +137,27 @@ const terminate = bpmn(
    ${flow('f5', 'handling', 'd')}${task('d')}${flow('f6', 'd', 'kill')}<bpmn:endEvent id="kill"><bpmn:terminateEventDefinition/></bpmn:endEvent>`,
 );
 
+/** A booking compensated by an intermediate compensation throw event after a user task. */
+let undone = 0;
+const undoBooking: ServiceHandler = {
+  name: 'undoBooking',
+  description: 'test handler: compensates the booking',
+  run() {
+    undone++;
+    return { booked: false };
+  },
+};
+const compensation = bpmn(
+  'compensate',
+  `<bpmn:startEvent id="start"/>${flow('f1', 'start', 'book')}
+   <bpmn:serviceTask id="book" camunda:delegateExpression="\${validate}"/>${flow('f2', 'book', 'confirm')}
+   <bpmn:boundaryEvent id="onUndo" attachedToRef="book"><bpmn:compensateEventDefinition/></bpmn:boundaryEvent>
+   <bpmn:serviceTask id="undo" isForCompensation="true" camunda:delegateExpression="\${undoBooking}"/>
+   <bpmn:association id="a1" associationDirection="One" sourceRef="onUndo" targetRef="undo"/>
+   ${task('confirm')}${flow('f3', 'confirm', 'revert')}
+   <bpmn:intermediateThrowEvent id="revert"><bpmn:compensateEventDefinition/></bpmn:intermediateThrowEvent>${flow('f4', 'revert', 'end')}<bpmn:endEvent id="end"/>`,
+);
+
 interface Event {
   type: string;
   elementId: string;
@@ -162,8 +183,8 @@ describe('errors, escalations and failing handlers', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    t = await createTestApp(db, { clock, handlers: [validate, syncCmdb] });
-    for (const xml of [boundaryCaught, subProcessCaught, uncaught, flaky, errorEndInSubProcess, uncaughtErrorEnd, escalation, escalationInterrupting, terminate]) await deploy(xml);
+    t = await createTestApp(db, { clock, handlers: [validate, syncCmdb, undoBooking] });
+    for (const xml of [compensation, boundaryCaught, subProcessCaught, uncaught, flaky, errorEndInSubProcess, uncaughtErrorEnd, escalation, escalationInterrupting, terminate]) await deploy(xml);
   });
   afterAll(async () => {
     await t?.close();
@@ -329,5 +350,18 @@ describe('errors, escalations and failing handlers', () => {
     expect(done.status).toBe('completed');
     expect(await openIds(id)).toEqual([]);
     expect((await history(id)).filter((e) => e.type === 'task.cancelled').map((e) => e.elementId).sort()).toEqual(['a', 'b']);
+  });
+
+  it('a compensation throw event after a user task runs the compensation handler of the completed task', async () => {
+    undone = 0;
+    const started = await start('compensate');
+    const id = started.instance.id;
+    expect((await instance(id)).variables).toMatchObject({ validated: true });
+    expect((await completeAt(id, 'confirm')).status).toBe(200);
+    expect(undone).toBe(1);
+    const done = await instance(id);
+    expect(done.status).toBe('completed');
+    expect(done.variables).toMatchObject({ booked: false });
+    expect((await history(id)).some((e) => e.type === 'element.completed' && e.elementId === 'undo')).toBe(true);
   });
 });
