@@ -87,9 +87,6 @@ function checkEvent(context: RuleContext, event: ModdleElement): void {
         event.id,
       );
     }
-    if (eventSubProcess && is(definition, 'bpmn:ErrorEventDefinition')) {
-      sink.warn('event-subprocess-start', 'an error event sub-process catches errors thrown by error end events only, not service handler failures (use an error boundary event on the task)', event.id);
-    }
     for (const reference of REFERENCES) {
       if (!is(definition, reference.definition)) continue;
       checkReference(context, definition, reference.property, reference.target, reference.rule, isCatch && reference.optionalOnCatch);
