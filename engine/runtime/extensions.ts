@@ -2,7 +2,7 @@ import { BpmnBusinessError, type ServiceHandlerRegistry } from '../services/serv
 import type { Clock } from '../clock';
 import { evaluateExpression } from '../expressions';
 import { firstOccurrence, isCron } from '../timers/schedule';
-import { raiseBpmnError } from './raise-error';
+import { raiseBpmnError, retargetErrorThrow } from './raise-error';
 import type { ServiceFailures } from './service-retry';
 
 /** User-task metadata resolved when the task is entered (camunda:* attributes). */
@@ -92,6 +92,10 @@ export function createExtensions(host: ExtensionHost): Record<string, (activity:
         const seconds = Math.max(1, Math.ceil((next.dueAt.getTime() - now.getTime()) / 1000));
         activity.broker.publish('format', 'run.itsm.cron', { timeCycle: `R/PT${seconds}S`, cron: cycle });
       });
+    },
+    /** Error end events reach catch-all and same-code catchers too (raise-error.ts). */
+    itsmErrorThrow(activity) {
+      if (activity.type === 'bpmn:EndEvent' && host.sourceContext) retargetErrorThrow(activity, host.sourceContext);
     },
     itsmServiceHandler(activity) {
       if (!SERVICE_TYPES.has(activity.type)) return;

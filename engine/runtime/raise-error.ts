@@ -44,3 +44,36 @@ export function raiseBpmnError(activity: any, message: any, error: BpmnBusinessE
   );
   if (catcher.kind === 'event-subprocess') activity.getApi(message).discard();
 }
+
+const kReferenceElement = Symbol.for('referenceElement');
+
+/**
+ * bpmn-elements matches a thrown error to an event sub-process start or a boundary event by the
+ * id of the `bpmn:Error` element only: a catch-all error start (no errorRef) catches anonymous
+ * errors only, and an error with the same `errorCode` under another id is not caught at all. For
+ * each throwing error event with a code, the catcher BPMN designates (business-errors.ts) is
+ * decided from the model, and the thrown error is re-targeted at the id that catcher listens
+ * for (none for a catch-all); the code travels along.
+ */
+export function retargetErrorThrow(activity: any, sourceContext: unknown): void {
+  for (const definition of (activity.eventDefinitions ?? []) as any[]) {
+    if (definition?.type !== 'bpmn:ErrorEventDefinition' || !definition.isThrowing) continue;
+    const ref: string | undefined = definition.reference?.id;
+    const code = ref ? errorCodeOf(sourceContext, ref) : undefined;
+    if (!ref || !code) continue;
+    const catcher = findErrorCatcher(sourceContext, activity.id, code);
+    if (catcher.kind === 'uncaught' || catcher.errorId === ref) continue;
+    if (catcher.errorId) {
+      const target = activity.getActivityById?.(catcher.errorId);
+      if (target) definition[kReferenceElement] = target;
+    } else {
+      definition[kReferenceElement] = undefined;
+      definition.reference = { name: definition.reference?.name ?? 'anonymous', code, referenceType: 'throw' };
+    }
+  }
+}
+
+function errorCodeOf(sourceContext: unknown, errorId: string): string | undefined {
+  const found = ((sourceContext as any).getActivities() as any[]).find((a) => a.id === errorId && a.type === 'bpmn:Error');
+  return found?.behaviour?.errorCode ?? undefined;
+}

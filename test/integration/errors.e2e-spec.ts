@@ -98,6 +98,17 @@ const uncaughtErrorEnd = withErrors(
    ${flow('f4', 'split', 'other')}${task('other')}${flow('f5', 'other', 'end')}<bpmn:endEvent id="end"/>`,
 );
 
+/** An error end event with an errorRef, caught by a catch-all error event sub-process. */
+const catchAllSubProcess = withErrors(
+  'err-end-catch-all',
+  `<bpmn:startEvent id="start"/>${flow('f1', 'start', 'review')}${task('review')}${flow('f2', 'review', 'failed')}
+   <bpmn:endEvent id="failed"><bpmn:errorEventDefinition errorRef="Rejected"/></bpmn:endEvent>
+   <bpmn:subProcess id="onAnyError" triggeredByEvent="true">
+     <bpmn:startEvent id="anyError"><bpmn:errorEventDefinition/></bpmn:startEvent>
+     ${flow('e1', 'anyError', 'handle')}${task('handle')}${flow('e2', 'handle', 'eEnd')}<bpmn:endEvent id="eEnd"/>
+   </bpmn:subProcess>`,
+);
+
 /** Escalations thrown inside a sub-process after a user task: non-interrupting by a throw event, interrupting by an end event. */
 const escalation = withErrors(
   'esc',
@@ -184,7 +195,7 @@ describe('errors, escalations and failing handlers', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     t = await createTestApp(db, { clock, handlers: [validate, syncCmdb, undoBooking] });
-    for (const xml of [compensation, boundaryCaught, subProcessCaught, uncaught, flaky, errorEndInSubProcess, uncaughtErrorEnd, escalation, escalationInterrupting, terminate]) await deploy(xml);
+    for (const xml of [catchAllSubProcess, compensation, boundaryCaught, subProcessCaught, uncaught, flaky, errorEndInSubProcess, uncaughtErrorEnd, escalation, escalationInterrupting, terminate]) await deploy(xml);
   });
   afterAll(async () => {
     await t?.close();
@@ -317,6 +328,16 @@ describe('errors, escalations and failing handlers', () => {
     ]);
     expect(events.some((e) => e.type === 'instance.ended')).toBe(false);
     expect(events.filter((e) => e.type === 'task.cancelled').map((e) => e.elementId)).toEqual(['other']);
+  });
+
+  it('an error end event with an errorRef is caught by a catch-all error event sub-process', async () => {
+    const started = await start('err-end-catch-all');
+    const id = started.instance.id;
+    expect((await completeAt(id, 'review')).status).toBe(200);
+    expect(await openIds(id)).toEqual(['handle']);
+    expect((await instance(id)).status).toBe('running');
+    expect((await completeAt(id, 'handle')).status).toBe(200);
+    expect((await instance(id)).status).toBe('completed');
   });
 
   it('a non-interrupting escalation boundary catches an escalation throw; an interrupting one cancels the sub-process', async () => {
