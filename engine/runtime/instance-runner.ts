@@ -9,6 +9,7 @@ import { DurableTimers, type PendingTimer } from './durable-timers';
 import { createExtensions, type UserTaskMeta } from './extensions';
 import { untilQuiescent, type Quiescence } from './quiescence';
 import { pruneLeftScopes } from './scope-tracker';
+import { interruptOnEventSubProcess } from './interrupt-scope';
 import { ErrorWatch, type UncaughtError } from './error-watch';
 import { ServiceFailures, type ServiceFailure } from './service-retry';
 import {
@@ -207,6 +208,7 @@ export class InstanceRunner {
     const { engine, timers, serviceFailures } = this.newEngine(definition, ctx);
     const recorder = new Recorder(this.clock);
     pruneLeftScopes(recorder.listener, () => engine);
+    interruptOnEventSubProcess(recorder.listener, () => engine, definition.sourceContext, (api) => recorder.cancelled(api, 'interrupted by an event sub-process'));
     const live: LiveEngineInternal = {
       engine,
       timers,
@@ -266,6 +268,7 @@ export class InstanceRunner {
     live.serviceFailures.retrying = options.retryService ?? null;
     const recorder = new Recorder(this.clock, live.listener);
     pruneLeftScopes(recorder.listener, () => engine);
+    interruptOnEventSubProcess(recorder.listener, () => engine, definition.sourceContext, (api) => recorder.cancelled(api, 'interrupted by an event sub-process'));
     if (options.rearm?.size) this.rearmEventTimers(live, recorder, options.rearm);
     let before: Record<string, unknown> = {};
     try {
@@ -549,9 +552,9 @@ class Recorder {
   }
 
   /** An activity cancelled by an interrupting event sub-process (recorded once). */
-  cancelled(api: any): void {
+  cancelled(api: any, reason = 'interrupted by an event sub-process'): void {
     this.live.delete(api.executionId); // so its own discard event does not record it twice
-    this.push('element.cancelled', api, { reason: 'interrupted by an event sub-process' });
+    this.push('element.cancelled', api, { reason });
   }
 
   private push(type: ObservedEvent['type'], api: any, payload: Record<string, unknown> | null = null) {

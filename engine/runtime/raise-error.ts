@@ -12,8 +12,8 @@ type Callback = (error: Error | null, output?: unknown) => void;
  *    the error to the boundary (its own mechanism);
  *  - an error event sub-process of an enclosing scope, or an error boundary on an enclosing
  *    sub-process: the task throws the error the way an error end event does (an `activity.throw`
- *    delegated up through the scopes), with the error id that catcher listens for; for an event
- *    sub-process the task is then discarded (the sub-process interrupts it);
+ *    delegated up through the scopes), with the error id that catcher listens for; the catcher
+ *    then cancels the task with its scope;
  *  - nobody: the command fails with PROCESS_FAILED (422) naming the code and the element, so the
  *    caller's transaction rolls back and nothing is stored.
  */
@@ -42,7 +42,10 @@ export function raiseBpmnError(activity: any, message: any, error: BpmnBusinessE
     },
     { type: 'throw', delegate: true },
   );
-  if (catcher.kind === 'event-subprocess') activity.getApi(message).discard();
+  // An event sub-process that caught it has interrupted its scope, this task included
+  // (interrupt-scope.ts); a boundary on an enclosing sub-process cancelled that sub-process.
+  // Should neither have happened, the task must not stay running (the command would never end).
+  if (activity.isRunning) activity.getApi(message).discard();
 }
 
 const kReferenceElement = Symbol.for('referenceElement');

@@ -109,6 +109,19 @@ const catchAllSubProcess = withErrors(
    </bpmn:subProcess>`,
 );
 
+/** A parallel branch waits while the other raises INVALID from a handler: the error event sub-process interrupts both. */
+const interrupting = withErrors(
+  'err-esp-interrupt',
+  `<bpmn:startEvent id="start"/>${flow('f1', 'start', 'split')}<bpmn:parallelGateway id="split"/>
+   ${flow('f2', 'split', 'other')}${task('other')}${flow('f3', 'other', 'end')}<bpmn:endEvent id="end"/>
+   ${flow('f4', 'split', 'triage')}${task('triage')}${flow('f5', 'triage', 'check')}
+   <bpmn:serviceTask id="check" camunda:delegateExpression="\${validate}"/>${flow('f6', 'check', 'end2')}<bpmn:endEvent id="end2"/>
+   <bpmn:subProcess id="onInvalid" triggeredByEvent="true">
+     <bpmn:startEvent id="invalidStart"><bpmn:errorEventDefinition errorRef="Invalid"/></bpmn:startEvent>
+     ${flow('e1', 'invalidStart', 'complete')}${task('complete')}${flow('e2', 'complete', 'eEnd')}<bpmn:endEvent id="eEnd"/>
+   </bpmn:subProcess>`,
+);
+
 /** Escalations thrown inside a sub-process after a user task: non-interrupting by a throw event, interrupting by an end event. */
 const escalation = withErrors(
   'esc',
@@ -195,7 +208,7 @@ describe('errors, escalations and failing handlers', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     t = await createTestApp(db, { clock, handlers: [validate, syncCmdb, undoBooking] });
-    for (const xml of [catchAllSubProcess, compensation, boundaryCaught, subProcessCaught, uncaught, flaky, errorEndInSubProcess, uncaughtErrorEnd, escalation, escalationInterrupting, terminate]) await deploy(xml);
+    for (const xml of [interrupting, catchAllSubProcess, compensation, boundaryCaught, subProcessCaught, uncaught, flaky, errorEndInSubProcess, uncaughtErrorEnd, escalation, escalationInterrupting, terminate]) await deploy(xml);
   });
   afterAll(async () => {
     await t?.close();
@@ -337,6 +350,18 @@ describe('errors, escalations and failing handlers', () => {
     expect(await openIds(id)).toEqual(['handle']);
     expect((await instance(id)).status).toBe('running');
     expect((await completeAt(id, 'handle')).status).toBe(200);
+    expect((await instance(id)).status).toBe('completed');
+  });
+
+  it('an error event sub-process interrupts the other tokens of its scope', async () => {
+    const started = await start('err-esp-interrupt', { valid: false });
+    const id = started.instance.id;
+    expect(await openIds(id)).toEqual(['other', 'triage']);
+    expect((await completeAt(id, 'triage')).status).toBe(200);
+    expect(await openIds(id)).toEqual(['complete']);
+    const events = await history(id);
+    expect(events.filter((e) => e.type === 'task.cancelled').map((e) => e.elementId)).toEqual(['other']);
+    expect((await completeAt(id, 'complete')).status).toBe(200);
     expect((await instance(id)).status).toBe('completed');
   });
 
