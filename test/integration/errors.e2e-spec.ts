@@ -62,6 +62,19 @@ const subProcessCaught = withErrors(
    </bpmn:subProcess>`,
 );
 
+/** The handler's error leaves the sub-process: the boundary on the sub-process catches it (catch-all). */
+const enclosingBoundary = withErrors(
+  'err-enclosing',
+  `<bpmn:startEvent id="start"/>${flow('f1', 'start', 'handling')}
+   <bpmn:subProcess id="handling">
+     <bpmn:startEvent id="hStart"/>${flow('h1', 'hStart', 'triage')}${task('triage')}${flow('h2', 'triage', 'check')}
+     <bpmn:serviceTask id="check" camunda:delegateExpression="\${validate}"/>${flow('h3', 'check', 'hEnd')}<bpmn:endEvent id="hEnd"/>
+   </bpmn:subProcess>
+   ${flow('f2', 'handling', 'end')}<bpmn:endEvent id="end"/>
+   <bpmn:boundaryEvent id="anyError" attachedToRef="handling"><bpmn:errorEventDefinition/></bpmn:boundaryEvent>
+   ${flow('f3', 'anyError', 'complete')}${task('complete')}${flow('f4', 'complete', 'end2')}<bpmn:endEvent id="end2"/>`,
+);
+
 /** The BPMN error INVALID has no catcher here (the boundary catches REJECTED only). */
 const uncaught = withErrors(
   'err-uncaught',
@@ -208,7 +221,7 @@ describe('errors, escalations and failing handlers', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     t = await createTestApp(db, { clock, handlers: [validate, syncCmdb, undoBooking] });
-    for (const xml of [interrupting, catchAllSubProcess, compensation, boundaryCaught, subProcessCaught, uncaught, flaky, errorEndInSubProcess, uncaughtErrorEnd, escalation, escalationInterrupting, terminate]) await deploy(xml);
+    for (const xml of [enclosingBoundary, interrupting, catchAllSubProcess, compensation, boundaryCaught, subProcessCaught, uncaught, flaky, errorEndInSubProcess, uncaughtErrorEnd, escalation, escalationInterrupting, terminate]) await deploy(xml);
   });
   afterAll(async () => {
     await t?.close();
@@ -231,6 +244,18 @@ describe('errors, escalations and failing handlers', () => {
     const events = await history(id);
     expect(events.some((e) => e.type === 'element.completed' && e.elementId === 'check')).toBe(false);
     expect(events.some((e) => e.type === 'element.started' && e.elementId === 'onInvalid')).toBe(true);
+    expect((await completeAt(id, 'complete')).status).toBe(200);
+    expect((await instance(id)).status).toBe('completed');
+  });
+
+  it('a handler BPMN error leaves its sub-process for the error boundary on it', async () => {
+    const started = await start('err-enclosing', { valid: false });
+    const id = started.instance.id;
+    expect((await completeAt(id, 'triage')).status).toBe(200);
+    expect(await openIds(id)).toEqual(['complete']);
+    const after = await instance(id);
+    expect(after.status).toBe('running');
+    expect(after.activeElementIds).not.toContain('handling');
     expect((await completeAt(id, 'complete')).status).toBe(200);
     expect((await instance(id)).status).toBe('completed');
   });
