@@ -574,7 +574,7 @@ function engineHandle(engine: Engine, timers: DurableTimers, fireEventTimer: (ex
     // Signalled on the activity itself, not through the process's api queue: a signal delivered
     // there holds that queue while the process runs on, so an error, escalation or compensation
     // thrown downstream (delegated through the same queue) arrives after its catcher is gone
-    // (an error end event after a user task was ignored). See runtime/bpmn-events.ts.
+    // (an error end event after a user task was ignored). See also runtime/scope-tracker.ts.
     signal: (executionId, variables) => signalActivity(engine, executionId, variables),
     fireTimer: (executionId) => fireEventTimer(executionId) ?? timers.fire(executionId),
     timers: () => [...timers.pending(), ...eventTimers()],
