@@ -235,6 +235,7 @@ export class CommandKernel {
     if (outcome.status === 'completed') {
       drafts.push({ type: 'instance.ended', elementId: instance.definitionKey, elementType: 'bpmn:Process', executionId: null, actor: extra.actor, payload: null });
     }
+    if (outcome.failure) drafts.push(instanceFailed(outcome.failure, extra.actor));
     const history = this.chain(instance, drafts);
     await store.appendHistory(history.records);
 
@@ -243,8 +244,8 @@ export class CommandKernel {
       snapshot: outcome.state,
       variables: outcome.variables,
       activeElementIds: outcome.activeElementIds,
-      endedAt: outcome.status === 'completed' ? now : null,
-      endReason: null,
+      endedAt: outcome.status !== 'running' ? now : null,
+      endReason: outcome.failure ? failureReason(outcome.failure) : null,
       history: history.head,
     };
     await store.updateInstance(instance.id, instance.revision, patch);
@@ -270,6 +271,16 @@ export class CommandKernel {
     }
     throw new EngineError(EngineErrorCode.InvalidRequest, 'give definitionKey or definitionId');
   }
+}
+
+/** History of an instance failed by an uncaught BPMN error (runtime/error-watch.ts). */
+function instanceFailed(failure: NonNullable<RunOutcome['failure']>, actor: string | null): HistoryDraft {
+  return { type: 'instance.failed', elementId: failure.elementId, elementType: null, executionId: null, actor, payload: { ...failure, reason: failureReason(failure) } };
+}
+
+function failureReason(failure: NonNullable<RunOutcome['failure']>): string {
+  const what = failure.errorCode ? `BPMN error "${failure.errorCode}"` : failure.errorName ? `BPMN error "${failure.errorName}"` : 'a BPMN error';
+  return `${what} thrown by "${failure.elementId}" was not caught`;
 }
 
 function armed(t: RunOutcome['timers'][number], outcome: RunOutcome): ArmedTimer {

@@ -628,7 +628,12 @@ describe('compileDefinition: models bpmn-engine throws TypeErrors on (found in t
       around('<bpmn:userTask id="X" camunda:assignee="a"><bpmn:potentialOwner id="Owner" /></bpmn:userTask>'),
     ],
     ['boundary-unattached', 'Lost', around(task, `<bpmn:boundaryEvent id="Lost">${timer('timeDuration', 'PT1H')}</bpmn:boundaryEvent><bpmn:endEvent id="E2" />${chain('Lost', 'E2')}`)],
-    ['missing-id', 'Process_1', around(task, '<bpmn:sequenceFlow sourceRef="X" targetRef="End" />')],
+    ['missing-id', 'Process_1', around(task, '<bpmn:userTask camunda:assignee="a" />')],
+    [
+      'boundary-without-trigger',
+      'B',
+      around(task, `<bpmn:boundaryEvent id="B" attachedToRef="X" /><bpmn:endEvent id="E2" />${chain('B', 'E2')}`),
+    ],
   ])('refuses %s, naming %s', async (rule, elementId, xml) => {
     expectProblem(await refusal(xml), rule, elementId);
   });
@@ -693,3 +698,42 @@ describe('compileDefinition: segregation of duties', () => {
     });
   });
 });
+
+describe('compileDefinition: valid BPMN the engine runs (issue 7 item 10)', () => {
+  it('deploys an unconditional flow beside conditional ones, with a warning', async () => {
+    const xml = processWith(`
+      <bpmn:startEvent id="S" /><bpmn:userTask id="T" camunda:assignee="a" /><bpmn:endEvent id="E1" /><bpmn:endEvent id="E2" />${chain('S', 'T')}
+      <bpmn:sequenceFlow id="always" sourceRef="T" targetRef="E1" />
+      <bpmn:sequenceFlow id="sometimes" sourceRef="T" targetRef="E2"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">\${urgent}</bpmn:conditionExpression></bpmn:sequenceFlow>`);
+    const compiled = await compileDefinition(xml, options);
+    expect(compiled.warnings).toContainEqual(expect.objectContaining({ rule: 'bpmnlint/conditional-flows', elementId: 'always' }));
+  });
+
+  it('deploys sequence flows without ids, giving each a stable id from its ends', async () => {
+    const xml = processWith(`
+      <bpmn:startEvent id="S" /><bpmn:userTask id="T" camunda:assignee="a" /><bpmn:endEvent id="E" />
+      <bpmn:sequenceFlow sourceRef="S" targetRef="T" /><bpmn:sequenceFlow sourceRef="T" targetRef="E" />`);
+    const compiled = await compileDefinition(xml, options);
+    const again = await compileDefinition(xml, options);
+    expect(compiled.serialized).toBe(again.serialized);
+    const flows = (JSON.parse(compiled.serialized) as { sequenceFlows: { id: string; parent: unknown }[] }).sequenceFlows.map((f) => f.id);
+    expect(flows.sort()).toEqual(['SequenceFlow_S_T', 'SequenceFlow_T_E']);
+    // and the engine runs them: the process reaches the user task
+    const engine = new Engine({ name: 'ids', sourceContext: loadSourceContext(compiled.serialized) as never, moddleOptions: moddleExtensions as never });
+    const listener = new EventEmitter();
+    const waiting = new Promise<string>((resolve) => listener.once('wait', (api: { id: string }) => resolve(api.id)));
+    await engine.execute({ listener });
+    expect(await waiting).toBe('T');
+    await engine.stop();
+  });
+
+  it('deploys a compensation boundary event with its compensation handler', async () => {
+    const xml = processWith(`
+      <bpmn:startEvent id="S" /><bpmn:userTask id="T" camunda:assignee="a" /><bpmn:intermediateThrowEvent id="Undo"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent><bpmn:endEvent id="E" />${chain('S', 'T', 'Undo', 'E')}
+      <bpmn:boundaryEvent id="C" attachedToRef="T"><bpmn:compensateEventDefinition /></bpmn:boundaryEvent>
+      <bpmn:userTask id="Handler" isForCompensation="true" camunda:assignee="a" />
+      <bpmn:association id="A" associationDirection="One" sourceRef="C" targetRef="Handler" />`);
+    expect((await compileDefinition(xml, options)).processId).toBe('Process_1');
+  });
+});
+

@@ -62,6 +62,9 @@ function checkEvent(context: RuleContext, event: ModdleElement): void {
     sink.refuse('boundary-unattached', 'the boundary event is not attached to an activity (no attachedToRef): the engine would start it with the process', event.id);
   }
 
+  if (is(event, 'bpmn:BoundaryEvent') && definitions.length === 0 && !list(event, 'eventDefinitionRef').length) {
+    sink.refuse('boundary-without-trigger', 'a boundary event needs an event definition (timer, error, escalation, message, signal...): without one it never fires and BPMN does not allow it', event.id);
+  }
   for (const definition of definitions) {
     const type = definition.$type;
     if (is(definition, 'bpmn:ConditionalEventDefinition') && is(event, 'bpmn:StartEvent')) {
@@ -85,9 +88,6 @@ function checkEvent(context: RuleContext, event: ModdleElement): void {
         `a ${type.replace('bpmn:', '').replace('EventDefinition', '').toLowerCase()} start event is supported on an event sub-process directly in the process only, not on one nested in a sub-process`,
         event.id,
       );
-    }
-    if (eventSubProcess && is(definition, 'bpmn:ErrorEventDefinition')) {
-      sink.warn('event-subprocess-start', 'an error event sub-process catches errors thrown by error end events only, not service handler failures (use an error boundary event on the task)', event.id);
     }
     for (const reference of REFERENCES) {
       if (!is(definition, reference.definition)) continue;

@@ -17,7 +17,6 @@ export const LINT_RULES: Readonly<Record<string, 'error' | 'warn'>> = Object.fre
   'no-implicit-start': 'error',
   'fake-join': 'error',
   'no-duplicate-sequence-flows': 'error',
-  'conditional-flows': 'error',
   'single-blank-start-event': 'error',
   'single-event-definition': 'error',
   'sub-process-blank-start-event': 'error',
@@ -25,6 +24,8 @@ export const LINT_RULES: Readonly<Record<string, 'error' | 'warn'>> = Object.fre
   'event-based-gateway': 'error',
   'link-event': 'error',
   // Warnings: style and hygiene.
+  // An unconditional flow beside conditional ones is valid BPMN: it is always taken (issue 7 item 10).
+  'conditional-flows': 'warn',
   'end-event-required': 'warn',
   'no-implicit-end': 'warn',
   'no-implicit-split': 'warn',

@@ -177,7 +177,8 @@ export interface ArmedTimer {
 
 export interface IncidentRecord {
   id: string;
-  type: 'timer-failed';
+  /** `service-failed`: the retry job of a failing service handler (runtime/service-retry.ts). */
+  type: 'timer-failed' | 'service-failed';
   status: 'open' | 'resolved';
   instanceId: string | null;
   definitionId: string;

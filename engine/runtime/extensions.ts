@@ -5,6 +5,8 @@ import { firstOccurrence, isCron } from '../timers/schedule';
 import { callActivityExtension } from '../calls/call-extension';
 import { LOCALS_KEY, ScopeRuntime } from './scopes';
 import { decisionTaskService, decisionTaskSpec } from '../decisions/task';
+import { raiseBpmnError, retargetErrorThrow } from './raise-error';
+import type { ServiceFailures } from './service-retry';
 
 /** User-task metadata resolved when the task is entered (camunda:* attributes). */
 export interface UserTaskMeta {
@@ -35,6 +37,10 @@ export interface ExtensionHost {
   processVariables?: () => Record<string, unknown> | undefined;
   /** Loop variables, locals and live process variables (see scopes.ts); one per engine. */
   scopes?: ScopeRuntime;
+  /** The definition's parsed model: where a handler's BPMN error is caught (business-errors.ts). */
+  sourceContext?: unknown;
+  /** Where technical handler failures go (service-retry.ts); without it they fail the command. */
+  serviceFailures?: ServiceFailures;
 }
 
 /** Camunda's default task priority. */
@@ -152,6 +158,10 @@ export function createExtensions(host: ExtensionHost): Record<string, (activity:
       });
     },
     itsmCallActivity: callActivityExtension(host.businessKey, (activity, patch) => assignVariables(activity as unknown as ActivityLike, host, patch)),
+    /** Error end events reach catch-all and same-code catchers too (raise-error.ts). */
+    itsmErrorThrow(activity) {
+      if (activity.type === 'bpmn:EndEvent' && host.sourceContext) retargetErrorThrow(activity, host.sourceContext);
+    },
     itsmServiceHandler(activity) {
       if (!SERVICE_TYPES.has(activity.type)) return;
       const name = DELEGATE.exec(String(activity.behaviour.delegateExpression ?? ''))?.[1];
@@ -367,8 +377,14 @@ function handlerService(name: string, host: ExtensionHost, scopes: ScopeRuntime)
           },
           (error: unknown) => {
             // A BpmnBusinessError's code is what an error boundary's errorCode matches.
-            if (error instanceof BpmnBusinessError) return callback(Object.assign(new Error(error.message), { code: error.code }));
-            callback(error instanceof Error ? error : new Error(String(error)));
+            if (error instanceof BpmnBusinessError) return raiseBpmnError(activity, message, error, callback, host.sourceContext);
+            const failure = error instanceof Error ? error : new Error(String(error));
+            const failures = host.serviceFailures;
+            const executionId = message.content.executionId;
+            if (!failures || failures.retrying === executionId) return callback(failure);
+            // A technical failure: the task waits for its retry job instead of failing the command.
+            failures.failed.set(executionId, { executionId, elementId: activity.id, elementType: activity.type, message: failure.message });
+            activity.broker.publish('event', 'activity.wait', { ...message.content, state: 'wait', serviceRetry: true });
           },
         );
     };

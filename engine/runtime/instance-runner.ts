@@ -13,6 +13,10 @@ import { elementOverrides } from './elements';
 import { abandonJoinTokens } from './elements/joins';
 import { conditionalEventSubProcessStarts, settleConditionalEvents, type ConditionalEventSubProcessStart } from './conditional-events';
 import { activeElementIds, isLinkCatch } from './active-elements';
+import { pruneLeftScopes } from './scope-tracker';
+import { interruptOnEventSubProcess } from './interrupt-scope';
+import { ErrorWatch, type UncaughtError } from './error-watch';
+import { ServiceFailures, type ServiceFailure } from './service-retry';
 import {
   armEventTimers,
   eventSubProcessTimerStarts,
@@ -68,7 +72,10 @@ export interface ObservedEvent {
 
 /** Everything one command needs to persist, computed without touching storage. */
 export interface RunOutcome {
-  status: 'running' | 'completed';
+  /** `failed`: a BPMN error reached the process uncaught (see {@link RunOutcome.failure}). */
+  status: 'running' | 'completed' | 'failed';
+  /** The uncaught BPMN error that failed the instance in this run. */
+  failure?: UncaughtError;
   /** The engine state without the XML source (null once completed). Opaque to everyone but this module. */
   state: EngineSnapshot | null;
   variables: Record<string, unknown>;
@@ -120,6 +127,7 @@ interface LiveEngineInternal extends LiveEngine {
   conditions: Record<string, boolean>;
   /** What the definition catches and throws (messages, signals). */
   catalog: MessagingCatalog;
+  serviceFailures: ServiceFailures;
 }
 
 /** The persisted engine state, versioned so a future engine can refuse or migrate it. */
@@ -181,6 +189,8 @@ export interface ResumeOptions {
    * produced exactly that revision, it is reused instead of recovered from the snapshot.
    */
   revision?: number;
+  /** The service task execution a retry job re-runs: its handler failing fails the command (service-retry.ts). */
+  retryService?: string;
 }
 
 const SNAPSHOT_SCHEMA = 1 as const;
@@ -243,14 +253,17 @@ export class InstanceRunner {
     variables: Record<string, unknown>,
     action?: (engine: EngineHandle) => void,
   ): Promise<RunOutcome> {
-    const { engine, timers, scopes } = this.newEngine(definition, ctx);
+    const { engine, timers, scopes, serviceFailures } = this.newEngine(definition, ctx);
     const recorder = new Recorder(this.clock, undefined, scopes);
+    pruneLeftScopes(recorder.listener, () => engine);
+    interruptOnEventSubProcess(recorder.listener, () => engine, definition.sourceContext, (api) => recorder.cancelled(api, 'interrupted by an event sub-process'));
     const live: LiveEngineInternal = {
       engine,
       timers,
       scopes,
       listener: recorder.listener,
       definitionId: definition.id,
+      serviceFailures,
       eventTimers: [],
       eventStarts: eventSubProcessTimerStarts(definition.sourceContext),
       conditionalStarts: conditionalEventSubProcessStarts(definition.sourceContext),
@@ -295,7 +308,7 @@ export class InstanceRunner {
     if (snapshot.schemaVersion !== SNAPSHOT_SCHEMA) {
       throw new EngineError(EngineErrorCode.ProcessFailed, `unsupported snapshot schema ${String(snapshot.schemaVersion)}`);
     }
-    const reused = options.revision !== undefined && !options.rearm ? this.take(ctx.instanceId, options.revision, definition.id) : null;
+    const reused = options.revision !== undefined && !options.rearm && !options.retryService ? this.take(ctx.instanceId, options.revision, definition.id) : null;
     const live: LiveEngineInternal = reused ?? {
       ...this.newEngine(definition, ctx),
       listener: new EventEmitter(),
@@ -307,7 +320,11 @@ export class InstanceRunner {
       catalog: messagingCatalog(definition.sourceContext),
     };
     const { engine, timers } = live;
+    live.serviceFailures.failed.clear();
+    live.serviceFailures.retrying = options.retryService ?? null;
     const recorder = new Recorder(this.clock, live.listener, live.scopes);
+    pruneLeftScopes(recorder.listener, () => engine);
+    interruptOnEventSubProcess(recorder.listener, () => engine, definition.sourceContext, (api) => recorder.cancelled(api, 'interrupted by an event sub-process'));
     if (options.rearm?.size) this.rearmEventTimers(live, recorder, options.rearm);
     let before: Record<string, unknown> = {};
     try {
@@ -474,9 +491,10 @@ export class InstanceRunner {
     return true;
   }
 
-  private newEngine(definition: RunnableDefinition, ctx: RunContext): { engine: Engine; timers: DurableTimers; scopes: ScopeRuntime } {
+  private newEngine(definition: RunnableDefinition, ctx: RunContext): { engine: Engine; timers: DurableTimers; scopes: ScopeRuntime; serviceFailures: ServiceFailures } {
     const timers = new DurableTimers(this.clock);
     const scopes = new ScopeRuntime(() => mainProcess(engine)?.environment?.variables);
+    const serviceFailures = new ServiceFailures();
     const engine: Engine = new Engine({
       name: ctx.instanceId,
       sourceContext: definition.sourceContext as any,
@@ -492,6 +510,8 @@ export class InstanceRunner {
         timeZone: this.timeZone,
         processVariables: () => mainProcess(engine)?.environment?.variables,
         scopes,
+        sourceContext: definition.sourceContext,
+        serviceFailures,
       }) as any,
       timers: timers as any,
       // Our gateway joins (runtime/elements); the cached sourceContext already carries them.
@@ -503,7 +523,7 @@ export class InstanceRunner {
       // costs measurable CPU per command; the host logs what matters from the outcome.
       Logger: silentLogger,
     } as any);
-    return { engine, timers, scopes };
+    return { engine, timers, scopes, serviceFailures };
   }
 
   private async outcome(
@@ -514,9 +534,14 @@ export class InstanceRunner {
     rearm?: ReadonlyMap<string, Date>,
   ): Promise<RunOutcome> {
     const { engine, timers } = live;
-    const completed = how === 'end';
+    const failure = recorder.errors.uncaught();
+    // An uncaught error ends the instance whatever else still holds a token (ErrorWatch).
+    if (failure) recorder.touchedTimers = true;
+    const completed = how === 'end' || failure !== null;
     const variables = structuredClone(readVariables(engine));
     const postponed = completed ? [] : waitingActivities(engine);
+    const retries = live.serviceFailures.retryTimers(new Set(postponed.map((a) => a.executionId)), this.clock.now());
+    if (retries.length) recorder.servicesFailed([...live.serviceFailures.failed.values()].filter((f) => retries.some((r) => r.executionId === f.executionId)));
     const state = completed ? null : stripSource(await engine.getState());
     if (state && rearm?.size) rearmTimers(state, rearm);
     // The ended process takes its armed event sub-process timers with it.
@@ -525,7 +550,8 @@ export class InstanceRunner {
     return {
       subscriptions: catalog.catches.size ? waitingSubscriptions(catalog, postponed, variables, completed) : undefined,
       thrown: thrownEvents(catalog, recorder.events, variables),
-      status: completed ? 'completed' : 'running',
+      status: failure ? 'failed' : completed ? 'completed' : 'running',
+      ...(failure ? { failure } : {}),
       state:
         state === null
           ? null
@@ -542,15 +568,16 @@ export class InstanceRunner {
       waitingTaskExecutionIds: postponed.filter((a) => a.type === 'bpmn:UserTask').map((a) => a.executionId),
       endedTaskExecutionIds: recorder.endedTasks,
       activeElementIds: completed ? [] : activeElementIds(engine),
-      timers: completed ? [] : [...timers.pending(), ...live.eventTimers],
+      timers: completed ? [] : [...timers.pending(), ...live.eventTimers, ...retries],
       touchedTimers: recorder.touchedTimers,
       elementTypes: recorder.elementTypes,
       events: recorder.events,
       calls: recorder.calls,
       waitingCallExecutionIds: postponed.filter((a) => a.type === 'bpmn:CallActivity').map((a) => a.executionId),
-      uncaughtError: recorder.errors.uncaught(),
+      uncaughtError: recorder.callErrors.uncaught(),
       // An engine whose state was edited (re-armed timers) no longer matches what it holds in memory.
-      live: completed || rearm?.size ? undefined : live,
+      // A failed service task must be re-invoked by the next recover, so its engine is not kept.
+      live: completed || rearm?.size || retries.length ? undefined : live,
     };
   }
 }
@@ -565,7 +592,9 @@ class Recorder {
   readonly endedTasks: string[] = [];
   readonly elementTypes: Record<string, string> = {};
   readonly calls: CalledActivity[] = [];
-  readonly errors: ErrorWatcher;
+  /** Uncaught error end events, as a child hands them to its call activity (calls/call-extension.ts). */
+  readonly callErrors: ErrorWatcher;
+  readonly errors: ErrorWatch;
   touchedTimers = false;
   /** Set when the command's action runs: what follows is no re-announcement. */
   acting = false;
@@ -579,6 +608,7 @@ class Recorder {
     readonly listener: EventEmitter = new EventEmitter(),
     private readonly scopes?: ScopeRuntime,
   ) {
+    this.errors = new ErrorWatch(this.listener);
     const on = (event: string, fn: (api: any) => void) => this.listener.on(event, fn);
     on('activity.start', (api) => {
       // A link catch event starts with the process and waits there unreached (active-elements.ts).
@@ -605,7 +635,7 @@ class Recorder {
       this.push('element.waiting', api);
       this.calls.push({ executionId: api.executionId, elementId: api.id, call: api.content?.itsmCall ?? null });
     });
-    this.errors = new ErrorWatcher(on);
+    this.callErrors = new ErrorWatcher(on);
     on('activity.end', (api) => {
       if (isLinkCatch(api)) this.push('element.started', api);
       this.push('element.completed', api);
@@ -644,6 +674,15 @@ class Recorder {
     this.live.add(executionId);
   }
 
+  /** Service tasks whose handler failed and that wait for a retry job (service-retry.ts). */
+  servicesFailed(failures: readonly ServiceFailure[]): void {
+    this.touchedTimers = true;
+    for (const f of failures) {
+      this.elementTypes[f.elementId] = f.elementType;
+      this.events.push({ type: 'element.failed', elementId: f.elementId, elementType: f.elementType, executionId: f.executionId, payload: { message: f.message, retry: true } });
+    }
+  }
+
   /** The armed event sub-process timers changed: the host must sync the instance's timer rows. */
   eventTimersChanged(armed: readonly PendingTimer[]): void {
     this.touchedTimers = true;
@@ -668,9 +707,9 @@ class Recorder {
   }
 
   /** An activity cancelled by an interrupting event sub-process (recorded once). */
-  cancelled(api: any): void {
+  cancelled(api: any, reason = 'interrupted by an event sub-process'): void {
     this.live.delete(api.executionId); // so its own discard event does not record it twice
-    this.push('element.cancelled', api, { reason: 'interrupted by an event sub-process' });
+    this.push('element.cancelled', api, { reason });
   }
 
   private push(type: ObservedEvent['type'], api: any, payload: Record<string, unknown> | null = null) {
@@ -703,7 +742,11 @@ function engineHandle(
   return {
     setVariables: (patch) => setVariables(engine, patch),
     isWaiting: (executionId) => waitingActivities(engine).some((a) => a.executionId === executionId),
-    signal: (executionId, variables) => engine.execution!.signal({ executionId, variables } as any),
+    // Signalled on the activity itself, not through the process's api queue: a signal delivered
+    // there holds that queue while the process runs on, so an error, escalation or compensation
+    // thrown downstream (delegated through the same queue) arrives after its catcher is gone
+    // (an error end event after a user task was ignored). See also runtime/scope-tracker.ts.
+    signal: (executionId, variables) => signalActivity(engine, executionId, variables),
     fireTimer: (executionId) => fireEventTimer(executionId) ?? timers.fire(executionId),
     timers: () => [...timers.pending(), ...eventTimers()],
     failCall: (executionId, error) => {
@@ -713,6 +756,12 @@ function engineHandle(
       return true;
     },
   };
+}
+
+function signalActivity(engine: Engine, executionId: string, variables: Record<string, unknown>): void {
+  const target = flatten((engine.execution?.getPostponed() ?? []) as any[]).find((a) => a.executionId === executionId);
+  if (target) target.signal({ executionId, variables });
+  else engine.execution!.signal({ executionId, variables } as any);
 }
 
 /** Merges `patch` into the variables of the definition and of its processes. */

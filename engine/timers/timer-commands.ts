@@ -7,6 +7,7 @@ import type { InstanceRunner } from '../runtime/instance-runner';
 import { firstOccurrence, nextOccurrence } from './schedule';
 import type { TimerStartEvent } from './start-timers';
 import { specText } from './start-timers';
+import { SERVICE_RETRY_SPEC } from '../runtime/service-retry';
 
 /** How many times a failing timer is tried before it becomes an incident. */
 export const MAX_TIMER_ATTEMPTS = 3;
@@ -102,7 +103,7 @@ export class TimerCommands {
       const outcome = await this.runner.resume(runnable, { instanceId: instance.id, businessKey: instance.businessKey }, instance.snapshot!, (engine) => {
         engine.fireTimer(job.executionId!); // false if the engine already fired it while resuming: also fine
         return true;
-      }, { revision: instance.revision });
+      }, { revision: instance.revision, ...(job.spec === SERVICE_RETRY_SPEC ? { retryService: job.executionId! } : {}) });
       await this.kernel.persist(store, instance, outcome, { actor: TIMER_ACTOR, before: [], firedJob: job });
       await store.deleteTimerJob(job.id); // normally gone with the sync already; a cycle re-arms under a new execution id
       return true;
@@ -143,7 +144,7 @@ export class TimerCommands {
       if (!exhausted) return;
       const incident: IncidentRecord = {
         id: randomUUID(),
-        type: 'timer-failed',
+        type: job.spec === SERVICE_RETRY_SPEC ? 'service-failed' : 'timer-failed',
         status: 'open',
         instanceId: job.instanceId,
         definitionId: job.definitionId,

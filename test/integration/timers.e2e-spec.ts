@@ -213,7 +213,14 @@ describe('durable timers', () => {
 
     const job = async () => (await timersOf(id))[0];
 
-    // when: three attempts fail (each retry waits for its backoff)
+    // when: the timer fires and the paging handler fails, the timer's work commits and the service
+    // task waits for its retry job (a technical handler failure never fails the command)
+    expect((await fire()).fired).toBe(1);
+    expect(await job()).toMatchObject({ elementId: 'page', spec: 'service-retry', status: 'pending', attempts: 0 });
+    expect((await history(id)).filter((e) => e.type === 'timer.fired').map((e) => e.elementId)).toEqual(['wait']);
+    clock.advance(10_000 + 1000);
+
+    // when: three retries fail (each retry waits for its backoff)
     expect((await fire()).failed).toBe(1);
     expect(await job()).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.stringMatching(/paging service unavailable/) });
     expect((await fire()).failed).toBe(0); // backoff: not yet
@@ -227,7 +234,7 @@ describe('durable timers', () => {
 
     // then
     const incidents = (await t.as('auditor').get(`/api/incidents?instanceId=${id}`)).body.items;
-    expect(incidents).toEqual([expect.objectContaining({ status: 'open', type: 'timer-failed', elementId: 'wait', attempts: 3, message: expect.stringMatching(/paging service unavailable/) })]);
+    expect(incidents).toEqual([expect.objectContaining({ status: 'open', type: 'service-failed', elementId: 'page', attempts: 3, message: expect.stringMatching(/paging service unavailable/) })]);
     expect((await history(id)).filter((e) => e.type === 'incident.created')).toHaveLength(1);
     expect((await t.as('auditor').get(`/api/instances/${id}`)).body.status).toBe('running');
 
