@@ -17,6 +17,7 @@ import { missingCallees } from './calls/call-deploy';
 import { MessageCommands, type MessageAnswer, type MessageInput, type OutboxSummary, type SignalAnswer, type SignalInput } from './messaging/message-commands';
 import { messagingCatalog } from './messaging/catalog';
 import type { EventPayload } from './messaging/runtime';
+import { RecordKeeper } from './records/records';
 
 export type { Idempotency, InstanceResult, InstanceView } from './commands/kernel';
 
@@ -64,6 +65,7 @@ export class Orchestrator {
   private readonly messages: MessageCommands;
   private readonly timeZone: string;
   private readonly calls: CallActivities;
+  private readonly records: RecordKeeper;
 
   constructor(private readonly options: OrchestratorOptions) {
     const clock = options.clock ?? systemClock;
@@ -76,6 +78,8 @@ export class Orchestrator {
     this.kernel.onPersisted = (store, instance, outcome, actor, result) => this.calls.afterPersist(store, instance, outcome, actor, result);
     this.messages = new MessageCommands(this.kernel, this.runner, (store, definition, input, start) => this.startIn(store, definition, input, null, start));
     this.kernel.hooks.push(this.messages);
+    this.records = new RecordKeeper(this.kernel, options.calendars ?? noCalendars);
+    this.kernel.hooks.push(this.records);
   }
 
   /**
@@ -158,10 +162,12 @@ export class Orchestrator {
     if (fireStart) startTimers.forEach((elementId) => elementId !== fireStart && startTimers.delete(elementId));
     // Message and signal start events: the one that was triggered fires, the others go.
     const eventStarts = messagingCatalog(runnable.sourceContext).processStarts.length > 0;
+    // ITSM record (engine/records): the number is allocated before the run so that every expression sees `recordNumber`.
+    const recordNumber = await this.records.allocate(store, runnable, id);
     const outcome = await this.runner.start(
       runnable,
       { instanceId: id, businessKey: input.businessKey },
-      input.variables,
+      recordNumber ? { ...input.variables, recordNumber } : input.variables,
       startTimers.size || eventStarts
         ? (engine) => {
             engine.timers().forEach((t) => startTimers.has(t.elementId) && engine.fireTimer(t.executionId));

@@ -2,6 +2,7 @@ import type { HistoryEventRecord, ChainHead } from '../history/hash-chain';
 import type { EngineSnapshot } from '../runtime/instance-runner';
 import type { DefinitionProblem } from '../errors';
 import type { MessagingStore } from '../messaging/ports';
+import type { RecordStore } from '../records/ports';
 
 export type DefinitionState = 'active' | 'suspended';
 export type InstanceStatus = 'running' | 'completed' | 'cancelled' | 'failed';
@@ -98,6 +99,8 @@ export interface IdempotentResult {
  * {@link TransactionRunner.run} opened.
  */
 export interface CommandStore extends TimerStore, MessagingStore {
+  /** ITSM records (engine/records). */
+  readonly records: RecordStore;
   /** Serialises deploys of one key (so versions count 1, 2, ... without gaps or duplicates). */
   lockDefinitionKey(key: string): Promise<void>;
   latestDefinition(key: string): Promise<(DefinitionRecord & { sha256: string }) | null>;
