@@ -159,6 +159,87 @@ describe('ITSM records, links and KPIs', () => {
     expect(orphan.body.problems).toEqual(expect.arrayContaining([expect.objectContaining({ rule: 'record-state', elementId: 'start' })]));
   });
 
+  it('computes the KPIs of a seeded scenario exactly (runs before the other tests add open incidents)', async () => {
+    const t0 = clock.now().getTime();
+    const at = (ms: number) => new Date(t0 + ms).toISOString();
+    const incident = (priority: string) => start('rec-incident', { title: `incident ${priority}`, priority });
+    // day 0: an incident nobody touches (backlog 3-7 d), two nonconformities
+    const i4 = await incident('P2');
+    const n1 = await start('rec-nc');
+    const n2 = await start('rec-nc');
+    clock.advance(2 * DAY);
+    await complete(n1.instance.id, 'work', { effectiveAtFirstCheck: true });
+    clock.advance(2 * DAY);
+    await complete(n2.instance.id, 'work', { effectiveAtFirstCheck: false });
+    await start('rec-nc'); // still open: not in the closure KPIs
+    // day 4 (t1)
+    const t1 = 4 * DAY;
+    const [i1, i2, i3, i5] = [await incident('P1'), await incident('P1'), await incident('P2'), await incident('P3')];
+    const [r1, r2] = [await start('rec-request'), await start('rec-request')];
+    for (const [due, done] of [[t1 + DAY, t1 + 12 * HOUR], [t1 + HOUR, t1 + 2 * HOUR], [30 * DAY, null], [t1 + 2 * HOUR, null]] as const) {
+      await start('rec-problem', { rcaDueAt: at(due), ...(done === null ? {} : { rcaCompletedAt: at(done) }) });
+    }
+    await start('rec-problem', { rcaDueAt: 'not a date', rcaCompletedAt: 'soon' }); // unreadable: not counted, no error
+    const changes = [await start('rec-change', { changeType: 'normal' }), await start('rec-change', { changeType: 'emergency' }), await start('rec-change', { changeType: 'standard' }), await start('rec-change', { changeType: 'emergency' })];
+    await complete(changes[0]!.instance.id, 'work', { ok: true, reviewCompleted: true });
+    await complete(changes[1]!.instance.id, 'work', { ok: false, reviewCompleted: false });
+    await complete(changes[2]!.instance.id, 'work', { ok: true });
+    await t.as('admin').post(`/api/instances/${changes[3]!.instance.id}/cancel`).send({ reason: 'withdrawn' }).expect(200);
+    await t.as('admin').post(`/api/instances/${i5.instance.id}/cancel`).send({ reason: 'duplicate' }).expect(200);
+    await complete(r1.instance.id, 'ack');
+    await complete(r2.instance.id, 'ack');
+    clock.advance(10 * MINUTE);
+    await complete(i3.instance.id, 'ack');
+    clock.advance(20 * MINUTE);
+    await complete(i1.instance.id, 'ack');
+    clock.advance(30 * MINUTE); // t1 + 1 h
+    await complete(r1.instance.id, 'work');
+    clock.advance(HOUR); // t1 + 2 h
+    await complete(i2.instance.id, 'ack');
+    await t.as('alice').post(`/api/instances/${i2.instance.id}/sla/resolution/pause`).send({ reason: 'awaiting caller' }).expect(200);
+    clock.advance(30 * MINUTE); // t1 + 2.5 h
+    await complete(i1.instance.id, 'work');
+    await complete(i1.instance.id, 'confirm');
+    clock.advance(30 * MINUTE); // t1 + 3 h
+    await complete(r2.instance.id, 'work');
+    clock.advance(2 * HOUR); // t1 + 5 h
+    await t.as('alice').post(`/api/instances/${i2.instance.id}/sla/resolution/resume`).expect(200);
+    await complete(i3.instance.id, 'work', { reopenCount: 1 });
+    clock.advance(HOUR); // t1 + 6 h: 3 h of it paused
+    await complete(i2.instance.id, 'work');
+
+    const kpis = (await t.as('auditor').get(`/api/kpis?from=${at(0)}&to=${at(5 * DAY + HOUR)}`).expect(200)).body;
+    const ratio = (count: number, total: number, pct: number | null) => ({ count, total, pct });
+    expect(kpis.incident).toEqual({
+      priority: null,
+      opened: 5,
+      mttaMs: 3_200_000, // (30 + 120 + 10) / 3 min
+      mttrMs: 12_600_000, // (150 + 180 + 300) / 3 min; i2's 3 h pause excluded
+      responseMet: ratio(2, 3, 66.67),
+      resolutionMet: ratio(2, 3, 66.67),
+      byPriority: [
+        { priority: 'P1', opened: 2, mttaMs: 4_500_000, mttrMs: 9_900_000, responseMet: ratio(1, 2, 50), resolutionMet: ratio(2, 2, 100) },
+        { priority: 'P2', opened: 2, mttaMs: 600_000, mttrMs: 18_000_000, responseMet: ratio(1, 1, 100), resolutionMet: ratio(0, 1, 0) },
+        { priority: 'P3', opened: 1, mttaMs: null, mttrMs: null, responseMet: ratio(0, 0, null), resolutionMet: ratio(0, 0, null) },
+      ],
+      reopenRate: ratio(1, 3, 33.33),
+      backlog: { '0-2d': 2, '3-7d': 1, '>7d': 0, total: 3 },
+    });
+    expect(kpis.request).toEqual({ opened: 2, fulfilledWithinTarget: ratio(1, 2, 50) });
+    expect(kpis.problem).toEqual({ opened: 5, rcaOnTime: ratio(1, 3, 33.33) });
+    expect(kpis.change).toEqual({ closed: 4, successRate: ratio(2, 3, 66.67), emergency: ratio(2, 4, 50), reviewCompleted: ratio(1, 3, 33.33) });
+    expect(kpis.nc).toEqual({ closed: 2, avgClosureMs: 3 * DAY, effectiveAtFirstCheck: ratio(1, 2, 50) });
+    expect(i4.instance.variables.recordNumber).toMatch(/^INC/);
+
+    const onlyChanges = (await t.as('alice').get(`/api/kpis?flow=change&from=${at(0)}&to=${at(5 * DAY + HOUR)}`).expect(200)).body;
+    expect(Object.keys(onlyChanges).sort()).toEqual(['change', 'from', 'to']);
+    for (const bad of ['flow=ticket', 'from=yesterday', `from=${at(DAY)}&to=${at(0)}`, 'colour=red']) {
+      const res = await t.as('auditor').get(`/api/kpis?${bad}`).expect(400);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    }
+    clock.advance(MINUTE);
+  });
+
   it('allocates numbers without gaps under 20 concurrent starts, 6 of which fail after allocating theirs', async () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => t.as('alice').post('/api/instances').send({ definitionKey: 'rec-gapless', variables: { fail: i % 3 === 1 && i < 18 } })),
