@@ -1,5 +1,5 @@
 import type { QueryRunner } from 'typeorm';
-import type { NewRecord, NewRecordLink, RecordPatch, RecordRow, RecordStore, RecordType } from '../../engine/records';
+import type { NewRecord, NewRecordLink, RecordPatch, RecordRow, RecordStore, RecordType } from '../../engine';
 
 /** Records, their counters and links on one transaction's QueryRunner (part of the command store). */
 export class TypeormRecordStore implements RecordStore {

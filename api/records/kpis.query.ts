@@ -3,6 +3,9 @@ import type { Clock } from '../../engine';
 import { Database } from '../database/database';
 import { CLOCK } from '../engine-host/tokens';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw rows of reviewed SQL, read column by column
+type Row = Record<string, any>;
+
 /** A share: `count` of `total`, and the percentage (2 decimals; null when total is 0). */
 export interface Ratio {
   count: number;
@@ -79,7 +82,7 @@ export class KpisQuery {
          FROM record WHERE type = 'incident' AND opened_at < $1 AND (closed_at IS NULL OR closed_at >= $1)`,
       [window[1]],
     );
-    const kpis = (r: Record<string, any>): IncidentPriorityKpis => ({
+    const kpis = (r: Row): IncidentPriorityKpis => ({
       priority: r.priority ?? null,
       opened: r.opened,
       mttaMs: num(r.mtta_ms),

@@ -6,6 +6,9 @@ import type { Page } from '../common/validation';
 import { Database } from '../database/database';
 import { CLOCK } from '../engine-host/tokens';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw rows of reviewed SQL, read column by column
+type Row = Record<string, any>;
+
 export interface RecordFilter {
   type?: string;
   state?: string;
@@ -140,14 +143,14 @@ export class RecordsQuery {
     return {
       ...record,
       fields: rows[0].fields ?? {},
-      instances: instances.map((i: Record<string, any>) => ({
+      instances: instances.map((i: Row) => ({
         id: i.id, definitionKey: i.definition_key, definitionVersion: i.definition_version, status: i.status,
         parentInstanceId: i.parent_instance_id, startedAt: iso(i.started_at)!, endedAt: iso(i.ended_at),
       })),
-      links: links.map((l: Record<string, any>) => ({
+      links: links.map((l: Row) => ({
         number: l.number, kind: l.kind, direction: l.direction, type: l.type, state: l.state, title: l.title, createdAt: iso(l.created_at)!, createdBy: l.created_by,
       })),
-      timeline: timeline.map((e: Record<string, any>) => ({
+      timeline: timeline.map((e: Row) => ({
         instanceId: e.instance_id, seq: e.seq, type: e.type, elementId: e.element_id, elementType: e.element_type, executionId: e.execution_id,
         actor: e.actor, payload: e.payload, occurredAt: iso(e.occurred_at)!, prevHash: e.prev_hash, hash: e.hash,
       })),
@@ -155,7 +158,7 @@ export class RecordsQuery {
   }
 }
 
-function toView(r: Record<string, any>): RecordView {
+function toView(r: Row): RecordView {
   return {
     number: r.number,
     type: r.type,
