@@ -1,4 +1,4 @@
-import { ManualClock, type ServiceHandler } from '../../engine';
+import { ManualClock, Orchestrator, type ServiceHandler } from '../../engine';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { createTestApp, type ApiTestApp } from '../support/test-app';
 import { bpmn, startSlaTask } from '../support/bpmn';
@@ -115,6 +115,17 @@ const rfc = `<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:process>
 </bpmn:definitions>`;
 
+/** An incident that throws the message `rfc` (starting a rec-rfc change) once `work` is done. */
+const raising = flow(
+  'rec-raising',
+  'incident',
+  `<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>
+   <bpmn:userTask id="work" name="Work" camunda:candidateGroups="servicedesk"/>
+   <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="raise"/>
+   <bpmn:intermediateThrowEvent id="raise"><bpmn:messageEventDefinition messageRef="Rfc"/></bpmn:intermediateThrowEvent>
+   <bpmn:sequenceFlow id="f3" sourceRef="raise" targetRef="end"/><bpmn:endEvent id="end"/>`,
+).replace('<bpmn:process ', '<bpmn:message id="Rfc" name="rfc"/>\n<bpmn:process ');
+
 interface Task {
   id: string;
   elementId: string;
@@ -142,7 +153,7 @@ describe('ITSM records, links and KPIs', () => {
     db = await createTestDatabase();
     t = await createTestApp(db, { clock, handlers: [maybeFail] });
     await t.user({ username: 'carol', roles: ['staff'], groups: ['other-desk'] });
-    for (const xml of [ticket('rec-incident', 'incident'), ticket('rec-request', 'request', 'PT2H'), change, simple('rec-nc', 'nc'), simple('rec-problem', 'problem'), gapless, linking, rfc]) await deploy(xml);
+    for (const xml of [ticket('rec-incident', 'incident'), ticket('rec-request', 'request', 'PT2H'), change, simple('rec-nc', 'nc'), simple('rec-problem', 'problem'), gapless, linking, rfc, raising]) await deploy(xml);
   });
   afterAll(async () => {
     await t?.close();
@@ -342,5 +353,18 @@ describe('ITSM records, links and KPIs', () => {
     const chg = rows[0].number as string;
     expect((await record(chg)).links).toEqual([expect.objectContaining({ number: prb, kind: 'raised', direction: 'incoming' })]);
     expect((await record(prb)).links.map((l: { number: string; direction: string }) => `${l.direction}:${l.number}`).sort()).toEqual([`outgoing:${chg}`, `outgoing:${inc}`]);
+  });
+
+  it('links the record of an instance that throws a message to the record the message starts (sourceRecord)', async () => {
+    const incident = await start('rec-raising', { title: 'Switch keeps failing' });
+    await complete(incident.instance.id, 'work');
+    const before = await t.sql.query(`SELECT number FROM record WHERE definition_key = 'rec-rfc'`);
+    await t.app.get(Orchestrator).drainOutbox('test-worker');
+    const after = await t.sql.query(`SELECT number, fields FROM record WHERE definition_key = 'rec-rfc' ORDER BY number`);
+    expect(after).toHaveLength(before.length + 1);
+    const chg = after.at(-1);
+    expect(chg.fields.sourceRecord).toBe(numberOf(incident));
+    expect((await record(numberOf(incident))).links).toEqual([expect.objectContaining({ number: chg.number, kind: 'related', direction: 'outgoing', type: 'change' })]);
+    expect((await record(chg.number)).links).toEqual([expect.objectContaining({ number: numberOf(incident), kind: 'related', direction: 'incoming', type: 'incident' })]);
   });
 });
