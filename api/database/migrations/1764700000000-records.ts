@@ -53,7 +53,6 @@ export class Records1764700000000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION record_num(value jsonb) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$
         SELECT CASE WHEN jsonb_typeof(value) = 'number' THEN value::text::numeric END $$`);
-    await q.query(`CREATE INDEX ix_record_title_lower ON record (lower(title) text_pattern_ops)`);
     await q.query(`
       CREATE TABLE record_link (
         from_number  text        NOT NULL REFERENCES record (number),
