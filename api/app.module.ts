@@ -21,6 +21,9 @@ import { MessagesController } from './messages/messages.controller';
 import { SubscriptionsQuery } from './messages/subscriptions.query';
 import { TasksController } from './tasks/tasks.controller';
 import { TasksQuery } from './tasks/tasks.query';
+import { RecordsController } from './records/records.controller';
+import { RecordsQuery } from './records/records.query';
+import { KpisQuery } from './records/kpis.query';
 
 @Module({})
 export class AppModule {
@@ -28,7 +31,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [EngineHostModule.forRoot(config, options), AuthModule.forRoot(config)],
-      controllers: [DefinitionsController, InstancesController, TasksController, HealthController, CalendarsController, IncidentsController, TimersController, MessagesController, DecisionsController],
+      controllers: [DefinitionsController, InstancesController, TasksController, HealthController, CalendarsController, IncidentsController, TimersController, MessagesController, DecisionsController, RecordsController],
       providers: [
         // Every route needs a valid bearer token unless it is @Public(), then the @Roles it names (in this order).
         { provide: APP_GUARD, useExisting: AuthGuard },
@@ -40,6 +43,8 @@ export class AppModule {
         IncidentsQuery,
         SubscriptionsQuery,
         DecisionsQuery,
+        RecordsQuery,
+        KpisQuery,
       ],
     };
   }

@@ -44,6 +44,8 @@ export enum EngineErrorCode {
   TooManyRequests = 'TOO_MANY_REQUESTS',
   UserNotFound = 'USER_NOT_FOUND',
   GroupNotFound = 'GROUP_NOT_FOUND',
+  /** No ITSM record with that number (or one the caller may not see). */
+  RecordNotFound = 'RECORD_NOT_FOUND',
   /** No waiting subscription and no start event matched a message (and it was not buffered). */
   MessageNotCorrelated = 'MESSAGE_NOT_CORRELATED',
   /** Something with that unique name (user, group) already exists, or the change would break an invariant of it. */

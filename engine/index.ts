@@ -50,3 +50,4 @@ export type { MessagingStore, SubscriptionRecord, WantedSubscription, BufferedMe
 export type { MessageInput, MessageAnswer, SignalInput, SignalAnswer, OutboxSummary } from './messaging/message-commands';
 export type { DecisionRecord, DecisionStore, NewDecision } from './decisions/ports';
 export type { DecisionDeployResult, DecisionEvaluation } from './decisions/decision-commands';
+export * from './records';

@@ -20,6 +20,7 @@ import type { EventPayload } from './messaging/runtime';
 import { DecisionCommands } from './decisions/decision-commands';
 import { missingDecisions } from './decisions/deploy-rules';
 import { decisionEvidenceHook } from './decisions/evidence';
+import { RecordKeeper } from './records/records';
 
 export type { Idempotency, InstanceResult, InstanceView } from './commands/kernel';
 
@@ -69,6 +70,7 @@ export class Orchestrator {
   private readonly calls: CallActivities;
   /** DMN decision tables: deploy and test evaluation (engine/decisions). */
   readonly decisions: DecisionCommands;
+  private readonly records: RecordKeeper;
 
   constructor(private readonly options: OrchestratorOptions) {
     const clock = options.clock ?? systemClock;
@@ -83,6 +85,8 @@ export class Orchestrator {
     this.kernel.hooks.push(this.messages);
     this.decisions = new DecisionCommands(this.kernel);
     this.kernel.hooks.push(decisionEvidenceHook);
+    this.records = new RecordKeeper(this.kernel, options.calendars ?? noCalendars);
+    this.kernel.hooks.push(this.records);
   }
 
   /**
@@ -165,10 +169,12 @@ export class Orchestrator {
     if (fireStart) startTimers.forEach((elementId) => elementId !== fireStart && startTimers.delete(elementId));
     // Message and signal start events: the one that was triggered fires, the others go.
     const eventStarts = messagingCatalog(runnable.sourceContext).processStarts.length > 0;
+    // ITSM record (engine/records): the number is allocated before the run so that every expression sees `recordNumber`.
+    const recordNumber = await this.records.allocate(store, runnable, id);
     const outcome = await this.runner.start(
       runnable,
       { instanceId: id, businessKey: input.businessKey },
-      input.variables,
+      recordNumber ? { ...input.variables, recordNumber } : input.variables,
       startTimers.size || eventStarts
         ? (engine) => {
             engine.timers().forEach((t) => startTimers.has(t.elementId) && engine.fireTimer(t.executionId));

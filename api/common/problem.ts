@@ -53,6 +53,7 @@ export function statusFor(code: EngineErrorCode): HttpStatus {
       return HttpStatus.TOO_MANY_REQUESTS;
     case EngineErrorCode.UserNotFound:
     case EngineErrorCode.GroupNotFound:
+    case EngineErrorCode.RecordNotFound:
       return HttpStatus.NOT_FOUND;
     case EngineErrorCode.Conflict:
       return HttpStatus.CONFLICT;

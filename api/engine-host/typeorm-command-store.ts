@@ -14,6 +14,7 @@ import {
 } from '../../engine';
 import { TypeormMessagingStore } from './typeorm-messaging-store';
 import { TypeormDecisionStore } from './typeorm-decision-store';
+import { TypeormRecordStore } from './typeorm-record-store';
 import { toDefinitionRecord, toInstanceRecord, toTaskRecord, DEFINITION_COLUMNS, INSTANCE_COLUMNS, TASK_COLUMNS } from './rows';
 
 /** PostgreSQL unique_violation. */
@@ -25,10 +26,12 @@ const UNIQUE_VIOLATION = '23505';
  */
 export class TypeormCommandStore extends TypeormMessagingStore implements CommandStore {
   readonly decisions: TypeormDecisionStore;
+  readonly records: TypeormRecordStore;
 
   constructor(q: QueryRunner) {
     super(q);
     this.decisions = new TypeormDecisionStore(q);
+    this.records = new TypeormRecordStore(q);
   }
 
   async lockDefinitionKey(key: string): Promise<void> {

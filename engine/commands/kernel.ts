@@ -49,6 +49,8 @@ export interface OutcomeHook {
   persisted?(store: CommandStore, instance: InstanceRecord, result: InstanceResult, outcome: RunOutcome): Promise<InstanceResult>;
   /** The instance is being cancelled: remove rows, answer history events. */
   cancelled?(store: CommandStore, instance: InstanceRecord, actor: string | null): Promise<HistoryDraft[]>;
+  /** A history-only command (claim, unclaim, assign) changed the instance's tasks. */
+  appended?(store: CommandStore, instance: InstanceRecord): Promise<void>;
 }
 
 /**
@@ -161,6 +163,7 @@ export class CommandKernel {
     this.afterCommit(store, () => this.runner.bump(instance.id, instance.revision, instance.revision + 1));
     const history = this.chain(instance, drafts);
     await store.appendHistory(history.records);
+    for (const hook of this.hooks) if (hook.appended) await hook.appended(store, instance);
     await store.updateInstance(instance.id, instance.revision, {
       status: instance.status,
       snapshot: instance.snapshot,

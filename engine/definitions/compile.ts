@@ -3,6 +3,7 @@ import { EngineError, EngineErrorCode, invalidDefinition, type DefinitionProblem
 import { decodeBpmnBytes, stripBom, utf8ByteLength } from './decode';
 import { proveEngineLoads, serializeModel } from './engine-load';
 import { checkEvents } from './event-rules';
+import { checkRecords } from './record-rules';
 import { checkExpressions } from './expression-rules';
 import { checkCamundaExtensions } from './extension-rules';
 import { checkCallActivities } from './call-activity-rules';
@@ -124,6 +125,7 @@ function runRules(context: RuleContext, options: CompileOptions): void {
   checkExpressions(context, options.checkExpression);
   checkCamundaExtensions(context, options.checkExpression);
   checkCallActivities(context, options.checkExpression);
+  checkRecords(context);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

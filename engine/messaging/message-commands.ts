@@ -204,7 +204,8 @@ export class MessageCommands implements OutcomeHook {
         kind: t.kind,
         name: t.name,
         correlationKey: t.correlationKey,
-        variables: {},
+        // engine/records: a message thrown by an instance with a record names it (the receiver links to it).
+        variables: t.kind === 'message' && typeof outcome.variables.recordNumber === 'string' ? { sourceRecord: outcome.variables.recordNumber } : {},
         sourceInstanceId: instance.id,
         sourceElementId: t.elementId,
         targetInstanceId: null,

@@ -3,6 +3,7 @@ import type { EngineSnapshot } from '../runtime/instance-runner';
 import type { DefinitionProblem } from '../errors';
 import type { MessagingStore } from '../messaging/ports';
 import type { DecisionStore } from '../decisions/ports';
+import type { RecordStore } from '../records/ports';
 
 export type DefinitionState = 'active' | 'suspended';
 export type InstanceStatus = 'running' | 'completed' | 'cancelled' | 'failed';
@@ -101,6 +102,8 @@ export interface IdempotentResult {
 export interface CommandStore extends TimerStore, MessagingStore {
   /** Decision definitions (engine/decisions); absent in stores without them. */
   readonly decisions?: DecisionStore;
+  /** ITSM records (engine/records). */
+  readonly records: RecordStore;
   /** Serialises deploys of one key (so versions count 1, 2, ... without gaps or duplicates). */
   lockDefinitionKey(key: string): Promise<void>;
   latestDefinition(key: string): Promise<(DefinitionRecord & { sha256: string }) | null>;

@@ -47,6 +47,7 @@ const processK = bpmn(
    <bpmn:sequenceFlow id="f5" sourceRef="wait" targetRef="page"/>
    <bpmn:serviceTask id="page" camunda:delegateExpression="\${matrixFail}"/>
    <bpmn:sequenceFlow id="f6" sourceRef="page" targetRef="end2"/><bpmn:endEvent id="end2"/>`,
+  'itsm:recordType="incident"',
 );
 
 /** A one-rule decision table. */
@@ -67,6 +68,9 @@ interface Objects {
   ib: string;
   tb: string;
   incident: string;
+  /** the records (numbers) of ia and ib */
+  ra: string;
+  rb: string;
   kDef: string;
   spareDef: string;
   /** id of a user only administrators touch */
@@ -106,10 +110,11 @@ describe('authorisation matrix: every role × every route × own and other objec
     return { ia: instance, ta: task };
   }
 
-  /** An open incident of K: a timer whose handler fails three times. */
+  /** An open incident of K: after a timer, a handler that fails on every retry. */
   async function freshIncident(): Promise<Partial<Objects>> {
     const id = (await t.as('admin').post('/api/instances').send({ definitionKey: K, variables: { team: 'ops', path: 'fail' } }).expect(201)).body.instance.id;
-    for (const ms of [61_000, 11_000, 41_000]) {
+    // The timer fires at 60 s; the failing handler is retried after 10 s, 10 s and 40 s, then an incident.
+    for (const ms of [61_000, 11_000, 11_000, 41_000]) {
       clock.advance(ms);
       await fire();
     }
@@ -143,6 +148,8 @@ describe('authorisation matrix: every role × every route × own and other objec
     const a = await startK('alice', 'team-a', 'MX-A');
     const b = await startK('bob', 'team-b', 'MX-B');
     Object.assign(objects, { ia: a.instance, ta: a.task, ib: b.instance, tb: b.task }, await freshIncident());
+    const recordOf = async (id: string) => (await t.sql.query(`SELECT number FROM record WHERE instance_id = $1`, [id]))[0].number as string;
+    Object.assign(objects, { ra: await recordOf(a.instance), rb: await recordOf(b.instance) });
     objects.target = (await t.sql.query(`SELECT id FROM app_user WHERE username = 'target'`))[0].id;
   });
   afterAll(async () => {
@@ -208,6 +215,11 @@ describe('authorisation matrix: every role × every route × own and other objec
         await t.as('admin').post(`/api/instances/${o.ia}/sla/resolution/pause`).send({ reason: 'awaiting customer' }).expect(200);
         return o;
       } },
+    // records like their instances; KPIs (aggregates) for everybody signed in
+    { route: 'GET /api/records',               expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: 'GET /api/records/:ra',           expected: [200, 200, 404, 200, 404, 200, 401] },
+    { route: 'GET /api/records/:rb',           expected: [200, 200, 404, 404, 200, 200, 401] },
+    { route: 'GET /api/kpis',                  expected: [200, 200, 200, 200, 200, 200, 401] },
     // tasks
     { route: 'GET /api/tasks',                 expected: [200, 200, 200, 200, 200, 200, 401] },
     { route: 'GET /api/tasks/:ta',             expected: [200, 200, 404, 200, 404, 200, 401] },
