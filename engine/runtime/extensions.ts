@@ -4,6 +4,7 @@ import { evaluateExpression } from '../expressions';
 import { firstOccurrence, isCron } from '../timers/schedule';
 import { callActivityExtension } from '../calls/call-extension';
 import { LOCALS_KEY, ScopeRuntime } from './scopes';
+import { watchIterations } from './loop-history';
 
 /** User-task metadata resolved when the task is entered (camunda:* attributes). */
 export interface UserTaskMeta {
@@ -92,6 +93,7 @@ export function createExtensions(host: ExtensionHost): Record<string, (activity:
       if (!loop?.behaviour) return;
       scopes.register(activity.id, loop);
       const info = scopes.loops.get(activity.id)!;
+      watchIterations(activity, () => scopes.iterationSink);
       activity.on('start', (api) => {
         // A sub-process's broker also carries the events of its inner elements.
         if (api.id === activity.id && info.outputCollection && typeof api.content.index !== 'number') assignVariables(activity, host, { [info.outputCollection]: [] });

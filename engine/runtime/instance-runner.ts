@@ -580,6 +580,14 @@ class Recorder {
     private readonly scopes?: ScopeRuntime,
   ) {
     const on = (event: string, fn: (api: any) => void) => this.listener.on(event, fn);
+    // Each multi-instance instance / loop iteration is its own activity instance (loop-history.ts).
+    if (scopes) {
+      scopes.iterationSink = (fact) => {
+        // Recorded once (an interrupting event sub-process records what it cancels itself).
+        if (fact.type === 'element.cancelled' && !this.live.delete(fact.executionId!) && this.events.some((e) => e.type === fact.type && e.executionId === fact.executionId)) return;
+        this.events.push(fact);
+      };
+    }
     on('activity.start', (api) => {
       // A link catch event starts with the process and waits there unreached (active-elements.ts).
       if (isLinkCatch(api)) return;
@@ -678,6 +686,7 @@ class Recorder {
   }
 
   detach() {
+    if (this.scopes) this.scopes.iterationSink = undefined;
     this.listener.removeAllListeners();
   }
 }
