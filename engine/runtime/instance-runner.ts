@@ -592,7 +592,7 @@ class Recorder {
       // A link catch event starts with the process and waits there unreached (active-elements.ts).
       if (isLinkCatch(api)) return;
       this.live.add(api.executionId);
-      this.push('element.started', api);
+      this.push('element.started', api, api.content?.isMultiInstance ? { multiInstanceBody: true } : null);
     });
     on('activity.wait', (api) => {
       this.live.add(api.executionId);
@@ -616,7 +616,8 @@ class Recorder {
     this.errors = new ErrorWatcher(on);
     on('activity.end', (api) => {
       if (isLinkCatch(api)) this.push('element.started', api);
-      this.push('element.completed', api);
+      // A looped activity's own end (its instances are recorded each with its loopCounter: loop-history.ts).
+      this.push('element.completed', api, api.content?.isMultiInstance ? { multiInstanceBody: true } : null);
       if (api.type === 'bpmn:UserTask') this.endedTasks.push(api.executionId);
     });
     // Dead-path elimination discards every element of an untaken branch; only an element that

@@ -22,8 +22,8 @@ export interface IterationFact {
   elementId: string;
   elementType: string | null;
   executionId: string | null;
-  /** Null for the multi-instance body itself. */
-  payload: { loopCounter: number } | null;
+  /** `multiInstanceBody` for the looped activity itself, else the instance's loopCounter. */
+  payload: { loopCounter: number } | { multiInstanceBody: true };
 }
 
 /** The part of a bpmn-elements activity this module reads. */
@@ -61,7 +61,7 @@ export function watchIterations(activity: LoopedActivity, sink: () => ((fact: It
       elementId: activity.id,
       elementType: activity.type,
       executionId: typeof content.executionId === 'string' ? content.executionId : null,
-      payload: body ? null : { loopCounter: content.index as number },
+      payload: body ? { multiInstanceBody: true } : { loopCounter: content.index as number },
     });
   /** The body ends or is interrupted: the instances still running are cut off (before the body's own end). */
   const cutOffRunning = () => {

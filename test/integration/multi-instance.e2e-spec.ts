@@ -237,6 +237,7 @@ describe('multi-instance, loops and data mapping', () => {
     const ofVote = (type: string) => events.filter((e) => e.type === type && e.elementId === 'vote');
     const counter = (e: { payload: any }) => (typeof e.payload?.loopCounter === 'number' ? e.payload.loopCounter : 'body');
     expect(ofVote('element.completed').map(counter)).toEqual([0, 3, 4, 'body']);
+    expect(ofVote('element.completed').at(-1)!.payload).toEqual({ multiInstanceBody: true });
     expect(ofVote('element.cancelled').map(counter).sort()).toEqual([1, 2]);
     expect(ofVote('element.started').map(counter)).toEqual(['body', 0, 1, 2, 3, 4]);
     // the instances cut off by the quorum are cancelled before the body completes
