@@ -679,7 +679,8 @@ class Recorder {
   /** An activity cancelled by an interrupting event sub-process (recorded once). */
   cancelled(api: any): void {
     this.live.delete(api.executionId); // so its own discard event does not record it twice
-    this.push('element.cancelled', api, { reason: 'interrupted by an event sub-process' });
+    const loop = api.content?.isMultiInstance && !api.content.isRootScope && typeof api.content.index === 'number' ? { loopCounter: api.content.index } : {};
+    this.push('element.cancelled', api, { reason: 'interrupted by an event sub-process', ...loop });
   }
 
   private push(type: ObservedEvent['type'], api: any, payload: Record<string, unknown> | null = null) {

@@ -294,5 +294,34 @@ describe('loops and data mapping, recovering the engine from its snapshot on eve
       expect(facts(stopped)).toEqual(['timer.fired stop', 'element.cancelled vote#1', 'element.cancelled vote', 'element.completed stop', 'element.started stopped', 'element.completed stopped']);
       expect(stopped.status).toBe('completed');
     });
-  });
+      it.each([
+      ['recovered from the snapshot', false],
+      ['kept live between commands', true],
+    ])('records each cancelled instance once when an interrupting event sub-process cuts the activity off (engine %s)', async (_how, live) => {
+      const r = await runner(
+        bpmn(
+          'esp',
+          `<bpmn:startEvent id="start"/>
+           <bpmn:userTask id="vote" camunda:assignee="x"><bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>2</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>
+           <bpmn:endEvent id="end"/>
+           <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="vote"/><bpmn:sequenceFlow id="f2" sourceRef="vote" targetRef="end"/>
+           <bpmn:subProcess id="late" triggeredByEvent="true">
+             <bpmn:startEvent id="lateStart"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent>
+             <bpmn:endEvent id="lateEnd"/>
+             <bpmn:sequenceFlow id="g1" sourceRef="lateStart" targetRef="lateEnd"/>
+           </bpmn:subProcess>`,
+        ),
+        live,
+      );
+      const started = await r.start({});
+      const cut = await r.act(started, (h) => h.fireTimer(h.timers()[0]!.executionId));
+      const cancelled = cut.events.filter((e) => e.type === 'element.cancelled');
+      expect(cancelled.map((e) => [e.executionId, e.payload?.loopCounter ?? e.payload?.multiInstanceBody])).toEqual([
+        [started.waitingTaskExecutionIds[0], 0],
+        [started.waitingTaskExecutionIds[1], 1],
+        [started.waitingTaskExecutionIds[0]!.replace(/_0$/, ''), true],
+      ]);
+      expect(cut.status).toBe('completed');
+    });
+});
 });
