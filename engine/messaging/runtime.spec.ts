@@ -72,4 +72,16 @@ describe('messaging runtime', () => {
       { kind: 'signal', name: 'shout', correlationKey: null, elementId: 'sig', elementType: 'bpmn:IntermediateThrowEvent' },
     ]);
   });
+  it('sends once per instance of a multi-instance send task (not once more for the whole activity)', async () => {
+    const definition = await runnable(`
+      <bpmn:message id="M" name="raise"/>
+      <bpmn:process id="p" isExecutable="true">
+        <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="send"/>
+        <bpmn:sendTask id="send" messageRef="M"><bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>3</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:sendTask>
+        <bpmn:sequenceFlow id="f2" sourceRef="send" targetRef="e"/><bpmn:endEvent id="e"/>
+      </bpmn:process>`);
+    const outcome = await runner.start(definition, ctx, {});
+    expect(outcome.status).toBe('completed');
+    expect(outcome.thrown?.map((t) => t.elementId)).toEqual(['send', 'send', 'send']);
+  });
 });

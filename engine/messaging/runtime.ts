@@ -118,7 +118,8 @@ export function thrownEvents(catalog: MessagingCatalog, events: readonly Observe
   if (!catalog.throws.size) return [];
   const out: ThrownEvent[] = [];
   for (const e of events) {
-    if (e.type !== 'element.completed') continue;
+    // A multi-instance send task sends once per instance, not once more for the whole activity.
+    if (e.type !== 'element.completed' || e.payload?.multiInstanceBody) continue;
     const entry = catalog.throws.get(e.elementId);
     if (!entry) continue;
     out.push({

@@ -7,6 +7,7 @@ import { LOCALS_KEY, ScopeRuntime } from './scopes';
 import { decisionTaskService, decisionTaskSpec } from '../decisions/task';
 import { raiseBpmnError, retargetErrorThrow } from './raise-error';
 import type { ServiceFailures } from './service-retry';
+import { watchIterations } from './loop-history';
 
 /** User-task metadata resolved when the task is entered (camunda:* attributes). */
 export interface UserTaskMeta {
@@ -99,6 +100,7 @@ export function createExtensions(host: ExtensionHost): Record<string, (activity:
       if (!loop?.behaviour) return;
       scopes.register(activity.id, loop);
       const info = scopes.loops.get(activity.id)!;
+      watchIterations(activity, () => scopes.iterationSink);
       activity.on('start', (api) => {
         // A sub-process's broker also carries the events of its inner elements.
         if (api.id === activity.id && info.outputCollection && typeof api.content.index !== 'number') assignVariables(activity, host, { [info.outputCollection]: [] });

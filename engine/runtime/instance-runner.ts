@@ -610,11 +610,19 @@ class Recorder {
   ) {
     this.errors = new ErrorWatch(this.listener);
     const on = (event: string, fn: (api: any) => void) => this.listener.on(event, fn);
+    // Each multi-instance instance / loop iteration is its own activity instance (loop-history.ts).
+    if (scopes) {
+      scopes.iterationSink = (fact) => {
+        // Recorded once (an interrupting event sub-process records what it cancels itself).
+        if (fact.type === 'element.cancelled' && !this.live.delete(fact.executionId!) && this.events.some((e) => e.type === fact.type && e.executionId === fact.executionId)) return;
+        this.events.push(fact);
+      };
+    }
     on('activity.start', (api) => {
       // A link catch event starts with the process and waits there unreached (active-elements.ts).
       if (isLinkCatch(api)) return;
       this.live.add(api.executionId);
-      this.push('element.started', api);
+      this.push('element.started', api, api.content?.isMultiInstance ? { multiInstanceBody: true } : null);
     });
     on('activity.wait', (api) => {
       this.live.add(api.executionId);
@@ -638,7 +646,8 @@ class Recorder {
     this.callErrors = new ErrorWatcher(on);
     on('activity.end', (api) => {
       if (isLinkCatch(api)) this.push('element.started', api);
-      this.push('element.completed', api);
+      // A looped activity's own end (its instances are recorded each with its loopCounter: loop-history.ts).
+      this.push('element.completed', api, api.content?.isMultiInstance ? { multiInstanceBody: true } : null);
       if (api.type === 'bpmn:UserTask') this.endedTasks.push(api.executionId);
     });
     // Dead-path elimination discards every element of an untaken branch; only an element that
@@ -709,7 +718,8 @@ class Recorder {
   /** An activity cancelled by an interrupting event sub-process (recorded once). */
   cancelled(api: any, reason = 'interrupted by an event sub-process'): void {
     this.live.delete(api.executionId); // so its own discard event does not record it twice
-    this.push('element.cancelled', api, { reason });
+    const loop = api.content?.isMultiInstance && !api.content.isRootScope && typeof api.content.index === 'number' ? { loopCounter: api.content.index } : {};
+    this.push('element.cancelled', api, { reason, ...loop });
   }
 
   private push(type: ObservedEvent['type'], api: any, payload: Record<string, unknown> | null = null) {
@@ -717,6 +727,7 @@ class Recorder {
   }
 
   detach() {
+    if (this.scopes) this.scopes.iterationSink = undefined;
     this.listener.removeAllListeners();
   }
 }

@@ -14,6 +14,8 @@
  */
 import { EngineError, EngineErrorCode } from '../errors';
 import type { EngineExpressions } from '../expressions';
+import { isWhileCondition } from './elements/standard-loop';
+import type { IterationFact } from './loop-history';
 
 /** Most iterations one looped activity may have (loopCardinality, collection size, loopMaximum). */
 export const MAX_LOOP_INSTANCES = 1000;
@@ -36,6 +38,8 @@ export interface LoopInfo {
 /** Per-engine registry shared by the extensions and the expression handler. */
 export class ScopeRuntime {
   readonly loops = new Map<string, LoopInfo>();
+  /** Where the iterations' history goes: the recorder of the command running now (loop-history.ts). */
+  iterationSink?: (fact: IterationFact) => void;
 
   constructor(
     /** The variables of the instance's process (not a sub-process copy). */
@@ -119,7 +123,10 @@ export class ScopeRuntime {
   expressions(inner: EngineExpressions): EngineExpressions {
     return {
       ...inner,
-      resolveExpression: (expression, context, fnContext) => {
+      resolveExpression: (given, context, fnContext) => {
+        // A standard loop's condition: bpmn-elements asks "stop?", BPMN says "loop while true".
+        const negate = isWhileCondition(given);
+        const expression = negate ? given.expression : given;
         const ctx = (context ?? {}) as { environment?: { variables?: Record<string, unknown> }; content?: Record<string, unknown> };
         const variables = this.scope(ctx.environment?.variables, ctx.content);
         const result = inner.resolveExpression(expression, { ...ctx, environment: { variables } }, fnContext);
@@ -133,7 +140,7 @@ export class ScopeRuntime {
           if (expression === info.collection) this.guard(String(ctx.content!.id), result, 'collection');
           else if (expression === info.loopCardinality) this.guard(String(ctx.content!.id), result, 'loopCardinality');
         }
-        return result;
+        return negate ? !result : result;
       },
     };
   }

@@ -87,13 +87,25 @@ const subProcessLoop = bpmn(
    <bpmn:endEvent id="end"/>${flows('start', 'perSite', 'after', 'end')}`,
 );
 
+/** Loops AS LONG AS the condition holds (BPMN 2.0): another attempt while the problem is not fixed. */
 const standardLoop = bpmn(
   'std-loop',
   `<bpmn:startEvent id="start"/>
    <bpmn:userTask id="attempt" name="Attempt \${loopCounter}" camunda:candidateGroups="servicedesk">
-     <bpmn:standardLoopCharacteristics loopMaximum="3"><bpmn:loopCondition>\${fixed == true}</bpmn:loopCondition></bpmn:standardLoopCharacteristics>
+     <bpmn:standardLoopCharacteristics loopMaximum="3"><bpmn:loopCondition>\${fixed == false}</bpmn:loopCondition></bpmn:standardLoopCharacteristics>
    </bpmn:userTask>
    <bpmn:endEvent id="end"/>${flows('start', 'attempt', 'end')}`,
+);
+
+/** testBefore: the condition is evaluated before each round; false at the start means no round at all. */
+const standardLoopTestBefore = bpmn(
+  'std-loop-before',
+  `<bpmn:startEvent id="start"/>
+   <bpmn:userTask id="chase" name="Chase \${loopCounter}" camunda:candidateGroups="servicedesk">
+     <bpmn:standardLoopCharacteristics testBefore="true"><bpmn:loopCondition>\${open == true}</bpmn:loopCondition></bpmn:standardLoopCharacteristics>
+   </bpmn:userTask>
+   <bpmn:userTask id="close" camunda:candidateGroups="servicedesk"/>
+   <bpmn:endEvent id="end"/>${flows('start', 'chase', 'close', 'end')}`,
 );
 
 /** Output parameters on a user task and a sub-process; input parameters stay local. */
@@ -160,7 +172,7 @@ describe('multi-instance, loops and data mapping', () => {
   const deploy = (xml: string) => t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(xml);
   const definitions: Record<string, string> = {
     'mi-parallel': parallelReview, 'mi-cab': cab, 'mi-sequential': sequential, 'mi-service': serviceLoop, 'mi-subprocess': subProcessLoop,
-    'std-loop': standardLoop, 'io-mapping': io, 'sub-live': liveVariables, 'mi-oversized': oversized,
+    'std-loop': standardLoop, 'std-loop-before': standardLoopTestBefore, 'io-mapping': io, 'sub-live': liveVariables, 'mi-oversized': oversized,
   };
   const deployed = new Set<string>();
   /** Deploys the definition of `key` on first use (each test fails on its own if it is refused) and starts it. */
@@ -221,6 +233,16 @@ describe('multi-instance, loops and data mapping', () => {
     const events = await history(id);
     expect(events.filter((e) => e.type === 'task.cancelled').length).toBe(2);
     expect(events.filter((e) => e.type === 'task.completed').length).toBe(3);
+    // each vote is an activity instance of its own in the history (as in Camunda), then the body once
+    const ofVote = (type: string) => events.filter((e) => e.type === type && e.elementId === 'vote');
+    const counter = (e: { payload: any }) => (typeof e.payload?.loopCounter === 'number' ? e.payload.loopCounter : 'body');
+    expect(ofVote('element.completed').map(counter)).toEqual([0, 3, 4, 'body']);
+    expect(ofVote('element.completed').at(-1)!.payload).toEqual({ multiInstanceBody: true });
+    expect(ofVote('element.cancelled').map(counter).sort()).toEqual([1, 2]);
+    expect(ofVote('element.started').map(counter)).toEqual(['body', 0, 1, 2, 3, 4]);
+    // the instances cut off by the quorum are cancelled before the body completes
+    const bodyEnd = events.findIndex((e) => e.type === 'element.completed' && e.elementId === 'vote' && counter(e) === 'body');
+    expect(events.findIndex((e) => e.type === 'element.cancelled' && e.elementId === 'vote')).toBeLessThan(bodyEnd);
     // a cancelled vote can no longer be cast
     expect((await complete(open[1]!, 'ben', { approved: true })).status).toBe(409);
   });
@@ -262,7 +284,7 @@ describe('multi-instance, loops and data mapping', () => {
     expect((await instance(id)).variables.checked).toEqual(['oslo', 'paris']);
   });
 
-  it('completes a standard loop user task each round, with the loopCounter in its name, until the condition holds', async () => {
+  it('completes a standard loop user task each round, with the loopCounter in its name, as long as the loop condition holds', async () => {
     const started = await start('std-loop', { fixed: false });
     const id = started.instance.id;
     let [task] = await tasksOf(id);
@@ -272,6 +294,23 @@ describe('multi-instance, loops and data mapping', () => {
     expect(task!.name).toBe('Attempt 1');
     await complete(task!, 'alice', { fixed: true }).expect(200);
     expect((await instance(id)).status).toBe('completed');
+    const rounds = (await history(id)).filter((e) => e.elementId === 'attempt' && e.type === 'element.completed');
+    expect(rounds.map((e) => e.payload?.loopCounter ?? 'body')).toEqual([0, 1, 'body']);
+  });
+
+  it('tests a testBefore standard loop before each round: no round when false at the start, rounds while it holds', async () => {
+    const none = (await start('std-loop-before', { open: false })).instance.id;
+    expect((await tasksOf(none)).map((x) => x.elementId)).toEqual(['close']);
+    expect((await history(none)).filter((e) => e.elementId === 'chase').map((e) => e.type)).toEqual(['element.started', 'element.completed']);
+
+    const id = (await start('std-loop-before', { open: true })).instance.id;
+    let [task] = await tasksOf(id);
+    expect(task!.name).toBe('Chase 0');
+    await complete(task!, 'alice', { open: true }).expect(200);
+    [task] = await tasksOf(id);
+    expect(task!.name).toBe('Chase 1');
+    await complete(task!, 'alice', { open: false }).expect(200);
+    expect((await tasksOf(id)).map((x) => x.elementId)).toEqual(['close']);
   });
 
   it('refuses a collection above the limit with a 422 naming the element, and a literal cardinality above it at deploy', async () => {

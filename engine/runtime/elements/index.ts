@@ -1,8 +1,9 @@
 import { InclusiveGateway, ParallelGateway } from './joins';
+import { StandardLoopCharacteristics } from './standard-loop';
 
 /**
  * Our replacements of bpmn-elements behaviours, by the name bpmn-elements exports them under.
  * They must be in the TypeResolver that deserializes a definition's source context (see
  * `loadSourceContext`): with a `sourceContext`, bpmn-engine's own `elements` option is not consulted.
  */
-export const elementOverrides: Readonly<Record<string, unknown>> = Object.freeze({ InclusiveGateway, ParallelGateway });
+export const elementOverrides: Readonly<Record<string, unknown>> = Object.freeze({ InclusiveGateway, ParallelGateway, StandardLoopCharacteristics });
