@@ -534,8 +534,9 @@ describe('compileDefinition: expressions and timers', () => {
 });
 
 describe('compileDefinition: tasks', () => {
-  it('refuses a user task nobody is assigned to', async () => {
-    expectProblem(await refusal(around('<bpmn:userTask id="X" camunda:formKey="f" />')), 'user-task-unassigned', 'X');
+  it('deploys a user task nobody is assigned to, warning that an administrator must assign it', async () => {
+    const compiled = await compileDefinition(around('<bpmn:userTask id="X" camunda:formKey="f" />'), options);
+    expect(compiled.warnings).toContainEqual(expect.objectContaining({ rule: 'user-task-unassigned', elementId: 'X', message: expect.stringContaining('POST /api/tasks/:id/assign') }));
   });
 
   it('refuses a service task naming an unregistered handler, naming both', async () => {
@@ -641,7 +642,7 @@ describe('compileDefinition: collecting problems', () => {
       <bpmn:scriptTask id="Scr" /><bpmn:endEvent id="E" />${chain('S', 'U', 'Svc', 'Scr', 'E')}`);
     const problems = await refusal(xml);
     expect(problems.map((p) => `${p.rule}@${p.elementId}`)).toEqual(
-      expect.arrayContaining(['user-task-unassigned@U', 'unknown-handler@Svc', 'no-script-task@Scr']),
+      expect.arrayContaining(['unknown-handler@Svc', 'no-script-task@Scr']),
     );
   });
 });

@@ -1,0 +1,58 @@
+import { ManualClock } from '../../engine';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestApp, type ApiTestApp } from '../support/test-app';
+import { bpmn } from '../support/bpmn';
+
+/**
+ * Valid BPMN that other tools write and that the engine runs deploys (with warnings) instead of
+ * being refused (issue 7, item 10): unassigned user tasks, prefixed QName references, resources.
+ */
+describe('deploy validation accepts valid BPMN the engine runs (HTTP API, PostgreSQL)', () => {
+  let db: TestDatabase;
+  let t: ApiTestApp;
+  const clock = new ManualClock(new Date('2026-03-02T09:00:00Z'));
+
+  const deploy = (xml: string) => t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(xml);
+  const start = async (key: string, variables: Record<string, unknown> = {}) =>
+    (await t.as('alice').post('/api/instances').send({ definitionKey: key, variables }).expect(201)).body;
+  const instance = async (id: string) => (await t.as('auditor').get(`/api/instances/${id}`)).body;
+  const openTasks = async (id: string, as = 'auditor') =>
+    (await t.as(as).get(`/api/tasks?instanceId=${id}&status=open`)).body.items as { id: string; elementId: string; assignee: string | null }[];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await createTestApp(db, { clock });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('runs a user task without assignee or candidates: an administrator sees it and gives it to a staff user, who completes it', async () => {
+    // Given a user task nobody is assigned to (valid BPMN)
+    const deployed = await deploy(
+      bpmn(
+        'unassigned-work',
+        `<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>
+         <bpmn:userTask id="work" name="Do the work"/>
+         <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end"/><bpmn:endEvent id="end"/>`,
+      ),
+    );
+    // Then it deploys, with a warning naming the task
+    expect(deployed.status).toBe(201);
+    expect(deployed.body.warnings).toContainEqual(expect.objectContaining({ rule: 'user-task-unassigned', elementId: 'work' }));
+
+    const started = await start('unassigned-work');
+    // Staff do not see it; the administrator does
+    expect(await openTasks(started.instance.id, 'alice')).toEqual([]);
+    const [task] = await openTasks(started.instance.id, 'admin');
+    expect(task).toMatchObject({ elementId: 'work', assignee: null });
+    await t.as('alice').post(`/api/tasks/${task!.id}/complete`).send({ variables: {} }).expect(404);
+
+    // When the administrator assigns it to alice, Then alice sees and completes it
+    await t.as('admin').post(`/api/tasks/${task!.id}/assign`).send({ assignee: 'alice' }).expect(200);
+    expect((await openTasks(started.instance.id, 'alice')).map((x) => x.elementId)).toEqual(['work']);
+    await t.as('alice').post(`/api/tasks/${task!.id}/complete`).send({ variables: {} }).expect(200);
+    expect((await instance(started.instance.id)).status).toBe('completed');
+  });
+});
