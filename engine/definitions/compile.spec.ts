@@ -694,3 +694,55 @@ describe('compileDefinition: segregation of duties', () => {
     });
   });
 });
+
+describe('compileDefinition: valid BPMN other tools write (issue 7, item 10)', () => {
+  /** A document whose targetNamespace "urn:test" is bound to the prefix `tns` (as Activiti/Flowable write it). */
+  const withTns = (content: string, extraNamespaces = ''): string =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions ${NAMESPACES} xmlns:tns="urn:test" ${extraNamespaces} id="D" targetNamespace="urn:test">\n${content}\n</bpmn:definitions>`;
+  const serializedOf = (compiled: { serialized: string }) => JSON.parse(compiled.serialized) as Record<string, unknown>;
+
+  it('resolves prefixed QName references to elements of the document itself', async () => {
+    // Given messageRef, sourceRef/targetRef, attachedToRef, default and errorRef written as tns:id
+    const xml = withTns(`<bpmn:message id="Msg" name="report" /><bpmn:error id="Err" errorCode="E1" />
+      <bpmn:process id="Process_1" isExecutable="true">
+        <bpmn:startEvent id="S"><bpmn:messageEventDefinition messageRef="tns:Msg" /></bpmn:startEvent>
+        <bpmn:userTask id="U" camunda:assignee="a" />
+        <bpmn:boundaryEvent id="B" attachedToRef="tns:U"><bpmn:errorEventDefinition errorRef="tns:Err" /></bpmn:boundaryEvent>
+        <bpmn:exclusiveGateway id="G" default="tns:f3" />
+        <bpmn:endEvent id="E" /><bpmn:endEvent id="E2" /><bpmn:endEvent id="E3" />
+        <bpmn:sequenceFlow id="f1" sourceRef="tns:S" targetRef="tns:U" /><bpmn:sequenceFlow id="f2" sourceRef="U" targetRef="G" />
+        <bpmn:sequenceFlow id="f3" sourceRef="G" targetRef="E" />
+        <bpmn:sequenceFlow id="f4" sourceRef="G" targetRef="E3"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">\${x}</bpmn:conditionExpression></bpmn:sequenceFlow>
+        <bpmn:sequenceFlow id="f5" sourceRef="B" targetRef="E2" />
+      </bpmn:process>`);
+    // When compiled, Then it deploys and the engine's model holds the resolved references
+    const compiled = await compileDefinition(xml, options);
+    expect(compiled.warnings.filter((w) => w.rule === 'unresolved-reference')).toEqual([]);
+    const serialized = serializedOf(compiled) as { sequenceFlows: { id: string; sourceId: string; targetId: string; isDefault?: boolean }[]; activities: { id: string; behaviour: Record<string, unknown> }[] };
+    expect(serialized.sequenceFlows.find((f) => f.id === 'f1')).toMatchObject({ sourceId: 'S', targetId: 'U' });
+    expect(serialized.sequenceFlows.find((f) => f.id === 'f3')).toMatchObject({ isDefault: true });
+    const behaviour = (id: string) => JSON.stringify(serialized.activities.find((a) => a.id === id)?.behaviour);
+    expect(behaviour('S')).toContain('"messageRef":{"id":"Msg"');
+    expect(behaviour('B')).toContain('"attachedTo":{"id":"U"');
+    expect(behaviour('B')).toContain('"errorRef":{"id":"Err"');
+  });
+
+  it('strips the own-namespace prefix from calledElement', async () => {
+    const xml = withTns(`<bpmn:process id="Process_1" isExecutable="true">
+        <bpmn:startEvent id="S" /><bpmn:callActivity id="X" calledElement="tns:child" /><bpmn:endEvent id="E" />${chain('S', 'X', 'E')}
+      </bpmn:process>`);
+    const compiled = await compileDefinition(xml, options);
+    expect(compiled.serialized).toContain('"calledElement":"child"');
+  });
+
+  it('refuses a QName whose prefix is bound to another namespace, saying so', async () => {
+    const xml = withTns(
+      `<bpmn:message id="Msg" name="report" /><bpmn:process id="Process_1" isExecutable="true">
+        <bpmn:startEvent id="S" /><bpmn:intermediateCatchEvent id="X"><bpmn:messageEventDefinition messageRef="other:Msg" /></bpmn:intermediateCatchEvent><bpmn:endEvent id="E" />${chain('S', 'X', 'E')}
+      </bpmn:process>`,
+      'xmlns:other="urn:other"',
+    );
+    const problems = await refusal(xml);
+    expect(problems).toContainEqual(expect.objectContaining({ rule: 'missing-message', elementId: 'X', message: expect.stringContaining('bound to "urn:other", not to this document\'s targetNamespace "urn:test"') }));
+  });
+});

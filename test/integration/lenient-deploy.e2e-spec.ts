@@ -10,7 +10,7 @@ import { bpmn } from '../support/bpmn';
 describe('deploy validation accepts valid BPMN the engine runs (HTTP API, PostgreSQL)', () => {
   let db: TestDatabase;
   let t: ApiTestApp;
-  const clock = new ManualClock(new Date('2026-03-02T09:00:00Z'));
+  const clock = new ManualClock();
 
   const deploy = (xml: string) => t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(xml);
   const start = async (key: string, variables: Record<string, unknown> = {}) =>
@@ -54,5 +54,34 @@ describe('deploy validation accepts valid BPMN the engine runs (HTTP API, Postgr
     expect((await openTasks(started.instance.id, 'alice')).map((x) => x.elementId)).toEqual(['work']);
     await t.as('alice').post(`/api/tasks/${task!.id}/complete`).send({ variables: {} }).expect(200);
     expect((await instance(started.instance.id)).status).toBe('completed');
+  });
+  it('starts a process by a message its start event names with a prefixed QName (tns:id, as Flowable writes)', async () => {
+    // Given flowable/encoding.bpmn's shape: default BPMN namespace, messageRef="tns:writeReport"
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<definitions id="definitions" xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" targetNamespace="Examples" xmlns:tns="Examples"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn">
+  <message id="writeReport" name="newWriteReport" />
+  <process id="qname-report" isExecutable="true">
+    <startEvent id="theStart"><messageEventDefinition messageRef="tns:writeReport" /></startEvent>
+    <sequenceFlow id="flow1" sourceRef="tns:theStart" targetRef="tns:writeReportTask" />
+    <userTask id="writeReportTask" name="Write report" camunda:candidateGroups="servicedesk" />
+    <sequenceFlow id="flow2" sourceRef="writeReportTask" targetRef="theEnd" />
+    <endEvent id="theEnd" />
+  </process>
+</definitions>`;
+    expect((await deploy(xml)).status).toBe(201);
+    // When the message is sent, Then an instance starts and waits in the task
+    const sent = await t.as('admin').post('/api/messages').send({ name: 'newWriteReport' });
+    expect(sent.status).toBe(200);
+    let items: { id: string }[] = [];
+    for (let i = 0; i < 60 && !items.length; i++) {
+      items = (await t.as('auditor').get('/api/instances?key=qname-report')).body.items;
+      if (!items.length) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(items).toHaveLength(1);
+    const [task] = await openTasks(items[0]!.id);
+    expect(task).toMatchObject({ elementId: 'writeReportTask' });
+    await t.as('alice').post(`/api/tasks/${task!.id}/complete`).send({ variables: {} }).expect(200);
+    expect((await instance(items[0]!.id)).status).toBe('completed');
   });
 });
