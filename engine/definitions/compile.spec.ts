@@ -290,8 +290,8 @@ describe('compileDefinition: element types', () => {
     expect(problems).toContainEqual({ elementId: 'X', rule: 'no-script-task', message: 'script tasks are not supported; use a service task with a registered handler' });
   });
 
-  it('refuses what the serializer has no behaviour for (a top-level item definition)', async () => {
-    const xml = around('<bpmn:userTask id="X" camunda:assignee="a" />').replace('<bpmn:process', '<bpmn:itemDefinition id="Item_1" structureRef="string" />\n<bpmn:process');
+  it('refuses what the serializer has no behaviour for (a top-level correlation property)', async () => {
+    const xml = around('<bpmn:userTask id="X" camunda:assignee="a" />').replace('<bpmn:process', '<bpmn:correlationProperty id="Item_1" name="orderId" />\n<bpmn:process');
     expectProblem(await refusal(xml), 'unsupported-element', 'Item_1');
   });
 
@@ -623,11 +623,6 @@ describe('compileDefinition: models bpmn-engine throws TypeErrors on (found in t
       ),
     ],
     ['empty-lane-set', 'Process_1', around(task, '<bpmn:laneSet id="LaneSet_1" />')],
-    [
-      'resource-role',
-      'X',
-      around('<bpmn:userTask id="X" camunda:assignee="a"><bpmn:potentialOwner id="Owner" /></bpmn:userTask>'),
-    ],
     ['boundary-unattached', 'Lost', around(task, `<bpmn:boundaryEvent id="Lost">${timer('timeDuration', 'PT1H')}</bpmn:boundaryEvent><bpmn:endEvent id="E2" />${chain('Lost', 'E2')}`)],
     ['missing-id', 'Process_1', around(task, '<bpmn:sequenceFlow sourceRef="X" targetRef="End" />')],
   ])('refuses %s, naming %s', async (rule, elementId, xml) => {
@@ -744,5 +739,27 @@ describe('compileDefinition: valid BPMN other tools write (issue 7, item 10)', (
     );
     const problems = await refusal(xml);
     expect(problems).toContainEqual(expect.objectContaining({ rule: 'missing-message', elementId: 'X', message: expect.stringContaining('bound to "urn:other", not to this document\'s targetNamespace "urn:test"') }));
+  });
+  it('deploys resources, item definitions, interfaces and resource roles without an assignment expression, ignoring them with warnings', async () => {
+    // Given what Signavio writes (MIWG C.1.0): top-level resources, a potentialOwner naming one by resourceRef only
+    const xml = definitions(`<bpmn:resource id="Res_Approver" name="Approver" /><bpmn:itemDefinition id="Item_1" structureRef="string" />
+      <bpmn:interface id="If_1" name="HR System"><bpmn:operation id="Op_1" name="lookup" /></bpmn:interface>
+      <bpmn:process id="Process_1" isExecutable="true">
+        <bpmn:startEvent id="Start" />
+        <bpmn:userTask id="X" camunda:assignee="a"><bpmn:potentialOwner id="Owner"><bpmn:resourceRef>Res_Approver</bpmn:resourceRef></bpmn:potentialOwner></bpmn:userTask>
+        <bpmn:endEvent id="End" />${chain('Start', 'X', 'End')}
+      </bpmn:process>`);
+    // When compiled, Then it deploys; each ignored element is a warning; the engine's model has none of them
+    const compiled = await compileDefinition(xml, options);
+    expect(compiled.warnings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ rule: 'ignored-element', elementId: 'Res_Approver' }),
+        expect.objectContaining({ rule: 'ignored-element', elementId: 'Item_1' }),
+        expect.objectContaining({ rule: 'ignored-element', elementId: 'If_1' }),
+        expect.objectContaining({ rule: 'resource-role', elementId: 'X', message: expect.stringContaining('"Approver" was ignored') }),
+      ]),
+    );
+    expect(compiled.serialized).not.toContain('Res_Approver');
+    expect(compiled.serialized).not.toContain('Owner');
   });
 });

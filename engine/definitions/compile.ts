@@ -6,6 +6,7 @@ import { checkEvents } from './event-rules';
 import { checkExpressions } from './expression-rules';
 import { checkCamundaExtensions } from './extension-rules';
 import { checkCallActivities } from './call-activity-rules';
+import { stripInertElements } from './inert-elements';
 import { lintModel } from './lint';
 import { text } from './model';
 import { parseBpmn } from './parse';
@@ -82,6 +83,7 @@ export async function compileDefinition(input: Uint8Array | string, options: Com
 async function compileXml(xml: string, options: CompileOptions, sink: ProblemSink): Promise<CompiledDefinition> {
   const parsed = await parseBpmn(xml, sink);
   if (!parsed) throw sink.toError();
+  stripInertElements(parsed, sink);
   // First, while the model is exactly as parsed (see serializeModel).
   const serialization = serializeModel(parsed.context);
 
