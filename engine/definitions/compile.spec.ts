@@ -762,4 +762,24 @@ describe('compileDefinition: valid BPMN other tools write (issue 7, item 10)', (
     expect(compiled.serialized).not.toContain('Res_Approver');
     expect(compiled.serialized).not.toContain('Owner');
   });
+  it('runs message and signal throw events that name no message or signal as none events, with a warning', async () => {
+    const xml = processWith(`<bpmn:startEvent id="S" />
+      <bpmn:intermediateThrowEvent id="T"><bpmn:signalEventDefinition id="SigDef" /></bpmn:intermediateThrowEvent>
+      <bpmn:endEvent id="E"><bpmn:messageEventDefinition id="MsgDef" /></bpmn:endEvent>${chain('S', 'T', 'E')}`);
+    const compiled = await compileDefinition(xml, options);
+    expect(compiled.warnings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ rule: 'nameless-signal-throw', elementId: 'T' }),
+        expect.objectContaining({ rule: 'nameless-message-throw', elementId: 'E', message: expect.stringContaining('runs as a none event') }),
+      ]),
+    );
+    // The engine's model has plain events: no (empty) event definitions left
+    expect(compiled.serialized).not.toContain('EventDefinition');
+    expect(compiled.serialized).not.toContain('eventDefinitions');
+  });
+
+  it('refuses a message catch that names no message: nothing could deliver to it', async () => {
+    const problems = await refusal(around('<bpmn:intermediateCatchEvent id="X"><bpmn:messageEventDefinition /></bpmn:intermediateCatchEvent>'));
+    expect(problems).toContainEqual(expect.objectContaining({ rule: 'missing-message', elementId: 'X', message: expect.stringContaining('nothing could deliver to it') }));
+  });
 });

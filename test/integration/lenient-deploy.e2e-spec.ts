@@ -84,4 +84,32 @@ describe('deploy validation accepts valid BPMN the engine runs (HTTP API, Postgr
     await t.as('alice').post(`/api/tasks/${task!.id}/complete`).send({ variables: {} }).expect(200);
     expect((await instance(items[0]!.id)).status).toBe('completed');
   });
+  it('runs a process with Signavio resources and nameless message/signal throws to its end', async () => {
+    // Given a top-level resource, a potentialOwner naming it, a signal throw and a message end
+    // event that name nothing (valid BPMN)
+    const xml = bpmn(
+      'signavio-style',
+      `<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>
+       <bpmn:userTask id="work" name="Work" camunda:candidateGroups="servicedesk">
+         <bpmn:potentialOwner id="owner"><bpmn:resourceRef>clerk</bpmn:resourceRef></bpmn:potentialOwner>
+       </bpmn:userTask>
+       <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="announce"/>
+       <bpmn:intermediateThrowEvent id="announce"><bpmn:signalEventDefinition/></bpmn:intermediateThrowEvent>
+       <bpmn:sequenceFlow id="f3" sourceRef="announce" targetRef="inform"/>
+       <bpmn:endEvent id="inform"><bpmn:messageEventDefinition/></bpmn:endEvent>`,
+    ).replace('<bpmn:process', '<bpmn:resource id="clerk" name="Clerk"/>\n<bpmn:process');
+    const deployed = await deploy(xml);
+    expect(deployed.status).toBe(201);
+    expect(deployed.body.warnings.map((w: { rule: string }) => w.rule)).toEqual(expect.arrayContaining(['ignored-element', 'resource-role', 'nameless-signal-throw', 'nameless-message-throw']));
+
+    // When its task is completed, Then the throws pass as none events and the instance completes
+    const started = await start('signavio-style');
+    await t.as('alice').post(`/api/tasks/${started.tasks[0].id}/complete`).send({ variables: {} }).expect(200);
+    const done = await instance(started.instance.id);
+    expect(done.status).toBe('completed');
+    expect(await openTasks(started.instance.id)).toEqual([]);
+    const history = (await t.as('auditor').get(`/api/instances/${started.instance.id}/history`)).body as { type: string; elementId: string }[];
+    const passed = new Set(history.filter((e) => /completed|ended|left/.test(e.type)).map((e) => e.elementId));
+    expect([...passed]).toEqual(expect.arrayContaining(['announce', 'inform']));
+  });
 });
