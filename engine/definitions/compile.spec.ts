@@ -782,4 +782,12 @@ describe('compileDefinition: valid BPMN other tools write (issue 7, item 10)', (
     const problems = await refusal(around('<bpmn:intermediateCatchEvent id="X"><bpmn:messageEventDefinition /></bpmn:intermediateCatchEvent>'));
     expect(problems).toContainEqual(expect.objectContaining({ rule: 'missing-message', elementId: 'X', message: expect.stringContaining('nothing could deliver to it') }));
   });
+  it('names the Camunda 8 extensions it does not read when refusing a Camunda 8 diagram', async () => {
+    const xml = around(
+      '<bpmn:sendTask id="X"><bpmn:extensionElements><zeebe:taskDefinition type="notify" /></bpmn:extensionElements><bpmn:multiInstanceLoopCharacteristics /></bpmn:sendTask>',
+    ).replace('<bpmn:definitions ', '<bpmn:definitions xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" ');
+    const problems = await refusal(xml);
+    expect(problems).toContainEqual(expect.objectContaining({ rule: 'service-implementation', elementId: 'X', message: expect.stringContaining('<zeebe:taskDefinition> is not read') }));
+    expect(problems).toContainEqual(expect.objectContaining({ rule: 'multi-instance-unbounded', elementId: 'X', message: expect.stringContaining('<zeebe:loopCharacteristics inputCollection> is not read') }));
+  });
 });

@@ -1,5 +1,6 @@
 import { is, isAny, list, one, text, type ModdleElement } from './model';
 import type { RuleContext } from './rule-context';
+import { camunda8Hint } from './camunda8';
 
 /** The only handler binding we run: `camunda:delegateExpression="${handlerName}"` (same shape as the runtime extension). */
 const DELEGATE_EXPRESSION = /^\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}$/;
@@ -41,7 +42,7 @@ function checkServiceTask(context: RuleContext, task: ModdleElement, knownHandle
   // A send task with a message and no handler just sends the message (engine/messaging).
   if ((delegate === undefined || delegate.trim() === '') && is(task, 'bpmn:SendTask') && one(task, 'messageRef')) return;
   if (delegate === undefined || delegate.trim() === '') {
-    sink.refuse('service-implementation', `${kind} has no implementation; ${HOW_TO_BIND}`, task.id);
+    sink.refuse('service-implementation', `${kind} has no implementation${camunda8Hint(context, 'job worker')}; ${HOW_TO_BIND}`, task.id);
     return;
   }
   const name = DELEGATE_EXPRESSION.exec(delegate)?.[1];
