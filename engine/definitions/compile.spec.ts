@@ -778,8 +778,11 @@ describe('compileDefinition: valid BPMN other tools write (issue 7, item 10)', (
     expect(compiled.serialized).not.toContain('eventDefinitions');
   });
 
-  it('refuses a message catch that names no message: nothing could deliver to it', async () => {
-    const problems = await refusal(around('<bpmn:intermediateCatchEvent id="X"><bpmn:messageEventDefinition /></bpmn:intermediateCatchEvent>'));
+  it.each([
+    ['a message catch event', '<bpmn:intermediateCatchEvent id="X"><bpmn:messageEventDefinition /></bpmn:intermediateCatchEvent>'],
+    ['a receive task', '<bpmn:receiveTask id="X" />'],
+  ])('refuses %s that names no message: nothing could deliver to it', async (_case, element) => {
+    const problems = await refusal(around(element));
     expect(problems).toContainEqual(expect.objectContaining({ rule: 'missing-message', elementId: 'X', message: expect.stringContaining('nothing could deliver to it') }));
   });
   it('names the Camunda 8 extensions it does not read when refusing a Camunda 8 diagram', async () => {

@@ -43,7 +43,8 @@ export function checkEvents(context: RuleContext, checkExpression?: (expression:
     checkEvent(context, event);
   }
   for (const task of context.elements) {
-    if (is(task, 'bpmn:ReceiveTask') || is(task, 'bpmn:SendTask')) checkReference(context, task, 'messageRef', 'bpmn:Message', 'missing-message', true);
+    // A receive task naming no message waits for something nothing can deliver: refused as catches are.
+    if (is(task, 'bpmn:ReceiveTask') || is(task, 'bpmn:SendTask')) checkReference(context, task, 'messageRef', 'bpmn:Message', 'missing-message', is(task, 'bpmn:SendTask'));
   }
   checkMessaging(context, checkExpression);
 }
