@@ -699,6 +699,7 @@ describe('compileDefinition: valid BPMN other tools write (issue 7, item 10)', (
   it('resolves prefixed QName references to elements of the document itself', async () => {
     // Given messageRef, sourceRef/targetRef, attachedToRef, default and errorRef written as tns:id
     const xml = withTns(`<bpmn:message id="Msg" name="report" /><bpmn:error id="Err" errorCode="E1" />
+      <bpmn:collaboration id="C"><bpmn:participant id="Pool" processRef="tns:Process_1" /></bpmn:collaboration>
       <bpmn:process id="Process_1" isExecutable="true">
         <bpmn:startEvent id="S"><bpmn:messageEventDefinition messageRef="tns:Msg" /></bpmn:startEvent>
         <bpmn:userTask id="U" camunda:assignee="a" />
@@ -720,6 +721,7 @@ describe('compileDefinition: valid BPMN other tools write (issue 7, item 10)', (
     expect(behaviour('S')).toContain('"messageRef":{"id":"Msg"');
     expect(behaviour('B')).toContain('"attachedTo":{"id":"U"');
     expect(behaviour('B')).toContain('"errorRef":{"id":"Err"');
+    expect(compiled.serialized).toContain('"id":"Pool","type":"bpmn:Participant","processId":"Process_1"');
   });
 
   it('strips the own-namespace prefix from calledElement', async () => {
