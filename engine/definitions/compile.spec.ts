@@ -290,8 +290,8 @@ describe('compileDefinition: element types', () => {
     expect(problems).toContainEqual({ elementId: 'X', rule: 'no-script-task', message: 'script tasks are not supported; use a service task with a registered handler' });
   });
 
-  it('refuses what the serializer has no behaviour for (a top-level item definition)', async () => {
-    const xml = around('<bpmn:userTask id="X" camunda:assignee="a" />').replace('<bpmn:process', '<bpmn:itemDefinition id="Item_1" structureRef="string" />\n<bpmn:process');
+  it('refuses what the serializer has no behaviour for (a top-level correlation property)', async () => {
+    const xml = around('<bpmn:userTask id="X" camunda:assignee="a" />').replace('<bpmn:process', '<bpmn:correlationProperty id="Item_1" name="orderId" />\n<bpmn:process');
     expectProblem(await refusal(xml), 'unsupported-element', 'Item_1');
   });
 
@@ -534,8 +534,9 @@ describe('compileDefinition: expressions and timers', () => {
 });
 
 describe('compileDefinition: tasks', () => {
-  it('refuses a user task nobody is assigned to', async () => {
-    expectProblem(await refusal(around('<bpmn:userTask id="X" camunda:formKey="f" />')), 'user-task-unassigned', 'X');
+  it('deploys a user task nobody is assigned to, warning that an administrator must assign it', async () => {
+    const compiled = await compileDefinition(around('<bpmn:userTask id="X" camunda:formKey="f" />'), options);
+    expect(compiled.warnings).toContainEqual(expect.objectContaining({ rule: 'user-task-unassigned', elementId: 'X', message: expect.stringContaining('POST /api/tasks/:id/assign') }));
   });
 
   it('refuses a service task naming an unregistered handler, naming both', async () => {
@@ -622,11 +623,6 @@ describe('compileDefinition: models bpmn-engine throws TypeErrors on (found in t
       ),
     ],
     ['empty-lane-set', 'Process_1', around(task, '<bpmn:laneSet id="LaneSet_1" />')],
-    [
-      'resource-role',
-      'X',
-      around('<bpmn:userTask id="X" camunda:assignee="a"><bpmn:potentialOwner id="Owner" /></bpmn:userTask>'),
-    ],
     ['boundary-unattached', 'Lost', around(task, `<bpmn:boundaryEvent id="Lost">${timer('timeDuration', 'PT1H')}</bpmn:boundaryEvent><bpmn:endEvent id="E2" />${chain('Lost', 'E2')}`)],
     ['missing-id', 'Process_1', around(task, '<bpmn:userTask camunda:assignee="a" />')],
     [
@@ -646,7 +642,7 @@ describe('compileDefinition: collecting problems', () => {
       <bpmn:scriptTask id="Scr" /><bpmn:endEvent id="E" />${chain('S', 'U', 'Svc', 'Scr', 'E')}`);
     const problems = await refusal(xml);
     expect(problems.map((p) => `${p.rule}@${p.elementId}`)).toEqual(
-      expect.arrayContaining(['user-task-unassigned@U', 'unknown-handler@Svc', 'no-script-task@Scr']),
+      expect.arrayContaining(['unknown-handler@Svc', 'no-script-task@Scr']),
     );
   });
 });
@@ -737,3 +733,109 @@ describe('compileDefinition: valid BPMN the engine runs (issue 7 item 10)', () =
   });
 });
 
+describe('compileDefinition: valid BPMN other tools write (issue 7, item 10)', () => {
+  /** A document whose targetNamespace "urn:test" is bound to the prefix `tns` (as Activiti/Flowable write it). */
+  const withTns = (content: string, extraNamespaces = ''): string =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions ${NAMESPACES} xmlns:tns="urn:test" ${extraNamespaces} id="D" targetNamespace="urn:test">\n${content}\n</bpmn:definitions>`;
+  const serializedOf = (compiled: { serialized: string }) => JSON.parse(compiled.serialized) as Record<string, unknown>;
+
+  it('resolves prefixed QName references to elements of the document itself', async () => {
+    // Given messageRef, sourceRef/targetRef, attachedToRef, default and errorRef written as tns:id
+    const xml = withTns(`<bpmn:message id="Msg" name="report" /><bpmn:error id="Err" errorCode="E1" />
+      <bpmn:collaboration id="C"><bpmn:participant id="Pool" processRef="tns:Process_1" /></bpmn:collaboration>
+      <bpmn:process id="Process_1" isExecutable="true">
+        <bpmn:startEvent id="S"><bpmn:messageEventDefinition messageRef="tns:Msg" /></bpmn:startEvent>
+        <bpmn:userTask id="U" camunda:assignee="a" />
+        <bpmn:boundaryEvent id="B" attachedToRef="tns:U"><bpmn:errorEventDefinition errorRef="tns:Err" /></bpmn:boundaryEvent>
+        <bpmn:exclusiveGateway id="G" default="tns:f3" />
+        <bpmn:endEvent id="E" /><bpmn:endEvent id="E2" /><bpmn:endEvent id="E3" />
+        <bpmn:sequenceFlow id="f1" sourceRef="tns:S" targetRef="tns:U" /><bpmn:sequenceFlow id="f2" sourceRef="U" targetRef="G" />
+        <bpmn:sequenceFlow id="f3" sourceRef="G" targetRef="E" />
+        <bpmn:sequenceFlow id="f4" sourceRef="G" targetRef="E3"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">\${x}</bpmn:conditionExpression></bpmn:sequenceFlow>
+        <bpmn:sequenceFlow id="f5" sourceRef="B" targetRef="E2" />
+      </bpmn:process>`);
+    // When compiled, Then it deploys and the engine's model holds the resolved references
+    const compiled = await compileDefinition(xml, options);
+    expect(compiled.warnings.filter((w) => w.rule === 'unresolved-reference')).toEqual([]);
+    const serialized = serializedOf(compiled) as { sequenceFlows: { id: string; sourceId: string; targetId: string; isDefault?: boolean }[]; activities: { id: string; behaviour: Record<string, unknown> }[] };
+    expect(serialized.sequenceFlows.find((f) => f.id === 'f1')).toMatchObject({ sourceId: 'S', targetId: 'U' });
+    expect(serialized.sequenceFlows.find((f) => f.id === 'f3')).toMatchObject({ isDefault: true });
+    const behaviour = (id: string) => JSON.stringify(serialized.activities.find((a) => a.id === id)?.behaviour);
+    expect(behaviour('S')).toContain('"messageRef":{"id":"Msg"');
+    expect(behaviour('B')).toContain('"attachedTo":{"id":"U"');
+    expect(behaviour('B')).toContain('"errorRef":{"id":"Err"');
+    expect(compiled.serialized).toContain('"id":"Pool","type":"bpmn:Participant","processId":"Process_1"');
+  });
+
+  it('strips the own-namespace prefix from calledElement', async () => {
+    const xml = withTns(`<bpmn:process id="Process_1" isExecutable="true">
+        <bpmn:startEvent id="S" /><bpmn:callActivity id="X" calledElement="tns:child" /><bpmn:endEvent id="E" />${chain('S', 'X', 'E')}
+      </bpmn:process>`);
+    const compiled = await compileDefinition(xml, options);
+    expect(compiled.serialized).toContain('"calledElement":"child"');
+  });
+
+  it('refuses a QName whose prefix is bound to another namespace, saying so', async () => {
+    const xml = withTns(
+      `<bpmn:message id="Msg" name="report" /><bpmn:process id="Process_1" isExecutable="true">
+        <bpmn:startEvent id="S" /><bpmn:intermediateCatchEvent id="X"><bpmn:messageEventDefinition messageRef="other:Msg" /></bpmn:intermediateCatchEvent><bpmn:endEvent id="E" />${chain('S', 'X', 'E')}
+      </bpmn:process>`,
+      'xmlns:other="urn:other"',
+    );
+    const problems = await refusal(xml);
+    expect(problems).toContainEqual(expect.objectContaining({ rule: 'missing-message', elementId: 'X', message: expect.stringContaining('bound to "urn:other", not to this document\'s targetNamespace "urn:test"') }));
+  });
+  it('deploys resources, item definitions, interfaces and resource roles without an assignment expression, ignoring them with warnings', async () => {
+    // Given what Signavio writes (MIWG C.1.0): top-level resources, a potentialOwner naming one by resourceRef only
+    const xml = definitions(`<bpmn:resource id="Res_Approver" name="Approver" /><bpmn:itemDefinition id="Item_1" structureRef="string" />
+      <bpmn:interface id="If_1" name="HR System"><bpmn:operation id="Op_1" name="lookup" /></bpmn:interface>
+      <bpmn:process id="Process_1" isExecutable="true">
+        <bpmn:startEvent id="Start" />
+        <bpmn:userTask id="X" camunda:assignee="a"><bpmn:potentialOwner id="Owner"><bpmn:resourceRef>Res_Approver</bpmn:resourceRef></bpmn:potentialOwner></bpmn:userTask>
+        <bpmn:endEvent id="End" />${chain('Start', 'X', 'End')}
+      </bpmn:process>`);
+    // When compiled, Then it deploys; each ignored element is a warning; the engine's model has none of them
+    const compiled = await compileDefinition(xml, options);
+    expect(compiled.warnings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ rule: 'ignored-element', elementId: 'Res_Approver' }),
+        expect.objectContaining({ rule: 'ignored-element', elementId: 'Item_1' }),
+        expect.objectContaining({ rule: 'ignored-element', elementId: 'If_1' }),
+        expect.objectContaining({ rule: 'resource-role', elementId: 'X', message: expect.stringContaining('"Approver" was ignored') }),
+      ]),
+    );
+    expect(compiled.serialized).not.toContain('Res_Approver');
+    expect(compiled.serialized).not.toContain('Owner');
+  });
+  it('runs message and signal throw events that name no message or signal as none events, with a warning', async () => {
+    const xml = processWith(`<bpmn:startEvent id="S" />
+      <bpmn:intermediateThrowEvent id="T"><bpmn:signalEventDefinition id="SigDef" /></bpmn:intermediateThrowEvent>
+      <bpmn:endEvent id="E"><bpmn:messageEventDefinition id="MsgDef" /></bpmn:endEvent>${chain('S', 'T', 'E')}`);
+    const compiled = await compileDefinition(xml, options);
+    expect(compiled.warnings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ rule: 'nameless-signal-throw', elementId: 'T' }),
+        expect.objectContaining({ rule: 'nameless-message-throw', elementId: 'E', message: expect.stringContaining('runs as a none event') }),
+      ]),
+    );
+    // The engine's model has plain events: no (empty) event definitions left
+    expect(compiled.serialized).not.toContain('EventDefinition');
+    expect(compiled.serialized).not.toContain('eventDefinitions');
+  });
+
+  it.each([
+    ['a message catch event', '<bpmn:intermediateCatchEvent id="X"><bpmn:messageEventDefinition /></bpmn:intermediateCatchEvent>'],
+    ['a receive task', '<bpmn:receiveTask id="X" />'],
+  ])('refuses %s that names no message: nothing could deliver to it', async (_case, element) => {
+    const problems = await refusal(around(element));
+    expect(problems).toContainEqual(expect.objectContaining({ rule: 'missing-message', elementId: 'X', message: expect.stringContaining('nothing could deliver to it') }));
+  });
+  it('names the Camunda 8 extensions it does not read when refusing a Camunda 8 diagram', async () => {
+    const xml = around(
+      '<bpmn:sendTask id="X"><bpmn:extensionElements><zeebe:taskDefinition type="notify" /></bpmn:extensionElements><bpmn:multiInstanceLoopCharacteristics /></bpmn:sendTask>',
+    ).replace('<bpmn:definitions ', '<bpmn:definitions xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" ');
+    const problems = await refusal(xml);
+    expect(problems).toContainEqual(expect.objectContaining({ rule: 'service-implementation', elementId: 'X', message: expect.stringContaining('<zeebe:taskDefinition> is not read') }));
+    expect(problems).toContainEqual(expect.objectContaining({ rule: 'multi-instance-unbounded', elementId: 'X', message: expect.stringContaining('<zeebe:loopCharacteristics inputCollection> is not read') }));
+  });
+});

@@ -8,6 +8,7 @@ import { checkExpressions } from './expression-rules';
 import { checkCamundaExtensions } from './extension-rules';
 import { checkCallActivities } from './call-activity-rules';
 import { assignMissingFlowIds } from './flow-ids';
+import { stripInertElements } from './inert-elements';
 import { lintModel } from './lint';
 import { text } from './model';
 import { parseBpmn } from './parse';
@@ -85,6 +86,7 @@ async function compileXml(xml: string, options: CompileOptions, sink: ProblemSin
   const parsed = await parseBpmn(xml, sink);
   if (!parsed) throw sink.toError();
   assignMissingFlowIds(parsed.context, parsed.definitions);
+  stripInertElements(parsed, sink);
   // First, while the model is exactly as parsed (see serializeModel).
   const serialization = serializeModel(parsed.context);
 

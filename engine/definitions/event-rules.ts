@@ -43,7 +43,8 @@ export function checkEvents(context: RuleContext, checkExpression?: (expression:
     checkEvent(context, event);
   }
   for (const task of context.elements) {
-    if (is(task, 'bpmn:ReceiveTask') || is(task, 'bpmn:SendTask')) checkReference(context, task, 'messageRef', 'bpmn:Message', 'missing-message', true);
+    // A receive task naming no message waits for something nothing can deliver: refused as catches are.
+    if (is(task, 'bpmn:ReceiveTask') || is(task, 'bpmn:SendTask')) checkReference(context, task, 'messageRef', 'bpmn:Message', 'missing-message', is(task, 'bpmn:SendTask'));
   }
   checkMessaging(context, checkExpression);
 }
@@ -102,11 +103,20 @@ function checkReference(context: RuleContext, element: ModdleElement, property: 
   const target = one(element, property);
   const kind = targetType.replace('bpmn:', '').toLowerCase();
   if (!target) {
-    if (!optional) context.sink.refuse(rule, `the ${element.$type.replace('bpmn:', '')} does not reference ${withArticle(kind)} (${property} is missing)`, ownerId(element));
+    if (!optional) context.sink.refuse(rule, `the ${element.$type.replace('bpmn:', '')} does not reference ${withArticle(kind)} (${property} is missing)${UNDELIVERABLE[rule] ?? ''}`, ownerId(element));
   } else if (!is(target, targetType)) {
     context.sink.refuse(rule, `${property} "${target.id}" is a ${target.$type}, not a ${targetType}`, ownerId(element));
   }
 }
+
+/**
+ * Throw events without a message or signal run as none events (inert-elements.ts): only catches
+ * get here, and nothing can reach a catch that names nothing.
+ */
+const UNDELIVERABLE: Readonly<Record<string, string>> = {
+  'missing-message': ': nothing could deliver to it, as POST /api/messages and message throws deliver by the name of the message a catch references',
+  'missing-signal': ': nothing could deliver to it, as POST /api/signals and signal throws broadcast by the name of the signal a catch references',
+};
 
 function withArticle(word: string): string {
   return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;

@@ -3,6 +3,7 @@ import { is, one, ownerId, text, type ModdleElement } from './model';
 import type { RuleContext } from './rule-context';
 import { checkTimer as checkSchedule, isCron } from '../timers/schedule';
 import { MAX_LOOP_INSTANCES } from '../runtime/scopes';
+import { camunda8Hint } from './camunda8';
 
 /** Injected syntax check: an error message, or null when the expression is fine. */
 export type ExpressionChecker = (expression: string) => string | null;
@@ -150,7 +151,7 @@ function checkMultiInstance(context: RuleContext, loop: ModdleElement, check: Ch
   const collection = text(loop, 'camunda:collection')?.trim();
   const completion = body(one(loop, 'completionCondition'))?.trim();
   if (!cardinality && !collection) {
-    context.sink.refuse('multi-instance-unbounded', 'the multi-instance activity has neither a loopCardinality nor a camunda:collection: the engine would never stop creating instances', elementId);
+    context.sink.refuse('multi-instance-unbounded', `the multi-instance activity has neither a loopCardinality nor a camunda:collection: the engine would never stop creating instances${camunda8Hint(context, 'multi-instance')}`, elementId);
   }
   if (cardinality) {
     if (isExpression(cardinality)) check(cardinality, elementId, 'loopCardinality');

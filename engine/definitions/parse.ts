@@ -1,6 +1,7 @@
 import { createModdle } from './moddle';
 import { describeElement, is, isDiagramElement, ownerId, type ModdleContext, type ModdleElement, type ModdleWarning } from './model';
 import type { ProblemSink } from './problems';
+import { qnameHint, resolveQNameReferences } from './qname-references';
 
 /** A parsed document: the moddle context plus what the rules need to know about its warnings. */
 export interface ParsedDocument {
@@ -57,10 +58,12 @@ export async function parseBpmn(xml: string, sink: ProblemSink): Promise<ParsedD
     return null;
   }
 
+  resolveQNameReferences(context, sink);
+
   const knownPrefixes = new Set(moddle.getPackages().map((pkg) => pkg.prefix));
   const unresolved = new Map<ModdleElement, Set<string>>();
   for (const warning of context.warnings) {
-    classifyWarning(warning, knownPrefixes, sink, (element, property) => {
+    classifyWarning(warning, knownPrefixes, context.rootElement, sink, (element, property) => {
       const properties = unresolved.get(element) ?? new Set<string>();
       properties.add(property);
       unresolved.set(element, properties);
@@ -87,6 +90,7 @@ function fatalParseProblem(error: unknown): [rule: string, message: string] {
 function classifyWarning(
   warning: ModdleWarning,
   knownPrefixes: ReadonlySet<string>,
+  definitions: ModdleElement,
   sink: ProblemSink,
   markUnresolved: (element: ModdleElement, property: string) => void,
 ): void {
@@ -119,8 +123,7 @@ function classifyWarning(
   if (unresolved && element && property) {
     markUnresolved(element, property);
     const id = unresolved[1] as string;
-    const qnameHint = id.includes(':') ? ' (bpmn-moddle does not resolve prefixed QName references: use the plain id)' : '';
-    const text = `${property.replace(/^bpmn:/, '')} "${id}" of ${describeElement(element)} does not resolve to any element${qnameHint}`;
+    const text = `${property.replace(/^bpmn:/, '')} "${id}" of ${describeElement(element)} does not resolve to any element${qnameHint(element, id, definitions)}`;
     const readByEngine = ENGINE_REFERENCES.has(property) && !isDiagramElement(element) && !is(element, 'bpmn:Operation');
     if (readByEngine) sink.refuse(MISSING_REFERENCE_RULES[property] ?? 'unresolved-reference', text, ownerId(element));
     else sink.warn('unresolved-reference', text, ownerId(element));

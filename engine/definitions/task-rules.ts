@@ -1,6 +1,7 @@
 import { is, isAny, list, one, text, type ModdleElement } from './model';
 import type { RuleContext } from './rule-context';
 import { decisionTaskProblems } from '../decisions/deploy-rules';
+import { camunda8Hint } from './camunda8';
 
 /** The only handler binding we run: `camunda:delegateExpression="${handlerName}"` (same shape as the runtime extension). */
 const DELEGATE_EXPRESSION = /^\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}$/;
@@ -13,8 +14,8 @@ const DEFAULT_IMPLEMENTATIONS = new Set(['##WebService', '##unspecified']);
 const HOW_TO_BIND = 'handlers are named with camunda:delegateExpression="${handlerName}"';
 
 /**
- * Service-like tasks must name a registered handler through `camunda:delegateExpression`; user
- * tasks must say who may work on them.
+ * Service-like tasks must name a registered handler through `camunda:delegateExpression`; a user
+ * task that says nobody may work on it is accepted with a warning.
  */
 export function checkTasks(context: RuleContext, knownHandlers: ReadonlySet<string>): void {
   for (const element of context.elements) {
@@ -49,7 +50,7 @@ function checkServiceTask(context: RuleContext, task: ModdleElement, knownHandle
   if ((delegate === undefined || delegate.trim() === '') && is(task, 'bpmn:SendTask') && one(task, 'messageRef')) return;
   if (delegate === undefined || delegate.trim() === '') {
     const decisions = is(task, 'bpmn:BusinessRuleTask') ? ' (or camunda:decisionRef="<decision id>" for a DMN decision table)' : '';
-    sink.refuse('service-implementation', `${kind} has no implementation; ${HOW_TO_BIND}${decisions}`, task.id);
+    sink.refuse('service-implementation', `${kind} has no implementation${camunda8Hint(context, 'job worker')}; ${HOW_TO_BIND}${decisions}`, task.id);
     return;
   }
   const name = DELEGATE_EXPRESSION.exec(delegate)?.[1];
@@ -74,9 +75,11 @@ function checkUserTaskAssignment(context: RuleContext, task: ModdleElement): voi
     (attribute) => (text(task, attribute) ?? '').trim() !== '',
   );
   if (!assigned) {
-    context.sink.refuse(
+    // Valid BPMN (many tools assign through lanes, roles or their own extensions): it runs, and
+    // administrators, who see every task, give it to someone with POST /api/tasks/:id/assign.
+    context.sink.warn(
       'user-task-unassigned',
-      'the user task has no camunda:assignee, camunda:candidateUsers or camunda:candidateGroups: nobody could ever see or complete it',
+      'the user task has no camunda:assignee, camunda:candidateUsers or camunda:candidateGroups: only administrators see it, and one must assign it (POST /api/tasks/:id/assign) before anyone can complete it',
       task.id,
     );
   }

@@ -16,12 +16,13 @@ const file = (path: string) => readFileSync(join(CORPUS, path), 'utf8');
 function corpusCases(): ConformanceCase[] {
   return [
     // Flowable's test model exported by Activiti Designer: a message start event, one user task
-    // (declares ISO-8859-1, the bytes are UTF-8). The task has no candidates: the admin completes it.
+    // (declares ISO-8859-1, the bytes are UTF-8; messageRef="tns:writeReport" is a QName). The
+    // task has no assignee or candidates: the admin gives it to alice, who completes it.
     {
       name: 'corpus-flowable-encoding-message-start',
       deploy: [file('flowable/encoding.bpmn')],
       start: { message: 'newWriteReport' },
-      steps: [{ open: ['writeReportTask'] }, { complete: 'writeReportTask', as: 'admin' }],
+      steps: [{ open: ['writeReportTask'] }, { assign: 'writeReportTask', to: 'alice' }, { complete: 'writeReportTask', as: 'alice' }],
       expect: { completed: ['theStart', 'writeReportTask', 'theEnd'], status: 'completed', openTasks: [] },
     },
     // MIWG C.1.0, Signavio + Activiti extensions: invoice receipt started by a message, approver
@@ -65,7 +66,7 @@ function corpusCases(): ConformanceCase[] {
       name: 'corpus-miwg-C.9.1-camunda-document-timeout',
       deploy: [file('miwg/reference/C.9.1.bpmn').replaceAll('requestDocument_en', 'requestDocument_timeout')],
       start: { variables: { documentReferenceId: 'DOC-9' } },
-      steps: [...Array.from({ length: 7 }, () => ({ advance: DAY })), { advance: 60_000 }, { open: ['UserTask_CallCustomer'] }, { complete: 'UserTask_CallCustomer', as: 'admin' }],
+      steps: [...Array.from({ length: 7 }, () => ({ advance: DAY })), { advance: 60_000 }, { open: ['UserTask_CallCustomer'] }, { assign: 'UserTask_CallCustomer', to: 'alice' }, { complete: 'UserTask_CallCustomer', as: 'alice' }],
       expect: { status: 'completed', openTasks: [] },
     },
     // MIWG C.9.2, Camunda Modeler: a manual decision with a 7-day timeout, event sub-processes
@@ -74,7 +75,7 @@ function corpusCases(): ConformanceCase[] {
       name: 'corpus-miwg-C.9.2-camunda-manual-check',
       deploy: [file('miwg/reference/C.9.2.bpmn')],
       start: { variables: { documentReferenceId: 'DOC-3', fraudSuspectedId: 'F-3' } },
-      steps: [{ open: ['UserTask_DecideOnApplication'] }, { complete: 'UserTask_DecideOnApplication', as: 'admin' }],
+      steps: [{ open: ['UserTask_DecideOnApplication'] }, { assign: 'UserTask_DecideOnApplication', to: 'alice' }, { complete: 'UserTask_DecideOnApplication', as: 'alice' }],
       expect: { completed: ['StartEvent_DecideManually', 'UserTask_DecideOnApplication', 'EndEvent_ManuallyDecided'], status: 'completed', openTasks: [] },
     },
   ];

@@ -27,6 +27,8 @@ export type Completion = string | { set: string[] };
 export type Step =
   /** Complete the (oldest) open user task at `complete` of any instance of the case's keys. */
   | { complete: string; variables?: Vars; as?: string; expectStatus?: number }
+  /** POST /api/tasks/:id/assign (as admin) on the (oldest) open user task at `assign`. */
+  | { assign: string; to: string }
   /** Move the clock by `ms` and fire every due timer; waits until none is due any more. */
   | { advance: number }
   /** POST /api/messages. */
@@ -256,6 +258,14 @@ export class ConformanceDriver {
   }
 
   private async step(step: Step, keys: string[], mainId: string): Promise<void> {
+    if ('assign' in step) {
+      const open = await this.openTasks(keys);
+      const task = open.filter((x) => x.elementId === step.assign).sort((a, b) => String(a.createdAt ?? '').localeCompare(String(b.createdAt ?? '')))[0];
+      if (!task) throw new Error(`no open task "${step.assign}" to assign (open: ${open.map((x) => x.elementId).sort().join(', ') || 'none'})`);
+      const res = await this.admin.post(`/api/tasks/${task.id}/assign`).send({ assignee: step.to });
+      if (res.status !== 200) throw new Error(`assigning it answered ${describeAnswer(res)}`);
+      return;
+    }
     if ('complete' in step) {
       const open = await this.openTasks(keys);
       const task = open.filter((x) => x.elementId === step.complete).sort((a, b) => String(a.createdAt ?? '').localeCompare(String(b.createdAt ?? '')))[0];
