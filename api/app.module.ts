@@ -19,6 +19,7 @@ import { MessagesController } from './messages/messages.controller';
 import { SubscriptionsQuery } from './messages/subscriptions.query';
 import { TasksController } from './tasks/tasks.controller';
 import { TasksQuery } from './tasks/tasks.query';
+import { TaskFormQuery } from './tasks/task-form.query';
 
 @Module({})
 export class AppModule {
@@ -34,6 +35,7 @@ export class AppModule {
         DefinitionsQuery,
         InstancesQuery,
         TasksQuery,
+        TaskFormQuery,
         HistoryQuery,
         IncidentsQuery,
         SubscriptionsQuery,

@@ -48,6 +48,10 @@ export enum EngineErrorCode {
   MessageNotCorrelated = 'MESSAGE_NOT_CORRELATED',
   /** Something with that unique name (user, group) already exists, or the change would break an invariant of it. */
   Conflict = 'CONFLICT',
+  /** The task has no form (GET /api/tasks/:id/form). */
+  FormNotFound = 'FORM_NOT_FOUND',
+  /** Submitted task variables do not satisfy the task's form; `details.errors` lists `{field, message}`. */
+  FormValidationFailed = 'FORM_VALIDATION_FAILED',
 }
 
 export interface EngineErrorOptions {

@@ -48,3 +48,4 @@ export * from './calendar';
 export type { EventKind } from './messaging/catalog';
 export type { MessagingStore, SubscriptionRecord, WantedSubscription, BufferedMessageRecord, OutboxRecord, NewOutboxRecord, OutboxKind } from './messaging/ports';
 export type { MessageInput, MessageAnswer, SignalInput, SignalAnswer, OutboxSummary } from './messaging/message-commands';
+export * from './forms';

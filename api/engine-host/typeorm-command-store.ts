@@ -13,6 +13,7 @@ import {
   type TaskRecord,
 } from '../../engine';
 import { TypeormMessagingStore } from './typeorm-messaging-store';
+import { TypeormFormStore } from './typeorm-form-store';
 import { toDefinitionRecord, toInstanceRecord, toTaskRecord, DEFINITION_COLUMNS, INSTANCE_COLUMNS, TASK_COLUMNS } from './rows';
 
 /** PostgreSQL unique_violation. */
@@ -23,8 +24,11 @@ const UNIQUE_VIOLATION = '23505';
  * Raw, reviewed SQL; each method is one round trip.
  */
 export class TypeormCommandStore extends TypeormMessagingStore implements CommandStore {
+  readonly forms: TypeormFormStore;
+
   constructor(q: QueryRunner) {
     super(q);
+    this.forms = new TypeormFormStore(q);
   }
 
   async lockDefinitionKey(key: string): Promise<void> {

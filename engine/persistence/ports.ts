@@ -2,6 +2,7 @@ import type { HistoryEventRecord, ChainHead } from '../history/hash-chain';
 import type { EngineSnapshot } from '../runtime/instance-runner';
 import type { DefinitionProblem } from '../errors';
 import type { MessagingStore } from '../messaging/ports';
+import type { FormStore } from '../forms/ports';
 
 export type DefinitionState = 'active' | 'suspended';
 export type InstanceStatus = 'running' | 'completed' | 'cancelled' | 'failed';
@@ -131,6 +132,9 @@ export interface CommandStore extends TimerStore, MessagingStore {
   findIdempotent(scope: string, key: string): Promise<IdempotentResult | null>;
   /** Throws EngineError(RevisionConflict, retryable) if another transaction stored the key first. */
   saveIdempotent(scope: string, key: string, value: IdempotentResult): Promise<void>;
+
+  /** Forms deployed with definition versions (engine/forms). */
+  readonly forms: FormStore;
 }
 
 export type TimerJobKind = 'instance' | 'start';
