@@ -1,3 +1,4 @@
+import { EngineError, EngineErrorCode, Orchestrator, type CommandStore } from '../../engine';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { createTestApp, type ApiTestApp } from '../support/test-app';
 import { bpmn } from '../support/bpmn';
@@ -173,5 +174,24 @@ describe('forms', () => {
     expect(res.body.errors).toEqual([{ field: 'impact', message: 'must be at most 3' }]);
     expect((await t.as('alice').get(`/api/tasks/${task!.id}/form`).expect(200)).body.schema.components[1].validate.max).toBe(3);
     await t.as('alice').post(`/api/tasks/${task!.id}/complete`).send({ variables: { impact: 3 } }).expect(200);
+  });
+
+  it('hands .dmn parts to the registered decision deployer inside the deployment transaction; its refusal stores nothing', async () => {
+    const DMN = '<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d"/>';
+    const calls: { xml: string; actor: string | null; inTransaction: boolean }[] = [];
+    let refuse = false;
+    t.app.get(Orchestrator).registerDecisionDeployer(async (store: CommandStore, xml, actor) => {
+      calls.push({ xml, actor, inTransaction: typeof store.lockDefinitionKey === 'function' });
+      if (refuse) throw new EngineError(EngineErrorCode.InvalidDefinition, 'bad decision table', { details: { problems: [{ rule: 'dmn', message: 'bad' }] } });
+      return { decisionKey: 'priority' };
+    });
+    const files: [string, string][] = [['triage.form', TRIAGE(4)], ['start.form', START], ['review.form', REVIEW]];
+    const ok = await deploy(PROCESS(), files, [['decisions/priority.dmn', DMN]]).expect(201);
+    expect(ok.body.decisions).toEqual([{ decisionKey: 'priority' }]);
+    expect(calls).toEqual([{ xml: DMN, actor: 'admin', inTransaction: true }]);
+    const count = (await versions()).length;
+    refuse = true;
+    await deploy(PROCESS(), [['triage.form', TRIAGE(6)], ['start.form', START], ['review.form', REVIEW]], [['priority.dmn', DMN]]).expect(422);
+    expect(await versions()).toHaveLength(count);
   });
 });
