@@ -20,6 +20,7 @@ import { SubscriptionsQuery } from './messages/subscriptions.query';
 import { TasksController } from './tasks/tasks.controller';
 import { TasksQuery } from './tasks/tasks.query';
 import { TaskFormQuery } from './tasks/task-form.query';
+import { DefinitionFormsQuery } from './definitions/definition-forms.query';
 
 @Module({})
 export class AppModule {
@@ -36,6 +37,7 @@ export class AppModule {
         InstancesQuery,
         TasksQuery,
         TaskFormQuery,
+        DefinitionFormsQuery,
         HistoryQuery,
         IncidentsQuery,
         SubscriptionsQuery,

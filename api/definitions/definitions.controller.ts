@@ -9,6 +9,7 @@ import { CurrentUser, Roles } from '../auth/decorators';
 import { idParam, parse } from '../common/validation';
 import { DefinitionsQuery, type DefinitionOwners } from './definitions.query';
 import { splitDeployment, MAX_DEPLOYMENT_FILES } from './deployment-files';
+import { DefinitionFormsQuery, type DefinitionForm } from './definition-forms.query';
 
 const DeployFields = z.object({ versionTag: z.string().trim().min(1).max(64).optional() });
 const Username = z.string().regex(NAME_PATTERN, 'must be 1-128 characters of letters, digits and . _ @ + -');
@@ -22,6 +23,7 @@ export class DefinitionsController {
   constructor(
     @Inject(Orchestrator) private readonly orchestrator: Orchestrator,
     @Inject(DefinitionsQuery) private readonly query: DefinitionsQuery,
+    @Inject(DefinitionFormsQuery) private readonly forms: DefinitionFormsQuery,
   ) {}
 
   @Post()
@@ -113,6 +115,12 @@ export class DefinitionsController {
   @ApiOperation({ summary: 'Activate a suspended version; the latest version resumes its timer start schedule' })
   activate(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<DefinitionResponse> {
     return this.orchestrator.activateDefinition(idParam(id, 'process definition'), user.username);
+  }
+
+  @Get(':id/forms')
+  @ApiOperation({ summary: 'The forms deployed with a version: [{formId, sha256, elementIds, schema}] (start forms included)' })
+  formsOf(@Param('id') id: string): Promise<DefinitionForm[]> {
+    return this.forms.list(idParam(id, 'process definition'));
   }
 
   @Get(':id/xml')

@@ -176,6 +176,7 @@ describe('authorisation matrix: every role × every route × own and other objec
     { route: `GET /api/definitions/key/${K}/versions`, expected: [200, 200, 200, 200, 200, 200, 401] },
     { route: 'GET /api/definitions/:kDef',     expected: [200, 200, 200, 200, 200, 200, 401] },
     { route: 'GET /api/definitions/:kDef/xml', expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: 'GET /api/definitions/:kDef/forms', expected: [200, 200, 200, 200, 200, 200, 401] },
     { route: 'POST /api/definitions/:spareDef/suspend',  expected: [200, 403, 403, 403, 403, 403, 401] },
     { route: 'POST /api/definitions/:spareDef/activate', expected: [200, 403, 403, 403, 403, 403, 401] },
     { route: `GET /api/definitions/key/${K}/owners`,     expected: [200, 403, 403, 403, 403, 200, 401] },

@@ -78,6 +78,14 @@ describe('forms', () => {
     const res = await deploy(PROCESS(), [['triage.form', TRIAGE(5)], ['start.form', START], ['review.form', REVIEW]]).expect(201);
     expect(res.body).toMatchObject({ version: 2, created: true });
     expect((await versions()).map((v) => v.version)).toEqual([2, 1]);
+    const forms = (await t.as('alice').get(`/api/definitions/${res.body.id}/forms`).expect(200)).body;
+    expect(forms.map((f: { formId: string; elementIds: string[] }) => [f.formId, f.elementIds])).toEqual([
+      ['review-form', ['review']],
+      ['start-form', ['start']],
+      ['triage-form', ['triage']],
+    ]);
+    expect(forms[2].schema.components[1].validate.max).toBe(5);
+    expect((await t.as('alice').get(`/api/definitions/${v1}/forms`).expect(200)).body[2].schema.components[1].validate.max).toBe(3);
   });
 
   it('refuses a formRef that names no form of the deployment, naming the task and the form id; nothing is stored', async () => {
