@@ -36,7 +36,8 @@ export class DefinitionsController {
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' }, forms: { type: 'array', items: { type: 'string', format: 'binary' } }, versionTag: { type: 'string' } } } })
   @ApiQuery({ name: 'versionTag', required: false })
   @Roles('admin')
-  @UseInterceptors(AnyFilesInterceptor({ limits: { files: MAX_DEPLOYMENT_FILES + 1 } }))
+  // per-file cap = the largest MAX_DEFINITION_BYTES the config accepts; the engine then applies the configured limits
+  @UseInterceptors(AnyFilesInterceptor({ limits: { files: MAX_DEPLOYMENT_FILES + 1, fileSize: 64 * 1024 * 1024, fields: 20 } }))
   async deploy(
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,

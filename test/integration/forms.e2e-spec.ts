@@ -102,6 +102,8 @@ describe('forms', () => {
     expect(dmn.body.detail).toMatch(/decision tables are not supported/);
     const two = await deploy(PROCESS(), [['other.bpmn', PROCESS()]]).expect(400);
     expect(two.body.detail).toMatch(/exactly one BPMN file/);
+    const tooMany = await deploy(PROCESS(), Array.from({ length: 101 }, (_, i) => [`f${i}.form`, form(`f${i}`, [])] as [string, string])).expect(400);
+    expect(tooMany.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(await versions()).toHaveLength(2);
   });
 
