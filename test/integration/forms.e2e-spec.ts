@@ -204,4 +204,19 @@ describe('forms', () => {
     await deploy(PROCESS(), [['triage.form', TRIAGE(6)], ['start.form', START], ['review.form', REVIEW]], [['priority.dmn', DMN]]).expect(422);
     expect(await versions()).toHaveLength(count);
   });
+
+  it('a formKey expression that resolves to a deployed form id binds the task to that form', async () => {
+    const xml = bpmn(
+      'forms-dynamic',
+      `<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>
+       <bpmn:userTask id="work" camunda:candidateGroups="servicedesk" camunda:formKey="\${formName}"/>
+       <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end"/><bpmn:endEvent id="end"/>`,
+    );
+    await t.as('admin').post('/api/definitions').attach('file', Buffer.from(xml), 'dynamic.bpmn').attach('forms', Buffer.from(REVIEW), 'review.form').expect(201);
+    const started = (await t.as('alice').post('/api/instances').send({ definitionKey: 'forms-dynamic', variables: { formName: 'review-form' } }).expect(201)).body;
+    const [task] = await openTasks(started.instance.id);
+    expect(task).toMatchObject({ formKey: 'review-form', formId: 'review-form' });
+    const res = await t.as('alice').post(`/api/tasks/${task!.id}/complete`).send({ variables: {} }).expect(422);
+    expect(res.body.errors).toEqual([{ field: 'ok', message: 'is required' }]);
+  });
 });
