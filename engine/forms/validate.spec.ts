@@ -57,11 +57,14 @@ describe('server-side form validation (form-js rules)', () => {
     expect(validateSubmission(triage, { ...good, summary: 42 }, {})).toEqual([{ field: 'summary', message: 'must be a string' }]);
   });
 
-  it('required: missing, empty and an unchecked checkbox fail; the current value counts when not resubmitted', () => {
+  it('required: missing, empty and an unchecked checkbox fail; a value left by someone else does not count', () => {
     expect(validateSubmission(triage, { confirmed: true }, {})).toEqual([{ field: 'summary', message: 'is required' }]);
     expect(validateSubmission(triage, { confirmed: true, summary: '' }, {})).toEqual([{ field: 'summary', message: 'is required' }]);
     expect(validateSubmission(triage, { summary: 'Mail down', confirmed: false, reason: 'x' }, {})).toEqual([{ field: 'confirmed', message: 'is required' }]);
-    expect(validateSubmission(triage, { confirmed: true }, { summary: 'already set' })).toEqual([]);
+    expect(validateSubmission(triage, { confirmed: true }, { summary: 'set by an earlier task' })).toEqual([{ field: 'summary', message: 'is required' }]);
+    const locked = fields([{ type: 'textfield', key: 'number', readonly: true, validate: { required: true } }]);
+    expect(validateSubmission(locked, {}, { number: 'INC1' })).toEqual([]); // a readonly field is checked on its current value
+    expect(validateSubmission(locked, {}, {})).toEqual([{ field: 'number', message: 'is required' }]);
   });
 
   it('refuses values for disabled or readonly fields unless unchanged', () => {

@@ -27,8 +27,9 @@ const DATETIME = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})
  *  - the value must have the field's type (number: a finite number; checkbox: a boolean;
  *    textfield/textarea: a string; select/radio: one of the options; checklist/taglist: an array
  *    of options; datetime: an ISO date, time or date-time per subtype);
- *  - `validate`: required (on the value after completion: submitted, else the current variable;
- *    skipped while the field is hidden by `conditional.hide`), min, max, minLength, maxLength,
+ *  - `validate`: required (the submission must carry a non-empty value, as a form-js client sends
+ *    it; a disabled or readonly field is checked on its current value; skipped while the field is
+ *    hidden by `conditional.hide`), min, max, minLength, maxLength,
  *    pattern, validationType email/phone.
  * Answers one error per field (its first problem); an empty list means valid.
  */
@@ -62,7 +63,9 @@ export function validateSubmission(fields: FieldSpec[], submitted: Record<string
 function checkField(field: FieldSpec, has: boolean, value: unknown, currentValue: unknown, scope: Record<string, unknown>, _prefix: string): string | null {
   if (has && field.locked && JSON.stringify(value) !== JSON.stringify(currentValue)) return 'is read-only in this form';
   const hidden = field.hide.some((expression) => isHidden(expression, scope));
-  const effective = has ? value : currentValue;
+  // Required asks the person completing the task: a value left by someone else (an earlier task, another
+  // iteration of a multi-instance vote) does not count. A locked field is checked on its current value.
+  const effective = has ? value : field.locked ? currentValue : undefined;
   if (field.required && !hidden && isEmpty(field, effective)) return 'is required';
   if (!has || value === null || value === undefined || value === '') return null;
   return typeProblem(field, value, scope) ?? ruleProblem(field, value);

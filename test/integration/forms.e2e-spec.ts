@@ -136,7 +136,7 @@ describe('forms', () => {
     const res = await t
       .as('alice')
       .post(`/api/tasks/${task!.id}/complete`)
-      .send({ variables: { impact: 9, category: 'plumbing', number: 'INC9', unknown: 1 } })
+      .send({ variables: { summary: 'Mail down', impact: 9, category: 'plumbing', number: 'INC9', unknown: 1 } })
       .expect(422);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(res.body).toMatchObject({ code: 'FORM_VALIDATION_FAILED', formId: 'triage-form' });
@@ -150,7 +150,10 @@ describe('forms', () => {
     );
     expect(res.body.errors).toHaveLength(4);
     const wrongType = await t.as('alice').post(`/api/tasks/${task!.id}/complete`).send({ variables: { impact: 'high' } }).expect(422);
-    expect(wrongType.body.errors).toEqual([{ field: 'impact', message: 'must be a number' }]);
+    expect(wrongType.body.errors).toEqual([
+      { field: 'summary', message: 'is required' }, // the value an earlier step left does not count: the form asks the person completing it
+      { field: 'impact', message: 'must be a number' },
+    ]);
 
     // nothing changed: the task is open, the variables and the history are as before
     expect((await openTasks(id)).map((x) => x.id)).toEqual([task!.id]);
@@ -160,8 +163,8 @@ describe('forms', () => {
     expect(await history(id)).toEqual(before.history);
 
     // a good submission completes the task; the next task's form is bound by its formKey
-    await t.as('alice').post(`/api/tasks/${task!.id}/complete`).send({ variables: { impact: 2, category: 'network' } }).expect(200);
-    expect((await instance(id)).variables).toMatchObject({ summary: 'Mail down', impact: 2, category: 'network' });
+    await t.as('alice').post(`/api/tasks/${task!.id}/complete`).send({ variables: { summary: 'Mail down (all sites)', impact: 2, category: 'network' } }).expect(200);
+    expect((await instance(id)).variables).toMatchObject({ summary: 'Mail down (all sites)', impact: 2, category: 'network' });
     const [review] = await openTasks(id);
     expect(review).toMatchObject({ elementId: 'review', formKey: 'review-form', formId: 'review-form' });
     const unchecked = await t.as('alice').post(`/api/tasks/${review!.id}/complete`).send({ variables: { ok: false } }).expect(422);
@@ -180,10 +183,10 @@ describe('forms', () => {
   it('a task validates against the form of its own definition version', async () => {
     const started = await start({ summary: 'old version' }, v1);
     const [task] = await openTasks(started.instance.id);
-    const res = await t.as('alice').post(`/api/tasks/${task!.id}/complete`).send({ variables: { impact: 4 } }).expect(422); // v1: max 3
+    const res = await t.as('alice').post(`/api/tasks/${task!.id}/complete`).send({ variables: { summary: 'old', impact: 4 } }).expect(422); // v1: max 3
     expect(res.body.errors).toEqual([{ field: 'impact', message: 'must be at most 3' }]);
     expect((await t.as('alice').get(`/api/tasks/${task!.id}/form`).expect(200)).body.schema.components[1].validate.max).toBe(3);
-    await t.as('alice').post(`/api/tasks/${task!.id}/complete`).send({ variables: { impact: 3 } }).expect(200);
+    await t.as('alice').post(`/api/tasks/${task!.id}/complete`).send({ variables: { summary: 'old', impact: 3 } }).expect(200);
   });
 
   it('hands .dmn parts to the registered decision deployer inside the deployment transaction; its refusal stores nothing', async () => {
