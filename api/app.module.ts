@@ -24,6 +24,8 @@ import { TasksQuery } from './tasks/tasks.query';
 import { RecordsController } from './records/records.controller';
 import { RecordsQuery } from './records/records.query';
 import { KpisQuery } from './records/kpis.query';
+import { TaskFormQuery } from './tasks/task-form.query';
+import { DefinitionFormsQuery } from './definitions/definition-forms.query';
 
 @Module({})
 export class AppModule {
@@ -39,6 +41,8 @@ export class AppModule {
         DefinitionsQuery,
         InstancesQuery,
         TasksQuery,
+        TaskFormQuery,
+        DefinitionFormsQuery,
         HistoryQuery,
         IncidentsQuery,
         SubscriptionsQuery,

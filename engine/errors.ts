@@ -52,6 +52,10 @@ export enum EngineErrorCode {
   Conflict = 'CONFLICT',
   /** A decision table could not give a result for these inputs (UNIQUE with several matches, a wrong input type). */
   DecisionFailed = 'DECISION_FAILED',
+  /** The task has no form (GET /api/tasks/:id/form). */
+  FormNotFound = 'FORM_NOT_FOUND',
+  /** Submitted task variables do not satisfy the task's form; `details.errors` lists `{field, message}`. */
+  FormValidationFailed = 'FORM_VALIDATION_FAILED',
 }
 
 export interface EngineErrorOptions {

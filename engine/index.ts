@@ -51,3 +51,4 @@ export type { MessageInput, MessageAnswer, SignalInput, SignalAnswer, OutboxSumm
 export type { DecisionRecord, DecisionStore, NewDecision } from './decisions/ports';
 export type { DecisionDeployResult, DecisionEvaluation } from './decisions/decision-commands';
 export * from './records';
+export * from './forms';

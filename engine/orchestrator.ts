@@ -21,6 +21,7 @@ import { DecisionCommands } from './decisions/decision-commands';
 import { missingDecisions } from './decisions/deploy-rules';
 import { decisionEvidenceHook } from './decisions/evidence';
 import { RecordKeeper } from './records/records';
+import { TaskForms, decisionsNotSupported, deploymentHash, prepareForms, type DecisionDeployer, type DeploymentFile } from './forms';
 
 export type { Idempotency, InstanceResult, InstanceView } from './commands/kernel';
 
@@ -42,8 +43,12 @@ export interface OrchestratorOptions {
 
 export interface DeployResult {
   definition: DefinitionRecord;
-  /** False when identical XML was already the latest version of its key. */
+  /** False when identical XML (and identical forms) was already the latest version of its key. */
   created: boolean;
+  /** The forms stored with the version (id and SHA-256). */
+  forms?: { formId: string; sha256: string }[];
+  /** What the decision deployer answered for each `.dmn` file. */
+  decisions?: unknown[];
 }
 
 export interface StartInput {
@@ -71,6 +76,8 @@ export class Orchestrator {
   /** DMN decision tables: deploy and test evaluation (engine/decisions). */
   readonly decisions: DecisionCommands;
   private readonly records: RecordKeeper;
+  private readonly taskForms = new TaskForms();
+  private decisionDeployer: DecisionDeployer<CommandStore> | null = null;
 
   constructor(private readonly options: OrchestratorOptions) {
     const clock = options.clock ?? systemClock;
@@ -84,6 +91,8 @@ export class Orchestrator {
     this.messages = new MessageCommands(this.kernel, this.runner, (store, definition, input, start) => this.startIn(store, definition, input, null, start));
     this.kernel.hooks.push(this.messages);
     this.decisions = new DecisionCommands(this.kernel);
+    // A deployment's .dmn files are stored in the same transaction as its process (POST /api/definitions).
+    this.registerDecisionDeployer((store, xml, actor) => this.decisions.deployIn(store, xml, actor));
     this.kernel.hooks.push(decisionEvidenceHook);
     this.records = new RecordKeeper(this.kernel, options.calendars ?? noCalendars);
     this.kernel.hooks.push(this.records);
@@ -94,23 +103,40 @@ export class Orchestrator {
    * replaces the key's timer start schedule.
    * @throws EngineError INVALID_DEFINITION (with `details.problems`), PAYLOAD_TOO_LARGE
    */
-  async deploy(input: { document: Uint8Array | string; versionTag?: string | null; actor: string | null }): Promise<DeployResult> {
+  async deploy(input: {
+    document: Uint8Array | string;
+    versionTag?: string | null;
+    actor: string | null;
+    /** `.form` files (form-js schemas) deployed with this version; see engine/forms. */
+    forms?: DeploymentFile[];
+    /** `.dmn` files, handed to the registered decision deployer in the same transaction. */
+    decisions?: DeploymentFile[];
+  }): Promise<DeployResult> {
+    if (input.decisions?.length && !this.decisionDeployer) throw decisionsNotSupported();
     const compiled = await compileDefinition(input.document, {
       maxBytes: this.options.maxDefinitionBytes,
       knownHandlers: this.options.handlers.names(),
       checkExpression,
     });
     const sourceContext = loadSourceContext(compiled.serialized);
+    const { forms, bindings } = prepareForms(input.forms ?? [], sourceContext);
+    const sha256 = deploymentHash(compiled.sha256, forms);
+    const formSummary = forms.map((f) => ({ formId: f.id, sha256: f.sha256 }));
     return this.kernel.execute(async (store) => {
+      const decisions: unknown[] = [];
+      for (const file of input.decisions ?? []) {
+        decisions.push(await this.decisionDeployer!(store, typeof file.content === 'string' ? file.content : Buffer.from(file.content).toString('utf8'), input.actor));
+      }
+      const extra = decisions.length ? { decisions } : {};
       await store.lockDefinitionKey(compiled.processId);
       const latest = await store.latestDefinition(compiled.processId);
-      if (latest && latest.sha256 === compiled.sha256) return { definition: latest, created: false };
+      if (latest && latest.sha256 === sha256) return { definition: latest, created: false, forms: formSummary, ...extra };
       const definition = await store.insertDefinition({
         id: randomUUID(),
         key: compiled.processId,
         versionTag: input.versionTag ?? null,
         name: compiled.name,
-        sha256: compiled.sha256,
+        sha256,
         state: 'active',
         deployedBy: input.actor,
         deployedAt: this.kernel.now(),
@@ -121,8 +147,17 @@ export class Orchestrator {
       const runnable = this.kernel.remember({ id: definition.id, key: definition.key, version: definition.version, sourceContext });
       await store.replaceStartTimers(definition.key, startScheduleJobs(definition, this.kernel.timerStarts(runnable), this.kernel.clock.now(), this.timeZone));
       await this.messages.replaceStartSubscriptions(store, definition, runnable);
-      return { definition, created: true };
+      await store.forms.insertForms(definition.id, forms.map((f) => ({ formId: f.id, schema: f.schema, sha256: f.sha256 })), bindings, definition.deployedAt);
+      return { definition, created: true, forms: formSummary, ...extra };
     });
+  }
+
+  /**
+   * Registers the handler of `.dmn` files in a multi-file deployment (decision tables). It runs in
+   * the deployment's transaction, before the BPMN is stored. Without one, a `.dmn` part is refused.
+   */
+  registerDecisionDeployer(deployer: DecisionDeployer<CommandStore>): void {
+    this.decisionDeployer = deployer;
   }
 
   /** Stops new instances of a definition version (and its timer start schedule). @throws EngineError DEFINITION_NOT_FOUND */
@@ -275,6 +310,7 @@ export class Orchestrator {
       if (task.assignee && task.assignee !== actor) throw claimedByOther(task);
       const runnable = await this.kernel.runnable(store, instance.definitionId);
       await assertSegregation(store, runnable, instance, task, actor);
+      await this.taskForms.assertSubmission(store, instance, task, variables);
       const outcome = await this.runner.resume(runnable, contextOf(instance), instance.snapshot!, (engine) => {
         if (!engine.isWaiting(task.executionId)) return false;
         engine.signal(task.executionId, variables);

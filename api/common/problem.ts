@@ -57,6 +57,10 @@ export function statusFor(code: EngineErrorCode): HttpStatus {
       return HttpStatus.NOT_FOUND;
     case EngineErrorCode.Conflict:
       return HttpStatus.CONFLICT;
+    case EngineErrorCode.FormNotFound:
+      return HttpStatus.NOT_FOUND;
+    case EngineErrorCode.FormValidationFailed:
+      return HttpStatus.UNPROCESSABLE_ENTITY;
     default:
       return assertNever(code);
   }

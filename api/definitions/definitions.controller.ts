@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Header, HttpCode, HttpStatus, Inject, Param, Post, Put, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { Body, Controller, Get, Header, HttpCode, HttpStatus, Inject, Param, Post, Put, Query, Req, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
@@ -8,6 +8,8 @@ import { NAME_PATTERN, type AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { idParam, parse } from '../common/validation';
 import { DefinitionsQuery, type DefinitionOwners } from './definitions.query';
+import { splitDeployment, MAX_DEPLOYMENT_FILES } from './deployment-files';
+import { DefinitionFormsQuery, type DefinitionForm } from './definition-forms.query';
 
 const DeployFields = z.object({ versionTag: z.string().trim().min(1).max(64).optional() });
 const Username = z.string().regex(NAME_PATTERN, 'must be 1-128 characters of letters, digits and . _ @ + -');
@@ -21,21 +23,29 @@ export class DefinitionsController {
   constructor(
     @Inject(Orchestrator) private readonly orchestrator: Orchestrator,
     @Inject(DefinitionsQuery) private readonly query: DefinitionsQuery,
+    @Inject(DefinitionFormsQuery) private readonly forms: DefinitionFormsQuery,
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Deploy a BPMN file (multipart field `file`, or an application/xml body). 201 new version, 200 identical to latest.' })
+  @ApiOperation({
+    summary:
+      'Deploy a BPMN file (multipart, or an application/xml body) with its forms: one multipart request holds one .bpmn file plus any number of .form files ' +
+      '(form-js JSON) and .dmn files, under any field names; a part is classified by its file extension, else by its content. 201 new version, 200 identical to latest (same BPMN and same forms).',
+  })
   @ApiConsumes('multipart/form-data', 'application/xml')
-  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' }, versionTag: { type: 'string' } } } })
+  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' }, forms: { type: 'array', items: { type: 'string', format: 'binary' } }, versionTag: { type: 'string' } } } })
   @ApiQuery({ name: 'versionTag', required: false })
   @Roles('admin')
-  @UseInterceptors(FileInterceptor('file'))
+  // per-file cap = the largest MAX_DEFINITION_BYTES the config accepts; the engine then applies the configured limits
+  @UseInterceptors(AnyFilesInterceptor({ limits: { files: MAX_DEPLOYMENT_FILES + 1, fileSize: 64 * 1024 * 1024, fields: 20 } }))
   async deploy(
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-    @UploadedFile() file: Express.Multer.File | undefined,
+    @UploadedFiles() files: Express.Multer.File[] | undefined,
     @CurrentUser() user: AuthUser,
   ): Promise<DefinitionResponse> {
+    const parts = files?.length ? splitDeployment(files) : null;
+    const file = parts?.bpmn;
     const document = file?.buffer ?? (Buffer.isBuffer(req.body) ? req.body : null);
     if (!document) {
       throw new EngineError(
@@ -45,10 +55,16 @@ export class DefinitionsController {
     }
     if (!document.length) throw new EngineError(EngineErrorCode.InvalidRequest, 'the BPMN document is empty');
     const fields = parse(DeployFields, { versionTag: (file ? req.body?.versionTag : undefined) ?? req.query.versionTag }, 'deploy fields');
-    const { definition, created } = await this.orchestrator.deploy({ document, versionTag: fields.versionTag ?? null, actor: user.username });
+    const { definition, created, forms, decisions } = await this.orchestrator.deploy({
+      document,
+      versionTag: fields.versionTag ?? null,
+      actor: user.username,
+      forms: parts?.forms ?? [],
+      decisions: parts?.decisions ?? [],
+    });
     res.status(created ? HttpStatus.CREATED : HttpStatus.OK);
     if (created) res.location(`/api/definitions/${definition.id}`);
-    return toDefinitionResponse(definition, created);
+    return { ...toDefinitionResponse(definition, created), ...(forms?.length ? { forms } : {}), ...(decisions ? { decisions } : {}) };
   }
 
   @Get()
@@ -102,6 +118,12 @@ export class DefinitionsController {
     return this.orchestrator.activateDefinition(idParam(id, 'process definition'), user.username);
   }
 
+  @Get(':id/forms')
+  @ApiOperation({ summary: 'The forms deployed with a version: [{formId, sha256, elementIds, schema}] (start forms included)' })
+  formsOf(@Param('id') id: string): Promise<DefinitionForm[]> {
+    return this.forms.list(idParam(id, 'process definition'));
+  }
+
   @Get(':id/xml')
   @Header('Content-Type', 'application/xml; charset=utf-8')
   async xml(@Param('id') id: string): Promise<string> {
@@ -111,6 +133,8 @@ export class DefinitionsController {
 
 export interface DefinitionResponse extends DefinitionRecord {
   created?: boolean;
+  forms?: { formId: string; sha256: string }[];
+  decisions?: unknown[];
 }
 
 function toDefinitionResponse(d: DefinitionRecord, created?: boolean): DefinitionResponse {

@@ -15,6 +15,7 @@ import {
 import { TypeormMessagingStore } from './typeorm-messaging-store';
 import { TypeormDecisionStore } from './typeorm-decision-store';
 import { TypeormRecordStore } from './typeorm-record-store';
+import { TypeormFormStore } from './typeorm-form-store';
 import { toDefinitionRecord, toInstanceRecord, toTaskRecord, DEFINITION_COLUMNS, INSTANCE_COLUMNS, TASK_COLUMNS } from './rows';
 
 /** PostgreSQL unique_violation. */
@@ -27,11 +28,13 @@ const UNIQUE_VIOLATION = '23505';
 export class TypeormCommandStore extends TypeormMessagingStore implements CommandStore {
   readonly decisions: TypeormDecisionStore;
   readonly records: TypeormRecordStore;
+  readonly forms: TypeormFormStore;
 
   constructor(q: QueryRunner) {
     super(q);
     this.decisions = new TypeormDecisionStore(q);
     this.records = new TypeormRecordStore(q);
+    this.forms = new TypeormFormStore(q);
   }
 
   async lockDefinitionKey(key: string): Promise<void> {

@@ -9,6 +9,7 @@ import { idempotency } from '../common/idempotency';
 import { Pagination, idParam, parse, uuid, type Page } from '../common/validation';
 import { UsersService } from '../users/users.service';
 import { TasksQuery } from './tasks.query';
+import { TaskFormQuery, type TaskForm } from './task-form.query';
 
 const ListQuery = Pagination.extend({
   assignee: z.string().min(1).max(128).optional(),
@@ -37,6 +38,7 @@ export class TasksController {
     @Inject(TasksQuery) private readonly query: TasksQuery,
     @Inject(AccessService) private readonly access: AccessService,
     @Inject(UsersService) private readonly users: UsersService,
+    @Inject(TaskFormQuery) private readonly forms: TaskFormQuery,
   ) {}
 
   @Get()
@@ -56,6 +58,13 @@ export class TasksController {
   async get(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<TaskRecord> {
     await this.access.readTask(user, idParam(id, 'task'));
     return this.query.get(id);
+  }
+
+  @Get(':id/form')
+  @ApiOperation({ summary: "The task's form: {formId, schema (form-js), data (the current values of its fields)}; 404 when the task has no deployed form" })
+  async form(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<TaskForm> {
+    await this.access.readTask(user, idParam(id, 'task'));
+    return this.forms.forTask(id);
   }
 
   @Post(':id/claim')
@@ -96,7 +105,9 @@ export class TasksController {
   @Roles('staff', 'process-owner', 'admin')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Complete the task with variables (its assignee or a candidate); the process runs to its next wait states in the same transaction. 409 if already done; 403 when segregation of duties excludes the caller.',
+    summary:
+      'Complete the task with variables (its assignee or a candidate); the process runs to its next wait states in the same transaction. 409 if already done; 403 when segregation of duties excludes the caller; ' +
+      '422 FORM_VALIDATION_FAILED with errors [{field, message}] when the variables do not satisfy the task\'s form.',
   })
   @ApiBody({ schema: { example: { variables: { approved: true } } } })
   @ApiHeader({ name: 'Idempotency-Key', required: false })

@@ -5,6 +5,7 @@ import type { AuthUser } from '../auth/auth-user';
 import type { Page } from '../common/validation';
 import { Database } from '../database/database';
 import { TASK_COLUMNS, toTaskRecord } from '../engine-host/rows';
+import { TASK_FORM_ID_COLUMN } from '../engine-host/typeorm-form-store';
 
 export interface TaskFilter {
   assignee?: string;
@@ -37,15 +38,20 @@ export class TasksQuery {
     const params = [...p.values];
     const limit = `LIMIT ${p.add(f.size, 'int')} OFFSET ${p.add((f.page - 1) * f.size, 'int')}`;
     const [rows, count] = await Promise.all([
-      this.db.dataSource.query(`SELECT ${TASK_COLUMNS} FROM user_task WHERE ${where} ORDER BY priority DESC, due_at ASC NULLS LAST, created_at ASC, id ${limit}`, p.values),
+      this.db.dataSource.query(`SELECT ${TASK_COLUMNS}, ${TASK_FORM_ID_COLUMN} FROM user_task WHERE ${where} ORDER BY priority DESC, due_at ASC NULLS LAST, created_at ASC, id ${limit}`, p.values),
       this.db.dataSource.query(`SELECT count(*)::int AS total FROM user_task WHERE ${where}`, params),
     ]);
-    return { items: rows.map(toTaskRecord), page: f.page, size: f.size, total: count[0].total };
+    return { items: rows.map(withFormId), page: f.page, size: f.size, total: count[0].total };
   }
 
   async get(id: string): Promise<TaskRecord> {
-    const rows = await this.db.dataSource.query(`SELECT ${TASK_COLUMNS} FROM user_task WHERE id = $1`, [id]);
+    const rows = await this.db.dataSource.query(`SELECT ${TASK_COLUMNS}, ${TASK_FORM_ID_COLUMN} FROM user_task WHERE id = $1`, [id]);
     if (!rows[0]) throw new EngineError(EngineErrorCode.TaskNotFound, `no task with id "${id}"`);
-    return toTaskRecord(rows[0]);
+    return withFormId(rows[0]);
   }
+}
+
+/** A task as the API shows it: with the id of its deployed form (null: none, or an external form key). */
+function withFormId(row: Record<string, unknown>): TaskRecord & { formId: string | null } {
+  return { ...toTaskRecord(row), formId: (row.form_id as string | null) ?? null };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandKernel } from '../commands/kernel';
+import type { CommandStore } from '../persistence/ports';
 import { assertVariables } from '../variables';
 import { evaluateDecision } from './evaluate';
 import { compileDecisions } from './parse';
@@ -32,32 +33,42 @@ export class DecisionCommands {
    */
   async deploy(input: { document: Uint8Array | string; actor: string | null }): Promise<DecisionDeployResult> {
     const compiled = await compileDecisions(input.document, { maxBytes: this.maxBytes });
-    return this.kernel.execute(async (store) => {
-      const decisions = decisionStoreOf(store);
-      const deployed: DecisionDeployResult['decisions'] = [];
-      // Keys are locked in a fixed order, so two documents sharing decisions cannot deadlock.
-      for (const table of [...compiled.decisions].sort((a, b) => (a.key < b.key ? -1 : 1))) {
-        await decisions.lockDecisionKey(table.key);
-        const latest = await decisions.latestDecision(table.key);
-        if (latest && latest.sha256 === compiled.sha256) {
-          deployed.push({ ...latest, created: false });
-          continue;
-        }
-        const record = await decisions.insertDecision({
-          id: randomUUID(),
-          key: table.key,
-          name: table.name,
-          hitPolicy: table.hitPolicy,
-          sha256: compiled.sha256,
-          deployedBy: input.actor,
-          deployedAt: this.kernel.now(),
-          xml: compiled.xml,
-        });
-        rememberTable(record.id, table);
-        deployed.push({ ...record, created: true });
+    return this.kernel.execute((store) => this.store(store, compiled, input.actor));
+  }
+
+  /**
+   * Validates and stores a DMN document inside an open command (a multi-file deployment of a
+   * process with its decision tables: everything commits or nothing does).
+   */
+  async deployIn(store: CommandStore, document: string, actor: string | null): Promise<DecisionDeployResult> {
+    return this.store(store, await compileDecisions(document, { maxBytes: this.maxBytes }), actor);
+  }
+
+  private async store(store: CommandStore, compiled: Awaited<ReturnType<typeof compileDecisions>>, actor: string | null): Promise<DecisionDeployResult> {
+    const decisions = decisionStoreOf(store);
+    const deployed: DecisionDeployResult['decisions'] = [];
+    // Keys are locked in a fixed order, so two documents sharing decisions cannot deadlock.
+    for (const table of [...compiled.decisions].sort((a, b) => (a.key < b.key ? -1 : 1))) {
+      await decisions.lockDecisionKey(table.key);
+      const latest = await decisions.latestDecision(table.key);
+      if (latest && latest.sha256 === compiled.sha256) {
+        deployed.push({ ...latest, created: false });
+        continue;
       }
-      return { decisions: deployed };
-    });
+      const record = await decisions.insertDecision({
+        id: randomUUID(),
+        key: table.key,
+        name: table.name,
+        hitPolicy: table.hitPolicy,
+        sha256: compiled.sha256,
+        deployedBy: actor,
+        deployedAt: this.kernel.now(),
+        xml: compiled.xml,
+      });
+      rememberTable(record.id, table);
+      deployed.push({ ...record, created: true });
+    }
+    return { decisions: deployed };
   }
 
   /**

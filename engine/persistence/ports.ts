@@ -4,6 +4,7 @@ import type { DefinitionProblem } from '../errors';
 import type { MessagingStore } from '../messaging/ports';
 import type { DecisionStore } from '../decisions/ports';
 import type { RecordStore } from '../records/ports';
+import type { FormStore } from '../forms/ports';
 
 export type DefinitionState = 'active' | 'suspended';
 export type InstanceStatus = 'running' | 'completed' | 'cancelled' | 'failed';
@@ -137,6 +138,9 @@ export interface CommandStore extends TimerStore, MessagingStore {
   findIdempotent(scope: string, key: string): Promise<IdempotentResult | null>;
   /** Throws EngineError(RevisionConflict, retryable) if another transaction stored the key first. */
   saveIdempotent(scope: string, key: string, value: IdempotentResult): Promise<void>;
+
+  /** Forms deployed with definition versions (engine/forms). */
+  readonly forms: FormStore;
 }
 
 export type TimerJobKind = 'instance' | 'start';

@@ -188,6 +188,7 @@ describe('authorisation matrix: every role × every route × own and other objec
     { route: `GET /api/definitions/key/${K}/versions`, expected: [200, 200, 200, 200, 200, 200, 401] },
     { route: 'GET /api/definitions/:kDef',     expected: [200, 200, 200, 200, 200, 200, 401] },
     { route: 'GET /api/definitions/:kDef/xml', expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: 'GET /api/definitions/:kDef/forms', expected: [200, 200, 200, 200, 200, 200, 401] },
     { route: 'POST /api/definitions/:spareDef/suspend',  expected: [200, 403, 403, 403, 403, 403, 401] },
     { route: 'POST /api/definitions/:spareDef/activate', expected: [200, 403, 403, 403, 403, 403, 401] },
     { route: `GET /api/definitions/key/${K}/owners`,     expected: [200, 403, 403, 403, 403, 200, 401] },
@@ -224,6 +225,8 @@ describe('authorisation matrix: every role × every route × own and other objec
     { route: 'GET /api/tasks',                 expected: [200, 200, 200, 200, 200, 200, 401] },
     { route: 'GET /api/tasks/:ta',             expected: [200, 200, 404, 200, 404, 200, 401] },
     { route: 'GET /api/tasks/:tb',             expected: [200, 200, 404, 404, 200, 200, 401] },
+    // K's tasks have no form: readers get FORM_NOT_FOUND, others TASK_NOT_FOUND (forms.e2e-spec.ts checks a task with a form)
+    { route: 'GET /api/tasks/:ta/form',        expected: [404, 404, 404, 404, 404, 404, 401] },
     { route: 'POST /api/tasks/:ta/claim',      expected: [403, 403, 404, 200, 404, 403, 401], fresh: freshTaskOfAlice },
     { route: 'POST /api/tasks/:tb/claim',      expected: [403, 403, 404, 404, 200, 403, 401],
       fresh: async () => {
