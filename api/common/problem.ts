@@ -55,6 +55,8 @@ export function statusFor(code: EngineErrorCode): HttpStatus {
       return HttpStatus.NOT_FOUND;
     case EngineErrorCode.Conflict:
       return HttpStatus.CONFLICT;
+    case EngineErrorCode.EngineStalled:
+      return HttpStatus.INTERNAL_SERVER_ERROR;
     default:
       return assertNever(code);
   }
