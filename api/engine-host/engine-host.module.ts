@@ -4,6 +4,7 @@ import { Orchestrator, ServiceHandlerRegistry, builtInHandlers, slaHandlers, sys
 import { CalendarService } from '../calendars/calendar.service';
 import type { AppConfig } from '../config/config';
 import { Database } from '../database/database';
+import { setStallTimeout } from '../../engine/runtime/quiescence';
 import type { HostOptions } from './host-options';
 import { TimerPoller } from './timer-poller';
 import { APP_CONFIG, CLOCK } from './tokens';
@@ -26,6 +27,7 @@ class DatabaseLifecycle implements OnApplicationShutdown {
 @Module({})
 export class EngineHostModule {
   static forRoot(config: AppConfig, options: HostOptions = {}): DynamicModule {
+    if (config.engineStallTimeoutMs) setStallTimeout(config.engineStallTimeoutMs);
     return {
       module: EngineHostModule,
       imports: [ScheduleModule.forRoot()],

@@ -20,20 +20,15 @@ let consumerSeq = 0;
  * Safety net: a run that publishes no engine event for this long while it is not quiescent (an
  * element still "executing") fails its command with ENGINE_STALLED instead of hanging. The
  * command's transaction then rolls back. It also bounds a service handler that never answers.
- * `ENGINE_STALL_TIMEOUT_MS` overrides the default (30 s).
+ * The host sets it from `ENGINE_STALL_TIMEOUT_MS` (default 30 s).
  */
-let stallTimeoutMs = positive(process.env.ENGINE_STALL_TIMEOUT_MS) ?? 30_000;
+let stallTimeoutMs = 30_000;
 
 /** Sets the stall timeout (ms) and returns the previous one (tests, host configuration). */
 export function setStallTimeout(ms: number): number {
   const previous = stallTimeoutMs;
   stallTimeoutMs = ms;
   return previous;
-}
-
-function positive(value: string | undefined): number | undefined {
-  const n = Number(value);
-  return value && Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
 /**
