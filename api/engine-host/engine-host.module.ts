@@ -1,10 +1,9 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { Orchestrator, ServiceHandlerRegistry, builtInHandlers, slaHandlers, systemClock, type Clock } from '../../engine';
+import { Orchestrator, ServiceHandlerRegistry, builtInHandlers, setStallTimeout, slaHandlers, systemClock, type Clock } from '../../engine';
 import { CalendarService } from '../calendars/calendar.service';
 import type { AppConfig } from '../config/config';
 import { Database } from '../database/database';
-import { setStallTimeout } from '../../engine/runtime/quiescence';
 import type { HostOptions } from './host-options';
 import { TimerPoller } from './timer-poller';
 import { APP_CONFIG, CLOCK } from './tokens';

@@ -1,5 +1,4 @@
-import { type ServiceHandler } from '../../engine';
-import { setStallTimeout } from '../../engine/runtime/quiescence';
+import { setStallTimeout, type ServiceHandler } from '../../engine';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { createTestApp, type ApiTestApp } from '../support/test-app';
 import { bpmn } from '../support/bpmn';
