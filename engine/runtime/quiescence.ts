@@ -41,7 +41,7 @@ export function setStallTimeout(ms: number): number {
  */
 export function untilQuiescent(engine: QuiescentEngine): Promise<Quiescence> {
   const tag = `_quiescence_${++consumerSeq}`;
-  return new Promise<Quiescence>((resolve, reject) => {
+  const quiet = new Promise<Quiescence>((resolve, reject) => {
     let scheduled = false;
     let done = false;
     // A terminate end event in a sub-process (or another stop of a child) leaves stale entries
@@ -108,4 +108,8 @@ export function untilQuiescent(engine: QuiescentEngine): Promise<Quiescence> {
     armStall();
     schedule();
   });
+  // A caller may drop the promise (e.g. a timer that did not fire after all): its stall rejection
+  // must not become an unhandled rejection. Callers that await it still see the rejection.
+  quiet.catch(() => undefined);
+  return quiet;
 }
