@@ -36,6 +36,8 @@ export enum EngineErrorCode {
   IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
   /** An element failed while the process ran (uncaught BPMN error, failing handler, bad expression). */
   ProcessFailed = 'PROCESS_FAILED',
+  /** The engine run did not settle (no activity while an element still executes): a server bug, 500. */
+  EngineStalled = 'ENGINE_STALLED',
   /** The caller is not allowed to do this. */
   Forbidden = 'FORBIDDEN',
   /** No valid credentials: missing, wrong, expired or tampered (login, access or refresh token). */

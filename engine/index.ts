@@ -38,6 +38,7 @@ export { calculatePriorityHandler } from './services/calculate-priority.handler'
 export { builtInHandlers } from './services/built-in';
 export { assertVariables, MAX_VARIABLES_BYTES } from './variables';
 export { InstanceRunner, type EngineSnapshot, type RunOutcome, type RunnableDefinition } from './runtime/instance-runner';
+export { setStallTimeout } from './runtime/quiescence';
 export { decodeBpmnBytes, compileDefinition, loadSourceContext } from './definitions';
 export { evaluateExpression, checkExpression } from './expressions';
 export { slaHandlers, slaVariable, type CalendarLookup, type SlaVariable } from './sla/sla';

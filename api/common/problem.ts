@@ -61,6 +61,8 @@ export function statusFor(code: EngineErrorCode): HttpStatus {
       return HttpStatus.NOT_FOUND;
     case EngineErrorCode.FormValidationFailed:
       return HttpStatus.UNPROCESSABLE_ENTITY;
+    case EngineErrorCode.EngineStalled:
+      return HttpStatus.INTERNAL_SERVER_ERROR;
     default:
       return assertNever(code);
   }

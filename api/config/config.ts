@@ -22,6 +22,8 @@ export interface AppConfig {
   timerPollMs: number;
   /** Time zone of cron timer cycles. */
   timeZone: string;
+  /** A command whose engine run shows no activity this long while not settled fails (ENGINE_STALLED); absent = engine default. */
+  engineStallTimeoutMs?: number;
   /** Identity settings; absent means {@link defaultAuthConfig} of this config. */
   auth?: AuthConfig;
 }
@@ -99,6 +101,7 @@ const EnvSchema = z.object({
   WORKERS: int(1, 64).default(1),
   STATIC_DIR: z.string().optional(),
   TIMER_POLL_MS: int(0, 3_600_000).default(1000),
+  ENGINE_STALL_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
   TIME_ZONE: z
     .string()
     .default('UTC')
@@ -155,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDi
     staticDir: e.STATIC_DIR ? resolve(e.STATIC_DIR) : defaultStaticDir,
     timerPollMs: e.TIMER_POLL_MS,
     timeZone: e.TIME_ZONE,
+    engineStallTimeoutMs: e.ENGINE_STALL_TIMEOUT_MS,
     auth: {
       ...defaultAuthConfig({ databaseUrl, production }),
       secret: e.AUTH_SECRET ?? null,

@@ -1,6 +1,6 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { Orchestrator, ServiceHandlerRegistry, builtInHandlers, slaHandlers, systemClock, type Clock } from '../../engine';
+import { Orchestrator, ServiceHandlerRegistry, builtInHandlers, setStallTimeout, slaHandlers, systemClock, type Clock } from '../../engine';
 import { CalendarService } from '../calendars/calendar.service';
 import type { AppConfig } from '../config/config';
 import { Database } from '../database/database';
@@ -26,6 +26,7 @@ class DatabaseLifecycle implements OnApplicationShutdown {
 @Module({})
 export class EngineHostModule {
   static forRoot(config: AppConfig, options: HostOptions = {}): DynamicModule {
+    if (config.engineStallTimeoutMs) setStallTimeout(config.engineStallTimeoutMs);
     return {
       module: EngineHostModule,
       imports: [ScheduleModule.forRoot()],
