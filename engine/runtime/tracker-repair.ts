@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- bpmn-elements internals are untyped; this file adapts to them. */
 /**
  * Repairs bpmn-elements' activity tracker after a terminate end event inside a sub-process.
  *

@@ -1,6 +1,7 @@
 import { EngineError, EngineErrorCode, Orchestrator, type CommandStore } from '../../engine';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { createTestApp, type ApiTestApp } from '../support/test-app';
+import { dmnTable } from '../support/dmn';
 import { bpmn } from '../support/bpmn';
 
 /** start (start form) → triage (formRef) → review (formKey naming a deployed form) → external (formKey of an external form) → end */
@@ -95,11 +96,11 @@ describe('forms', () => {
     expect(await versions()).toHaveLength(2);
   });
 
-  it('refuses an invalid form file and a decision file while no decision handler is registered', async () => {
+  it('refuses an invalid form file, and an invalid decision file with the process', async () => {
     const bad = await deploy(PROCESS(), [['triage.form', '{"id": "triage-form", "type": "default", "components": [{"type": "fancy", "key": "x"}]}'], ['start.form', START], ['review.form', REVIEW]]).expect(422);
     expect(bad.body.problems[0].message).toMatch(/triage\.form.*unknown component type "fancy"/);
     const dmn = await deploy(PROCESS(), [['triage.form', TRIAGE()], ['start.form', START], ['review.form', REVIEW]], [['priority.dmn', '<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/"/>']]).expect(422);
-    expect(dmn.body.detail).toMatch(/decision tables are not supported/);
+    expect(JSON.stringify(dmn.body.problems)).toMatch(/decision/i);
     const two = await deploy(PROCESS(), [['other.bpmn', PROCESS()]]).expect(400);
     expect(two.body.detail).toMatch(/exactly one BPMN file/);
     const tooMany = await deploy(PROCESS(), Array.from({ length: 101 }, (_, i) => [`f${i}.form`, form(`f${i}`, [])] as [string, string])).expect(400);
@@ -187,6 +188,16 @@ describe('forms', () => {
     expect(res.body.errors).toEqual([{ field: 'impact', message: 'must be at most 3' }]);
     expect((await t.as('alice').get(`/api/tasks/${task!.id}/form`).expect(200)).body.schema.components[1].validate.max).toBe(3);
     await t.as('alice').post(`/api/tasks/${task!.id}/complete`).send({ variables: { summary: 'old', impact: 3 } }).expect(200);
+  });
+
+  it('deploys a process with its decision table in one request: both versions exist, in one transaction', async () => {
+    const table = dmnTable('forms-priority', { hitPolicy: 'FIRST', inputs: ['impact'], outputs: ['priority'], rules: [[['"high"'], ['"P1"']], [['-'], ['"P3"']]] });
+    const files: [string, string][] = [['triage.form', TRIAGE(7)], ['start.form', START], ['review.form', REVIEW]];
+    await deploy(PROCESS(), files, [['decisions/priority.dmn', table]]).expect(201);
+    const decision = (await t.as('admin').get('/api/decisions/forms-priority').expect(200)).body;
+    expect(decision).toMatchObject({ key: 'forms-priority', version: 1 });
+    const evaluated = await t.as('admin').post('/api/decisions/forms-priority/evaluate').send({ variables: { impact: 'high' } }).expect(200);
+    expect(evaluated.body.result).toEqual({ priority: 'P1' });
   });
 
   it('hands .dmn parts to the registered decision deployer inside the deployment transaction; its refusal stores nothing', async () => {
