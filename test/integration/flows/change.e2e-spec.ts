@@ -124,8 +124,8 @@ describe('change management flow (processes/change)', () => {
 
     // then: the other votes are cancelled, the change is approved and scheduled; nothing to implement before the planned start
     expect((await instance(child)).status).toBe('completed');
-    const all = (await t.as('auditor').get(`/api/tasks?instanceId=${child}`).expect(200)).body.items as Task[];
-    expect(all.filter((x) => x.status === 'cancelled').map((x) => x.assignee).sort()).toEqual(['cab3', 'rita']);
+    const cancelled = (await t.as('auditor').get(`/api/tasks?instanceId=${child}&status=cancelled`).expect(200)).body.items as Task[];
+    expect(cancelled.map((x) => x.assignee).sort()).toEqual(['cab3', 'rita']);
     expect((await instance(id)).variables).toMatchObject({ decision: 'approve', cabVotes: ['approve', 'approve'] });
     expect((await record(number)).state).toBe('scheduled');
     expect(await tasks(id)).toEqual([]);
