@@ -226,12 +226,27 @@ describe('change management flow (processes/change)', () => {
     expect(await tasks(id)).toEqual([]);
   });
 
+  it('normal change, high risk: the CAB (senior management authority) waits for every member without a quorum; the majority approves', async () => {
+    const { id, number } = await raise('normal', { cabMembers: ['cab1', 'cab2', 'cab3'], cabQuorum: null });
+    await assess(await only(id, 'UT_AssessRisk'), 'high').expect(200);
+    expect((await instance(id)).variables.authority).toBe('senior_mgmt');
+    const child = await cabChild(id);
+    const votes = await tasks(child);
+    await complete('cab1', votes.find((v) => v.assignee === 'cab1')!, { vote: 'reject' }).expect(200);
+    await complete('cab2', votes.find((v) => v.assignee === 'cab2')!, { vote: 'approve' }).expect(200);
+    expect((await tasks(child)).map((v) => v.assignee)).toEqual(['cab3']); // no quorum: the last vote is still awaited
+    await complete('cab3', votes.find((v) => v.assignee === 'cab3')!, { vote: 'approve' }).expect(200);
+    expect((await instance(id)).variables).toMatchObject({ decision: 'approve', cabVotes: ['reject', 'approve', 'approve'] });
+    expect((await record(number)).state).toBe('scheduled');
+    await t.as('rita').post('/api/messages').send({ name: 'change-cancel', correlationKey: number }).expect(200);
+  });
+
   it('the KPIs count these changes: success rate, % emergency, % reviewed', async () => {
     const kpis = (await t.as('auditor').get(`/api/kpis?flow=change&from=${new Date(clock.now().getTime() - 30 * 24 * HOUR).toISOString().slice(0, 10)}&to=${new Date(clock.now().getTime() + 24 * HOUR).toISOString().slice(0, 10)}`).expect(200)).body;
     expect(JSON.stringify(kpis)).toContain('successRate');
     const change = kpis.change ?? kpis;
     expect(change.successRate).toMatchObject({ count: 1, total: 2 });
-    expect(change.emergency).toMatchObject({ count: 1, total: 4 });
+    expect(change.emergency).toMatchObject({ count: 1, total: 5 });
     expect(change.reviewCompleted).toMatchObject({ count: 2, total: 2 });
   });
 });
