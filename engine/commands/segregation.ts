@@ -6,7 +6,11 @@ import type { RunnableDefinition } from '../runtime/instance-runner';
 export interface SegregationRule {
   /** Ids of earlier user tasks whose performers are excluded. */
   performersOf: string[];
-  /** Variables holding excluded usernames; `initiator` is the instance's starter. */
+  /**
+   * Variables holding excluded usernames; `initiator` is the instance's starter, `rootInitiator`
+   * the starter of the top-level instance of its call tree (the requester of a change whose CAB
+   * review is a called process).
+   */
   usersIn: string[];
 }
 
@@ -46,13 +50,25 @@ export async function assertSegregation(
     }
   }
   for (const variable of rule.usersIn) {
-    const holders = variable === 'initiator' ? [instance.startedBy] : usernames(instance.variables[variable]);
+    const holders =
+      variable === 'initiator' ? [instance.startedBy]
+        : variable === 'rootInitiator' ? [await rootStarter(store, instance)]
+          : usernames(instance.variables[variable]);
     if (holders.includes(user)) {
       throw refuse(`segregation of duties: ${user} is the ${variable} of this instance and may not perform ${taskName}`, {
         excludedBy: 'variable', variable,
       });
     }
   }
+}
+
+/**
+ * Who started the top-level instance of `instance`'s call tree. The root is read with the lock a
+ * child's end takes on its caller anyway (child first, then caller), so the order is the usual one.
+ */
+async function rootStarter(store: CommandStore, instance: InstanceRecord): Promise<string | null> {
+  if (!instance.rootInstanceId || instance.rootInstanceId === instance.id) return instance.startedBy;
+  return (await store.lockInstance(instance.rootInstanceId))?.startedBy ?? null;
 }
 
 function usernames(value: unknown): (string | null)[] {
