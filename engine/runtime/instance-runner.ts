@@ -649,6 +649,7 @@ class Recorder {
     });
     this.callErrors = new ErrorWatcher(on);
     for (const event of THROW_COMPLETIONS) on(event, (api) => this.thrown(this.throws.threw(api)));
+    on('activity.catch', (api) => this.thrown(this.throws.caught(api)));
     on('activity.end', (api) => {
       if (isLinkCatch(api)) this.thrown(this.throws.linkCaught(api));
       if (this.throws.recorded(api.executionId)) return;

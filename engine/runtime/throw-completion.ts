@@ -11,6 +11,8 @@
  * A link throw/catch pair is a virtual sequence flow (BPMN 2.0 §10.5 "Link" events): the throw
  * completes, then the catch is reached. bpmn-elements ends the catch inside the throw's publish,
  * before the listener sees the throw, so the throw is recorded when its catch ends, just before it.
+ * The same for an error or escalation caught at once (a non-interrupting boundary runs its catch
+ * before the listener sees the throw): the thrower is recorded at the catch, just before it.
  */
 
 /** Listener events on which a throwing event completes. */
@@ -27,6 +29,8 @@ export interface Thrower {
 
 interface Running extends Thrower {
   link: string | null;
+  /** The error or escalation it throws (its id), when it references one. */
+  ref: string | null;
 }
 
 function definitionsOf(api: any): any[] {
@@ -36,6 +40,14 @@ function definitionsOf(api: any): any[] {
 function linkName(api: any): string | null {
   const link = definitionsOf(api).find((d) => d?.type === 'bpmn:LinkEventDefinition');
   return link ? String(link.behaviour?.name ?? link.name ?? '') : null;
+}
+
+function refOf(api: any): string | null {
+  for (const d of definitionsOf(api)) {
+    const ref = d?.behaviour?.errorRef?.id ?? d?.behaviour?.escalationRef?.id;
+    if (ref) return String(ref);
+  }
+  return null;
 }
 
 export class ThrowCompletions {
@@ -48,13 +60,23 @@ export class ThrowCompletions {
   started(api: any): void {
     const type = api?.owner?.type ?? api?.type;
     if (!THROWING_EVENTS.has(type) || !definitionsOf(api).some((d) => THROWN_DEFINITIONS.has(d?.type))) return;
-    this.running.set(api.executionId, { id: api.id, type, executionId: api.executionId, link: linkName(api) });
+    this.running.set(api.executionId, { id: api.id, type, executionId: api.executionId, link: linkName(api), ref: refOf(api) });
   }
 
   /** A throw (`THROW_COMPLETIONS`): the thrower to record as completed now, if not yet recorded. */
   threw(api: any): Thrower | null {
     if (api?.content?.state !== 'throw') return null;
     return this.take(api?.executionId);
+  }
+
+  /**
+   * `activity.catch`: a catch event took an error or escalation; its thrower completed before.
+   * (bpmn-elements may run the catch, e.g. a non-interrupting boundary, before the listener sees the throw.)
+   */
+  caught(api: any): Thrower | null {
+    const id = api?.content?.message?.id;
+    for (const r of this.running.values()) if (r.link === null && (r.ref === null || !id || r.ref === String(id))) return this.take(r.executionId);
+    return null;
   }
 
   /** A link catch ends: its throw (same link name), to record as completed just before it. */
