@@ -8,9 +8,10 @@
  * history would then not show the event at all. The Recorder records `element.completed` at the
  * throw instead, once per execution, and ignores the `activity.end` that may follow.
  *
- * A link throw/catch pair is a virtual sequence flow (BPMN 2.0 §10.5 "Link" events): the throw
- * completes, then the catch is reached. bpmn-elements ends the catch inside the throw's publish,
- * before the listener sees the throw, so the throw is recorded when its catch ends, just before it.
+ * A link throw/catch pair is a virtual sequence flow (BPMN 2.0, Link event definition: a "go to"
+ * or off-page connector): the throw completes, then the catch is reached. bpmn-elements ends the
+ * catch inside the throw's publish, before the listener sees the throw, so the throw is recorded
+ * when its catch ends, just before it.
  * The same for an error or escalation caught at once (a non-interrupting boundary runs its catch
  * before the listener sees the throw): the thrower is recorded at the catch, just before it.
  */
