@@ -75,6 +75,7 @@ export class ThrowCompletions {
    * (bpmn-elements may run the catch, e.g. a non-interrupting boundary, before the listener sees the throw.)
    */
   caught(api: any): Thrower | null {
+    if (!definitionsOf(api).some((d) => d?.type === 'bpmn:ErrorEventDefinition' || d?.type === 'bpmn:EscalationEventDefinition')) return null;
     const id = api?.content?.message?.id;
     for (const r of this.running.values()) if (r.link === null && (r.ref === null || !id || r.ref === String(id))) return this.take(r.executionId);
     return null;
