@@ -29,6 +29,7 @@ import {
 } from './event-subprocess-timers';
 import { ErrorWatcher, type CallFormat, type ThrownError } from '../calls/call-extension';
 import { messagingCatalog, type MessagingCatalog } from '../messaging/catalog';
+import { THROW_COMPLETIONS, ThrowCompletions, type Thrower } from './throw-completion';
 import { eventStartElementId, thrownEvents, waitingSubscriptions, type EventPayload, type ThrownEvent, type WaitingSubscription } from '../messaging/runtime';
 
 /** A deployed definition version ready to run: its parsed context is built once and cached. */
@@ -602,6 +603,8 @@ class Recorder {
   private readonly live = new Set<string>();
   /** Start event id → the event sub-process timer job's execution id its next firing belongs to. */
   private readonly timerAliases = new Map<string, string>();
+  /** Throw and end events recorded as completed when they throw (throw-completion.ts). */
+  private readonly throws = new ThrowCompletions();
 
   constructor(
     private readonly clock: Clock,
@@ -622,6 +625,7 @@ class Recorder {
       // A link catch event starts with the process and waits there unreached (active-elements.ts).
       if (isLinkCatch(api)) return;
       this.live.add(api.executionId);
+      this.throws.started(api);
       this.push('element.started', api, api.content?.isMultiInstance ? { multiInstanceBody: true } : null);
     });
     on('activity.wait', (api) => {
@@ -644,7 +648,11 @@ class Recorder {
       this.calls.push({ executionId: api.executionId, elementId: api.id, call: api.content?.itsmCall ?? null });
     });
     this.callErrors = new ErrorWatcher(on);
+    for (const event of THROW_COMPLETIONS) on(event, (api) => this.thrown(this.throws.threw(api)));
+    on('activity.catch', (api) => this.thrown(this.throws.caught(api)));
     on('activity.end', (api) => {
+      if (isLinkCatch(api)) this.thrown(this.throws.linkCaught(api));
+      if (this.throws.recorded(api.executionId)) return;
       if (isLinkCatch(api)) this.push('element.started', api);
       // A looped activity's own end (its instances are recorded each with its loopCounter: loop-history.ts).
       this.push('element.completed', api, api.content?.isMultiInstance ? { multiInstanceBody: true } : null);
@@ -720,6 +728,10 @@ class Recorder {
     this.live.delete(api.executionId); // so its own discard event does not record it twice
     const loop = api.content?.isMultiInstance && !api.content.isRootScope && typeof api.content.index === 'number' ? { loopCounter: api.content.index } : {};
     this.push('element.cancelled', api, { reason, ...loop });
+  }
+
+  private thrown(thrower: Thrower | null): void {
+    if (thrower) this.push('element.completed', thrower);
   }
 
   private push(type: ObservedEvent['type'], api: any, payload: Record<string, unknown> | null = null) {
