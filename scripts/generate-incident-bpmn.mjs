@@ -40,7 +40,7 @@ function build({ file, processId, processName, processAttrs = '', lanes, nodes, 
       if (lp === 'below') g.labelB = { x: cx - 50, y: g.y + h + 4, w: 100, h: 27 };
       if (lp === 'right') g.labelB = { x: cx + 22, y: cy - 7, w: 110, h: 14 };
       if (lp === 'left') g.labelB = { x: cx - 132, y: cy - 7, w: 110, h: 14 };
-      if (lp === 'aboveLeft') g.labelB = { x: cx - 105, y: g.y - 30, w: 90, h: 27 };
+      if (lp === 'aboveLeft') g.labelB = { x: cx - 92, y: g.y - 30, w: 80, h: 27 };
       if (lp === 'above') g.labelB = { x: cx - 50, y: g.y - 31, w: 100, h: 27 };
     }
   }
@@ -58,8 +58,10 @@ function build({ file, processId, processName, processAttrs = '', lanes, nodes, 
     let label = '';
     if (f.name) {
       const [a, b] = [pts[pts.length - 2], pts[pts.length - 1]];
-      const lx = f.labelAt ? f.labelAt[0] : Math.min(a[0], b[0]) + 4;
-      const ly = f.labelAt ? f.labelAt[1] : Math.min(a[1], b[1]) - 18;
+      const [p0, p1] = pts;
+      let lx = f.labelAt ? f.labelAt[0] : Math.min(a[0], b[0]) + 4;
+      let ly = f.labelAt ? f.labelAt[1] : Math.min(a[1], b[1]) - 18;
+      if (f.labelFirst) [lx, ly] = [p0[0] + 6, p1[1] > p0[1] ? p0[1] + 4 : p0[1] - 18];
       f.labelB = { x: lx, y: ly, w: f.labelW ?? 70, h: 14 };
       label = `<bpmndi:BPMNLabel><dc:Bounds x="${lx}" y="${ly}" width="${f.labelB.w}" height="14"/></bpmndi:BPMNLabel>`;
     }
@@ -189,7 +191,7 @@ const channel = (yOf) => (s, t) => {
     { id: 'Flow_Logged', from: 'UT_LogClassify', to: 'XG_RecordType' },
     { id: 'Flow_IsIncident', name: 'incident', from: 'XG_RecordType', to: 'XG_Major' },
     { id: 'Flow_IsRequest', name: 'service request', labelW: 90, from: 'XG_RecordType', to: 'EE_Reclassified', cond: '${classification == "service_request"}', labelAt: null },
-    { id: 'Flow_IsDuplicate', name: 'duplicate', from: 'XG_RecordType', to: 'EE_Cancelled', cond: '${classification == "duplicate"}',
+    { id: 'Flow_IsDuplicate', name: 'duplicate', from: 'XG_RecordType', to: 'EE_Cancelled', cond: '${classification == "duplicate"}', labelAt: [0, 0],
       via: (s, t) => [[s.cx, s.y + s.h], [s.cx, t.cy + 40], [t.cx, t.cy + 40], [t.cx, t.y + t.h]] },
     { id: 'Flow_IsMajor', name: 'major', from: 'XG_Major', to: 'PG_Major', cond: '${major == true}' },
     { id: 'Flow_NotMajor', name: 'not major', from: 'XG_Major', to: 'XG_MergeMajor' },

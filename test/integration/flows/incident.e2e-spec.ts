@@ -33,7 +33,7 @@ describe('incident management flow (processes/incident)', () => {
   const complete = async (as: string, id: string, elementId: string, variables: Record<string, unknown>) =>
     (await t.as(as).post(`/api/tasks/${(await task(id, elementId)).id}/complete`).send({ variables }).expect(200)).body;
   const instance = async (id: string) => (await t.as('auditor').get(`/api/instances/${id}`).expect(200)).body;
-  const history = async (id: string) => (await t.as('auditor').get(`/api/instances/${id}/history`).expect(200)).body.items as HistoryEvent[];
+  const history = async (id: string) => (await t.as('auditor').get(`/api/instances/${id}/history`).expect(200)).body as HistoryEvent[];
   const record = async (number: string) => (await t.as('auditor').get(`/api/records/${number}`).expect(200)).body;
   const reached = async (id: string) => (await history(id)).filter((e) => e.type === 'element.completed' || e.type === 'element.started').map((e) => e.elementId);
 
@@ -151,14 +151,14 @@ describe('incident management flow (processes/incident)', () => {
     await toResolvers(id);
     await complete('rita', id, 'UT_InvestigateDiagnose', { workNotes: 'Need the error text', nextStep: 'needs_info', questionForCaller: 'What does the error say?' });
     expect((await record(number)).state).toBe('awaiting caller');
-    await t.as('rita').post(`/api/instances/${id}/sla/resolution/pause`).send({ reason: 'awaiting_caller' }).expect(201);
+    await t.as('rita').post(`/api/instances/${id}/sla/resolution/pause`).send({ reason: 'awaiting_caller' }).expect(200);
     expect((await record(number)).sla).toMatchObject({ paused: true, status: 'paused' });
     const dueBefore = (await instance(id)).variables.sla.resolution;
     clock.advance(3 * HOUR);
     // the caller answers: a message correlated by the record number
     const msg = await t.as('carl').post('/api/messages').send({ name: 'incident-caller-reply', correlationKey: number, variables: { callerReply: 'Error 550' } }).expect(200);
     expect(msg.body.delivered).toEqual([expect.objectContaining({ instanceId: id, elementId: 'RT_AwaitCaller' })]);
-    await t.as('rita').post(`/api/instances/${id}/sla/resolution/resume`).send({}).expect(201);
+    await t.as('rita').post(`/api/instances/${id}/sla/resolution/resume`).send({}).expect(200);
     const resumed = (await instance(id)).variables.sla.resolution;
     expect(dueBefore.status).toBe('paused');
     expect(resumed.status).toBe('running');
