@@ -122,13 +122,6 @@ const timerDuration = (expr) => `<bpmn:timerEventDefinition><bpmn:timeDuration x
 const msg = (ref) => `<bpmn:messageEventDefinition messageRef="${ref}"/>`;
 const ut = (form, who) => `camunda:formRef="${form}" ${who}`;
 
-// Backward routes: up or down to a channel y, then across, then into the target's top.
-const channel = (yOf) => (s, t) => {
-  const cy = yOf(s, t);
-  const sy = cy < s.cy ? s.y : s.y + s.h;
-  return [[s.cx, sy], [s.cx, cy], [t.cx + 20, cy], [t.cx + 20, cy < t.cy ? t.y : t.y + t.h]];
-};
-
 // ---------------------------------------------------------------- incident_management
 {
   const lanes = [
@@ -229,7 +222,12 @@ const channel = (yOf) => (s, t) => {
       via: (s, t) => [[s.cx, s.y + s.h], [s.cx, t.cy + ROWH + 64], [t.cx + 8, t.cy + ROWH + 64], [t.cx + 8, t.y + t.h - 8]], labelAt: [0, 0] },
   ];
   // place labels that were given as [0,0] next to their first segment
-  for (const f of flows) if (f.labelAt && f.labelAt[0] === 0) f.labelAt = undefined, f.labelFirst = true;
+  for (const f of flows) {
+    if (f.labelAt && f.labelAt[0] === 0) {
+      f.labelAt = undefined;
+      f.labelFirst = true;
+    }
+  }
   build({
     file: 'incident_management.bpmn', processId: 'incident_management', processName: 'Incident management', processAttrs: ' itsm:recordType="incident"', cols: 19,
     lanes, nodes, flows,

@@ -131,7 +131,10 @@ describe('incident management flow (processes/incident)', () => {
     await toResolvers(id);
     expect((await record(number)).state).toBe('in progress');
     const escalations = async () => (await reached(id)).filter((e) => ['EE_FunctionalEscalation', 'EE_HierarchicalEscalation', 'EE_ResolutionBreached'].includes(e!));
-    clock.advance(2 * HOUR + MINUTE);
+    clock.advance(2 * HOUR - MINUTE);
+    await fire();
+    expect(await escalations()).toEqual([]);
+    clock.advance(2 * MINUTE);
     await fire();
     expect(new Set(await escalations())).toEqual(new Set(['EE_FunctionalEscalation']));
     clock.advance(HOUR);
@@ -151,6 +154,7 @@ describe('incident management flow (processes/incident)', () => {
     await toResolvers(id);
     await complete('rita', id, 'UT_InvestigateDiagnose', { workNotes: 'Need the error text', nextStep: 'needs_info', questionForCaller: 'What does the error say?' });
     expect((await record(number)).state).toBe('awaiting caller');
+    const dueAt = new Date((await instance(id)).variables.sla.resolution.dueAt).getTime();
     await t.as('rita').post(`/api/instances/${id}/sla/resolution/pause`).send({ reason: 'awaiting_caller' }).expect(200);
     expect((await record(number)).sla).toMatchObject({ paused: true, status: 'paused' });
     const dueBefore = (await instance(id)).variables.sla.resolution;
@@ -163,6 +167,10 @@ describe('incident management flow (processes/incident)', () => {
     expect(dueBefore.status).toBe('paused');
     expect(resumed.status).toBe('running');
     expect(resumed.pauses).toHaveLength(1);
+    // the target moved by the paused time (24x7 calendar): 3 h of waiting for the caller do not count
+    const moved = new Date(resumed.dueAt).getTime() - dueAt;
+    expect(moved).toBeGreaterThanOrEqual(3 * HOUR);
+    expect(moved).toBeLessThan(3 * HOUR + MINUTE);
     expect((await openTasks(id)).map((x) => x.elementId)).toEqual(['UT_InvestigateDiagnose']);
     expect((await record(number)).state).toBe('in progress');
   });
