@@ -39,6 +39,7 @@ function build({ file, processId, processName, processAttrs = '', lanes, nodes, 
       const lp = n.label ?? (kind === 'gateway' ? 'aboveLeft' : 'below');
       if (lp === 'below') g.labelB = { x: cx - 50, y: g.y + h + 4, w: 100, h: 27 };
       if (lp === 'right') g.labelB = { x: cx + 22, y: cy - 7, w: 110, h: 14 };
+      if (lp === 'belowLeft') g.labelB = { x: cx - 38, y: cy + 20, w: 34, h: 14 };
       if (lp === 'belowRight') g.labelB = { x: cx + 8, y: cy + 22, w: 100, h: 14 };
       if (lp === 'left') g.labelB = { x: cx - 132, y: cy - 7, w: 110, h: 14 };
       if (lp === 'aboveLeft') g.labelB = { x: cx - 92, y: g.y - 30, w: 80, h: 27 };
@@ -158,9 +159,9 @@ const ut = (form, who) => `camunda:formRef="${form}" ${who}`;
     { id: 'UT_ResolveL1', tag: 'userTask', name: 'Resolve at first line', lane: SD, col: 11, attrs: ut('incident-resolve', 'camunda:candidateGroups="servicedesk" itsm:recordState="in progress"') },
     { id: 'UT_AssignGroup', tag: 'userTask', name: 'Assign to resolver group', lane: SD, row: 1, col: 11, attrs: ut('incident-assign', 'camunda:candidateGroups="servicedesk" itsm:recordState="in progress"') },
     { id: 'UT_InvestigateDiagnose', tag: 'userTask', name: 'Investigate and diagnose', lane: RES, col: 12, attrs: ut('incident-diagnose', 'camunda:candidateGroups="resolvers" itsm:recordState="in progress"') },
-    { id: 'TBE_Res50', tag: 'boundaryEvent', attachedTo: 'UT_InvestigateDiagnose', offset: 20, attrs: 'cancelActivity="false"', inner: timerDate('${sla.resolution.escalations.at50}'), label: 'none' },
-    { id: 'TBE_Res75', tag: 'boundaryEvent', attachedTo: 'UT_InvestigateDiagnose', offset: 60, attrs: 'cancelActivity="false"', inner: timerDate('${sla.resolution.escalations.at75}'), label: 'none' },
-    { id: 'TBE_ResBreach', tag: 'boundaryEvent', attachedTo: 'UT_InvestigateDiagnose', offset: 100, attrs: 'cancelActivity="false"', inner: timerDate('${sla.resolution.dueAt}'), label: 'none' },
+    { id: 'TBE_Res50', tag: 'boundaryEvent', name: '50 %', attachedTo: 'UT_InvestigateDiagnose', offset: 20, attrs: 'cancelActivity="false"', inner: timerDate('${sla.resolution.escalations.at50}'), label: 'belowLeft' },
+    { id: 'TBE_Res75', tag: 'boundaryEvent', name: '75 %', attachedTo: 'UT_InvestigateDiagnose', offset: 60, attrs: 'cancelActivity="false"', inner: timerDate('${sla.resolution.escalations.at75}'), label: 'belowLeft' },
+    { id: 'TBE_ResBreach', tag: 'boundaryEvent', name: '100 %', attachedTo: 'UT_InvestigateDiagnose', offset: 100, attrs: 'cancelActivity="false"', inner: timerDate('${sla.resolution.dueAt}'), label: 'belowLeft' },
     { id: 'EE_FunctionalEscalation', tag: 'endEvent', name: '50 %: notify group lead', lane: RES, row: 1, col: 12, dx: -40, dy: 30, inner: msg('Msg_SlaEscalation'), label: 'right' },
     { id: 'EE_HierarchicalEscalation', tag: 'endEvent', name: '75 %: notify incident manager', lane: RES, row: 1, col: 12, dx: 0, dy: 0, inner: msg('Msg_SlaEscalation'), label: 'right' },
     { id: 'EE_ResolutionBreached', tag: 'endEvent', name: '100 %: SLA breached', lane: RES, row: 1, col: 12, dx: 40, dy: -30, inner: msg('Msg_SlaEscalation'), label: 'right' },
