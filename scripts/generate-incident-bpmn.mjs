@@ -168,7 +168,7 @@ const ut = (form, who) => `camunda:formRef="${form}" ${who}`;
     { id: 'XG_NextStep', tag: 'exclusiveGateway', name: 'Outcome of diagnosis', lane: RES, col: 13, attrs: 'default="Flow_Resolved"' },
     { id: 'RT_AwaitCaller', tag: 'receiveTask', name: 'Awaiting caller', lane: RES, row: 1, col: 14, attrs: 'messageRef="Msg_CallerReply" itsm:recordState="awaiting caller"' },
     { id: 'UT_ApplyResolution', tag: 'userTask', name: 'Apply resolution', lane: RES, col: 14, attrs: ut('incident-resolve', 'camunda:candidateGroups="resolvers"') },
-    { id: 'XG_ProblemCandidate', tag: 'exclusiveGateway', name: 'Problem candidate?', lane: RES, col: 15, dx: 40, label: 'above', attrs: 'default="Flow_NoProblem"' },
+    { id: 'XG_ProblemCandidate', tag: 'exclusiveGateway', name: 'Problem candidate?', lane: RES, col: 15, dx: 40, label: 'below', attrs: 'default="Flow_NoProblem"' },
     { id: 'ITE_RaiseProblem', tag: 'intermediateThrowEvent', name: 'Raise problem', lane: RES, col: 16, inner: msg('Msg_RaiseProblem') },
     { id: 'UT_ConfirmResolution', tag: 'userTask', name: 'Confirm resolution', lane: CALLER, col: 17, attrs: ut('incident-confirm', 'camunda:assignee="${caller}" itsm:recordState="resolved"'), inner: io([], [['confirmation', '${confirmation}'], ['satisfaction', '=satisfaction'], ['confirmationComment', '=confirmationComment'], ['reopenCount', '=if confirmation = "rejected" then (if reopenCount = null then 1 else reopenCount + 1) else reopenCount']]) },
     { id: 'TBE_AutoClose', tag: 'boundaryEvent', name: 'No answer in 72 h', attachedTo: 'UT_ConfirmResolution', offset: 60, inner: timerDuration('PT72H'), label: 'belowRight' },
