@@ -1,0 +1,251 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ManualClock, Orchestrator } from '../../../engine';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database';
+import { createTestApp, type ApiTestApp } from '../../support/test-app';
+
+const DIR = join(__dirname, '../../../processes/incident');
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const read = (...p: string[]) => readFileSync(join(DIR, ...p));
+const forms = (prefix: string) => readdirSync(join(DIR, 'forms')).filter((f) => f.startsWith(prefix)).map((f) => [f, read('forms', f)] as const);
+
+interface Task { id: string; elementId: string; assignee: string | null; candidateGroups: string[]; formId: string | null }
+interface HistoryEvent { type: string; elementId: string | null; payload: Record<string, unknown> }
+
+/**
+ * The incident management reference flow (ISO/IEC 20000-1 8.6.1) deployed from processes/incident
+ * with its forms and decision tables, worked through the HTTP API by the users of its lanes.
+ */
+describe('incident management flow (processes/incident)', () => {
+  let db: TestDatabase;
+  let t: ApiTestApp;
+  const clock = new ManualClock();
+
+  const fire = () => t.app.get(Orchestrator).fireDueTimers('test-worker');
+  const drain = () => t.app.get(Orchestrator).drainOutbox('test-worker');
+  const openTasks = async (id: string) => (await t.as('auditor').get(`/api/tasks?instanceId=${id}&status=open`).expect(200)).body.items as Task[];
+  const task = async (id: string, elementId: string) => {
+    const found = (await openTasks(id)).find((x) => x.elementId === elementId);
+    if (!found) throw new Error(`no open task ${elementId}: ${(await openTasks(id)).map((x) => x.elementId).join(', ')}`);
+    return found;
+  };
+  const complete = async (as: string, id: string, elementId: string, variables: Record<string, unknown>) =>
+    (await t.as(as).post(`/api/tasks/${(await task(id, elementId)).id}/complete`).send({ variables }).expect(200)).body;
+  const instance = async (id: string) => (await t.as('auditor').get(`/api/instances/${id}`).expect(200)).body;
+  const history = async (id: string) => (await t.as('auditor').get(`/api/instances/${id}/history`).expect(200)).body as HistoryEvent[];
+  const record = async (number: string) => (await t.as('auditor').get(`/api/records/${number}`).expect(200)).body;
+  const reached = async (id: string) => (await history(id)).filter((e) => e.type === 'element.completed' || e.type === 'element.started').map((e) => e.elementId);
+
+  const report = { title: 'Mail server down', description: 'Nobody can send mail', caller: 'carl', channel: 'phone', category: 'software' };
+  const start = async (impact: string, urgency: string, extra: Record<string, unknown> = {}) => {
+    const res = await t.as('sam').post('/api/instances').send({ definitionKey: 'incident_management', variables: { ...report, impact, urgency, ...extra } }).expect(201);
+    return { id: res.body.instance.id as string, number: res.body.instance.variables.recordNumber as string };
+  };
+  const classify = (id: string, v: Record<string, unknown> = {}) =>
+    complete('sam', id, 'UT_LogClassify', { classification: 'incident', category: 'software', major: false, resolvableAtL1: false, ...v });
+  const resolve = (id: string, elementId = 'UT_ApplyResolution', v: Record<string, unknown> = {}) =>
+    complete(elementId === 'UT_ResolveL1' ? 'sam' : 'rita', id, elementId, { resolutionCode: 'config_change', resolutionNotes: 'Restarted the mail relay', workaroundUsed: false, problemCandidate: false, ...v });
+  const toResolvers = async (id: string) => {
+    await classify(id);
+    await complete('sam', id, 'UT_AssignGroup', { assignmentGroup: 'applications' });
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await createTestApp(db, { clock });
+    // given: the groups of the lanes and a user in each (the caller belongs to none)
+    await t.user({ username: 'sam', roles: ['staff'], groups: ['servicedesk'] });
+    await t.user({ username: 'rita', roles: ['staff'], groups: ['resolvers'] });
+    await t.user({ username: 'ivan', roles: ['staff'], groups: ['incident-managers', 'major-incident-managers'] });
+    await t.user({ username: 'carl', roles: ['staff'] });
+    // the decision tables, the called major-incident procedure, then the incident flow: multi-file deployments
+    let major = t.as('admin').post('/api/definitions').attach('file', read('major_incident.bpmn'), 'major_incident.bpmn');
+    for (const [name, content] of forms('major-')) major = major.attach('forms', content, name);
+    const majorRes = await major.expect(201);
+    expect(majorRes.body.warnings ?? []).toEqual([]);
+    let incident = t.as('admin').post('/api/definitions').attach('file', read('incident_management.bpmn'), 'incident_management.bpmn');
+    for (const [name, content] of forms('incident-')) incident = incident.attach('forms', content, name);
+    for (const dmn of ['incident-priority.dmn', 'incident-sla-targets.dmn']) incident = incident.attach('forms', read('decisions', dmn), dmn);
+    const res = await incident;
+    if (res.status !== 201) throw new Error(JSON.stringify(res.body, null, 1));
+    expect(res.body).toMatchObject({ key: 'incident_management', version: 1 });
+    expect(res.body.warnings ?? []).toEqual([]);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('prioritises by impact × urgency, starts both SLA clocks on the calendar of the priority, and numbers the record', async () => {
+    const p1 = await start('high', 'high');
+    const vars = (await instance(p1.id)).variables;
+    expect(p1.number).toMatch(/^INC\d{7}$/);
+    expect(vars.priority).toBe('P1');
+    expect(vars.sla.response).toMatchObject({ calendar: '24x7', status: 'running' });
+    expect(new Date(vars.sla.resolution.dueAt).getTime() - new Date(vars.sla.resolution.startedAt ?? vars.sla.resolution.start).getTime()).toBe(4 * HOUR);
+    const p4 = await start('low', 'low');
+    const v4 = (await instance(p4.id)).variables;
+    expect(v4.priority).toBe('P4');
+    expect(v4.sla.resolution.calendar).toBe('business-hours');
+    expect(Number(p4.number.slice(3))).toBe(Number(p1.number.slice(3)) + 1); // gapless
+    const rec = await record(p1.number);
+    expect(rec).toMatchObject({ number: p1.number, type: 'incident', state: 'new', priority: 'P1', title: 'Mail server down' });
+    // the service desk sees the logging task with its form
+    const log = await task(p1.id, 'UT_LogClassify');
+    expect(log).toMatchObject({ candidateGroups: ['servicedesk'], formId: 'incident-classify' });
+  });
+
+  it('refuses a bad form value with 422 naming the field, and nothing changes', async () => {
+    const { id } = await start('medium', 'medium');
+    const log = await task(id, 'UT_LogClassify');
+    const bad = await t.as('sam').post(`/api/tasks/${log.id}/complete`).send({ variables: { classification: 'rumour', category: 'software' } }).expect(422);
+    expect(bad.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'classification' })]));
+    expect((await openTasks(id)).map((x) => x.id)).toEqual([log.id]);
+    expect((await instance(id)).variables.classification).toBeUndefined();
+  });
+
+  it('ends a service request as reclassified and a duplicate as cancelled', async () => {
+    const req = await start('low', 'medium');
+    await classify(req.id, { classification: 'service_request' });
+    expect((await instance(req.id)).status).toBe('completed');
+    expect((await record(req.number)).state).toBe('reclassified');
+    const dup = await start('low', 'medium');
+    await classify(dup.id, { classification: 'duplicate' });
+    expect((await record(dup.number)).state).toBe('cancelled');
+  });
+
+  it('escalates the response at its due date while the service desk has not logged it', async () => {
+    const { id } = await start('high', 'medium'); // P2: 30 min response
+    clock.advance(29 * MINUTE);
+    await fire();
+    expect(await reached(id)).not.toContain('EE_ResponseEscalated');
+    clock.advance(2 * MINUTE);
+    await fire();
+    expect(await reached(id)).toContain('EE_ResponseEscalated');
+    expect((await openTasks(id)).map((x) => x.elementId)).toEqual(['UT_LogClassify']); // non-interrupting
+  });
+
+  it('escalates the resolution at 50, 75 and 100 % of the target while it is being diagnosed', async () => {
+    const { id, number } = await start('high', 'high'); // P1: 4 h resolution, 24x7
+    await toResolvers(id);
+    expect((await record(number)).state).toBe('in progress');
+    const escalations = async () => (await reached(id)).filter((e) => ['EE_FunctionalEscalation', 'EE_HierarchicalEscalation', 'EE_ResolutionBreached'].includes(e!));
+    clock.advance(2 * HOUR - MINUTE);
+    await fire();
+    expect(await escalations()).toEqual([]);
+    clock.advance(2 * MINUTE);
+    await fire();
+    expect(new Set(await escalations())).toEqual(new Set(['EE_FunctionalEscalation']));
+    clock.advance(HOUR);
+    await fire();
+    expect(new Set(await escalations())).toEqual(new Set(['EE_FunctionalEscalation', 'EE_HierarchicalEscalation']));
+    clock.advance(HOUR);
+    await fire();
+    expect(new Set(await escalations())).toEqual(new Set(['EE_FunctionalEscalation', 'EE_HierarchicalEscalation', 'EE_ResolutionBreached']));
+    expect((await openTasks(id)).map((x) => x.elementId)).toEqual(['UT_InvestigateDiagnose']);
+    expect((await t.as('auditor').get(`/api/records?type=incident&q=${number}`).expect(200)).body.items[0].sla.status).toBe('breached');
+    // the escalations are thrown as messages correlated by the record number (nobody waits: dropped)
+    expect((await history(id)).filter((e) => e.type === 'message.sent').length).toBe(3);
+  });
+
+  it('pauses the resolution clock while awaiting the caller; the reply message resumes the diagnosis', async () => {
+    const { id, number } = await start('high', 'high');
+    await toResolvers(id);
+    await complete('rita', id, 'UT_InvestigateDiagnose', { workNotes: 'Need the error text', nextStep: 'needs_info', questionForCaller: 'What does the error say?' });
+    expect((await record(number)).state).toBe('awaiting caller');
+    const dueAt = new Date((await instance(id)).variables.sla.resolution.dueAt).getTime();
+    await t.as('rita').post(`/api/instances/${id}/sla/resolution/pause`).send({ reason: 'awaiting_caller' }).expect(200);
+    expect((await record(number)).sla).toMatchObject({ paused: true, status: 'paused' });
+    const dueBefore = (await instance(id)).variables.sla.resolution;
+    clock.advance(3 * HOUR);
+    // the caller answers: a message correlated by the record number
+    const msg = await t.as('carl').post('/api/messages').send({ name: 'incident-caller-reply', correlationKey: number, variables: { callerReply: 'Error 550' } }).expect(200);
+    expect(msg.body.delivered).toEqual([expect.objectContaining({ instanceId: id, elementId: 'RT_AwaitCaller' })]);
+    await t.as('rita').post(`/api/instances/${id}/sla/resolution/resume`).send({}).expect(200);
+    const resumed = (await instance(id)).variables.sla.resolution;
+    expect(dueBefore.status).toBe('paused');
+    expect(resumed.status).toBe('running');
+    expect(resumed.pauses).toHaveLength(1);
+    // the target moved by the paused time (24x7 calendar): 3 h of waiting for the caller do not count
+    const moved = new Date(resumed.dueAt).getTime() - dueAt;
+    expect(moved).toBeGreaterThanOrEqual(3 * HOUR);
+    expect(moved).toBeLessThan(3 * HOUR + MINUTE);
+    expect((await openTasks(id)).map((x) => x.elementId)).toEqual(['UT_InvestigateDiagnose']);
+    expect((await record(number)).state).toBe('in progress');
+  });
+
+  it('reassigns, resolves, raises a problem candidate, reopens when the caller rejects, and closes when the caller accepts', async () => {
+    const { id, number } = await start('medium', 'high');
+    await toResolvers(id);
+    await complete('rita', id, 'UT_InvestigateDiagnose', { workNotes: 'Wrong group', nextStep: 'reassign' });
+    await complete('sam', id, 'UT_AssignGroup', { assignmentGroup: 'infrastructure' });
+    await complete('rita', id, 'UT_InvestigateDiagnose', { workNotes: 'Disk full', nextStep: 'resolved' });
+    await resolve(id, 'UT_ApplyResolution', { problemCandidate: true, workaroundUsed: true });
+    // the problem candidate is thrown as raise-problem with the record number
+    expect((await history(id)).find((e) => e.type === 'message.sent' && e.elementId === 'ITE_RaiseProblem')).toBeDefined();
+    const outbox = await t.sql.query(`SELECT name, correlation_key FROM message_outbox WHERE name = 'raise-problem'`);
+    expect(outbox).toEqual([{ name: 'raise-problem', correlation_key: number }]);
+    await drain(); // nobody waits for it yet: dropped
+    expect((await record(number)).state).toBe('resolved');
+    const confirm = await task(id, 'UT_ConfirmResolution');
+    expect(confirm.assignee).toBe('carl');
+    // the caller rejects: back to diagnosis, reopen counted
+    await complete('carl', id, 'UT_ConfirmResolution', { confirmation: 'rejected', confirmationComment: 'Still failing' });
+    expect((await openTasks(id)).map((x) => x.elementId)).toEqual(['UT_InvestigateDiagnose']);
+    expect((await instance(id)).variables.reopenCount).toBe(1);
+    expect((await record(number)).state).toBe('in progress');
+    await complete('rita', id, 'UT_InvestigateDiagnose', { workNotes: 'Quota raised', nextStep: 'resolved' });
+    await resolve(id);
+    await complete('carl', id, 'UT_ConfirmResolution', { confirmation: 'accepted', satisfaction: '4' });
+    expect((await instance(id)).status).toBe('completed');
+    expect((await record(number)).state).toBe('closed');
+  });
+
+  it('resolves at first line without a problem and closes automatically 72 h after resolution', async () => {
+    const { id, number } = await start('low', 'high');
+    await classify(id, { resolvableAtL1: true });
+    await resolve(id, 'UT_ResolveL1');
+    expect(await reached(id)).not.toContain('ITE_RaiseProblem');
+    clock.advance(71 * HOUR);
+    await fire();
+    expect((await instance(id)).status).toBe('running');
+    clock.advance(2 * HOUR);
+    await fire();
+    expect((await instance(id)).status).toBe('completed');
+    expect(await reached(id)).toContain('EE_AutoClosed');
+    expect((await record(number)).state).toBe('closed');
+  });
+
+  it('runs the major incident procedure as a called process beside the normal handling', async () => {
+    const { id, number } = await start('high', 'high');
+    await classify(id, { major: true, resolvableAtL1: true });
+    expect((await record(number)).state).toBe('in progress');
+    const children = (await t.as('auditor').get(`/api/instances?parentInstanceId=${id}`).expect(200)).body.items;
+    expect(children).toHaveLength(1);
+    const child = children[0].id as string;
+    expect((await instance(child)).variables).toMatchObject({ incidentNumber: number, priority: 'P1' });
+    // normal handling goes on in parallel
+    expect((await openTasks(id)).map((x) => x.elementId)).toEqual(['UT_ResolveL1']);
+    expect(await task(child, 'UT_ConfirmMajor')).toMatchObject({ candidateGroups: ['incident-managers'] });
+    await complete('ivan', child, 'UT_ConfirmMajor', { majorConfirmed: true, majorDecisionReason: 'Whole company affected' });
+    await complete('ivan', child, 'UT_CoordinateRecovery', { majorIncidentManager: 'ivan', topManagementInformedAt: '2026-12-06T10:00:00Z', recoveryLog: 'Failover done' });
+    await complete('ivan', child, 'UT_MajorIncidentReport', { majorReport: 'Two hours outage' });
+    await complete('ivan', child, 'UT_PostIncidentReview', { reviewFindings: 'Monitoring was late', improvementActions: 'Add a disk alert' });
+    expect((await instance(child)).status).toBe('completed');
+    expect((await instance(id)).variables.majorConfirmed).toBe(true);
+    await resolve(id, 'UT_ResolveL1');
+    await complete('carl', id, 'UT_ConfirmResolution', { confirmation: 'accepted' });
+    expect((await instance(id)).status).toBe('completed');
+  });
+
+  it('ends the major incident procedure when the incident manager downgrades it', async () => {
+    const { id } = await start('high', 'high');
+    await classify(id, { major: true });
+    const child = (await t.as('auditor').get(`/api/instances?parentInstanceId=${id}`).expect(200)).body.items[0].id as string;
+    await complete('ivan', child, 'UT_ConfirmMajor', { majorConfirmed: false, majorDecisionReason: 'One user only' });
+    expect((await instance(child)).status).toBe('completed');
+    expect(await reached(child)).toContain('EE_NotMajor');
+    expect((await openTasks(id)).map((x) => x.elementId)).toEqual(['UT_AssignGroup']);
+  });
+});
