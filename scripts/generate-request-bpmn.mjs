@@ -134,7 +134,7 @@ const ut = (form, who) => `camunda:formRef="${form}" ${who}`;
     { id: SYS, name: 'System', rows: 1 },
   ];
   const nodes = [
-    { id: 'SE_RequestSubmitted', tag: 'startEvent', name: 'Request submitted', lane: REQ, col: 0, attrs: 'camunda:formRef="request-submit"' },
+    { id: 'SE_RequestSubmitted', tag: 'startEvent', name: 'Request submitted', lane: REQ, col: 0, attrs: 'camunda:formRef="request-submit" camunda:initiator="initiator"' },
     { id: 'BRT_LoadRequestModel', tag: 'businessRuleTask', name: 'Load request model', lane: SYS, col: 1, attrs: 'camunda:decisionRef="request-catalogue" camunda:resultVariable="requestModel" camunda:mapDecisionResult="singleResult"' },
     { id: 'XG_ApprovalRequired', tag: 'exclusiveGateway', name: 'Approval needed?', lane: SYS, col: 2, attrs: 'default="Flow_NoApproval"' },
     { id: 'UT_ApproveRequest', tag: 'userTask', name: 'Approve request', lane: APP, col: 3, attrs: ut('request-approve', 'camunda:candidateGroups="request-approvers" itsm:excludeUsersIn="initiator" itsm:recordState="awaiting approval"') },
