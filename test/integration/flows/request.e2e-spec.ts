@@ -34,10 +34,10 @@ describe('service request flow (processes/request)', () => {
   const complete = (user: string, task: Task, variables: Record<string, unknown>) => t.as(user).post(`/api/tasks/${task.id}/complete`).send({ variables });
   const instance = async (id: string) => (await t.as('auditor').get(`/api/instances/${id}`).expect(200)).body;
   const record = async (number: string) => (await t.as('auditor').get(`/api/records/${number}`).expect(200)).body;
-  const submit = async (catalogueItem: string, title: string) => {
+  const submit = async (catalogueItem: string, title: string, extra: Record<string, unknown> = {}) => {
     const res = await t.as('rita').post('/api/instances').send({
       definitionKey: 'service_request',
-      variables: { catalogueItem, title, justification: 'needed for work' },
+      variables: { catalogueItem, title, justification: 'needed for work', ...extra },
     }).expect(201);
     const id = res.body.instance.id as string;
     return { id, number: (await instance(id)).variables.recordNumber as string };
@@ -76,8 +76,9 @@ describe('service request flow (processes/request)', () => {
   });
 
   it('an item without approval (password reset) goes straight to fulfilment; the requester confirms and the request closes within target', async () => {
-    // given: rita requests a password reset
-    const { id, number } = await submit('password-reset', 'Reset my password');
+    // given: rita requests a password reset (and tries to name amy as the initiator: camunda:initiator is set from the signed-in user)
+    const { id, number } = await submit('password-reset', 'Reset my password', { initiator: 'amy' });
+    expect((await instance(id)).variables.initiator).toBe('rita');
     expect(number).toMatch(/^REQ\d{7}$/);
 
     // then: the request model came from the decision table; no approval; in fulfilment with one task
@@ -102,7 +103,7 @@ describe('service request flow (processes/request)', () => {
     // then: closed
     expect((await instance(id)).status).toBe('completed');
     expect((await record(number)).state).toBe('closed');
-    const states = (await record(number)).timeline.filter((e: { type: string }) => e.type === 'record.state.changed').map((e: { data: { to: string } }) => e.data.to);
+    const states = (await record(number)).timeline.filter((e: { type: string }) => e.type === 'record.state.changed').map((e: { payload: { to: string } }) => e.payload.to);
     expect(states).toEqual(['in fulfilment', 'resolved', 'awaiting confirmation', 'closed']);
   });
 
