@@ -119,9 +119,7 @@ ${edges.join('\n')}
 }
 
 const io = (inputs, outputs = []) => `<bpmn:extensionElements><camunda:inputOutput>${inputs.map(([k, v]) => `<camunda:inputParameter name="${k}">${esc(v)}</camunda:inputParameter>`).join('')}${outputs.map(([k, v]) => `<camunda:outputParameter name="${k}">${esc(v)}</camunda:outputParameter>`).join('')}</camunda:inputOutput></bpmn:extensionElements>`;
-const timerDate = (expr) => `<bpmn:timerEventDefinition><bpmn:timeDate xsi:type="bpmn:tFormalExpression">${esc(expr)}</bpmn:timeDate></bpmn:timerEventDefinition>`;
 const timerDuration = (expr) => `<bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">${esc(expr)}</bpmn:timeDuration></bpmn:timerEventDefinition>`;
-const msg = (ref) => `<bpmn:messageEventDefinition messageRef="${ref}"/>`;
 const ut = (form, who) => `camunda:formRef="${form}" ${who}`;
 
 // ---------------------------------------------------------------- service_request (ITSM_REFERENCE §3.2)
@@ -166,7 +164,7 @@ const ut = (form, who) => `camunda:formRef="${form}" ${who}`;
     { id: 'Flow_ToConfirm', from: 'ITE_Fulfilled', to: 'UT_ConfirmFulfilment' },
     { id: 'Flow_Answered', from: 'UT_ConfirmFulfilment', to: 'XG_Accepted' },
     { id: 'Flow_Accepted', name: 'accepted', from: 'XG_Accepted', to: 'EE_Fulfilled' },
-    { id: 'Flow_Reopen', name: 'rejected: reopen', labelW: 100, from: 'XG_Accepted', to: 'XG_FulfilJoin', cond: '${confirmation == "rejected"}',
+    { id: 'Flow_Reopen', name: 'rejected: reopen', from: 'XG_Accepted', to: 'XG_FulfilJoin', cond: '${confirmation == "rejected"}',
       via: (s, t) => [[s.cx, s.y], [s.cx, 75], [t.cx, 75], [t.cx, t.y]], labelAt: [1880, 62], labelW: 95 },
     { id: 'Flow_AutoClose', from: 'TBE_AutoClose', to: 'EE_AutoClosed' },
   ];
