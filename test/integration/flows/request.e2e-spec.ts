@@ -17,7 +17,7 @@ const FORMS = readdirSync(join(DIR, 'forms')).filter((f) => f.endsWith('.form'))
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
-interface Task { id: string; elementId: string; assignee: string | null; status: string; instanceId: string; formId?: string | null }
+interface Task { id: string; elementId: string; name: string; assignee: string | null; status: string; instanceId: string; formId?: string | null }
 
 describe('service request flow (processes/request)', () => {
   let db: TestDatabase;
@@ -133,6 +133,8 @@ describe('service request flow (processes/request)', () => {
     // then: both fulfilment tasks of the item are open at once; the record is in fulfilment
     expect((await record(number)).state).toBe('in fulfilment');
     const parallel = await open(id, 'UT_FulfilTask', 2);
+    // each names its fulfilment task from the request model
+    expect(parallel.map((x) => x.name).sort()).toEqual(['Fulfil: image and hand over laptop', 'Fulfil: order hardware']);
     // completing one leaves the other open: no confirmation yet
     await complete('fred', parallel[0], { fulfilmentNotes: 'ordered' }).expect(200);
     await open(id, 'UT_FulfilTask', 1);
