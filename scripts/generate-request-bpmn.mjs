@@ -127,7 +127,7 @@ const ut = (form, who) => `camunda:formRef="${form}" ${who}`;
   const REQ = 'Lane_Requester', APP = 'Lane_Approver', FUL = 'Lane_Fulfilment', SYS = 'Lane_System';
   const lanes = [
     { id: REQ, name: 'Requester', rows: 2 },
-    { id: APP, name: 'Approver', rows: 1 },
+    { id: APP, name: 'Approver', rows: 2 },
     { id: FUL, name: 'Fulfilment group', rows: 1 },
     { id: SYS, name: 'System', rows: 1 },
   ];
@@ -136,6 +136,8 @@ const ut = (form, who) => `camunda:formRef="${form}" ${who}`;
     { id: 'BRT_LoadRequestModel', tag: 'businessRuleTask', name: 'Load request model', lane: SYS, col: 1, attrs: 'camunda:decisionRef="request-catalogue" camunda:resultVariable="requestModel" camunda:mapDecisionResult="singleResult"' },
     { id: 'XG_ApprovalRequired', tag: 'exclusiveGateway', name: 'Approval needed?', lane: SYS, col: 2, attrs: 'default="Flow_NoApproval"' },
     { id: 'UT_ApproveRequest', tag: 'userTask', name: 'Approve request', lane: APP, col: 3, attrs: ut('request-approve', 'camunda:candidateGroups="request-approvers" itsm:excludeUsersIn="initiator" itsm:recordState="awaiting approval"') },
+    { id: 'TBE_ApprovalExpired', tag: 'boundaryEvent', name: 'No decision in 5 days', attachedTo: 'UT_ApproveRequest', offset: 20, inner: timerDuration('P5D'), label: 'belowRight' },
+    { id: 'EE_Cancelled', tag: 'endEvent', name: 'Approval expired', lane: APP, row: 1, col: 3, dx: 40, attrs: 'itsm:recordState="cancelled"', label: 'below' },
     { id: 'XG_Approved', tag: 'exclusiveGateway', name: 'Approved?', lane: APP, col: 4, attrs: 'default="Flow_Rejected"' },
     { id: 'EE_Rejected', tag: 'endEvent', name: 'Request rejected', lane: REQ, col: 5, attrs: 'itsm:recordState="rejected"', label: 'right' },
     { id: 'XG_ApprovalJoin', tag: 'exclusiveGateway', lane: SYS, col: 5 },
@@ -166,6 +168,7 @@ const ut = (form, who) => `camunda:formRef="${form}" ${who}`;
     { id: 'Flow_Accepted', name: 'accepted', from: 'XG_Accepted', to: 'EE_Fulfilled' },
     { id: 'Flow_Reopen', name: 'rejected: reopen', from: 'XG_Accepted', to: 'XG_FulfilJoin', cond: '${confirmation == "rejected"}',
       via: (s, t) => [[s.cx, s.y], [s.cx, 75], [t.cx, 75], [t.cx, t.y]], labelAt: [1880, 62], labelW: 95 },
+    { id: 'Flow_Expired', from: 'TBE_ApprovalExpired', to: 'EE_Cancelled' },
     { id: 'Flow_AutoClose', from: 'TBE_AutoClose', to: 'EE_AutoClosed' },
   ];
   build({

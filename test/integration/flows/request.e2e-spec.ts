@@ -176,9 +176,22 @@ describe('service request flow (processes/request)', () => {
     expect((await record(number)).state).toBe('rejected');
   });
 
-  it('KPI: fulfilment within target counts the requests whose fulfilment clock stopped: 1 of 2 (the rejected one is not measured)', async () => {
+  it('an approval that nobody decides within 5 days expires: the request ends cancelled', async () => {
+    const { id, number } = await submit('software', 'Diagram editor licence');
+    await open(id, 'UT_ApproveRequest');
+    clock.advance(5 * DAY - MINUTE);
+    await t.app.get(Orchestrator).fireDueTimers('test-worker');
+    await open(id, 'UT_ApproveRequest');
+    clock.advance(2 * MINUTE);
+    await t.app.get(Orchestrator).fireDueTimers('test-worker');
+    expect((await instance(id)).status).toBe('completed');
+    expect(await tasks(id)).toEqual([]);
+    expect((await record(number)).state).toBe('cancelled');
+  });
+
+  it('KPI: fulfilment within target counts the requests whose fulfilment clock stopped: 1 of 2 (the rejected and the expired one are not measured)', async () => {
     const to = new Date(clock.now().getTime() + MINUTE).toISOString();
     const kpis = (await t.as('auditor').get(`/api/kpis?flow=request&from=${t0}&to=${to}`).expect(200)).body;
-    expect(kpis.request).toEqual({ opened: 3, fulfilledWithinTarget: { count: 1, total: 2, pct: 50 } });
+    expect(kpis.request).toEqual({ opened: 4, fulfilledWithinTarget: { count: 1, total: 2, pct: 50 } });
   });
 });
