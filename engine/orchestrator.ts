@@ -21,6 +21,7 @@ import { DecisionCommands } from './decisions/decision-commands';
 import { missingDecisions } from './decisions/deploy-rules';
 import { decisionEvidenceHook } from './decisions/evidence';
 import { RecordKeeper } from './records/records';
+import { initiatorVariables } from './runtime/initiator';
 import { TaskForms, decisionsNotSupported, deploymentHash, prepareForms, type DecisionDeployer, type DeploymentFile } from './forms';
 
 export type { Idempotency, InstanceResult, InstanceView } from './commands/kernel';
@@ -209,7 +210,8 @@ export class Orchestrator {
     const outcome = await this.runner.start(
       runnable,
       { instanceId: id, businessKey: input.businessKey },
-      recordNumber ? { ...input.variables, recordNumber } : input.variables,
+      // camunda:initiator on a none start event (engine/runtime/initiator.ts): only a start by a user, not by a timer or message
+      { ...input.variables, ...(fireStart || messageStart ? {} : initiatorVariables(runnable.sourceContext, input.actor)), ...(recordNumber ? { recordNumber } : {}) },
       startTimers.size || eventStarts
         ? (engine) => {
             engine.timers().forEach((t) => startTimers.has(t.elementId) && engine.fireTimer(t.executionId));
