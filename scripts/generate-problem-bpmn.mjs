@@ -156,7 +156,7 @@ const ut = (form, who) => `camunda:formRef="${form}" ${who}`;
     { id: 'UT_KnownError', tag: 'userTask', name: 'Record known error', lane: PM, col: 11, attrs: ut('problem-known-error', `${pm} itsm:recordState="known error"`),
       inner: io([], [['knownError', '=true'], ['knownErrorSummary', '=knownErrorSummary'], ['permanentFix', '=permanentFix']]) },
     { id: 'XG_Change', tag: 'exclusiveGateway', name: 'Permanent fix needs a change?', lane: PM, col: 12, attrs: 'default="Flow_NoChange"' },
-    { id: 'ITE_RaiseChange', tag: 'intermediateThrowEvent', name: 'Raise change', lane: PM, row: 1, col: 13, attrs: 'itsm:recordState="awaiting change"', inner: msg('Msg_RaiseChange') },
+    { id: 'ITE_RaiseChange', tag: 'intermediateThrowEvent', name: 'Raise change', lane: PM, row: 1, col: 13, inner: msg('Msg_RaiseChange') },
     { id: 'XG_MergeChange', tag: 'exclusiveGateway', lane: PM, col: 14 },
     { id: 'ICE_RecurrenceWait', tag: 'intermediateCatchEvent', name: 'Wait 30 days', lane: PM, col: 15, attrs: 'itsm:recordState="monitoring"', inner: timerDuration('P30D') },
     { id: 'UT_RecurrenceCheck', tag: 'userTask', name: 'Check for recurrence', lane: PM, col: 16, attrs: ut('problem-recurrence', pm) },
