@@ -29,7 +29,7 @@ const changeStub = bpmn(
 /** The ManualClock also moves with real time between requests: equal within a few seconds. */
 const expectNear = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThan(5_000);
 
-interface Task { id: string; elementId: string; assignee: string | null; candidateGroups: string[]; formId: string | null; dueDate?: string | null }
+interface Task { id: string; elementId: string; assignee: string | null; candidateGroups: string[]; formId: string | null; dueAt?: string | null }
 interface HistoryEvent { type: string; elementId: string | null; payload: Record<string, unknown> }
 interface Link { direction: string; number?: string; from?: string; to?: string; type?: string }
 
@@ -116,7 +116,7 @@ describe('problem management flow (processes/problem)', () => {
     expectNear(new Date(vars.rcaDueAt).getTime(), clock.now().getTime() + 10 * DAY);
     const analysis = await task(id, 'UT_RootCause');
     expect(analysis.candidateGroups).toEqual(['resolvers']);
-    expect(new Date(analysis.dueDate!).getTime()).toBe(new Date(vars.rcaDueAt).getTime());
+    expect(new Date(analysis.dueAt!).getTime()).toBe(new Date(vars.rcaDueAt).getTime());
     const rec = await record(number);
     expect(rec).toMatchObject({ state: 'under investigation', title: 'Mail relay stalls every Monday' });
     clock.advance(3 * DAY);
@@ -124,7 +124,8 @@ describe('problem management flow (processes/problem)', () => {
     expectNear(new Date((await instance(id)).variables.rcaCompletedAt).getTime(), clock.now().getTime());
     // workaround branch
     await complete('rita', id, 'UT_Workaround', { workaround: 'Restart the relay after the backup' });
-    expect((await record(number)).state).toBe('under investigation');
+    expect((await openTasks(id)).map((x) => x.elementId)).toEqual(['UT_KnownError']);
+    expect((await record(number)).state).toBe('known error');
     await knownError(id, 'none');
     const known = await instance(id);
     expect(known.variables).toMatchObject({ knownError: true, workaround: 'Restart the relay after the backup', permanentFix: 'none' });
