@@ -144,7 +144,7 @@ const ut = (form, who) => `camunda:formRef="${form}" ${who}`;
     { id: 'EE_Duplicate', tag: 'endEvent', name: 'Duplicate problem', lane: PM, col: 4, attrs: 'itsm:recordState="cancelled"' },
     { id: 'XG_MergeRca', tag: 'exclusiveGateway', lane: SYS, col: 4 },
     { id: 'ST_SetRcaDue', tag: 'serviceTask', name: 'Set RCA due date', lane: SYS, col: 5, attrs: 'camunda:delegateExpression="${businessDueDate}"',
-      inner: io([['duration', '=if priority = "P1" then "P2D" else if priority = "P2" then "P5D" else "P10D"'], ['calendar', '24x7'], ['resultVariable', 'rcaDueAt']]) },
+      inner: io([['duration', '=if priority = "P1" then "P5D" else if priority = "P2" then "P10D" else "P20D"'], ['calendar', 'business-hours'], ['resultVariable', 'rcaDueAt']]) },
     { id: 'UT_RootCause', tag: 'userTask', name: 'Root-cause analysis', lane: RES, col: 6, attrs: ut('problem-rca', `${res} camunda:dueDate="\${rcaDueAt}" itsm:recordState="under investigation"`) },
     { id: 'TBE_RcaOverdue', tag: 'boundaryEvent', name: 'RCA due', attachedTo: 'UT_RootCause', offset: 20, attrs: 'cancelActivity="false"', inner: timerDate('${rcaDueAt}'), label: 'left' },
     { id: 'EE_RcaEscalated', tag: 'endEvent', name: 'RCA overdue: notify problem manager', lane: RES, row: 1, col: 6, dx: -40, inner: msg('Msg_RcaOverdue'), label: 'right' },
@@ -159,7 +159,8 @@ const ut = (form, who) => `camunda:formRef="${form}" ${who}`;
     { id: 'ITE_RaiseChange', tag: 'intermediateThrowEvent', name: 'Raise change', lane: PM, row: 1, col: 13, inner: msg('Msg_RaiseChange') },
     { id: 'XG_MergeChange', tag: 'exclusiveGateway', lane: PM, col: 14 },
     { id: 'ICE_RecurrenceWait', tag: 'intermediateCatchEvent', name: 'Wait 30 days', lane: PM, col: 15, attrs: 'itsm:recordState="monitoring"', inner: timerDuration('P30D') },
-    { id: 'UT_RecurrenceCheck', tag: 'userTask', name: 'Check for recurrence', lane: PM, col: 16, attrs: ut('problem-recurrence', pm) },
+    { id: 'UT_RecurrenceCheck', tag: 'userTask', name: 'Check for recurrence', lane: PM, col: 16, attrs: ut('problem-recurrence', pm),
+      inner: io([], [['recurred', '=recurred'], ['recurrenceNotes', '=recurrenceNotes'], ['rcaCompletedAt', '=if recurred = true then null else rcaCompletedAt']]) },
     { id: 'XG_Recurred', tag: 'exclusiveGateway', name: 'Recurred?', lane: PM, col: 17, attrs: 'default="Flow_NotRecurred"' },
     { id: 'EE_Closed', tag: 'endEvent', name: 'Problem closed', lane: PM, col: 18, attrs: 'itsm:recordState="closed"' },
   ];

@@ -111,9 +111,11 @@ describe('problem management flow (processes/problem)', () => {
     expect(await task(id, 'UT_LogProblem')).toMatchObject({ candidateGroups: ['problem-managers'], formId: 'problem-log' });
     await log(id);
     await categorise(id, { priority: 'P3' });
-    // the RCA is due in 10 days for P3 (24x7), on the task and in the record fields the KPI reads
+    // the RCA is due in 20 business days for P3 (business-hours calendar: 4 weeks of working days), on the task and in the fields the KPI reads
     const vars = (await instance(id)).variables;
-    expectNear(new Date(vars.rcaDueAt).getTime(), clock.now().getTime() + 10 * DAY);
+    const dueIn = new Date(vars.rcaDueAt).getTime() - clock.now().getTime();
+    expect(dueIn).toBeGreaterThan(25 * DAY);
+    expect(dueIn).toBeLessThan(29 * DAY);
     const analysis = await task(id, 'UT_RootCause');
     expect(analysis.candidateGroups).toEqual(['resolvers']);
     expect(new Date(analysis.dueAt!).getTime()).toBe(new Date(vars.rcaDueAt).getTime());
@@ -146,8 +148,11 @@ describe('problem management flow (processes/problem)', () => {
   it('escalates the RCA when its due date passes (the analysis goes on), and analyses again when the problem recurred', async () => {
     const { id, number } = await raise();
     await log(id);
-    await categorise(id, { priority: 'P1' }); // RCA due in 2 days
-    clock.advance(2 * DAY - MINUTE);
+    await categorise(id, { priority: 'P1' }); // RCA due in 5 business days
+    const dueAt = new Date((await instance(id)).variables.rcaDueAt).getTime();
+    expect(dueAt - clock.now().getTime()).toBeGreaterThan(5 * DAY);
+    expect(dueAt - clock.now().getTime()).toBeLessThan(9 * DAY);
+    clock.advance(dueAt - clock.now().getTime() - MINUTE);
     await fire();
     expect(await reached(id)).not.toContain('EE_RcaEscalated');
     clock.advance(2 * MINUTE);
@@ -162,7 +167,10 @@ describe('problem management flow (processes/problem)', () => {
     // recurred: a new RCA due date, back to the analysis
     await complete('pam', id, 'UT_RecurrenceCheck', { recurred: true, recurrenceNotes: 'INC0000009 again on Monday' });
     expect((await openTasks(id)).map((x) => x.elementId)).toEqual(['UT_RootCause']);
-    expectNear(new Date((await instance(id)).variables.rcaDueAt).getTime(), clock.now().getTime() + 2 * DAY);
+    const newDue = new Date((await instance(id)).variables.rcaDueAt).getTime();
+    expect(newDue - clock.now().getTime()).toBeGreaterThan(5 * DAY);
+    expect(newDue - clock.now().getTime()).toBeLessThan(9 * DAY);
+    expect((await instance(id)).variables.rcaCompletedAt).toBeNull(); // the RCA is open again for the KPI
     expect((await record(number)).state).toBe('under investigation');
   });
 
@@ -230,5 +238,15 @@ describe('problem management flow (processes/problem)', () => {
     await toRecurrenceCheck();
     await complete('pam', prbId, 'UT_RecurrenceCheck', { recurred: false, recurrenceNotes: 'Fixed by the change' });
     expect((await record(prb)).state).toBe('closed');
+  });
+
+  it('counts RCA on time in the KPIs: done by its due date, or overdue', async () => {
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const now = clock.now().getTime();
+    const kpis = (await t.as('auditor').get(`/api/kpis?flow=problem&from=${day(now - 200 * DAY)}&to=${day(now + DAY)}`).expect(200)).body;
+    const problem = kpis.problem ?? kpis;
+    // done on time: the hand-raised problem and the one from the incident; the recurred one is open again and
+    // its new due date passed during the 30 days the last problem was monitored: overdue (duplicate and 422: no RCA due)
+    expect(problem.rcaOnTime).toMatchObject({ count: 2, total: 3 });
   });
 });
