@@ -1,0 +1,129 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ManualClock, Orchestrator } from '../../../engine';
+import { bpmn } from '../../support/bpmn';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database';
+import { createTestApp, type ApiTestApp } from '../../support/test-app';
+
+const ROOT = join(__dirname, '../../../processes');
+const read = (...p: string[]) => readFileSync(join(ROOT, ...p));
+const forms = (flow: string, prefix: string) => readdirSync(join(ROOT, flow, 'forms')).filter((f) => f.startsWith(prefix)).map((f) => [f, read(flow, 'forms', f)] as const);
+
+/**
+ * Stand-ins where a reference flow cannot be started by a message today: change_management and
+ * incident_management both have a none start with a form (deploy validation refuses a message start
+ * beside it), and a thrown message carries only `sourceRecord`, not the start form's fields.
+ * The change stub fails its implementation and throws `raise-incident` like change_management does.
+ */
+const changeStub = bpmn(
+  'change_stub',
+  `<bpmn:startEvent id="SE_Raised"><bpmn:messageEventDefinition messageRef="Msg_RaiseChange"/></bpmn:startEvent>
+   <bpmn:sequenceFlow id="f1" sourceRef="SE_Raised" targetRef="UT_Implement"/>
+   <bpmn:userTask id="UT_Implement" camunda:candidateGroups="change-implementers"/>
+   <bpmn:sequenceFlow id="f2" sourceRef="UT_Implement" targetRef="XG_Outcome"/>
+   <bpmn:exclusiveGateway id="XG_Outcome" default="f3"/>
+   <bpmn:sequenceFlow id="f3" sourceRef="XG_Outcome" targetRef="EE_Successful"/>
+   <bpmn:endEvent id="EE_Successful" itsm:recordState="successful"/>
+   <bpmn:sequenceFlow id="f4" sourceRef="XG_Outcome" targetRef="EE_Failed"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">\${outcome == "failed"}</bpmn:conditionExpression></bpmn:sequenceFlow>
+   <bpmn:endEvent id="EE_Failed" itsm:recordState="failed"><bpmn:messageEventDefinition messageRef="Msg_RaiseIncident"/></bpmn:endEvent>`,
+  'itsm:recordType="change"',
+).replace('<bpmn:process', '<bpmn:message id="Msg_RaiseChange" name="raise-change"/>\n<bpmn:message id="Msg_RaiseIncident" name="raise-incident" itsm:correlationKey="${recordNumber}"/>\n<bpmn:process');
+const incidentStub = bpmn(
+  'incident_stub',
+  `<bpmn:startEvent id="SE_Raised"><bpmn:messageEventDefinition messageRef="Msg_RaiseIncident"/></bpmn:startEvent>
+   <bpmn:sequenceFlow id="f1" sourceRef="SE_Raised" targetRef="triage"/>
+   <bpmn:userTask id="triage" camunda:candidateGroups="servicedesk"/>
+   <bpmn:sequenceFlow id="f2" sourceRef="triage" targetRef="done"/><bpmn:endEvent id="done"/>`,
+  'itsm:recordType="incident"',
+).replace('<bpmn:process', '<bpmn:message id="Msg_RaiseIncident" name="raise-incident"/>\n<bpmn:process');
+
+interface Link { direction: string }
+
+/** ISSUE 8 acceptance: an incident raises a problem, the problem raises a change, the change fails and raises an incident. */
+describe('cross-flow links: incident → problem → change → incident', () => {
+  let db: TestDatabase;
+  let t: ApiTestApp;
+  const clock = new ManualClock();
+  const drain = () => t.app.get(Orchestrator).drainOutbox('test-worker');
+  const complete = async (as: string, instanceId: string, elementId: string, variables: Record<string, unknown>) => {
+    const open = (await t.as('auditor').get(`/api/tasks?instanceId=${instanceId}&status=open`).expect(200)).body.items as { id: string; elementId: string }[];
+    const task = open.find((x) => x.elementId === elementId);
+    if (!task) throw new Error(`no open task ${elementId}: ${open.map((x) => x.elementId).join(', ')}`);
+    await t.as(as).post(`/api/tasks/${task.id}/complete`).send({ variables }).expect(200);
+  };
+  const record = async (number: string) => (await t.as('auditor').get(`/api/records/${number}`).expect(200)).body;
+  const numbers = async (type: string) => ((await t.as('auditor').get(`/api/records?type=${type}`).expect(200)).body.items as { number: string }[]).map((r) => r.number);
+  /** The direction of the link between `a` and `b` as shown on `a` (undefined: no link). */
+  const linkOn = async (a: string, b: string) => {
+    const links = ((await record(a)).links as Link[]).filter((l) => JSON.stringify(l).includes(b));
+    expect(links.length).toBeLessThanOrEqual(1);
+    return links[0]?.direction;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await createTestApp(db, { clock });
+    await t.user({ username: 'sam', roles: ['staff'], groups: ['servicedesk'] });
+    await t.user({ username: 'pam', roles: ['staff'], groups: ['problem-managers'] });
+    await t.user({ username: 'rita', roles: ['staff'], groups: ['resolvers'] });
+    await t.user({ username: 'ivan', roles: ['staff'], groups: ['change-implementers'] });
+    let major = t.as('admin').post('/api/definitions').attach('file', read('incident', 'major_incident.bpmn'), 'major_incident.bpmn');
+    for (const [name, content] of forms('incident', 'major-')) major = major.attach('forms', content, name);
+    await major.expect(201);
+    let incident = t.as('admin').post('/api/definitions').attach('file', read('incident', 'incident_management.bpmn'), 'incident_management.bpmn');
+    for (const [name, content] of forms('incident', 'incident-')) incident = incident.attach('forms', content, name);
+    for (const dmn of ['incident-priority.dmn', 'incident-sla-targets.dmn']) incident = incident.attach('forms', read('incident', 'decisions', dmn), dmn);
+    await incident.expect(201);
+    let problem = t.as('admin').post('/api/definitions').attach('file', read('problem', 'problem_management.bpmn'), 'problem_management.bpmn');
+    for (const [name, content] of forms('problem', 'problem-')) problem = problem.attach('forms', content, name);
+    await problem.expect(201);
+    await t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(changeStub).expect(201);
+    await t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(incidentStub).expect(201);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('links each record to the one that raised it and to the one it raised, shown on both', async () => {
+    // an incident, resolved at first line and flagged as a problem candidate
+    const inc = await t.as('sam').post('/api/instances').send({
+      definitionKey: 'incident_management',
+      variables: { title: 'Mail server down', description: 'Nobody can send mail', caller: 'sam', channel: 'phone', category: 'software', impact: 'medium', urgency: 'high' },
+    }).expect(201);
+    const incId = inc.body.instance.id as string;
+    const inc1 = inc.body.instance.variables.recordNumber as string;
+    await complete('sam', incId, 'UT_LogClassify', { classification: 'incident', category: 'software', major: false, resolvableAtL1: true });
+    await complete('sam', incId, 'UT_ResolveL1', { resolutionCode: 'config_change', resolutionNotes: 'Restarted the mail relay', workaroundUsed: true, problemCandidate: true });
+    await drain();
+    const [prb] = await numbers('problem');
+    expect(prb).toMatch(/^PRB\d{7}$/);
+
+    // the problem: known error whose permanent fix is a change
+    const prbId = (await record(prb)).instances[0].id as string;
+    await complete('pam', prbId, 'UT_LogProblem', { title: 'Mail relay stalls', description: 'Queue fills up after the backup', problemSource: 'incident' });
+    await complete('pam', prbId, 'UT_Categorise', { categorisation: 'new_problem', category: 'software', priority: 'P2' });
+    await complete('rita', prbId, 'UT_RootCause', { rootCause: 'Backup locks the spool directory', workaroundAvailable: false });
+    await complete('pam', prbId, 'UT_KnownError', { knownErrorSummary: 'Spool locked by the backup job', permanentFix: 'change' });
+    await drain();
+    const [chg] = await numbers('change');
+    expect(chg).toMatch(/^CHG\d{7}$/);
+
+    // the change fails and raises an incident
+    const chgId = (await record(chg)).instances[0].id as string;
+    await complete('ivan', chgId, 'UT_Implement', { outcome: 'failed' });
+    expect((await record(chg)).state).toBe('failed');
+    await drain();
+    const inc2 = (await numbers('incident')).find((n) => n !== inc1)!;
+    expect(inc2).toMatch(/^INC\d{7}$/);
+
+    // each link is stored once and shown on both records
+    expect([await linkOn(inc1, prb), await linkOn(prb, inc1)]).toEqual(['outgoing', 'incoming']);
+    expect([await linkOn(prb, chg), await linkOn(chg, prb)]).toEqual(['outgoing', 'incoming']);
+    expect([await linkOn(chg, inc2), await linkOn(inc2, chg)]).toEqual(['outgoing', 'incoming']);
+    // and nothing else is linked
+    expect([await linkOn(inc1, chg), await linkOn(prb, inc2), await linkOn(inc1, inc2)]).toEqual([undefined, undefined, undefined]);
+    const rows = (await t.sql.query(`SELECT from_number, to_number FROM record_link`)) as { from_number: string; to_number: string }[];
+    expect(rows.map((r) => `${r.from_number}→${r.to_number}`).sort()).toEqual([`${chg}→${inc2}`, `${inc1}→${prb}`, `${prb}→${chg}`].sort());
+  });
+});
