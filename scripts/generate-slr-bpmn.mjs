@@ -175,3 +175,38 @@ const ut = (form, who) => `camunda:formRef="${form}" ${who}`;
   }
   build({ file: 'sla_review.bpmn', processId: 'sla_review', processName: 'Service level review', processAttrs: ' itsm:recordType="slr"', cols: 11, lanes, nodes, flows });
 }
+
+// ---------------------------------------------------------------- sla_breach_review
+// The SLA-breach path (ITSM_REFERENCE §3.5.3, `SE_SlaBreached`) is its own process: deploy validation
+// refuses a message start beside the timer start of sla_review. The incident flow throws `sla-breach`
+// when its resolution target is breached (100 %); the breach record is linked to the incident both ways
+// through `sourceRecord`. A service level manager can also report one with POST /api/messages.
+{
+  const SLM = 'Lane_ServiceLevelManager', OWN = 'Lane_ServiceOwner', SYS = 'Lane_System';
+  const lanes = [
+    { id: SLM, name: 'Service level manager', rows: 1 },
+    { id: OWN, name: 'Service owner', rows: 1 },
+    { id: SYS, name: 'System', rows: 1 },
+  ];
+  const nodes = [
+    { id: 'SE_SlaBreached', tag: 'startEvent', name: 'SLA breached', lane: SLM, col: 0, inner: msg('Msg_SlaBreach') },
+    { id: 'UT_BreachAssessment', tag: 'userTask', name: 'Assess the breach', lane: SLM, col: 1, attrs: ut('slr-breach', 'camunda:candidateGroups="service-level-managers" itsm:recordState="assessing"') },
+    { id: 'XG_ActionNeeded', tag: 'exclusiveGateway', name: 'Improvement action needed?', lane: SYS, col: 2, attrs: 'default="Flow_NoAction"', label: 'below' },
+    { id: 'UT_BreachAction', tag: 'userTask', name: 'Carry out improvement action', lane: OWN, col: 3, attrs: ut('slr-breach-action', 'camunda:candidateGroups="service-owners" itsm:recordState="actions in progress"') },
+    { id: 'XG_MergeAction', tag: 'exclusiveGateway', lane: SYS, col: 4 },
+    { id: 'EE_BreachClosed', tag: 'endEvent', name: 'Breach recorded', lane: SYS, col: 5, attrs: 'itsm:recordState="closed"' },
+  ];
+  const flows = [
+    { id: 'Flow_Breached', from: 'SE_SlaBreached', to: 'UT_BreachAssessment' },
+    { id: 'Flow_Assessed', from: 'UT_BreachAssessment', to: 'XG_ActionNeeded', via: (s, t) => [[s.x + s.w, s.cy], [t.cx, s.cy], [t.cx, t.y]] },
+    { id: 'Flow_Action', name: 'yes', from: 'XG_ActionNeeded', to: 'UT_BreachAction', cond: '${improvementNeeded == true}',
+      via: (s, t) => [[s.x + s.w, s.cy], [s.x + s.w + 20, s.cy], [s.x + s.w + 20, t.cy], [t.x, t.cy]], labelAt: (s) => [s.x + s.w + 24, s.cy - 40] },
+    { id: 'Flow_NoAction', name: 'no', from: 'XG_ActionNeeded', to: 'XG_MergeAction' },
+    { id: 'Flow_ActionDone', from: 'UT_BreachAction', to: 'XG_MergeAction', via: (s, t) => [[s.x + s.w, s.cy], [t.cx, s.cy], [t.cx, t.y]] },
+    { id: 'Flow_ToClosed', from: 'XG_MergeAction', to: 'EE_BreachClosed' },
+  ];
+  build({
+    file: 'sla_breach_review.bpmn', processId: 'sla_breach_review', processName: 'SLA breach review', processAttrs: ' itsm:recordType="slr"', cols: 6,
+    lanes, nodes, flows, messages: [{ id: 'Msg_SlaBreach', name: 'sla-breach' }],
+  });
+}

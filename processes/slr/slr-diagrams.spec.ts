@@ -26,7 +26,7 @@ async function load(file: string) {
   return { warnings, process, participant: collaboration.participants[0], di };
 }
 
-describe.each(['sla_review.bpmn'])('diagram of %s', (file) => {
+describe.each(['sla_review.bpmn', 'sla_breach_review.bpmn'])('diagram of %s', (file) => {
   it('parses without warnings; the pool, every lane, flow node and sequence flow has its shape or edge', async () => {
     const { warnings, process, participant, di } = await load(file);
     expect(warnings).toEqual([]);
