@@ -44,7 +44,7 @@ const build = (spec) => buildBpmn('incident', 'generate-incident-bpmn.mjs', spec
     { id: 'TBE_ResBreach', tag: 'boundaryEvent', name: '100 %', attachedTo: 'UT_InvestigateDiagnose', offset: 100, attrs: 'cancelActivity="false"', inner: timerDate('${sla.resolution.dueAt}'), label: 'belowLeft' },
     { id: 'EE_FunctionalEscalation', tag: 'endEvent', name: '50 %: notify group lead', lane: RES, row: 1, col: 12, dx: -40, dy: 30, inner: msg('Msg_SlaEscalation'), label: 'right' },
     { id: 'EE_HierarchicalEscalation', tag: 'endEvent', name: '75 %: notify incident manager', lane: RES, row: 1, col: 12, dx: 0, dy: 0, inner: msg('Msg_SlaEscalation'), label: 'right' },
-    { id: 'EE_ResolutionBreached', tag: 'endEvent', name: '100 %: SLA breached', lane: RES, row: 1, col: 12, dx: 40, dy: -30, inner: msg('Msg_SlaEscalation'), label: 'right' },
+    { id: 'EE_ResolutionBreached', tag: 'endEvent', name: '100 %: SLA breached', lane: RES, row: 1, col: 12, dx: 40, dy: -30, inner: msg('Msg_SlaBreach'), label: 'right' },
     { id: 'XG_NextStep', tag: 'exclusiveGateway', name: 'Outcome of diagnosis', lane: RES, col: 13, attrs: 'default="Flow_Resolved"' },
     { id: 'RT_AwaitCaller', tag: 'receiveTask', name: 'Awaiting caller', lane: RES, row: 1, col: 14, attrs: 'messageRef="Msg_CallerReply" itsm:recordState="awaiting caller"' },
     { id: 'UT_ApplyResolution', tag: 'userTask', name: 'Apply resolution', lane: RES, col: 14, attrs: ut('incident-resolve', 'camunda:candidateGroups="resolvers"') },
@@ -116,6 +116,7 @@ const build = (spec) => buildBpmn('incident', 'generate-incident-bpmn.mjs', spec
       { id: 'Msg_CallerReply', name: 'incident-caller-reply', key: '${recordNumber}' },
       { id: 'Msg_RaiseProblem', name: 'raise-problem', key: '${recordNumber}' },
       { id: 'Msg_SlaEscalation', name: 'incident-sla-escalation', key: '${recordNumber}' },
+      { id: 'Msg_SlaBreach', name: 'sla-breach', key: '${recordNumber}' }, // starts an SLA breach review (processes/slr)
     ],
   });
 }
