@@ -59,6 +59,8 @@ export function buildBpmn(folder, generator, { file, processId, processName, pro
       pts = [[s.x + s.w, s.cy], [mx, s.cy], [mx, t.cy], [t.x, t.cy]];
     } else throw new Error(`backward flow ${f.id} needs via`);
     let label = '';
+    // A label position may be computed from the flow's source and target shapes.
+    if (typeof f.labelAt === 'function') f.labelAt = f.labelAt(s, t);
     if (f.name) {
       const [a, b] = [pts[pts.length - 2], pts[pts.length - 1]];
       const [p0, p1] = pts;
@@ -122,6 +124,7 @@ ${edges.join('\n')}
 /** camunda:inputOutput with input and output parameters ([name, value] pairs). */
 export const io = (inputs, outputs = []) => `<bpmn:extensionElements><camunda:inputOutput>${inputs.map(([k, v]) => `<camunda:inputParameter name="${k}">${esc(v)}</camunda:inputParameter>`).join('')}${outputs.map(([k, v]) => `<camunda:outputParameter name="${k}">${esc(v)}</camunda:outputParameter>`).join('')}</camunda:inputOutput></bpmn:extensionElements>`;
 export const timerDate = (expr) => `<bpmn:timerEventDefinition><bpmn:timeDate xsi:type="bpmn:tFormalExpression">${esc(expr)}</bpmn:timeDate></bpmn:timerEventDefinition>`;
+export const timerCycle = (expr) => `<bpmn:timerEventDefinition><bpmn:timeCycle xsi:type="bpmn:tFormalExpression">${esc(expr)}</bpmn:timeCycle></bpmn:timerEventDefinition>`;
 export const timerDuration = (expr) => `<bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">${esc(expr)}</bpmn:timeDuration></bpmn:timerEventDefinition>`;
 export const msg = (ref) => `<bpmn:messageEventDefinition messageRef="${ref}"/>`;
 export const ut = (form, who) => `camunda:formRef="${form}" ${who}`;
