@@ -119,10 +119,9 @@ ${edges.join('\n')}
 }
 
 const io = (inputs, outputs = []) => `<bpmn:extensionElements><camunda:inputOutput>${inputs.map(([k, v]) => `<camunda:inputParameter name="${k}">${esc(v)}</camunda:inputParameter>`).join('')}${outputs.map(([k, v]) => `<camunda:outputParameter name="${k}">${esc(v)}</camunda:outputParameter>`).join('')}</camunda:inputOutput></bpmn:extensionElements>`;
-const timerDate = (expr) => `<bpmn:timerEventDefinition><bpmn:timeDate xsi:type="bpmn:tFormalExpression">${esc(expr)}</bpmn:timeDate></bpmn:timerEventDefinition>`;
-const timerDuration = (expr) => `<bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">${esc(expr)}</bpmn:timeDuration></bpmn:timerEventDefinition>`;
 const msg = (ref) => `<bpmn:messageEventDefinition messageRef="${ref}"/>`;
 const ut = (form, who) => `camunda:formRef="${form}" ${who}`;
+const timerDate = (expr) => `<bpmn:timerEventDefinition><bpmn:timeDate xsi:type="bpmn:tFormalExpression">${esc(expr)}</bpmn:timeDate></bpmn:timerEventDefinition>`;
 const timerCycle = (expr) => `<bpmn:timerEventDefinition><bpmn:timeCycle xsi:type="bpmn:tFormalExpression">${esc(expr)}</bpmn:timeCycle></bpmn:timerEventDefinition>`;
 const named = (flows) => {
   for (const f of flows) {
@@ -138,7 +137,7 @@ const cm = 'camunda:candidateGroups="continuity-managers"', rt = 'camunda:candid
 
 // ---------------------------------------------------------------- continuity_test (ITSM_REFERENCE §3.6.3)
 // A yearly timer start (R/P1Y; a process owner edits the cycle, e.g. a cron expression); a continuity
-// manager can also start one by hand (the start timer then fires at once). Plan → execute (recovery
+// manager can also start one by hand (the start timer then fires at once). Plan → wait for the test date → execute (recovery
 // teams record achieved RTO/RPO) → review → objectives not met: re-test (back to planning) or a
 // corrective action (throws `raise-nc`) → report → passed / failed.
 {
@@ -150,26 +149,28 @@ const cm = 'camunda:candidateGroups="continuity-managers"', rt = 'camunda:candid
     { id: 'SE_TestDue', tag: 'startEvent', name: 'Yearly test due', lane: CM, col: 0, inner: timerCycle('R/P1Y') },
     { id: 'XG_MergePlan', tag: 'exclusiveGateway', lane: CM, col: 1 },
     { id: 'UT_PlanTest', tag: 'userTask', name: 'Plan the test', lane: CM, col: 2, attrs: ut('bct-test-plan', `${cm} itsm:recordState="planned"`) },
-    { id: 'UT_ExecuteTest', tag: 'userTask', name: 'Execute the test and record results', lane: RT, col: 3, attrs: ut('bct-test-execute', `${rt} itsm:recordState="in test"`),
+    { id: 'ICE_TestDate', tag: 'intermediateCatchEvent', name: 'Wait for the test date', lane: CM, col: 3, attrs: 'itsm:recordState="scheduled"', inner: timerDate('${testDate}') },
+    { id: 'UT_ExecuteTest', tag: 'userTask', name: 'Execute the test and record results', lane: RT, col: 4, attrs: ut('bct-test-execute', `${rt} itsm:recordState="in test"`),
       inner: io([], [['achievedRtoMinutes', '=achievedRtoMinutes'], ['achievedRpoMinutes', '=achievedRpoMinutes'], ['stepsFailed', '=stepsFailed'], ['executionNotes', '=executionNotes'],
         ['rtoMet', '=achievedRtoMinutes <= rtoMinutes'], ['rpoMet', '=achievedRpoMinutes <= rpoMinutes']]) },
-    { id: 'UT_ReviewTest', tag: 'userTask', name: 'Post-test review', lane: CM, col: 4, attrs: ut('bct-test-review', `${cm} itsm:recordState="under review"`),
+    { id: 'UT_ReviewTest', tag: 'userTask', name: 'Post-test review', lane: CM, col: 5, attrs: ut('bct-test-review', `${cm} itsm:recordState="under review"`),
       inner: io([], [['findings', '=findings'], ['deficiencies', '=deficiencies'],
         ['objectivesMet', '=rtoMet = true and rpoMet = true and stepsFailed = 0 and deficiencies = false']]) },
-    { id: 'XG_ObjectivesMet', tag: 'exclusiveGateway', name: 'Objectives met?', lane: CM, col: 5, attrs: 'default="Flow_NotMet"' },
-    { id: 'UT_DecideActions', tag: 'userTask', name: 'Decide actions', lane: CM, row: 1, col: 6, attrs: ut('bct-test-actions', `${cm} itsm:recordState="actions"`) },
-    { id: 'XG_Action', tag: 'exclusiveGateway', name: 'Action?', lane: CM, row: 1, col: 7, attrs: 'default="Flow_Corrective"' },
-    { id: 'ITE_RaiseCapa', tag: 'intermediateThrowEvent', name: 'Raise corrective action', lane: CM, row: 1, col: 8, inner: msg('Msg_RaiseNc') },
-    { id: 'XG_MergeReport', tag: 'exclusiveGateway', lane: CM, col: 9 },
-    { id: 'UT_ReportResults', tag: 'userTask', name: 'Report results', lane: CM, col: 10, attrs: ut('bct-test-report', `${cm} itsm:recordState="reporting"`) },
-    { id: 'XG_Result', tag: 'exclusiveGateway', name: 'Passed?', lane: CM, col: 11, attrs: 'default="Flow_Failed"' },
-    { id: 'EE_TestPassed', tag: 'endEvent', name: 'Test passed', lane: CM, col: 12, attrs: 'itsm:recordState="passed"' },
-    { id: 'EE_TestFailed', tag: 'endEvent', name: 'Test failed, actions raised', lane: CM, row: 1, col: 12, attrs: 'itsm:recordState="failed"' },
+    { id: 'XG_ObjectivesMet', tag: 'exclusiveGateway', name: 'Objectives met?', lane: CM, col: 6, attrs: 'default="Flow_NotMet"' },
+    { id: 'UT_DecideActions', tag: 'userTask', name: 'Decide actions', lane: CM, row: 1, col: 7, attrs: ut('bct-test-actions', `${cm} itsm:recordState="actions"`) },
+    { id: 'XG_Action', tag: 'exclusiveGateway', name: 'Action?', lane: CM, row: 1, col: 8, attrs: 'default="Flow_Corrective"' },
+    { id: 'ITE_RaiseCapa', tag: 'intermediateThrowEvent', name: 'Raise corrective action', lane: CM, row: 1, col: 9, inner: msg('Msg_RaiseNc') },
+    { id: 'XG_MergeReport', tag: 'exclusiveGateway', lane: CM, col: 10 },
+    { id: 'UT_ReportResults', tag: 'userTask', name: 'Report results', lane: CM, col: 11, attrs: ut('bct-test-report', `${cm} itsm:recordState="reporting"`) },
+    { id: 'XG_Result', tag: 'exclusiveGateway', name: 'Passed?', lane: CM, col: 12, attrs: 'default="Flow_Failed"' },
+    { id: 'EE_TestPassed', tag: 'endEvent', name: 'Test passed', lane: CM, col: 13, attrs: 'itsm:recordState="passed"' },
+    { id: 'EE_TestFailed', tag: 'endEvent', name: 'Test failed, actions raised', lane: CM, row: 1, col: 13, attrs: 'itsm:recordState="failed"' },
   ];
   const flows = named([
     { id: 'Flow_Due', from: 'SE_TestDue', to: 'XG_MergePlan' },
     { id: 'Flow_ToPlan', from: 'XG_MergePlan', to: 'UT_PlanTest' },
-    { id: 'Flow_Planned', from: 'UT_PlanTest', to: 'UT_ExecuteTest' },
+    { id: 'Flow_Planned', from: 'UT_PlanTest', to: 'ICE_TestDate' },
+    { id: 'Flow_TestDay', from: 'ICE_TestDate', to: 'UT_ExecuteTest' },
     { id: 'Flow_Executed', from: 'UT_ExecuteTest', to: 'UT_ReviewTest' },
     { id: 'Flow_Reviewed', from: 'UT_ReviewTest', to: 'XG_ObjectivesMet' },
     { id: 'Flow_Met', name: 'yes', from: 'XG_ObjectivesMet', to: 'XG_MergeReport', cond: '${objectivesMet == true}' },
@@ -188,7 +189,7 @@ const cm = 'camunda:candidateGroups="continuity-managers"', rt = 'camunda:candid
   const corrective = flows.find((f) => f.id === 'Flow_Corrective');
   corrective.labelFirst = false;
   build({
-    file: 'continuity_test.bpmn', processId: 'continuity_test', processName: 'Service continuity test', processAttrs: ' itsm:recordType="bct"', cols: 13,
+    file: 'continuity_test.bpmn', processId: 'continuity_test', processName: 'Service continuity test', processAttrs: ' itsm:recordType="bct"', cols: 14,
     lanes, nodes, flows,
     messages: [{ id: 'Msg_RaiseNc', name: 'raise-nc', key: '${recordNumber}' }],
   });

@@ -59,10 +59,17 @@ describe('service continuity flows (processes/continuity)', () => {
     const id = fresh[0].id;
     return { id, number: (await instance(id)).variables.recordNumber as string };
   };
-  const plan = (id: string, v: Record<string, unknown> = {}) => complete('cora', id, 'UT_PlanTest', {
-    title: 'Yearly failover of the mail service', services: 'mail, calendar', testType: 'parallel',
+  const testDate = () => new Date(clock.now().getTime() + 14 * DAY).toISOString();
+  const fillPlan = (id: string, v: Record<string, unknown> = {}) => complete('cora', id, 'UT_PlanTest', {
+    title: 'Yearly failover of the mail service', services: 'mail, calendar', testType: 'parallel', testDate: testDate(),
     scenario: 'Primary data centre lost; fail over to the secondary site', rtoMinutes: 240, rpoMinutes: 15, ...v,
   });
+  /** Plans the test two weeks ahead; the recovery teams get the execution task on the test date. */
+  const plan = async (id: string, v: Record<string, unknown> = {}) => {
+    await fillPlan(id, v);
+    clock.advance(14 * DAY + MINUTE);
+    await fire();
+  };
   const execute = (id: string, v: Record<string, unknown> = {}) =>
     complete('rick', id, 'UT_ExecuteTest', { achievedRtoMinutes: 180, achievedRpoMinutes: 10, stepsFailed: 0, executionNotes: 'All runbook steps done', ...v });
   const review = (id: string, deficiencies: boolean) => complete('cora', id, 'UT_ReviewTest', { findings: 'Contact list was current', deficiencies });
@@ -118,12 +125,23 @@ describe('service continuity flows (processes/continuity)', () => {
 
   it('test passed: the yearly timer starts it; planned, executed within RTO and RPO, reviewed without deficiencies, reported', async () => {
     const { id, number } = await yearPasses();
+    const startedAt = clock.now().getTime();
     expect(number).toMatch(/^BCT\d{7}$/);
     expect((await record(number)).state).toBe('planned');
     expect(await task(id, 'UT_PlanTest')).toMatchObject({ candidateGroups: ['continuity-managers'], formId: 'bct-test-plan' });
-    await plan(id);
+    await fillPlan(id);
+    // the test waits for its date
+    const at = new Date((await instance(id)).variables.testDate).getTime();
+    expect((await record(number)).state).toBe('scheduled');
+    expect(await openTasks(id)).toEqual([]);
+    clock.advance(at - clock.now().getTime() - HOUR);
+    await fire();
+    expect(await openTasks(id)).toEqual([]);
+    clock.advance(2 * HOUR);
+    await fire();
     expect(await task(id, 'UT_ExecuteTest')).toMatchObject({ candidateGroups: ['recovery-teams'], formId: 'bct-test-execute' });
     expect((await record(number)).state).toBe('in test');
+    expect((await history(id)).filter((e) => e.type === 'timer.fired' && e.elementId === 'ICE_TestDate')).toHaveLength(1);
     await execute(id);
     expect((await record(number)).state).toBe('under review');
     await review(id, false);
@@ -135,9 +153,9 @@ describe('service continuity flows (processes/continuity)', () => {
     expect((await record(number)).state).toBe('passed');
     expect(await reached(id)).not.toContain('UT_DecideActions');
     expect(await reached(id)).toContain('EE_TestPassed');
-    // the next test is scheduled a year on
+    // the next test is scheduled a year after this one started
     const [next] = await startSchedule();
-    const inDays = (new Date(next.dueAt).getTime() - clock.now().getTime()) / DAY;
+    const inDays = (new Date(next.dueAt).getTime() - startedAt) / DAY;
     expect(inDays).toBeGreaterThan(363);
     expect(inDays).toBeLessThan(367);
   });
@@ -171,8 +189,14 @@ describe('service continuity flows (processes/continuity)', () => {
     expect(started).not.toContain('EE_TestPassed');
   });
 
-  it('refuses a bad test result with 422 naming the field, and nothing changes', async () => {
+  it('refuses a bad test result or test type with 422 naming the field, and nothing changes', async () => {
     const { id } = await yearPasses();
+    const planTask = await task(id, 'UT_PlanTest');
+    const badPlan = await t.as('cora').post(`/api/tasks/${planTask.id}/complete`).send({ variables: {
+      title: 'Failover', services: 'mail', testType: 'fire_drill', testDate: testDate(), scenario: 'Primary data centre lost', rtoMinutes: 240, rpoMinutes: 15,
+    } }).expect(422);
+    expect(badPlan.body.errors).toEqual([expect.objectContaining({ field: 'testType' })]);
+    expect((await openTasks(id)).map((x) => x.id)).toEqual([planTask.id]);
     await plan(id);
     const exec = await task(id, 'UT_ExecuteTest');
     const bad = await t.as('rick').post(`/api/tasks/${exec.id}/complete`)
