@@ -173,13 +173,13 @@ describe('service continuity flows (processes/continuity)', () => {
     // back to planning
     expect((await openTasks(id)).map((x) => x.elementId)).toEqual(['UT_PlanTest']);
     expect((await record(number)).state).toBe('planned');
-    expect(await outbox('raise-nc')).toEqual([]);
+    expect(await outbox('raise-nonconformity')).toEqual([]);
     await plan(id, { rtoMinutes: 60 });
     await execute(id, { achievedRtoMinutes: 45 }); // objectives met this time, but the review finds a deficiency
     await review(id, true);
     expect((await instance(id)).variables.objectivesMet).toBe(false);
     await complete('cora', id, 'UT_DecideActions', { action: 'corrective_action', actionPlan: 'Two phone numbers in the contact list were wrong' });
-    expect(await outbox('raise-nc')).toEqual([{ name: 'raise-nc', correlation_key: number }]);
+    expect(await outbox('raise-nonconformity')).toEqual([{ name: 'raise-nonconformity', correlation_key: number }]);
     await report(id);
     expect((await instance(id)).status).toBe('completed');
     expect((await record(number)).state).toBe('failed');
