@@ -148,19 +148,21 @@ const ut = (form, who) => `camunda:formRef="${form}" ${who}`;
     { id: 'XG_CARequired', tag: 'exclusiveGateway', name: 'Corrective action needed?', lane: OWN, col: 5, attrs: 'default="Flow_CARequired"' },
     { id: 'XG_MergeRca', tag: 'exclusiveGateway', lane: OWN, col: 6 },
     { id: 'UT_RootCause', tag: 'userTask', name: 'Root cause and extent', lane: OWN, col: 7, attrs: ut('nc-root-cause', `${owner} itsm:recordState="root cause"`) },
-    { id: 'UT_PlanActions', tag: 'userTask', name: 'Plan corrective actions', lane: OWN, col: 8, attrs: ut('nc-plan', `${owner} itsm:recordState="action plan"`),
+    { id: 'XG_MergePlan', tag: 'exclusiveGateway', lane: OWN, col: 8 },
+    { id: 'UT_PlanActions', tag: 'userTask', name: 'Plan corrective actions', lane: OWN, col: 9, attrs: ut('nc-plan', `${owner} itsm:recordState="action plan"`),
       inner: io([], [['actions', '=actions'], ['observationPeriod', '=observationPeriod'], ['smsChangeNeeded', '=smsChangeNeeded = true'], ['actionOwners', '=for a in actions return a.owner']]) },
-    { id: 'MI_UT_ImplementAction', tag: 'userTask', name: 'Implement: ${action.action}', lane: ACT, col: 9, attrs: ut('nc-action', 'camunda:assignee="${action.owner}" itsm:recordState="implementing"'), inner: mi },
-    { id: 'ICE_EffectivenessWait', tag: 'intermediateCatchEvent', name: 'Observation period', lane: SYS, col: 10, attrs: 'itsm:recordState="observation"', inner: timerDuration('${observationPeriod}') },
-    { id: 'XG_MergeVerify', tag: 'exclusiveGateway', lane: VER, col: 11 },
-    { id: 'UT_VerifyEffectiveness', tag: 'userTask', name: 'Verify effectiveness', lane: VER, col: 12,
+    { id: 'XG_ActionsPlanned', tag: 'exclusiveGateway', name: 'Actions planned?', label: 'right', lane: OWN, col: 10, attrs: 'default="Flow_ActionsPlanned"' },
+    { id: 'MI_UT_ImplementAction', tag: 'userTask', name: 'Implement: ${action.action}', lane: ACT, col: 11, attrs: ut('nc-action', 'camunda:assignee="${action.owner}" itsm:recordState="implementing"'), inner: mi },
+    { id: 'ICE_EffectivenessWait', tag: 'intermediateCatchEvent', name: 'Observation period', lane: SYS, col: 12, attrs: 'itsm:recordState="observation"', inner: timerDuration('${observationPeriod}') },
+    { id: 'XG_MergeVerify', tag: 'exclusiveGateway', lane: VER, col: 13 },
+    { id: 'UT_VerifyEffectiveness', tag: 'userTask', name: 'Verify effectiveness', lane: VER, col: 14,
       attrs: ut('nc-verify', 'camunda:candidateGroups="quality, auditors" itsm:excludeUsersIn="ncOwner, actionOwners" itsm:recordState="verifying"'),
       inner: io([], [['effectiveness', '=effectiveness'], ['verificationMethod', '=verificationMethod'], ['verificationNotes', '=verificationNotes'],
         ['iteration', '=if iteration = null then 1 else iteration + 1'],
         ['effectiveAtFirstCheck', '=if effectiveAtFirstCheck = null then effectiveness = "effective" else effectiveAtFirstCheck']]) },
-    { id: 'XG_Effective', tag: 'exclusiveGateway', name: 'Effective?', lane: VER, col: 13, attrs: 'default="Flow_Effective"' },
-    { id: 'UT_CloseNC', tag: 'userTask', name: 'Close nonconformity', lane: Q, col: 14, attrs: ut('nc-close', `${q} itsm:recordState="closing"`) },
-    { id: 'EE_Closed', tag: 'endEvent', name: 'Nonconformity closed', lane: Q, col: 15, attrs: 'itsm:recordState="closed"' },
+    { id: 'XG_Effective', tag: 'exclusiveGateway', name: 'Effective?', lane: VER, col: 15, attrs: 'default="Flow_Effective"' },
+    { id: 'UT_CloseNC', tag: 'userTask', name: 'Close nonconformity', lane: Q, col: 16, attrs: ut('nc-close', `${q} itsm:recordState="closing"`) },
+    { id: 'EE_Closed', tag: 'endEvent', name: 'Nonconformity closed', lane: Q, col: 17, attrs: 'itsm:recordState="closed"' },
   ];
   const sysY = (t) => t.cy + 3 * ROWH + 45;
   const flows = [
@@ -173,8 +175,12 @@ const ut = (form, who) => `camunda:formRef="${form}" ${who}`;
     { id: 'Flow_CARequired', name: 'yes', from: 'XG_CARequired', to: 'XG_MergeRca', labelW: 30 },
     { id: 'Flow_CorrectionSufficient', name: 'correction sufficient', labelW: 110, from: 'XG_CARequired', to: 'XG_MergeVerify', cond: '${caDecision == "correction_sufficient"}', labelAt: [0, 0] },
     { id: 'Flow_ToRca', from: 'XG_MergeRca', to: 'UT_RootCause' },
-    { id: 'Flow_ToPlan', from: 'UT_RootCause', to: 'UT_PlanActions' },
-    { id: 'Flow_ToActions', from: 'UT_PlanActions', to: 'MI_UT_ImplementAction' },
+    { id: 'Flow_ToMergePlan', from: 'UT_RootCause', to: 'XG_MergePlan' },
+    { id: 'Flow_ToPlan', from: 'XG_MergePlan', to: 'UT_PlanActions' },
+    { id: 'Flow_ToActions', from: 'UT_PlanActions', to: 'XG_ActionsPlanned' },
+    { id: 'Flow_ActionsPlanned', name: 'yes', labelW: 30, from: 'XG_ActionsPlanned', to: 'MI_UT_ImplementAction', labelAt: [0, 0] },
+    { id: 'Flow_NoActions', name: 'none: plan again', labelW: 90, from: 'XG_ActionsPlanned', to: 'XG_MergePlan', cond: '=actions = null or count(actions) = 0',
+      via: (s, t) => [[s.cx, s.y], [s.cx, t.cy - 50], [t.cx, t.cy - 50], [t.cx, t.y]], labelAt: [0, 0] },
     { id: 'Flow_ActionsDone', from: 'MI_UT_ImplementAction', to: 'ICE_EffectivenessWait' },
     { id: 'Flow_Observed', from: 'ICE_EffectivenessWait', to: 'XG_MergeVerify', via: (s, t) => [[s.x + s.w, s.cy], [t.cx, s.cy], [t.cx, t.y + t.h]] },
     { id: 'Flow_ToVerify', from: 'XG_MergeVerify', to: 'UT_VerifyEffectiveness' },
@@ -191,7 +197,7 @@ const ut = (form, who) => `camunda:formRef="${form}" ${who}`;
     }
   }
   build({
-    file: 'nonconformity_capa.bpmn', processId: 'nonconformity_capa', processName: 'Nonconformity and corrective action', processAttrs: ' itsm:recordType="nc"', cols: 16,
+    file: 'nonconformity_capa.bpmn', processId: 'nonconformity_capa', processName: 'Nonconformity and corrective action', processAttrs: ' itsm:recordType="nc"', cols: 18,
     lanes, nodes, flows,
     messages: [{ id: 'Msg_RaiseNonconformity', name: 'raise-nonconformity' }], // a start event: started whatever the key
   });

@@ -219,17 +219,23 @@ describe('nonconformity and corrective action flow (processes/nonconformity)', (
     const bad = await submit('quentin', rev.id, { reviewDecision: 'valid', severity: 'critical', ncOwner: 'olga' }).expect(422);
     expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['severity']);
-    // a plan whose action has no owner: the list item is named
     expect((await openTasks(id)).map((x) => x.id)).toEqual([rev.id]);
     expect((await instance(id)).variables.severity).toBeUndefined();
     expect(await state(number)).toBe('under review');
     await review(id);
     await correct(id, 'corrective_action_required');
     await complete('olga', id, 'UT_RootCause', { rootCauseMethod: 'other', rootCause: 'x' });
+    // a plan whose action has no owner: the list item is named
     const planTask = await task(id, 'UT_PlanActions');
     const noOwner = await submit('olga', planTask.id, { actions: [{ action: 'Fix it' }], observationPeriod: 'P30D' }).expect(422);
     expect(noOwner.body.errors.map((e: { field: string }) => e.field)).toEqual(['actions[0].owner']);
     expect((await openTasks(id)).map((x) => x.id)).toEqual([planTask.id]);
+    // a plan without any action (a form cannot require list items): planned again, no observation period starts
+    await submit('olga', planTask.id, { actions: [], observationPeriod: 'P30D' }).expect(200);
+    const again = await task(id, 'UT_PlanActions');
+    expect(again.id).not.toBe(planTask.id);
+    expect(await state(number)).toBe('action plan');
+    expect(await reached(id)).not.toContain('MI_UT_ImplementAction');
   });
 
   it('KPIs: nonconformity closure time and the share effective at the first check', async () => {
