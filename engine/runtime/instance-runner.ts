@@ -397,11 +397,11 @@ export class InstanceRunner {
         continue;
       }
       if (next.kind === 'timer') {
-        const armed = { executionId: next.timerExecutionId ?? `${next.startEventId}:queued`, elementId: next.startEventId } as PendingTimer;
-        recorder.aliasTimer(next.startEventId, armed.executionId);
+        // Its `timer.fired` was recorded (with `queued`) when the job fired: not a second time.
         const timer = live.timers.pending().find((t) => t.elementId === next.startEventId);
+        recorder.queuedTimerRuns.add(next.startEventId);
         if (!timer || !live.timers.fire(timer.executionId)) {
-          recorder.eventTimerFired(armed, null);
+          recorder.queuedTimerRuns.delete(next.startEventId);
           inner.discard();
         }
       } else {
@@ -662,6 +662,8 @@ class Recorder {
   private readonly live = new Set<string>();
   /** Start event id → the event sub-process timer job's execution id its next firing belongs to. */
   private readonly timerAliases = new Map<string, string>();
+  /** Start events whose engine timer fires for a queued event sub-process start (event-subprocess-queue.ts). */
+  readonly queuedTimerRuns = new Set<string>();
   /** Throw and end events recorded as completed when they throw (throw-completion.ts). */
   private readonly throws = new ThrowCompletions();
 
@@ -731,6 +733,7 @@ class Recorder {
     });
     on('activity.timeout', (api) => {
       this.touchedTimers = true;
+      if (this.queuedTimerRuns.delete(api.id)) return;
       const alias = this.timerAliases.get(api.id);
       if (alias) this.timerAliases.delete(api.id);
       this.push('timer.fired', alias ? { ...api, executionId: alias } : api, { firedAt: this.clock.now().toISOString() });
