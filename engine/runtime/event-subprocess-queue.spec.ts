@@ -13,7 +13,7 @@ async function runnable(body: string): Promise<RunnableDefinition> {
 }
 
 const process = (startDefinition: string) => `
-  <bpmn:message id="Ping" name="ping"/>
+  <bpmn:message id="Ping" name="ping"/><bpmn:signal id="Major" name="major"/>
   <bpmn:process id="p" isExecutable="true">
     <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="work"/>
     <bpmn:userTask id="work"/><bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="e"/><bpmn:endEvent id="e"/>
@@ -58,6 +58,21 @@ describe('queued starts of a running non-interrupting event sub-process', () => 
     expect(o.state!.eventStartQueue).toBeUndefined();
     o = await runner.resume(definition, ctx, o.state!, (engine) => (engine.signal(second[0].executionId, {}), true));
     expect(o.status).toBe('completed');
+  });
+
+  it('queues a signal for a running non-interrupting signal event sub-process', async () => {
+    const definition = await runnable(process('<bpmn:signalEventDefinition signalRef="Major"/>'));
+    let o = await runner.start(definition, ctx, {});
+    const esm = o.subscriptions!.find((s) => s.elementId === 'es')!.executionId;
+    const major = (n: number) => ({ kind: 'signal' as const, name: 'major', correlationKey: null, variables: { n } });
+    o = await runner.resume(definition, ctx, o.state!, (engine) => engine.deliver(esm, major(1)));
+    const first = tasks(o, 'handle');
+    expect(o.subscriptions!.map((s) => s.executionId)).toContain(esm);
+    o = await runner.resume(definition, ctx, o.state!, (engine) => engine.deliver(esm, major(2)));
+    expect(tasks(o, 'handle')).toHaveLength(0);
+    o = await runner.resume(definition, ctx, o.state!, (engine) => (engine.signal(first[0].executionId, {}), true));
+    expect(tasks(o, 'handle')).toHaveLength(1);
+    expect(o.variables).toMatchObject({ n: 2 });
   });
 
   it('queues a timer cycle firing while the event sub-process runs instead of skipping it', async () => {
