@@ -302,9 +302,7 @@ export class MessageCommands implements OutcomeHook {
     }
     throw new EngineError(
       EngineErrorCode.MessageNotCorrelated,
-      `no process instance waits for message "${message.name}"${message.correlationKey === null ? ' without a correlation key' : ` with correlation key "${message.correlationKey}"`} and no message start event declares it` +
-        // Known limitation (README "Run safety net", queued tokens): a running non-interrupting event sub-process closes its subscription.
-        ' (a non-interrupting event sub-process already running for this message does not take another one until it ends: send it with timeToLive to buffer it)',
+      `no process instance waits for message "${message.name}"${message.correlationKey === null ? ' without a correlation key' : ` with correlation key "${message.correlationKey}"`} and no message start event declares it`,
       { details: { name: message.name, correlationKey: message.correlationKey } },
     );
   }

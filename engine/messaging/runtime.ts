@@ -95,7 +95,8 @@ export function waitingSubscriptions(
   const interrupted = catalog.eventStarts.some((s) => s.eventSubProcess!.interrupting && running.has(s.eventSubProcess!.subProcessId));
   if (!interrupted) {
     for (const start of catalog.eventStarts) {
-      if (running.has(start.eventSubProcess!.subProcessId)) continue;
+      // A running non-interrupting one keeps its subscription: a trigger is queued (event-subprocess-queue.ts).
+      if (running.has(start.eventSubProcess!.subProcessId) && start.eventSubProcess!.interrupting) continue;
       out.push(subscription(start, eventStartExecutionId(start.elementId), variables));
     }
   }

@@ -30,6 +30,7 @@ import {
 import { ErrorWatcher, type CallFormat, type ThrownError } from '../calls/call-extension';
 import { messagingCatalog, type MessagingCatalog } from '../messaging/catalog';
 import { THROW_COMPLETIONS, ThrowCompletions, type Thrower } from './throw-completion';
+import { loadEventStartQueue, waitingInnerStart, watchEventStartQueue, type QueuedEventStart } from './event-subprocess-queue';
 import { eventStartElementId, thrownEvents, waitingSubscriptions, type EventPayload, type ThrownEvent, type WaitingSubscription } from '../messaging/runtime';
 
 /** A deployed definition version ready to run: its parsed context is built once and cached. */
@@ -129,6 +130,8 @@ interface LiveEngineInternal extends LiveEngine {
   /** What the definition catches and throws (messages, signals). */
   catalog: MessagingCatalog;
   serviceFailures: ServiceFailures;
+  /** Triggers of running non-interrupting event sub-processes, run one after another (event-subprocess-queue.ts). */
+  startQueue: QueuedEventStart[];
 }
 
 /** The persisted engine state, versioned so a future engine can refuse or migrate it. */
@@ -140,6 +143,8 @@ export interface EngineSnapshot {
   eventTimers?: StoredEventTimer[];
   /** Last value of each conditional event sub-process start condition, by start event id. */
   conditions?: Record<string, boolean>;
+  /** Queued starts of running non-interrupting event sub-processes (event-subprocess-queue.ts). */
+  eventStartQueue?: QueuedEventStart[];
 }
 
 /** Identity of the instance a run belongs to. */
@@ -270,7 +275,9 @@ export class InstanceRunner {
       conditionalStarts: conditionalEventSubProcessStarts(definition.sourceContext),
       conditions: {},
       catalog: messagingCatalog(definition.sourceContext),
+      startQueue: [],
     };
+    watchEventStartQueue(recorder.listener, () => live.startQueue, () => mainProcess(engine));
     let quiet = untilQuiescent(engine as any);
     try {
       await engine.execute({ listener: recorder.listener, variables: structuredClone(variables) } as any);
@@ -285,6 +292,7 @@ export class InstanceRunner {
         action(this.handleFor(live, recorder));
         how = await quiet;
       }
+      how = await this.drainStartQueue(live, recorder, how);
       how = await this.settleConditions(live, recorder, how);
       return this.outcome(live, recorder, how, variables);
     } catch (error) {
@@ -319,6 +327,7 @@ export class InstanceRunner {
       conditionalStarts: conditionalEventSubProcessStarts(definition.sourceContext),
       conditions: { ...snapshot.conditions },
       catalog: messagingCatalog(definition.sourceContext),
+      startQueue: loadEventStartQueue(snapshot.eventStartQueue),
     };
     const { engine, timers } = live;
     live.serviceFailures.failed.clear();
@@ -326,6 +335,7 @@ export class InstanceRunner {
     const recorder = new Recorder(this.clock, live.listener, live.scopes);
     pruneLeftScopes(recorder.listener, () => engine);
     interruptOnEventSubProcess(recorder.listener, () => engine, definition.sourceContext, (api) => recorder.cancelled(api, 'interrupted by an event sub-process'));
+    watchEventStartQueue(recorder.listener, () => live.startQueue, () => mainProcess(engine));
     if (options.rearm?.size) this.rearmEventTimers(live, recorder, options.rearm);
     let before: Record<string, unknown> = {};
     try {
@@ -357,6 +367,7 @@ export class InstanceRunner {
         if (!applied) throw new EngineError(EngineErrorCode.TaskNotOpen, 'the task is no longer waiting in the process');
         how = await quiet;
       }
+      how = await this.drainStartQueue(live, recorder, how);
       how = await this.settleConditions(live, recorder, how);
       return this.outcome(live, recorder, how, before, options.rearm);
     } catch (error) {
@@ -364,6 +375,44 @@ export class InstanceRunner {
     } finally {
       recorder.detach();
     }
+  }
+
+  /**
+   * Hands each start event that runs again inside its event sub-process its queued trigger, one
+   * after another, until none waits (event-subprocess-queue.ts).
+   */
+  private async drainStartQueue(live: LiveEngineInternal, recorder: Recorder, how: Quiescence): Promise<Quiescence> {
+    while (how !== 'end') {
+      const process = mainProcess(live.engine);
+      // A start event already running again inside its event sub-process, else a queued start
+      // whose event sub-process ended meanwhile (while other tokens ran): it starts afresh.
+      const next = live.startQueue.find((q) => q.armed) ?? live.startQueue.find((q) => !process?.getActivityById(q.subProcessId)?.isRunning);
+      if (!next) break;
+      live.startQueue = live.startQueue.filter((q) => q !== next);
+      const quiet = untilQuiescent(live.engine as any);
+      if (!next.armed) process?.getActivityById(next.subProcessId)?.run();
+      const inner = waitingInnerStart(process, next.subProcessId, next.startEventId);
+      if (!inner) {
+        how = await quiet;
+        continue;
+      }
+      if (next.kind === 'timer') {
+        // Its `timer.fired` was recorded (with `queued`) when the job fired: not a second time.
+        const timer = live.timers.pending().find((t) => t.elementId === next.startEventId);
+        recorder.queuedTimerRuns.add(next.startEventId);
+        if (!timer || !live.timers.fire(timer.executionId)) {
+          recorder.queuedTimerRuns.delete(next.startEventId);
+          inner.discard();
+        }
+      } else {
+        const start = live.catalog.eventStarts.find((s) => s.elementId === next.startEventId);
+        const payload = next.payload!;
+        setVariables(live.engine, payload.variables);
+        inner.signal({ id: start?.refId, name: payload.name, correlationKey: payload.correlationKey, variables: payload.variables });
+      }
+      how = await quiet;
+    }
+    return how;
   }
 
   /** Re-evaluates the conditional events once the command's run has settled (conditional-events.ts). */
@@ -426,7 +475,13 @@ export class InstanceRunner {
       const start = live.catalog.eventStarts.find((s) => s.elementId === startId);
       const process = mainProcess(live.engine);
       const subProcess = start && process?.getActivityById(start.eventSubProcess!.subProcessId);
-      if (!start || !subProcess || subProcess.isRunning) return false;
+      if (!start || !subProcess) return false;
+      if (subProcess.isRunning) {
+        // One execution per activity (bpmn-elements): queue it, it runs when the running one ends.
+        if (start.eventSubProcess!.interrupting) return false;
+        live.startQueue.push({ subProcessId: subProcess.id, startEventId: start.elementId, kind: payload.kind, payload: structuredClone(payload) });
+        return true;
+      }
       setVariables(live.engine, payload.variables);
       const interrupting = start.eventSubProcess!.interrupting;
       const others = interrupting ? (process.getPostponed() as any[]).filter((a) => a.id !== subProcess.id && !a.content?.isSequenceFlow) : [];
@@ -468,8 +523,9 @@ export class InstanceRunner {
       return false;
     }
     if (subProcess.isRunning) {
-      // bpmn-engine runs one execution of an activity at a time.
-      recorder.eventTimerFired(armed, { skipped: 'the event sub-process is still running' });
+      // bpmn-engine runs one execution of an activity at a time: queued, it runs when the running one ends.
+      recorder.eventTimerFired(armed, { queued: 'the event sub-process is still running: it runs again when this run ends' });
+      live.startQueue.push({ subProcessId: start.subProcessId, startEventId: start.elementId, kind: 'timer', timerExecutionId: armed.executionId });
     } else {
       const others = start.interrupting ? (process.getPostponed() as any[]).filter((a) => a.id !== start.subProcessId && !a.content?.isSequenceFlow) : [];
       recorder.aliasTimer(start.elementId, armed.executionId);
@@ -547,6 +603,8 @@ export class InstanceRunner {
     if (state && rearm?.size) rearmTimers(state, rearm);
     // The ended process takes its armed event sub-process timers with it.
     if (completed && live.eventTimers.length) recorder.eventTimersChanged((live.eventTimers = []));
+    // Queued starts of an event sub-process that no longer runs (interrupted, terminated) go with it.
+    live.startQueue = completed ? [] : live.startQueue.filter((q) => mainProcess(engine)?.getActivityById(q.subProcessId)?.isRunning);
     const catalog = live.catalog;
     return {
       subscriptions: catalog.catches.size ? waitingSubscriptions(catalog, postponed, variables, completed) : undefined,
@@ -562,6 +620,7 @@ export class InstanceRunner {
               state,
               ...(live.eventTimers.length ? { eventTimers: storeEventTimers(live.eventTimers) } : {}),
               ...(Object.keys(live.conditions).length ? { conditions: { ...live.conditions } } : {}),
+              ...(live.startQueue.length ? { eventStartQueue: structuredClone(live.startQueue) } : {}),
             },
       variables,
       changedVariables: diff(before, variables),
@@ -603,6 +662,8 @@ class Recorder {
   private readonly live = new Set<string>();
   /** Start event id → the event sub-process timer job's execution id its next firing belongs to. */
   private readonly timerAliases = new Map<string, string>();
+  /** Start events whose engine timer fires for a queued event sub-process start (event-subprocess-queue.ts). */
+  readonly queuedTimerRuns = new Set<string>();
   /** Throw and end events recorded as completed when they throw (throw-completion.ts). */
   private readonly throws = new ThrowCompletions();
 
@@ -672,6 +733,7 @@ class Recorder {
     });
     on('activity.timeout', (api) => {
       this.touchedTimers = true;
+      if (this.queuedTimerRuns.delete(api.id)) return;
       const alias = this.timerAliases.get(api.id);
       if (alias) this.timerAliases.delete(api.id);
       this.push('timer.fired', alias ? { ...api, executionId: alias } : api, { firedAt: this.clock.now().toISOString() });

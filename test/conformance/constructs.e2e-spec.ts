@@ -291,7 +291,7 @@ export const CONSTRUCT_CASES: ConformanceCase[] = [
   {
     name: 'message-event-subprocess-non-interrupting',
     knownDeviation:
-      'a non-interrupting event sub-process that is still running is not started a second time and the trigger is not queued: the second message answers 404',
+      'runs one after another: a second message to a running non-interrupting event sub-process is accepted (200) and queued, its handler task opens when the first one ends (BPMN runs both at once), and both runs are recorded inside one run of the event sub-process',
     deploy: [
       diagram(
         'c-msg-esp-ni',

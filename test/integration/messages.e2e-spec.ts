@@ -349,6 +349,39 @@ describe('messages and signals', () => {
     expect(await subscriptions(non.instance.id)).toEqual([]);
   });
 
+  it('a second message to a running non-interrupting event sub-process is queued (200) and runs when the first run ends, across a restart; the instance does not end first', async () => {
+    await deploy(eventSubProcess('esp-queue', false));
+    const { instance: inst } = await start('esp-queue', { ticket: 'INC-77' });
+    await send({ name: 'withdraw', correlationKey: 'INC-77', variables: { reason: 'first' } }).expect(200);
+    // Still subscribed while it runs: the second message is accepted, not 404.
+    expect(await subscriptions(inst.id)).toEqual([{ element_id: 'withdrawn', name: 'withdraw', correlation_key: 'INC-77' }]);
+    const second = await send({ name: 'withdraw', correlationKey: 'INC-77', variables: { reason: 'second' } }).expect(200);
+    expect(JSON.stringify(second.body)).toContain(inst.id);
+    // One after another: a single handler task open beside the work.
+    expect((await openTasks(inst.id)).map((x) => x.elementId).sort()).toEqual(['confirmWithdrawal', 'work']);
+
+    // A restart: the queued start is in the snapshot, not in this process's memory.
+    await t.close();
+    t = await createTestApp(db, { clock });
+
+    const complete = async (elementId: string) => {
+      const task = (await openTasks(inst.id)).find((x) => x.elementId === elementId)!;
+      await t.as('alice').post(`/api/tasks/${task.id}/complete`).send({ variables: {} }).expect(200);
+    };
+    // The main path ends first: the instance waits for the queued run.
+    await complete('work');
+    expect((await instance(inst.id)).status).toBe('running');
+    await complete('confirmWithdrawal');
+    expect((await instance(inst.id)).status).toBe('running');
+    expect((await openTasks(inst.id)).map((x) => x.elementId)).toEqual(['confirmWithdrawal']);
+    expect((await instance(inst.id)).variables).toMatchObject({ reason: 'second' });
+    await complete('confirmWithdrawal');
+    expect((await instance(inst.id)).status).toBe('completed');
+    const events = await history(inst.id);
+    expect(events.filter((e) => e.type === 'element.completed' && e.elementId === 'confirmWithdrawal')).toHaveLength(2);
+    expect(await subscriptions(inst.id)).toEqual([]);
+  });
+
   it('buffers a message with a time to live and delivers it to a subscription that opens later, once', async () => {
     const res = await send({ name: 'customer-reply', correlationKey: 'INC-50', variables: { early: true }, timeToLive: 'PT10M' }).expect(202);
     expect(res.body.status).toBe('buffered');

@@ -247,7 +247,7 @@ describe('sub-processes', () => {
     expect((await instance(id)).status).toBe('completed');
   });
 
-  it('does not start a non-interrupting event sub-process a second time while it still runs, and records the skipped firing', async () => {
+  it('queues a timer cycle firing while its non-interrupting event sub-process still runs, and runs it after, across a restart; the instance does not end first', async () => {
     await deploy(reminders('approval-chaser-task', 'task'));
     const started = await start('approval-chaser-task');
     const id = started.instance.id;
@@ -257,15 +257,28 @@ describe('sub-processes', () => {
     clock.advance(HOUR + 1000);
     await fire();
 
+    // one after another: one chase task open, the second firing queued (not skipped)
     expect((await openTasks(id)).map((x) => x.elementId).sort()).toEqual(['approve', 'notify']);
     const fired = (await history(id)).filter((e) => e.type === 'timer.fired' && e.elementId === 'remind');
     expect(fired).toHaveLength(2);
-    expect(fired[1]!.payload).toMatchObject({ skipped: 'the event sub-process is still running' });
+    expect(fired[1]!.payload).not.toHaveProperty('skipped');
+    expect(fired[1]!.payload).toMatchObject({ queued: expect.any(String) });
 
-    // the chase task inside the event sub-process completes; then the approval ends the instance
-    const notify = (await openTasks(id)).find((x) => x.elementId === 'notify')!;
-    await complete(notify.id).expect(200);
+    // a restart: the queued start is in the snapshot
+    await t.close();
+    t = await createTestApp(db, { clock, handlers: [sendReminder] });
+
+    // the approval ends the main path first: the instance waits for the queued run
     await complete(started.tasks[0].id).expect(200);
+    expect((await instance(id)).status).toBe('running');
+    const first = (await openTasks(id)).find((x) => x.elementId === 'notify')!;
+    await complete(first.id).expect(200);
+    expect((await instance(id)).status).toBe('running');
+    const second = (await openTasks(id)).filter((x) => x.elementId === 'notify');
+    expect(second).toHaveLength(1);
+    expect(second[0]!.id).not.toBe(first.id);
+    await complete(second[0]!.id).expect(200);
     expect((await instance(id)).status).toBe('completed');
+    expect((await history(id)).filter((e) => e.type === 'element.completed' && e.elementId === 'notify')).toHaveLength(2);
   });
 });
