@@ -15,6 +15,8 @@ export interface Catalogue {
   groups: { name: string; description: string }[];
   /** Demo user → groups (embedded default only). */
   demoMembers: Record<string, string[]>;
+  /** Process key → extra start variables of the demo data set. */
+  demoVariables: Record<string, Record<string, unknown>>;
 }
 
 /** A BPMN document ready for `orchestrator.deploy`, with the forms it references and its folder's decisions. */
@@ -50,7 +52,7 @@ export function defaultProcessesDir(): string {
 
 export function readCatalogue(dir: string): Catalogue {
   const raw = JSON.parse(readFileSync(join(dir, 'catalogue.json'), 'utf8')) as Partial<Catalogue>;
-  return { deployments: raw.deployments ?? [], groups: raw.groups ?? [], demoMembers: raw.demoMembers ?? {} };
+  return { deployments: raw.deployments ?? [], groups: raw.groups ?? [], demoMembers: raw.demoMembers ?? {}, demoVariables: raw.demoVariables ?? {} };
 }
 
 function filesIn(dir: string, ext: string): DeploymentFile[] {

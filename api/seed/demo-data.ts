@@ -44,6 +44,8 @@ export interface DemoOptions {
   documents: CatalogueDocument[];
   /** Process keys to start. */
   keys: string[];
+  /** Process key → extra start variables. */
+  startVariables?: Record<string, Record<string, unknown>>;
   /** How many instances to start (records). */
   records: number;
   /** Users who work the tasks (demo users). */
@@ -57,6 +59,8 @@ export interface DemoSummary {
   completedTasks: number;
   firedTimers: number;
   failures: number;
+  /** Refusals by error code (e.g. a generated value a form or rule refused). */
+  failureCodes: Record<string, number>;
   ms: number;
 }
 
@@ -85,7 +89,13 @@ export async function createDemoData(o: DemoOptions): Promise<DemoSummary> {
       if (schema && m[0].startsWith('<bpmn:startEvent')) formOf.set(`${key}/#start`, schema);
     }
   }
-  const summary: DemoSummary = { started: 0, completedTasks: 0, firedTimers: 0, failures: 0, ms: 0 };
+  const summary: DemoSummary = { started: 0, completedTasks: 0, firedTimers: 0, failures: 0, failureCodes: {}, ms: 0 };
+  const fail = (err: unknown) => {
+    summary.failures++;
+    const e = err as { code?: string; message?: string };
+    const code = `${e.code ?? 'ERROR'}${process.env.DEMO_DEBUG ? `: ${e.message}` : ''}`;
+    summary.failureCodes[code] = (summary.failureCodes[code] ?? 0) + 1;
+  };
   const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)];
   const steps = Math.max(1, Math.min(o.records * 2, days * 8));
   const step = (days * DAY) / steps;
@@ -97,10 +107,10 @@ export async function createDemoData(o: DemoOptions): Promise<DemoSummary> {
       const key = pick(o.keys);
       const starter = pick(o.users);
       try {
-        await orchestrator.start({ definitionKey: key, variables: valuesFor(formOf.get(`${key}/#start`), random, starter), actor: starter });
+        await orchestrator.start({ definitionKey: key, variables: { ...valuesFor(formOf.get(`${key}/#start`), random, starter, clock.now()), ...o.startVariables?.[key] }, actor: starter });
         summary.started++;
-      } catch {
-        summary.failures++;
+      } catch (err) {
+        fail(err);
       }
       toStart--;
     }
@@ -110,7 +120,7 @@ export async function createDemoData(o: DemoOptions): Promise<DemoSummary> {
     const open = await o.dataSource.query(`SELECT id, definition_key, element_id, assignee FROM user_task WHERE status = 'open' ORDER BY created_at LIMIT 200`);
     for (const task of open as { id: string; definition_key: string; element_id: string; assignee: string | null }[]) {
       if (random() > workRate) continue;
-      const values = valuesFor(formOf.get(`${task.definition_key}/${task.element_id}`), random, pick(o.users));
+      const values = valuesFor(formOf.get(`${task.definition_key}/${task.element_id}`), random, pick(o.users), clock.now());
       const actors = task.assignee ? [task.assignee] : [...o.users].sort(() => random() - 0.5);
       for (const actor of actors) {
         try {
@@ -120,7 +130,7 @@ export async function createDemoData(o: DemoOptions): Promise<DemoSummary> {
         } catch (err) {
           const code = (err as { code?: string }).code;
           if (code !== 'FORBIDDEN') {
-            summary.failures++;
+            fail(err);
             break;
           }
         }
@@ -133,8 +143,8 @@ export async function createDemoData(o: DemoOptions): Promise<DemoSummary> {
         summary.firedTimers += fired.fired;
         if (!fired.claimed) break;
       }
-    } catch {
-      summary.failures++;
+    } catch (err) {
+      fail(err);
     }
   }
   summary.ms = Date.now() - t0;
@@ -142,7 +152,7 @@ export async function createDemoData(o: DemoOptions): Promise<DemoSummary> {
 }
 
 /** Values that pass the form's validation: enums pick a value, numbers their range, text a sample. */
-export function valuesFor(schema: FormSchema | undefined, random: () => number, user: string): Record<string, unknown> {
+export function valuesFor(schema: FormSchema | undefined, random: () => number, user: string, now: Date): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const walk = (components: FormComponent[] | undefined) => {
     for (const c of components ?? []) {
@@ -151,13 +161,13 @@ export function valuesFor(schema: FormSchema | undefined, random: () => number, 
       const v = c.validate ?? {};
       const values = (c.values ?? []).map((x) => x.value);
       if (values.length) out[c.key] = values[Math.floor(random() * values.length)];
-      else if (c.type === 'checkbox') out[c.key] = random() < 0.7;
+      else if (c.type === 'checkbox') out[c.key] = v.required ? true : random() < 0.7;
       else if (c.type === 'number') {
         const min = v.min ?? 0;
         const max = v.max ?? min + 10;
         out[c.key] = Math.round(min + random() * (max - min));
       } else if (c.type === 'datetime') {
-        if (v.required) out[c.key] = new Date(Date.now() + 7 * DAY).toISOString();
+        if (v.required) out[c.key] = new Date(now.getTime() + (/end/i.test(c.key) ? 3 : 1 + random()) * DAY).toISOString();
       } else if (c.type === 'textfield' || c.type === 'textarea') {
         if (v.pattern) {
           if (/A-Za-z0-9/.test(v.pattern) && new RegExp(v.pattern).test(user)) out[c.key] = user;

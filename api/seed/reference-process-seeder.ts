@@ -82,6 +82,7 @@ export class ReferenceProcessSeeder implements OnApplicationBootstrap {
       timeZone: this.config.timeZone,
       documents,
       keys: catalogue.deployments.flatMap((d) => d.demo ?? []),
+      startVariables: catalogue.demoVariables,
       records: this.config.demoRecords ?? 300,
       users,
     });

@@ -75,12 +75,12 @@ describe('first start: reference flows and demo data', () => {
   it('creates a small demo data set through the real commands: records, KPIs and open tasks for a demo user', async () => {
     // given the embedded default (demo users) with a small demo data set
     const started = Date.now();
-    t = await createTestApp(db, { config: { seedProcesses: true, demoData: true, demoRecords: 16, auth: demoUsers }, users: [{ username: 'admin', roles: ['admin'] }] });
+    t = await createTestApp(db, { config: { seedProcesses: true, demoData: true, demoRecords: Number(process.env.DEMO_RECORDS_TEST ?? 16), auth: demoUsers }, users: [{ username: 'admin', roles: ['admin'] }] });
     const took = Date.now() - started;
     const staff = await t.user({ username: 'staff', roles: ['staff'] });
 
     // then records exist over the last 60 days, in several states
-    const records = (await t.as('admin').get('/api/records?limit=100').expect(200)).body as { items: { number: string; state: string; openedAt?: string }[] };
+    const records = (await t.as('admin').get('/api/records?size=100').expect(200)).body as { items: { number: string; state: string; openedAt?: string }[] };
     expect(records.items.length).toBeGreaterThanOrEqual(12);
     const opened = (await t.sql.query(`SELECT min(opened_at) AS first, max(opened_at) AS last, count(DISTINCT state) AS states FROM record`))[0];
     expect(Date.now() - new Date(opened.first).getTime()).toBeGreaterThan(30 * 24 * 3600_000);
