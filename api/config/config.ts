@@ -123,7 +123,7 @@ const EnvSchema = z.object({
     }, 'must be an IANA time zone such as Europe/Berlin'),
   SEED_PROCESSES: z.enum(['true', 'false']).default('true'),
   DEMO_DATA: z.enum(['true', 'false']).optional(),
-  DEMO_RECORDS: int(0, 10_000).default(300),
+  DEMO_RECORDS: int(0, 10_000).default(200),
   /** Set by main.ts on cluster workers of an embedded (PGlite) primary: still the embedded default. */
   EMBEDDED_PRIMARY: z.string().optional(),
   AUTH_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Orchestrator, ServiceHandlerRegistry } from '../../engine';
 import { transaction } from '../auth/sql';
 import { CalendarService } from '../calendars/calendar.service';
@@ -18,10 +18,12 @@ const ACTOR = 'system:seed';
  * the real multi-file deploy), creates the groups its lanes need and, on the embedded default,
  * puts the demo users in them and creates a demo data set. Runs once per database: the first
  * process to insert the marker row (under an advisory lock) does it, and only when the database
- * holds no process definition yet.
+ * holds no process definition yet. It runs in onModuleInit of the root module: after the demo users
+ * exist (AuthModule) and before the timer poller starts (onApplicationBootstrap), so the poller's
+ * real clock never fires the demo clock's timers.
  */
 @Injectable()
-export class ReferenceProcessSeeder implements OnApplicationBootstrap {
+export class ReferenceProcessSeeder implements OnModuleInit {
   private readonly logger = new Logger('seed');
 
   constructor(
@@ -32,7 +34,7 @@ export class ReferenceProcessSeeder implements OnApplicationBootstrap {
     @Inject(CalendarService) private readonly calendars: CalendarService,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  async onModuleInit(): Promise<void> {
     if (!this.config.seedProcesses) return;
     const claimed = await transaction(this.db.dataSource, async (sql) => {
       await sql.rows(`SELECT pg_advisory_xact_lock(hashtext('seed:reference-processes'))`);
@@ -83,7 +85,7 @@ export class ReferenceProcessSeeder implements OnApplicationBootstrap {
       documents,
       keys: catalogue.deployments.flatMap((d) => d.demo ?? []),
       startVariables: catalogue.demoVariables,
-      records: this.config.demoRecords ?? 300,
+      records: this.config.demoRecords ?? 200,
       users,
     });
     this.logger.log({ msg: 'created the demo data set', ...summary });

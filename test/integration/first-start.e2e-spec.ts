@@ -113,7 +113,7 @@ describe('first start: reference flows and demo data', () => {
 
 describe('first start configuration (environment)', () => {
   it('seeds the flows by default and demo data only on the embedded default, never in production', () => {
-    expect(loadConfig({})).toMatchObject({ seedProcesses: true, demoData: true, demoRecords: 300 });
+    expect(loadConfig({})).toMatchObject({ seedProcesses: true, demoData: true, demoRecords: 200 });
     expect(loadConfig({ SEED_PROCESSES: 'false' })).toMatchObject({ seedProcesses: false, demoData: false });
     expect(loadConfig({ DEMO_DATA: 'false' })).toMatchObject({ seedProcesses: true, demoData: false });
     expect(loadConfig({ DATABASE_URL: 'postgres://db/app' })).toMatchObject({ seedProcesses: true, demoData: false });
