@@ -102,7 +102,9 @@ export async function createDemoData(o: DemoOptions): Promise<DemoSummary> {
   let toStart = o.records;
   for (let i = 0; i < steps; i++) {
     const remainingSteps = steps - i;
-    const now = Math.ceil(toStart / remainingSteps) + (random() < 0.3 ? 1 : 0);
+    // Spread the starts evenly over the 60 days (the last step starts whatever is left).
+    const expected = toStart / remainingSteps;
+    const now = remainingSteps === 1 ? toStart : Math.floor(expected) + (random() < expected - Math.floor(expected) ? 1 : 0);
     for (let n = 0; n < Math.min(now, toStart); n++) {
       const key = pick(o.keys);
       const starter = pick(o.users);
