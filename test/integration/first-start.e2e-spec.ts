@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../api/config/config';
 import { testAuthConfig } from '../support/auth';
+import { bpmn } from '../support/bpmn';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { createTestApp, type ApiTestApp } from '../support/test-app';
 
@@ -68,8 +69,17 @@ describe('first start: reference flows and demo data', () => {
   });
 
   it('does not deploy on a database that already holds definitions, nor when SEED_PROCESSES is false', async () => {
+    // given a server without seeding, where an administrator deployed a flow
     t = await createTestApp(db, { config: { seedProcesses: false } });
     expect(await definitions(t)).toEqual([]);
+    await t.as('admin').post('/api/definitions').attach('file', Buffer.from(bpmn('own_flow', '<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e"/><bpmn:endEvent id="e"/>')), 'own.bpmn').expect(201);
+    await t.close();
+
+    // when it restarts with SEED_PROCESSES
+    t = await createTestApp(db, { config: { seedProcesses: true } });
+
+    // then the existing installation is left alone
+    expect((await definitions(t)).map((d) => d.key)).toEqual(['own_flow']);
   });
 
   it('creates a small demo data set through the real commands: records, KPIs and open tasks for a demo user', async () => {
