@@ -160,7 +160,7 @@ export function valuesFor(schema: FormSchema | undefined, random: () => number, 
       if (!c.key) continue;
       const v = c.validate ?? {};
       const values = (c.values ?? []).map((x) => x.value);
-      if (values.length) out[c.key] = values[Math.floor(random() * values.length)];
+      if (values.length) out[c.key] = random() < 0.6 ? values[0] : values[Math.floor(random() * values.length)]; // the first option is the usual path
       else if (c.type === 'checkbox') out[c.key] = v.required ? true : random() < 0.7;
       else if (c.type === 'number') {
         const min = v.min ?? 0;
