@@ -26,6 +26,7 @@ import { RecordsQuery } from './records/records.query';
 import { KpisQuery } from './records/kpis.query';
 import { TaskFormQuery } from './tasks/task-form.query';
 import { DefinitionFormsQuery } from './definitions/definition-forms.query';
+import { ReferenceProcessSeeder } from './seed/reference-process-seeder';
 
 @Module({})
 export class AppModule {
@@ -49,6 +50,7 @@ export class AppModule {
         DecisionsQuery,
         RecordsQuery,
         KpisQuery,
+        ReferenceProcessSeeder,
       ],
     };
   }

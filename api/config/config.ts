@@ -26,6 +26,14 @@ export interface AppConfig {
   engineStallTimeoutMs?: number;
   /** Identity settings; absent means {@link defaultAuthConfig} of this config. */
   auth?: AuthConfig;
+  /** Deploy the reference flows of processes/catalogue.json on the first start of an empty database (absent = false). */
+  seedProcesses?: boolean;
+  /** Create the demo data set on first start (embedded default only, never in production; absent = false). */
+  demoData?: boolean;
+  /** How many demo records to create. */
+  demoRecords?: number;
+  /** Directory holding catalogue.json; absent = the shipped processes/. */
+  processesDir?: string;
 }
 
 /** An external OpenID Connect provider whose access tokens are accepted. */
@@ -113,6 +121,9 @@ const EnvSchema = z.object({
         return false;
       }
     }, 'must be an IANA time zone such as Europe/Berlin'),
+  SEED_PROCESSES: z.enum(['true', 'false']).default('true'),
+  DEMO_DATA: z.enum(['true', 'false']).optional(),
+  DEMO_RECORDS: int(0, 10_000).default(200),
   /** Set by main.ts on cluster workers of an embedded (PGlite) primary: still the embedded default. */
   EMBEDDED_PRIMARY: z.string().optional(),
   AUTH_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
@@ -132,6 +143,7 @@ const EnvSchema = z.object({
   if (e.ADMIN_PASSWORD && !e.ADMIN_USERNAME) ctx.addIssue({ code: 'custom', path: ['ADMIN_USERNAME'], message: 'is required when ADMIN_PASSWORD is set' });
   if (e.OIDC_ISSUER && !e.OIDC_JWKS_URL) ctx.addIssue({ code: 'custom', path: ['OIDC_JWKS_URL'], message: 'is required when OIDC_ISSUER is set' });
   if (e.OIDC_JWKS_URL && !e.OIDC_ISSUER) ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'is required when OIDC_JWKS_URL is set' });
+  if (e.DEMO_DATA === 'true' && e.NODE_ENV === 'production') ctx.addIssue({ code: 'custom', path: ['DEMO_DATA'], message: 'demo data is never created in production (NODE_ENV=production)' });
   if (e.OIDC_ISSUER === LOCAL_ISSUER) ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: `must differ from this server's own issuer "${LOCAL_ISSUER}"` });
 });
 
@@ -159,6 +171,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDi
     timerPollMs: e.TIMER_POLL_MS,
     timeZone: e.TIME_ZONE,
     engineStallTimeoutMs: e.ENGINE_STALL_TIMEOUT_MS,
+    seedProcesses: e.SEED_PROCESSES === 'true',
+    demoData: e.SEED_PROCESSES === 'true' && !production && (e.DEMO_DATA === undefined ? !databaseUrl || e.EMBEDDED_PRIMARY === '1' : e.DEMO_DATA === 'true'),
+    demoRecords: e.DEMO_RECORDS,
     auth: {
       ...defaultAuthConfig({ databaseUrl, production }),
       secret: e.AUTH_SECRET ?? null,

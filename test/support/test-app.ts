@@ -45,6 +45,9 @@ export function testConfig(db: TestDatabase, overrides: Partial<AppConfig> = {})
     // Tests fire timers explicitly (orchestrator.fireDueTimers) unless they opt into the poller.
     timerPollMs: 0,
     timeZone: 'UTC',
+    // No reference flows and no demo data unless a test asks (test/integration/first-start.e2e-spec.ts).
+    seedProcesses: false,
+    demoData: false,
     ...overrides,
   };
 }
