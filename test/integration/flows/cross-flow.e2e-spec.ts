@@ -10,24 +10,11 @@ const read = (...p: string[]) => readFileSync(join(ROOT, ...p));
 const forms = (flow: string, prefix: string) => readdirSync(join(ROOT, flow, 'forms')).filter((f) => f.startsWith(prefix)).map((f) => [f, read(flow, 'forms', f)] as const);
 
 /**
- * Stand-ins where a reference flow cannot be started by a message today: change_management and
- * incident_management both have a none start with a form (deploy validation refuses a message start
- * beside it), and a thrown message carries only `sourceRecord`, not the start form's fields.
- * The change stub fails its implementation and throws `raise-incident` like change_management does.
+ * The change hop is the real flow: problem_management throws `raise-change`, change_from_problem
+ * receives it (message start), a change manager drafts the RFC and change_management runs as its
+ * call activity. The last hop keeps a stand-in: incident_management has a none start with a form
+ * (deploy validation refuses a message start beside it), so nothing real receives `raise-incident`.
  */
-const changeStub = bpmn(
-  'change_stub',
-  `<bpmn:startEvent id="SE_Raised"><bpmn:messageEventDefinition messageRef="Msg_RaiseChange"/></bpmn:startEvent>
-   <bpmn:sequenceFlow id="f1" sourceRef="SE_Raised" targetRef="UT_Implement"/>
-   <bpmn:userTask id="UT_Implement" camunda:candidateGroups="change-implementers"/>
-   <bpmn:sequenceFlow id="f2" sourceRef="UT_Implement" targetRef="XG_Outcome"/>
-   <bpmn:exclusiveGateway id="XG_Outcome" default="f3"/>
-   <bpmn:sequenceFlow id="f3" sourceRef="XG_Outcome" targetRef="EE_Successful"/>
-   <bpmn:endEvent id="EE_Successful" itsm:recordState="successful"/>
-   <bpmn:sequenceFlow id="f4" sourceRef="XG_Outcome" targetRef="EE_Failed"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">\${outcome == "failed"}</bpmn:conditionExpression></bpmn:sequenceFlow>
-   <bpmn:endEvent id="EE_Failed" itsm:recordState="failed"><bpmn:messageEventDefinition messageRef="Msg_RaiseIncident"/></bpmn:endEvent>`,
-  'itsm:recordType="change"',
-).replace('<bpmn:process', '<bpmn:message id="Msg_RaiseChange" name="raise-change"/>\n<bpmn:message id="Msg_RaiseIncident" name="raise-incident" itsm:correlationKey="${recordNumber}"/>\n<bpmn:process');
 const incidentStub = bpmn(
   'incident_stub',
   `<bpmn:startEvent id="SE_Raised"><bpmn:messageEventDefinition messageRef="Msg_RaiseIncident"/></bpmn:startEvent>
@@ -67,6 +54,7 @@ describe('cross-flow links: incident → problem → change → incident', () =>
     await t.user({ username: 'pam', roles: ['staff'], groups: ['problem-managers'] });
     await t.user({ username: 'rita', roles: ['staff'], groups: ['resolvers'] });
     await t.user({ username: 'ivan', roles: ['staff'], groups: ['change-implementers'] });
+    await t.user({ username: 'mike', roles: ['staff'], groups: ['change-managers'] });
     let major = t.as('admin').post('/api/definitions').attach('file', read('incident', 'major_incident.bpmn'), 'major_incident.bpmn');
     for (const [name, content] of forms('incident', 'major-')) major = major.attach('forms', content, name);
     await major.expect(201);
@@ -77,7 +65,16 @@ describe('cross-flow links: incident → problem → change → incident', () =>
     let problem = t.as('admin').post('/api/definitions').attach('file', read('problem', 'problem_management.bpmn'), 'problem_management.bpmn');
     for (const [name, content] of forms('problem', 'problem-')) problem = problem.attach('forms', content, name);
     await problem.expect(201);
-    await t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(changeStub).expect(201);
+    // the real change flows, callees first, with their forms and decision table (as change.e2e-spec.ts)
+    const cab = await t.as('admin').post('/api/definitions').attach('file', read('change', 'cab_review.bpmn'), 'cab_review.bpmn').attach('forms', read('change', 'forms', 'cab-vote.form'), 'cab-vote.form');
+    expect([cab.status, cab.body.warnings ?? []]).toEqual([201, []]);
+    let change = t.as('admin').post('/api/definitions').attach('file', read('change', 'change_management.bpmn'), 'change_management.bpmn');
+    for (const [name, content] of forms('change', 'change-')) change = change.attach('forms', content, name);
+    change = change.attach('forms', read('change', 'decisions', 'change-authority.dmn'), 'change-authority.dmn');
+    const changeRes = await change;
+    expect([changeRes.status, changeRes.body.warnings ?? []]).toEqual([201, []]);
+    const wrapper = await t.as('admin').post('/api/definitions').attach('file', read('change', 'change_from_problem.bpmn'), 'change_from_problem.bpmn').attach('forms', read('change', 'forms', 'change-rfc.form'), 'change-rfc.form');
+    expect([wrapper.status, wrapper.body.warnings ?? []]).toEqual([201, []]);
     await t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(incidentStub).expect(201);
   });
   afterAll(async () => {
@@ -106,13 +103,27 @@ describe('cross-flow links: incident → problem → change → incident', () =>
     await complete('rita', prbId, 'UT_RootCause', { rootCause: 'Backup locks the spool directory', workaroundAvailable: false });
     await complete('pam', prbId, 'UT_KnownError', { knownErrorSummary: 'Spool locked by the backup job', permanentFix: 'change' });
     await drain();
+    // nothing has a change record yet: change_from_problem waits for a change manager to draft the RFC
+    expect(await numbers('change')).toEqual([]);
+    const wrappers = (await t.as('auditor').get('/api/instances?key=change_from_problem').expect(200)).body.items as { id: string }[];
+    expect(wrappers).toHaveLength(1);
+    await complete('mike', wrappers[0].id, 'UT_DraftRfc', { title: 'Move the backup window', changeType: 'standard', description: 'Run the backup after the spool flush', plannedStart: new Date(clock.now().getTime() + 3_600_000).toISOString() });
     const [chg] = await numbers('change');
     expect(chg).toMatch(/^CHG\d{7}$/);
+    const chgRecord = await record(chg);
+    expect(chgRecord.instances.map((i: { definitionKey: string }) => i.definitionKey)).toEqual(['change_management']);
+    expect(chgRecord.state).toBe('scheduled');
 
-    // the change fails and raises an incident
-    const chgId = (await record(chg)).instances[0].id as string;
-    await complete('ivan', chgId, 'UT_Implement', { outcome: 'failed' });
+    // the planned start comes; the change fails and raises an incident
+    const chgId = chgRecord.instances[0].id as string;
+    clock.advance(3_600_000 + 60_000);
+    await t.app.get(Orchestrator).fireDueTimers('test-worker');
+    await complete('ivan', chgId, 'UT_Implement', { outcome: 'failed', actualStart: clock.now().toISOString(), implementationNotes: 'spool still locked' });
+    expect((await record(chg)).state).toBe('review');
+    await complete('mike', chgId, 'UT_PIR', { reviewCompleted: true, lessonsLearned: 'check the spool lock first' });
     expect((await record(chg)).state).toBe('failed');
+    // the wrapper ends with its call activity
+    expect((await t.as('auditor').get(`/api/instances/${wrappers[0].id}`).expect(200)).body.status).toBe('completed');
     await drain();
     const inc2 = (await numbers('incident')).find((n) => n !== inc1)!;
     expect(inc2).toMatch(/^INC\d{7}$/);
