@@ -146,3 +146,33 @@ const build = (spec) => buildBpmn('incident', 'generate-incident-bpmn.mjs', spec
   ];
   build({ file: 'major_incident.bpmn', processId: 'major_incident', processName: 'Major incident procedure', cols: 7, lanes, nodes, flows });
 }
+
+// ---------------------------------------------------------------- incident_from_change
+// Receives `raise-incident` (thrown by change_management when a change fails, with only `sourceRecord` =
+// the change number): the service desk logs the incident (form incident-log, the start form of
+// incident_management), then incident_management runs as a call activity with all variables, so its INC
+// record is linked to the change through the `sourceRecord` start variable. No record of its own.
+{
+  const SD = 'Lane_ServiceDesk', SYS = 'Lane_System';
+  const lanes = [
+    { id: SD, name: 'Service desk', rows: 1 },
+    { id: SYS, name: 'System', rows: 1 },
+  ];
+  const nodes = [
+    { id: 'SE_IncidentRaised', tag: 'startEvent', name: 'Incident raised by a failed change', lane: SD, col: 0, inner: msg('Msg_RaiseIncident') },
+    { id: 'UT_LogIncident', tag: 'userTask', name: 'Log incident from failed change', lane: SD, col: 1, attrs: ut('incident-log', 'camunda:candidateGroups="servicedesk"') },
+    { id: 'CA_IncidentManagement', tag: 'callActivity', name: 'Incident management', lane: SYS, col: 2, attrs: 'calledElement="incident_management"',
+      inner: '<bpmn:extensionElements><camunda:in variables="all"/></bpmn:extensionElements>' },
+    { id: 'EE_IncidentDone', tag: 'endEvent', name: 'Incident finished', lane: SYS, col: 3 },
+  ];
+  const flows = [
+    { id: 'Flow_Raised', from: 'SE_IncidentRaised', to: 'UT_LogIncident' },
+    { id: 'Flow_Logged', from: 'UT_LogIncident', to: 'CA_IncidentManagement' },
+    { id: 'Flow_Done', from: 'CA_IncidentManagement', to: 'EE_IncidentDone' },
+  ];
+  build({
+    file: 'incident_from_change.bpmn', processId: 'incident_from_change', processName: 'Incident raised by a failed change', cols: 4,
+    lanes, nodes, flows,
+    messages: [{ id: 'Msg_RaiseIncident', name: 'raise-incident' }], // a start event: started whatever the key (the change's number)
+  });
+}

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock, Orchestrator } from '../../../engine';
-import { bpmn } from '../../support/bpmn';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database';
 import { createTestApp, type ApiTestApp } from '../../support/test-app';
 
@@ -10,19 +9,11 @@ const read = (...p: string[]) => readFileSync(join(ROOT, ...p));
 const forms = (flow: string, prefix: string) => readdirSync(join(ROOT, flow, 'forms')).filter((f) => f.startsWith(prefix)).map((f) => [f, read(flow, 'forms', f)] as const);
 
 /**
- * The change hop is the real flow: problem_management throws `raise-change`, change_from_problem
- * receives it (message start), a change manager drafts the RFC and change_management runs as its
- * call activity. The last hop keeps a stand-in: incident_management has a none start with a form
- * (deploy validation refuses a message start beside it), so nothing real receives `raise-incident`.
+ * Every hop is a real flow: problem_management throws `raise-change`, change_from_problem receives it
+ * (message start), a change manager drafts the RFC and change_management runs as its call activity;
+ * change_management throws `raise-incident` when the change fails, incident_from_change receives it, the
+ * service desk logs the incident (form incident-log) and incident_management runs as its call activity.
  */
-const incidentStub = bpmn(
-  'incident_stub',
-  `<bpmn:startEvent id="SE_Raised"><bpmn:messageEventDefinition messageRef="Msg_RaiseIncident"/></bpmn:startEvent>
-   <bpmn:sequenceFlow id="f1" sourceRef="SE_Raised" targetRef="triage"/>
-   <bpmn:userTask id="triage" camunda:candidateGroups="servicedesk"/>
-   <bpmn:sequenceFlow id="f2" sourceRef="triage" targetRef="done"/><bpmn:endEvent id="done"/>`,
-  'itsm:recordType="incident"',
-).replace('<bpmn:process', '<bpmn:message id="Msg_RaiseIncident" name="raise-incident"/>\n<bpmn:process');
 
 interface Link { direction: string }
 
@@ -75,7 +66,8 @@ describe('cross-flow links: incident → problem → change → incident', () =>
     expect([changeRes.status, changeRes.body.warnings ?? []]).toEqual([201, []]);
     const wrapper = await t.as('admin').post('/api/definitions').attach('file', read('change', 'change_from_problem.bpmn'), 'change_from_problem.bpmn').attach('forms', read('change', 'forms', 'change-rfc.form'), 'change-rfc.form');
     expect([wrapper.status, wrapper.body.warnings ?? []]).toEqual([201, []]);
-    await t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(incidentStub).expect(201);
+    const incWrapper = await t.as('admin').post('/api/definitions').attach('file', read('incident', 'incident_from_change.bpmn'), 'incident_from_change.bpmn').attach('forms', read('incident', 'forms', 'incident-log.form'), 'incident-log.form');
+    expect([incWrapper.status, incWrapper.body.warnings ?? []]).toEqual([201, []]);
   });
   afterAll(async () => {
     await t?.close();
@@ -125,8 +117,20 @@ describe('cross-flow links: incident → problem → change → incident', () =>
     // the wrapper ends with its call activity
     expect((await t.as('auditor').get(`/api/instances/${wrappers[0].id}`).expect(200)).body.status).toBe('completed');
     await drain();
+    // no second incident yet: incident_from_change waits for the service desk to log it
+    expect(await numbers('incident')).toEqual([inc1]);
+    const incWrappers = (await t.as('auditor').get('/api/instances?key=incident_from_change').expect(200)).body.items as { id: string }[];
+    expect(incWrappers).toHaveLength(1);
+    await complete('sam', incWrappers[0].id, 'UT_LogIncident', { title: 'Mail relay change failed', description: 'Backup window move rolled back', caller: 'ivan', channel: 'monitoring', category: 'software', impact: 'medium', urgency: 'high' });
     const inc2 = (await numbers('incident')).find((n) => n !== inc1)!;
     expect(inc2).toMatch(/^INC\d{7}$/);
+    const inc2Record = await record(inc2);
+    expect(inc2Record.instances.map((i: { definitionKey: string }) => i.definitionKey)).toEqual(['incident_management']);
+    // the real incident flow runs: prioritised from the logged impact and urgency, waiting at classification
+    const inc2Id = inc2Record.instances[0].id as string;
+    expect((await t.as('auditor').get(`/api/instances/${inc2Id}`).expect(200)).body.variables).toMatchObject({ title: 'Mail relay change failed', sourceRecord: chg, priority: expect.any(String) });
+    const open2 = (await t.as('auditor').get(`/api/tasks?instanceId=${inc2Id}&status=open`).expect(200)).body.items as { elementId: string }[];
+    expect(open2.map((x) => x.elementId)).toEqual(['UT_LogClassify']);
 
     // each link is stored once and shown on both records
     expect([await linkOn(inc1, prb), await linkOn(prb, inc1)]).toEqual(['outgoing', 'incoming']);
