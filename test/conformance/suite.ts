@@ -12,11 +12,8 @@ import { ConformanceDriver, selectCases, type ConformanceCase } from './harness'
  */
 export function conformanceSuite(title: string, cases: ConformanceCase[], handlers: ServiceHandler[] = []): void {
   const selected = selectCases(cases);
-  if (!selected.length) {
-    // jest refuses a file without tests: say, as a skipped test, why this file runs none.
-    describe.skip(title, () => it('no case selected (the shared corpus is absent, or CONFORMANCE_ONLY names none of these cases)', () => undefined));
-    return;
-  }
+  // CONFORMANCE_ONLY naming none of this file's cases leaves it empty: run the file that holds them.
+  if (!selected.length) return;
   describe(title, () => {
     let db: TestDatabase;
     let t: ApiTestApp;
