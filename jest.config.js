@@ -6,7 +6,9 @@ const { join } = require('node:path');
  * Suites that run diagrams from the shared corpus (../shared/corpus, beside a checkout, not in the
  * repository) are left out where it is absent, instead of reporting a placeholder test.
  */
-const corpusSuites = existsSync(join(__dirname, '..', 'shared', 'corpus')) ? [] : ['/test/conformance/corpus\\.e2e-spec\\.ts$'];
+const corpusSuites = existsSync(join(__dirname, '..', 'shared', 'corpus'))
+  ? []
+  : ['/test/conformance/corpus\\.e2e-spec\\.ts$', '/test/integration/corpus\\.e2e-spec\\.ts$', '/engine/definitions/corpus\\.spec\\.ts$'];
 const esmPackages = [
   'feelin', 'lezer-feel', '@lezer', 'temporal-polyfill', 'temporal-utils', 'temporal-spec',
   'min-dash', 'moddle', 'moddle-xml', 'saxen', 'bpmn-moddle', 'dmn-moddle',
