@@ -3,7 +3,7 @@ import { details, formatDate, h, replace, type View } from '../../dom';
 import { MessageArea } from '../../messages';
 import { work, type RecordDetail } from '../work/api';
 import { timeline } from '../work/timeline';
-import { slaBadge, statusBadge, valueText } from '../work/ui';
+import { slaBadge, splitFields, statusBadge } from '../work/ui';
 
 /** #/records/:number: a record's columns and fields, SLA, its process instances, its links to other records, and its timeline. */
 export function recordView(number: string): View {
@@ -43,7 +43,7 @@ export function recordView(number: string): View {
             ...(r.sla.paused ? [['SLA', 'paused'] as [string, string]] : []),
           ])),
         h('section', { class: 'panel', 'aria-labelledby': 'record-fields-title' }, h('h2', { id: 'record-fields-title' }, 'Fields'),
-          Object.keys(r.fields).length ? details({ 'data-testid': 'record-fields' }, Object.entries(r.fields).map(([k, v]) => [k, valueText(v)])) : h('p', { class: 'empty' }, 'No fields.')),
+          fieldsOf(r.fields)),
         h('section', { class: 'panel', 'aria-labelledby': 'record-instances-title' }, h('h2', { id: 'record-instances-title' }, 'Process instances'),
           h('ul', { class: 'links-list', 'data-testid': 'record-instances' }, ...r.instances.map((i) => h('li', {},
             h('a', { href: `#/instances/${i.id}`, 'data-testid': 'record-instance-link' }, `${i.definitionKey} v${i.definitionVersion}`),
@@ -61,4 +61,14 @@ export function recordView(number: string): View {
   }
 
   return { el, destroy: () => void (left = true) };
+}
+
+/** Simple fields as a list; structured ones (SLA clocks, targets, lists) collapsed as JSON. */
+function fieldsOf(fields: Record<string, unknown>): HTMLElement {
+  const { simple, structured } = splitFields(fields);
+  const more = Object.keys(structured).length
+    ? h('details', { 'data-testid': 'record-structured' }, h('summary', {}, `Structured data (${Object.keys(structured).join(', ')})`), h('pre', {}, JSON.stringify(structured, null, 2)))
+    : null;
+  if (!simple.length && !more) return h('p', { class: 'empty', 'data-testid': 'record-fields' }, 'No fields.');
+  return h('div', {}, details({ 'data-testid': 'record-fields' }, simple), more);
 }

@@ -7,7 +7,7 @@ import { work, type RecordDetail, type TaskView } from '../work/api';
 import { createDiagram } from '../work/diagram';
 import { fieldErrorsOf, mountForm, type MountedForm } from '../work/form';
 import { timeline } from '../work/timeline';
-import { dueBadge, dueOf, priorityBadge, slaBadge, statusBadge, valueText } from '../work/ui';
+import { dueBadge, dueOf, priorityBadge, slaBadge, splitFields, statusBadge } from '../work/ui';
 
 /**
  * #/tasks/:id: one task: its form (form-js, validated again by the server, whose field errors show
@@ -220,7 +220,7 @@ export function taskView(taskId: string): View {
         ['Opened', `${formatDate(record.openedAt)}${record.openedBy ? ` by ${record.openedBy}` : ''}`],
         ['Response due', record.sla.responseDueAt ? `${formatDate(record.sla.responseDueAt)}${record.sla.responseMet === null ? '' : record.sla.responseMet ? ' (met)' : ' (missed)'}` : '—'],
         ['Resolution due', record.sla.resolutionDueAt ? `${formatDate(record.sla.resolutionDueAt)}${record.sla.resolutionMet === null ? '' : record.sla.resolutionMet ? ' (met)' : ' (missed)'}` : '—'],
-        ...Object.entries(record.fields).slice(0, 12).map(([k, v]) => [k, valueText(v)] as [string, string]),
+        ...splitFields(record.fields).simple.slice(0, 15),
       ]),
       h('h3', {}, 'Timeline'),
       timeline(record.timeline, (id) => diagram.nameOf(id)),
@@ -234,7 +234,7 @@ export function taskView(taskId: string): View {
       const xml = await work.definitionXml(instance.definitionId);
       if (left) return;
       const completed = history.flatMap((e) => ((e.type === 'element.completed' || e.type === 'flow.taken') && e.elementId ? [e.elementId] : []));
-      await diagram.show(xml, { completed, active: t.status === 'open' ? [t.elementId] : [] });
+      await diagram.show(xml, { completed, active: t.status === 'open' ? [t.elementId] : [] }, true);
     } catch (error) {
       if (!left) replace(canvas, h('p', { class: 'load-error' }, `The diagram could not be shown: ${error instanceof Error ? error.message : String(error)}`));
     }

@@ -259,7 +259,7 @@ export function tasksView(): View {
         : h('div', { class: 'record', 'data-testid': 'task-record' }, task.definitionKey),
       h('div', { class: 'meta' }, priorityBadge(task), slaBadge(sla), isOverdue ? h('span', { class: 'badge sla-breached', 'data-testid': 'overdue' }, 'Overdue') : null),
       h('div', { class: 'meta' }, dueBadge(due, now)),
-      h('div', { class: 'people' }, task.assignee ? `Assigned to ${task.assignee === me ? 'you' : task.assignee}` : `Unassigned · ${task.candidateGroups.join(', ') || task.candidateUsers.join(', ') || 'no candidates'}`),
+      h('div', { class: 'people' }, task.assignee ? `Assigned to ${task.assignee === me ? `you (${me})` : task.assignee}` : `Unassigned · ${task.candidateGroups.join(', ') || task.candidateUsers.join(', ') || 'no candidates'}`),
       claim || unclaim ? h('div', { class: 'actions' }, claim, unclaim) : null,
     );
   }

@@ -14,8 +14,8 @@ import executionMarkers from '../../bpmn/features/execution-markers';
 import type ExecutionMarkers from '../../bpmn/features/execution-markers/ExecutionMarkers';
 
 export interface Diagram {
-  /** Imports the XML, marks the progress, and fits the view (centred on the first active element). */
-  show(xml: string, progress: { completed: Iterable<string>; active: Iterable<string> }): Promise<void>;
+  /** Imports the XML, marks the progress and fits the view; `focus` zooms in on the first active element when the fitted diagram is too small to read. */
+  show(xml: string, progress: { completed: Iterable<string>; active: Iterable<string> }, focus?: boolean): Promise<void>;
   /** The name of an element (its id when it has none or is not on the diagram). */
   nameOf(id: string): string;
   destroy(): void;
@@ -24,7 +24,7 @@ export interface Diagram {
 export function createDiagram(container: HTMLElement): Diagram {
   const viewer = new NavigatedViewer({ container, moddleExtensions: { camunda: camundaModdle, itsm: itsmModdle }, additionalModules: [executionMarkers] });
   return {
-    async show(xml, progress) {
+    async show(xml, progress, focus = false) {
       await viewer.importXML(xml);
       const canvas = viewer.get<Canvas>('canvas');
       canvas.zoom('fit-viewport');
@@ -33,7 +33,7 @@ export function createDiagram(container: HTMLElement): Diagram {
       const registry = viewer.get<ElementRegistry>('elementRegistry');
       const element = first ? registry.get(first) : undefined;
       // A large diagram fitted into a small box is unreadable: zoom in on the current step instead.
-      if (element && canvas.zoom() < 0.6) {
+      if (focus && element && canvas.zoom() < 0.6) {
         canvas.zoom(0.8);
         canvas.scrollToElement(element);
       }

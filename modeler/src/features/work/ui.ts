@@ -89,6 +89,20 @@ export function valueText(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Keys a record page already shows in its own rows (or that only machines read). */
+const SHOWN_ELSEWHERE = new Set(['title', 'priority', 'recordNumber', 'sla', 'slaTargets']);
+
+/** A record's fields split into simple values (for a description list) and structured data (for a collapsed block). */
+export function splitFields(fields: Record<string, unknown>): { simple: [string, string][]; structured: Record<string, unknown> } {
+  const simple: [string, string][] = [];
+  const structured: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (value !== null && typeof value === 'object') structured[key] = value;
+    else if (!SHOWN_ELSEWHERE.has(key)) simple.push([key, valueText(value)]);
+  }
+  return { simple, structured };
+}
+
 /** yyyy-mm-dd of a date input → ISO start of that day (local time); the day after for "to" bounds. */
 export function dayBound(value: string, end = false): string | undefined {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
