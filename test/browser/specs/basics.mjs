@@ -1,10 +1,11 @@
+/* global document, localStorage, sessionStorage -- browser globals: inside page.waitForFunction/evaluate, which run in the page */
 /**
  * The app's basics: sign-in, session handling, the modeler's deploy and problem view, the task
  * list, an instance's history and what each role may do.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ADMIN, AUDITOR, FIXTURES, RESULTS, STAFF, PASSWORD, assert, openAs, signIn, signOut, submitLogin, sleep } from '../harness.mjs';
+import { ADMIN, AUDITOR, FIXTURES, RESULTS, STAFF, PASSWORD, assert, openAs, signIn, signOut, submitLogin } from '../harness.mjs';
 
 /** Shared between scenarios: the instance the task-list scenario completed. */
 const state = { instanceId: null };
