@@ -236,6 +236,25 @@ async function narrowAndKeyboard(page, baseUrl) {
   await screenshot(page, 'work-record-390');
 }
 
+/** The list refreshes itself every 30 s while the box is ticked, and not once it is cleared. */
+async function autoRefresh(page, baseUrl) {
+  await page.clock.install();
+  await openAs(page, baseUrl, STAFF, '#/tasks');
+  await page.getByTestId('task-list').locator('[data-testid="task"], [data-testid="no-tasks"]').first().waitFor();
+  const isList = (url) => new URL(url).pathname === '/api/tasks';
+  const again = page.waitForResponse((r) => isList(r.url()) && r.request().method() === 'GET');
+  await page.clock.fastForward('00:31');
+  await again;
+  await page.getByTestId('auto-refresh').uncheck();
+  let more = 0;
+  page.on('request', (r) => {
+    if (isList(r.url())) more += 1;
+  });
+  await page.clock.fastForward('01:05');
+  await page.getByTestId('task-refresh').waitFor();
+  assert(more === 0, `the list refreshed ${more} time(s) after auto-refresh was turned off`);
+}
+
 const EXPECTED_422 = [/Failed to load resource: the server responded with a status of 422/];
 
 export default [
@@ -244,4 +263,5 @@ export default [
   { name: 'work-task-form', run: taskFormShowsServerError, allowConsole: EXPECTED_422 },
   { name: 'work-record-instance', run: searchRecordAndOpenPages },
   { name: 'work-narrow-keyboard', run: narrowAndKeyboard },
+  { name: 'work-auto-refresh', run: autoRefresh },
 ];
