@@ -160,6 +160,9 @@ async function taskFormShowsServerError(page, baseUrl) {
   await page.locator('[data-tone="success"]').filter({ hasText: `Completed "Log, classify and match" for ${state.number}` }).waitFor();
   assert((await page.locator('.fjs-form-field-error').count()) === 0, 'field errors stayed after success');
   await page.getByTestId('next-task').waitFor();
+  // the record beside the form follows: the next task put it in progress
+  await page.getByTestId('record-details').filter({ hasText: 'in progress' }).waitFor();
+  assert(!(await page.getByLabel('Matching known error (PRB number)').isEditable()), 'the completed form can still be edited');
   await screenshot(page, 'work-task-completed');
   await noScriptRan(page);
 }

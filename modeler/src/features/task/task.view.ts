@@ -86,6 +86,7 @@ export function taskView(taskId: string): View {
     const open = t.status === 'open';
     const mine = t.assignee === user.username;
     const free = t.assignee === null;
+    form?.setReadOnly(!(mayWork && open && (free || mine)));
     const button = (testId: string, label: string, run: () => Promise<void>, primary = false) =>
       h('button', { type: 'button', class: primary ? 'primary' : undefined, 'data-testid': testId, onclick: (e: Event) => void guarded(e.currentTarget as HTMLButtonElement, run) }, label);
     replace(
@@ -188,6 +189,7 @@ export function taskView(taskId: string): View {
       replace(formHost);
       form = await mountForm(formHost, schema, data);
       if (left) form.destroy();
+      else if (task) renderActions(task);
     } catch (error) {
       if (left) return;
       replace(formHost, h('p', { class: 'load-error' }, 'The form could not be loaded.'));

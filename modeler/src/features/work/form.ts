@@ -17,6 +17,8 @@ export interface MountedForm {
   submit(): { data: Record<string, unknown>; valid: boolean };
   /** Shows the server's errors on their fields; answers those that name no field of the form. */
   showErrors(errors: FieldError[]): FieldError[];
+  /** Read-only: the values show, nothing can be changed (a completed task, or someone else's). */
+  setReadOnly(readOnly: boolean): void;
   destroy(): void;
 }
 
@@ -39,6 +41,9 @@ export async function mountForm(container: HTMLElement, schema: FormSchema, data
       }
       form._setState({ errors: byId });
       return unplaced;
+    },
+    setReadOnly(readOnly) {
+      form.setProperty('readOnly', readOnly);
     },
     destroy() {
       form.destroy();
