@@ -1,14 +1,14 @@
 import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { Orchestrator, type InstanceResult, type InstanceView } from '../../engine';
+import { Orchestrator, type InstanceResult } from '../../engine';
 import { AccessService } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { idempotency } from '../common/idempotency';
 import { Pagination, idParam, parse, type Page } from '../common/validation';
 import { HistoryQuery } from '../history/history.query';
-import { InstancesQuery, type InstanceDetail } from './instances.query';
+import { InstancesQuery, type InstanceDetail, type InstanceListItem } from './instances.query';
 
 const StartBody = z
   .object({
@@ -21,12 +21,22 @@ const StartBody = z
   .strict()
   .refine((b) => Boolean(b.definitionKey) !== Boolean(b.definitionId), { message: 'give exactly one of definitionKey or definitionId' });
 
+const isoDate = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && Number.isFinite(Date.parse(s)), { message: 'must be an ISO 8601 date or date-time' });
+
 const ListQuery = Pagination.extend({
   key: z.string().min(1).max(256).optional(),
   status: z.enum(['running', 'completed', 'cancelled', 'failed']).optional(),
   businessKey: z.string().min(1).max(256).optional(),
   parentInstanceId: z.string().uuid('must be a UUID').optional(),
-});
+  recordNumber: z.string().trim().min(1).max(32).optional(),
+  startedFrom: isoDate.optional(),
+  startedTo: isoDate.optional(),
+  startedBy: z.string().min(1).max(128).optional(),
+  assignee: z.string().min(1).max(128).optional(),
+  called: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+})
+  .strict()
+  .refine((f) => !f.startedFrom || !f.startedTo || Date.parse(f.startedFrom) < Date.parse(f.startedTo), { message: 'startedFrom must be before startedTo', path: ['startedFrom'] });
 
 /** A reason (cancel, SLA pause). */
 const CancelBody = z.object({ reason: z.string().trim().min(1).max(1000) }).strict();
@@ -58,14 +68,20 @@ export class InstancesController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'The instances the caller may see, newest first' })
+  @ApiOperation({ summary: 'The instances the caller may see, newest first, each with the number and title of its record (recordNumber, recordTitle; null: none)' })
   @ApiQuery({ name: 'key', required: false })
   @ApiQuery({ name: 'status', required: false, enum: ['running', 'completed', 'cancelled', 'failed'] })
   @ApiQuery({ name: 'businessKey', required: false })
   @ApiQuery({ name: 'parentInstanceId', required: false, description: 'only the instances that call activities of this instance started' })
+  @ApiQuery({ name: 'recordNumber', required: false, description: 'the instances working on this record (its own, or the called processes of its instance)' })
+  @ApiQuery({ name: 'startedFrom', required: false, description: 'started at or after (ISO date or date-time)' })
+  @ApiQuery({ name: 'startedTo', required: false, description: 'started before (ISO date or date-time)' })
+  @ApiQuery({ name: 'startedBy', required: false })
+  @ApiQuery({ name: 'assignee', required: false, description: 'instances with a task assigned to or completed by this user' })
+  @ApiQuery({ name: 'called', required: false, enum: ['true', 'false'], description: 'true: only called (child) instances; false: only top-level ones' })
   @ApiQuery({ name: 'page', required: false })
   @ApiQuery({ name: 'size', required: false })
-  list(@Query() q: unknown, @CurrentUser() user: AuthUser): Promise<Page<InstanceView>> {
+  list(@Query() q: unknown, @CurrentUser() user: AuthUser): Promise<Page<InstanceListItem>> {
     return this.query.list(parse(ListQuery, q, 'query'), user);
   }
 

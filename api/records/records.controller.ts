@@ -8,13 +8,21 @@ import { Pagination, parse, type Page } from '../common/validation';
 import { KpisQuery, type KpiReport } from './kpis.query';
 import { RecordsQuery, type RecordDetail, type RecordView } from './records.query';
 
+const isoDate = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && Number.isFinite(Date.parse(s)), { message: 'must be an ISO 8601 date or date-time' });
+
 const ListQuery = Pagination.extend({
   type: z.enum(RECORD_TYPES as [string, ...string[]]).optional(),
   state: z.string().trim().min(1).max(64).optional(),
   q: z.string().trim().min(1).max(100).optional(),
-}).strict();
-
-const isoDate = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && Number.isFinite(Date.parse(s)), { message: 'must be an ISO 8601 date or date-time' });
+  priority: z.string().trim().min(1).max(64).optional(),
+  assignee: z.string().trim().min(1).max(128).optional(),
+  openedFrom: isoDate.optional(),
+  openedTo: isoDate.optional(),
+  sla: z.enum(['breached', 'at risk', 'on track', 'paused']).optional(),
+  open: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+})
+  .strict()
+  .refine((f) => !f.openedFrom || !f.openedTo || Date.parse(f.openedFrom) < Date.parse(f.openedTo), { message: 'openedFrom must be before openedTo', path: ['openedFrom'] });
 
 const KpiQuery = z
   .object({
@@ -44,6 +52,12 @@ export class RecordsController {
   @ApiQuery({ name: 'type', required: false, enum: RECORD_TYPES })
   @ApiQuery({ name: 'state', required: false })
   @ApiQuery({ name: 'q', required: false, description: 'searches the number and the title (case-insensitive, substring)' })
+  @ApiQuery({ name: 'priority', required: false })
+  @ApiQuery({ name: 'assignee', required: false })
+  @ApiQuery({ name: 'openedFrom', required: false, description: 'opened at or after (ISO date or date-time)' })
+  @ApiQuery({ name: 'openedTo', required: false, description: 'opened before (ISO date or date-time)' })
+  @ApiQuery({ name: 'sla', required: false, enum: ['breached', 'at risk', 'on track', 'paused'] })
+  @ApiQuery({ name: 'open', required: false, enum: ['true', 'false'], description: 'true: not closed; false: closed' })
   @ApiQuery({ name: 'page', required: false })
   @ApiQuery({ name: 'size', required: false })
   list(@Query() q: unknown, @CurrentUser() user: AuthUser): Promise<Page<RecordView>> {

@@ -13,6 +13,15 @@ export interface RecordFilter {
   type?: string;
   state?: string;
   q?: string;
+  priority?: string;
+  assignee?: string;
+  /** Opened at or after / before (ISO date or date-time). */
+  openedFrom?: string;
+  openedTo?: string;
+  /** SLA status now. */
+  sla?: 'breached' | 'at risk' | 'on track' | 'paused';
+  /** Only open (not closed) or only closed records. */
+  open?: boolean;
   page: number;
   size: number;
 }
@@ -71,7 +80,7 @@ const COLUMNS = `r.number, r.type, r.instance_id, r.definition_key, r.state, r.t
  * breached when a stopped target was missed or a running one is past due; at risk once 75 % of the
  * wall time from opening to a running due date has passed; on track otherwise; null without SLA.
  */
-function slaStatus(now: string): string {
+export function slaStatus(now: string): string {
   const running = (due: string, stopped: string) => `(r.${due} IS NOT NULL AND r.${stopped} IS NULL AND r.closed_at IS NULL)`;
   return `CASE
     WHEN r.response_due_at IS NULL AND r.resolution_due_at IS NULL AND r.response_met IS NULL AND r.resolution_met IS NULL THEN NULL
@@ -84,6 +93,13 @@ function slaStatus(now: string): string {
     ELSE 'on track' END AS sla_status`;
 }
 
+/**
+ * The nearest running SLA target of the record (alias `r`): the response target until it is
+ * acknowledged, the resolution target until it is resolved; NULL when closed, paused or without SLA.
+ */
+export const SLA_DUE_AT = `(CASE WHEN r.closed_at IS NULL AND NOT r.sla_paused THEN LEAST(
+    CASE WHEN r.acknowledged_at IS NULL THEN r.response_due_at END, CASE WHEN r.resolved_at IS NULL THEN r.resolution_due_at END) END)`;
+
 /** Read side of ITSM records: visible to whoever may see the record's instance (api/auth/access.ts). */
 @Injectable()
 export class RecordsQuery {
@@ -94,17 +110,30 @@ export class RecordsQuery {
   ) {}
 
   async list(f: RecordFilter, viewer: AuthUser): Promise<Page<RecordView>> {
-    const p = new SqlParams([f.type ?? null, f.state ?? null, f.q ? `%${escapeLike(f.q.toLowerCase())}%` : null, this.clock.now().toISOString()]);
+    const now = this.clock.now().toISOString();
+    const p = new SqlParams([f.type ?? null, f.state ?? null, f.q ? `%${escapeLike(f.q.toLowerCase())}%` : null, now]);
     const visible = this.access.visibility(viewer, p).instance('i');
-    const where =
-      `($1::text IS NULL OR r.type = $1) AND ($2::text IS NULL OR r.state = $2) ` +
-      `AND ($3::text IS NULL OR lower(r.number) LIKE $3 OR lower(r.title) LIKE $3) AND ${visible}`;
+    const conditions = [
+      `($1::text IS NULL OR r.type = $1)`,
+      `($2::text IS NULL OR r.state = $2)`,
+      `($3::text IS NULL OR lower(r.number) LIKE $3 OR lower(r.title) LIKE $3)`,
+      visible,
+    ];
+    if (f.priority) conditions.push(`r.priority = ${p.add(f.priority, 'text')}`);
+    if (f.assignee) conditions.push(`r.assignee = ${p.add(f.assignee, 'text')}`);
+    if (f.openedFrom) conditions.push(`r.opened_at >= ${p.add(f.openedFrom, 'timestamptz')}`);
+    if (f.openedTo) conditions.push(`r.opened_at < ${p.add(f.openedTo, 'timestamptz')}`);
+    if (f.open !== undefined) conditions.push(f.open ? `r.closed_at IS NULL` : `r.closed_at IS NOT NULL`);
+    // the status expression is a CASE over the row: filter on it in an outer query
+    const sla = f.sla ? p.add(f.sla, 'text') : null;
+    const where = conditions.join(' AND ');
     const params = [...p.values];
     const limit = `LIMIT ${p.add(f.size, 'int')} OFFSET ${p.add((f.page - 1) * f.size, 'int')}`;
-    const from = `FROM record r JOIN process_instance i ON i.id = r.instance_id`;
+    const inner = `SELECT ${COLUMNS}, ${slaStatus('$4::timestamptz')} FROM record r JOIN process_instance i ON i.id = r.instance_id WHERE ${where}`;
+    const slaWhere = sla ? `WHERE x.sla_status = ${sla}` : '';
     const [rows, count] = await Promise.all([
-      this.db.dataSource.query(`SELECT ${COLUMNS}, ${slaStatus('$4::timestamptz')} ${from} WHERE ${where} ORDER BY r.opened_at DESC, r.number DESC ${limit}`, p.values),
-      this.db.dataSource.query(`SELECT count(*)::int AS total ${from} WHERE ${where} AND $4::timestamptz IS NOT NULL`, params),
+      this.db.dataSource.query(`SELECT * FROM (${inner}) x ${slaWhere} ORDER BY x.opened_at DESC, x.number DESC ${limit}`, p.values),
+      this.db.dataSource.query(`SELECT count(*)::int AS total FROM (${inner}) x ${slaWhere}`, params),
     ]);
     return { items: rows.map(toView), page: f.page, size: f.size, total: count[0].total };
   }

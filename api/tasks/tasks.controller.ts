@@ -8,7 +8,7 @@ import { CurrentUser, Roles } from '../auth/decorators';
 import { idempotency } from '../common/idempotency';
 import { Pagination, idParam, parse, uuid, type Page } from '../common/validation';
 import { UsersService } from '../users/users.service';
-import { TasksQuery } from './tasks.query';
+import { TasksQuery, type TaskView } from './tasks.query';
 import { TaskFormQuery, type TaskForm } from './task-form.query';
 
 const ListQuery = Pagination.extend({
@@ -17,7 +17,12 @@ const ListQuery = Pagination.extend({
   candidateUser: z.string().min(1).max(128).optional(),
   instanceId: uuid.optional(),
   status: z.enum(['open', 'completed', 'cancelled']).optional(),
-});
+  scope: z.enum(['assigned', 'groups']).optional(),
+  definitionKey: z.string().min(1).max(256).optional(),
+  q: z.string().trim().min(1).max(100).optional(),
+  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  sort: z.enum(['priority', 'due', 'record', 'created']).optional(),
+}).strict();
 
 // variables are checked by the engine (assertVariables) on the raw object: zod would silently drop keys such as __proto__
 const CompleteBody = z.object({ variables: z.unknown().optional() }).strict();
@@ -42,20 +47,30 @@ export class TasksController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'The tasks the caller may see, by priority (high first) then due date; open tasks unless ?status=' })
+  @ApiOperation({
+    summary:
+      'The tasks the caller may see, by priority (high first) then due date unless ?sort=; open tasks unless ?status=. Each names its form (formId) ' +
+      'and the record it works on (number, title, state, priority, SLA status and nearest running SLA target), or record: null.',
+  })
   @ApiQuery({ name: 'assignee', required: false })
   @ApiQuery({ name: 'candidateGroup', required: false })
   @ApiQuery({ name: 'candidateUser', required: false })
   @ApiQuery({ name: 'instanceId', required: false })
   @ApiQuery({ name: 'status', required: false, enum: ['open', 'completed', 'cancelled'] })
+  @ApiQuery({ name: 'scope', required: false, enum: ['assigned', 'groups'], description: "assigned: the caller's; groups: unassigned, offered to the caller or their groups" })
+  @ApiQuery({ name: 'definitionKey', required: false })
+  @ApiQuery({ name: 'q', required: false, description: 'substring of the task name, record number or record title' })
+  @ApiQuery({ name: 'overdue', required: false, enum: ['true', 'false'], description: 'only tasks past their due date (else their record\'s running SLA target)' })
+  @ApiQuery({ name: 'sort', required: false, enum: ['priority', 'due', 'record', 'created'] })
   @ApiQuery({ name: 'page', required: false })
   @ApiQuery({ name: 'size', required: false })
-  list(@Query() q: unknown, @CurrentUser() user: AuthUser): Promise<Page<TaskRecord>> {
+  list(@Query() q: unknown, @CurrentUser() user: AuthUser): Promise<Page<TaskView>> {
     return this.query.list(parse(ListQuery, q, 'query'), user);
   }
 
   @Get(':id')
-  async get(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<TaskRecord> {
+  @ApiOperation({ summary: 'One task, with its form id and the record it works on' })
+  async get(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<TaskView> {
     await this.access.readTask(user, idParam(id, 'task'));
     return this.query.get(id);
   }

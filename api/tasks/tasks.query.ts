@@ -1,11 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EngineError, EngineErrorCode, type TaskRecord } from '../../engine';
+import { EngineError, EngineErrorCode, type Clock, type TaskRecord } from '../../engine';
 import { AccessService, SqlParams } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
 import type { Page } from '../common/validation';
 import { Database } from '../database/database';
 import { TASK_COLUMNS, toTaskRecord } from '../engine-host/rows';
 import { TASK_FORM_ID_COLUMN } from '../engine-host/typeorm-form-store';
+import { CLOCK } from '../engine-host/tokens';
+import { SLA_DUE_AT, slaStatus, type SlaStatus } from '../records/records.query';
+
+/** `assigned`: assigned to the caller; `groups`: unassigned and offered to the caller or one of their groups. */
+export type TaskScope = 'assigned' | 'groups';
+/** `priority` (default): high first, then soonest due; `due`: soonest due first (task due date, else the record's SLA target); `record`: by record number; `created`: oldest first. */
+export type TaskSort = 'priority' | 'due' | 'record' | 'created';
 
 export interface TaskFilter {
   assignee?: string;
@@ -13,45 +20,150 @@ export interface TaskFilter {
   candidateUser?: string;
   instanceId?: string;
   status?: string;
+  scope?: TaskScope;
+  definitionKey?: string;
+  /** Substring of the task name, the record number or the record title (case-insensitive). */
+  q?: string;
+  /** Only tasks past their due date (task due date, else the record's running SLA target). */
+  overdue?: boolean;
+  sort?: TaskSort;
   page: number;
   size: number;
 }
 
-/** Read side of user tasks: most important first (priority), then soonest due. */
+/** The record a task works on (its instance's record, else its root instance's, for called processes). */
+export interface TaskRecordSummary {
+  number: string;
+  type: string;
+  title: string | null;
+  state: string;
+  priority: string | null;
+  sla: {
+    status: SlaStatus;
+    /** The nearest running SLA target (response until acknowledged, then resolution); null when none runs. */
+    dueAt: string | null;
+    responseDueAt: string | null;
+    resolutionDueAt: string | null;
+    paused: boolean;
+  };
+}
+
+export interface TaskView extends TaskRecord {
+  formId: string | null;
+  record: TaskRecordSummary | null;
+}
+
+const ORDER: Record<TaskSort, string> = {
+  priority: 'user_task.priority DESC, due ASC NULLS LAST, user_task.created_at ASC, user_task.id',
+  due: 'due ASC NULLS LAST, user_task.priority DESC, user_task.created_at ASC, user_task.id',
+  record: 'r.number ASC NULLS LAST, user_task.priority DESC, user_task.created_at ASC, user_task.id',
+  created: 'user_task.created_at ASC, user_task.id',
+};
+
+// The record of the task's instance, else of its root instance (a called process keeps the caller's record).
+const RECORD_JOIN = `JOIN process_instance ti ON ti.id = user_task.instance_id
+  LEFT JOIN LATERAL (SELECT * FROM record rr WHERE rr.instance_id = user_task.instance_id OR rr.instance_id = ti.root_instance_id
+                      ORDER BY (rr.instance_id = user_task.instance_id) DESC LIMIT 1) r ON true`;
+
+/** Read side of user tasks, with the record each works on and its SLA status. */
 @Injectable()
 export class TasksQuery {
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(AccessService) private readonly access: AccessService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** The tasks `viewer` may see (filtered in SQL, so pages and totals count only those). */
-  async list(f: TaskFilter, viewer: AuthUser): Promise<Page<TaskRecord>> {
-    const p = new SqlParams([f.assignee ?? null, f.candidateGroup ?? null, f.candidateUser ?? null, f.instanceId ?? null, f.status ?? 'open']);
-    const visible = this.access.visibility(viewer, p).task('user_task');
-    const where = `($1::text IS NULL OR assignee = $1)
-       AND ($2::text IS NULL OR candidate_groups @> ARRAY[$2::text])
-       AND ($3::text IS NULL OR candidate_users @> ARRAY[$3::text])
-       AND ($4::uuid IS NULL OR instance_id = $4)
-       AND status = $5
-       AND ${visible}`;
+  async list(f: TaskFilter, viewer: AuthUser): Promise<Page<TaskView>> {
+    const p = new SqlParams([
+      f.assignee ?? null, f.candidateGroup ?? null, f.candidateUser ?? null, f.instanceId ?? null, f.status ?? 'open',
+      f.definitionKey ?? null, f.q ? `%${escapeLike(f.q.toLowerCase())}%` : null, this.clock.now().toISOString(),
+    ]);
+    const v = this.access.visibility(viewer, p);
+    const conditions = [
+      `($1::text IS NULL OR user_task.assignee = $1)`,
+      `($2::text IS NULL OR user_task.candidate_groups @> ARRAY[$2::text])`,
+      `($3::text IS NULL OR user_task.candidate_users @> ARRAY[$3::text])`,
+      `($4::uuid IS NULL OR user_task.instance_id = $4)`,
+      `user_task.status = $5`,
+      `($6::text IS NULL OR user_task.definition_key = $6)`,
+      `($7::text IS NULL OR lower(coalesce(user_task.name, user_task.element_id)) LIKE $7 OR lower(r.number) LIKE $7 OR lower(r.title) LIKE $7)`,
+      v.task('user_task'),
+    ];
+    if (f.scope === 'assigned') conditions.push(`user_task.assignee = ${p.add(viewer.username, 'text')}`);
+    if (f.scope === 'groups') {
+      conditions.push(`user_task.assignee IS NULL AND (user_task.candidate_groups && ${p.add(viewer.groups, 'text[]')} OR user_task.candidate_users @> ARRAY[${p.add(viewer.username, 'text')}])`);
+    }
+    if (f.overdue) conditions.push(`${dueExpr()} < $8::timestamptz`);
+    const where = conditions.join(' AND ');
     const params = [...p.values];
     const limit = `LIMIT ${p.add(f.size, 'int')} OFFSET ${p.add((f.page - 1) * f.size, 'int')}`;
     const [rows, count] = await Promise.all([
-      this.db.dataSource.query(`SELECT ${TASK_COLUMNS}, ${TASK_FORM_ID_COLUMN} FROM user_task WHERE ${where} ORDER BY priority DESC, due_at ASC NULLS LAST, created_at ASC, id ${limit}`, p.values),
-      this.db.dataSource.query(`SELECT count(*)::int AS total FROM user_task WHERE ${where}`, params),
+      this.db.dataSource.query(
+        `SELECT ${qualified()}, ${TASK_FORM_ID_COLUMN}, ${dueExpr()} AS due, ${RECORD_COLUMNS}, ${slaStatus('$8::timestamptz')}
+           FROM user_task ${RECORD_JOIN} WHERE ${where} ORDER BY ${ORDER[f.sort ?? 'priority']} ${limit}`,
+        p.values,
+      ),
+      // $8 (now) is used only by the overdue filter; the cast keeps its type known when it is not.
+      this.db.dataSource.query(`SELECT count(*)::int AS total FROM user_task ${RECORD_JOIN} WHERE ${where} AND $8::timestamptz IS NOT NULL`, params),
     ]);
-    return { items: rows.map(withFormId), page: f.page, size: f.size, total: count[0].total };
+    return { items: rows.map(toView), page: f.page, size: f.size, total: count[0].total };
   }
 
-  async get(id: string): Promise<TaskRecord> {
-    const rows = await this.db.dataSource.query(`SELECT ${TASK_COLUMNS}, ${TASK_FORM_ID_COLUMN} FROM user_task WHERE id = $1`, [id]);
+  async get(id: string): Promise<TaskView> {
+    const rows = await this.db.dataSource.query(
+      `SELECT ${qualified()}, ${TASK_FORM_ID_COLUMN}, ${RECORD_COLUMNS}, ${slaStatus('$2::timestamptz')} FROM user_task ${RECORD_JOIN} WHERE user_task.id = $1`,
+      [id, this.clock.now().toISOString()],
+    );
     if (!rows[0]) throw new EngineError(EngineErrorCode.TaskNotFound, `no task with id "${id}"`);
-    return withFormId(rows[0]);
+    return toView(rows[0]);
   }
 }
 
-/** A task as the API shows it: with the id of its deployed form (null: none, or an external form key). */
-function withFormId(row: Record<string, unknown>): TaskRecord & { formId: string | null } {
-  return { ...toTaskRecord(row), formId: (row.form_id as string | null) ?? null };
+const RECORD_COLUMNS = `r.number AS record_number, r.type AS record_type, r.title AS record_title, r.state AS record_state,
+  r.priority AS record_priority, r.response_due_at AS record_response_due_at, r.resolution_due_at AS record_resolution_due_at,
+  r.sla_paused AS record_sla_paused, ${SLA_DUE_AT} AS record_sla_due_at`;
+
+/** The task's due date, else its record's nearest running SLA target. */
+function dueExpr(): string {
+  return `COALESCE(user_task.due_at, ${SLA_DUE_AT})`;
+}
+
+function qualified(): string {
+  return TASK_COLUMNS.split(',').map((c) => `user_task.${c.trim()}`).join(', ');
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw pg row
+function toView(row: Record<string, any>): TaskView {
+  return {
+    ...toTaskRecord(row),
+    formId: row.form_id ?? null,
+    record: row.record_number
+      ? {
+          number: row.record_number,
+          type: row.record_type,
+          title: row.record_title,
+          state: row.record_state,
+          priority: row.record_priority,
+          sla: {
+            status: row.sla_status ?? null,
+            dueAt: iso(row.record_sla_due_at),
+            responseDueAt: iso(row.record_response_due_at),
+            resolutionDueAt: iso(row.record_resolution_due_at),
+            paused: row.record_sla_paused === true,
+          },
+        }
+      : null,
+  };
+}
+
+function iso(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  const d = value instanceof Date ? value : new Date(String(value));
+  return Number.isFinite(d.getTime()) ? d.toISOString() : null;
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

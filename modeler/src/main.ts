@@ -1,17 +1,18 @@
 import './styles.css';
 import { session, type SessionChange, type SessionUser } from './auth/session';
 import { h, type View } from './dom';
+import { lazyView } from './lazy';
 import { HashRouter } from './router';
 import { definitionsView } from './views/definitions.view';
-import { instanceView } from './views/instance.view';
 import { loginView } from './views/login.view';
-import { modelerView } from './views/modeler.view';
-import { tasksView } from './views/tasks.view';
 
 const NAV = [
   { href: '#/definitions', label: 'Definitions', section: '/definitions' },
   { href: '#/modeler', label: 'Modeler', section: '/modeler' },
   { href: '#/tasks', label: 'Tasks', section: '/tasks' },
+  { href: '#/start', label: 'Start', section: '/start' },
+  { href: '#/records', label: 'Records', section: '/records' },
+  { href: '#/instances', label: 'Instances', section: '/instances' },
 ];
 
 function header(user: SessionUser): { el: HTMLElement; highlight(path: string): void } {
@@ -76,10 +77,18 @@ function showApp(user: SessionUser): void {
     main,
     [
       { path: '/definitions', render: () => definitionsView() },
-      { path: '/modeler', render: () => modelerView() },
-      { path: '/modeler/:definitionId', render: ({ definitionId }) => modelerView(definitionId) },
-      { path: '/tasks', render: () => tasksView() },
-      { path: '/instances/:id', render: ({ id }) => instanceView(id ?? '') },
+      // Every page but the first is its own chunk (dynamic import): the task list never loads the
+      // modeller, form-js or the diagram viewer.
+      { path: '/modeler', render: () => lazyView(async () => (await import('./views/modeler.view')).modelerView()) },
+      { path: '/modeler/:definitionId', render: ({ definitionId }) => lazyView(async () => (await import('./views/modeler.view')).modelerView(definitionId)) },
+      { path: '/tasks', render: () => lazyView(async () => (await import('./features/tasks/tasks.view')).tasksView()) },
+      { path: '/tasks/:id', render: ({ id }) => lazyView(async () => (await import('./features/task/task.view')).taskView(id ?? '')) },
+      { path: '/start', render: () => lazyView(async () => (await import('./features/start/start.view')).startListView()) },
+      { path: '/start/:key', render: ({ key }) => lazyView(async () => (await import('./features/start/start.view')).startFormView(key ?? '')) },
+      { path: '/records', render: () => lazyView(async () => (await import('./features/records/records.view')).recordsView()) },
+      { path: '/records/:number', render: ({ number }) => lazyView(async () => (await import('./features/records/record.view')).recordView(number ?? '')) },
+      { path: '/instances', render: () => lazyView(async () => (await import('./features/instances/instances.view')).instancesView()) },
+      { path: '/instances/:id', render: ({ id }) => lazyView(async () => (await import('./features/instances/instance.view')).instanceView(id ?? '')) },
     ],
     '/definitions',
     top.highlight,

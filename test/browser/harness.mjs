@@ -1,4 +1,4 @@
-/* global AbortSignal, document, localStorage, sessionStorage -- browser globals: inside page.waitForFunction/evaluate, which run in the page */
+/* global AbortSignal -- a Node global the lint config does not list */
 /**
  * Harness of the browser tests (test/browser/run.mjs runs every spec in test/browser/specs/).
  *
@@ -10,7 +10,6 @@
  * A failed check leaves a screenshot in test-results/<check>.png. SCREENSHOTS=all keeps one per check.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';

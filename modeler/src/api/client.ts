@@ -101,7 +101,7 @@ export interface ChainVerdict {
   firstInvalid: { seq: number; reason: string } | null;
 }
 
-interface RequestOptions {
+export interface RequestOptions {
   method?: 'GET' | 'POST';
   /** A plain object is sent as JSON; strings and FormData are sent as they are. */
   body?: unknown;
@@ -109,7 +109,8 @@ interface RequestOptions {
   query?: Record<string, string | number | undefined>;
 }
 
-async function request<T>(path: string, options: RequestOptions = {}): Promise<Answer<T>> {
+/** One API call (exported for the feature folders, which keep their own typed calls). */
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<Answer<T>> {
   const url = withQuery(path, options.query);
   let token = await session.validToken();
   let response = await send(url, options, token);

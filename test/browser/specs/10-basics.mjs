@@ -1,10 +1,11 @@
+/* global document, localStorage, sessionStorage -- browser globals: inside page.waitForFunction/evaluate, which run in the page */
 /**
  * The app's basics: sign-in, session handling, the modeler's deploy and problem view, the task
  * list, an instance's history and what each role may do.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ADMIN, AUDITOR, FIXTURES, RESULTS, STAFF, PASSWORD, assert, openAs, signIn, signOut, submitLogin, sleep } from '../harness.mjs';
+import { ADMIN, AUDITOR, FIXTURES, RESULTS, STAFF, PASSWORD, assert, openAs, signIn, signOut, submitLogin } from '../harness.mjs';
 
 /** Shared between scenarios: the instance the task-list scenario completed. */
 const state = { instanceId: null };
@@ -107,10 +108,14 @@ async function claimAndCompleteTask(page, baseUrl) {
   await card.getByTestId('unclaim').waitFor();
   assert((await card.innerText()).includes(STAFF.username), 'the claimed task does not show its assignee');
 
-  await card.getByTestId('task-variables').fill('{ "fulfilled": true, "note": "done in the browser test" }');
-  await card.getByTestId('complete').click();
+  // A task without a form is completed on its page with variables (a JSON object).
+  await card.getByTestId('task-open').click();
+  await page.getByTestId('task-variables').fill('{ "fulfilled": true, "note": "done in the browser test" }');
+  await page.getByTestId('complete').click();
   await page.getByTestId('message-text').filter({ hasText: 'Completed "Fulfil request"' }).waitFor();
-  await card.waitFor({ state: 'detached' });
+  await page.getByRole('link', { name: 'Tasks', exact: true }).click();
+  await page.getByTestId('task-list').locator('[data-testid="task"], [data-testid="no-tasks"]').first().waitFor();
+  assert((await page.locator(`[data-testid="task"][data-instance-id="${instanceId}"]`).count()) === 0, 'the completed task is still listed');
   state.instanceId = instanceId;
 }
 
