@@ -5,7 +5,7 @@ import { HashRouter } from './router';
 import { definitionsView } from './views/definitions.view';
 import { instanceView } from './views/instance.view';
 import { loginView } from './views/login.view';
-import { modelerView } from './views/modeler.view';
+import { lazyView } from './lazy-view';
 import { tasksView } from './views/tasks.view';
 
 const NAV = [
@@ -76,8 +76,9 @@ function showApp(user: SessionUser): void {
     main,
     [
       { path: '/definitions', render: () => definitionsView() },
-      { path: '/modeler', render: () => modelerView() },
-      { path: '/modeler/:definitionId', render: ({ definitionId }) => modelerView(definitionId) },
+      // The modeler (bpmn-js, properties panel, lint) is its own chunk, loaded when opened.
+      { path: '/modeler', render: () => lazyView(() => import('./views/modeler.view').then((m) => m.modelerView())) },
+      { path: '/modeler/:definitionId', render: ({ definitionId }) => lazyView(() => import('./views/modeler.view').then((m) => m.modelerView(definitionId))) },
       { path: '/tasks', render: () => tasksView() },
       { path: '/instances/:id', render: ({ id }) => instanceView(id ?? '') },
     ],

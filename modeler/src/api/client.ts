@@ -109,7 +109,8 @@ interface RequestOptions {
   query?: Record<string, string | number | undefined>;
 }
 
-async function request<T>(path: string, options: RequestOptions = {}): Promise<Answer<T>> {
+/** One authenticated call (used by modules that keep their own endpoints, e.g. bpmn/server-catalog.ts). */
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<Answer<T>> {
   const url = withQuery(path, options.query);
   let token = await session.validToken();
   let response = await send(url, options, token);

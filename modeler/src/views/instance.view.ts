@@ -1,6 +1,6 @@
 import type Canvas from 'diagram-js/lib/core/Canvas';
 import { api, type ChainVerdict, type HistoryEvent, type InstanceDetail } from '../api/client';
-import { createViewer, executionMarkersOf } from '../bpmn/create-modeler';
+import { createViewer, executionMarkersOf } from '../bpmn/create-viewer';
 import { details, formatDate, h, replace, type View } from '../dom';
 import { MessageArea } from '../messages';
 
