@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import BpmnModdle from 'bpmn-moddle';
-import { FIXTURES, ROOT, assert, openAs, screenshot } from '../harness.mjs';
+import { FIXTURES, ROOT, STAFF, assert, openAs, screenshot } from '../harness.mjs';
 
 const OWNER = { username: 'owner' };
 
@@ -224,7 +224,7 @@ async function corpusImports(page, baseUrl) {
     const hasFlowElements = (rootElement.rootElements ?? []).some((e) => (e.flowElements ?? []).length > 0);
     const shapes = await page.locator('.djs-element.djs-shape').count();
     assert(shapes > 0 || !hasFlowElements, `${name} imported with nothing drawn`);
-    const note = await page.getByTestId('message-text').innerText().catch(() => '');
+    const note = (await page.getByTestId('message-text').allInnerTexts()).join(' '); // no wait: usually there is none
     if (/Imported with \d+ warning/.test(note)) warned.add(name);
     imported++;
   }
@@ -238,7 +238,23 @@ async function corpusImports(page, baseUrl) {
   await screenshot(page, 'modeller-corpus-last');
 }
 
+/** The task list does not load the modeller's chunk (bpmn-js modeler, properties panel, lint); the modeller page does. */
+async function taskListSkipsModellerChunk(page, baseUrl) {
+  const scripts = [];
+  page.on('request', (r) => {
+    if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+  });
+  await openAs(page, baseUrl, STAFF, '#/tasks');
+  await page.getByTestId('task-list').waitFor();
+  const modellerChunk = (s) => /\/modeler\.view-[^/]+\.js$/.test(s);
+  assert(!scripts.some(modellerChunk), `the task list loaded ${scripts.filter(modellerChunk).join(', ')}`);
+  await page.getByRole('link', { name: 'Modeler', exact: true }).click();
+  await page.locator('[data-ready="true"] .djs-element[data-element-id="Task_Handle"]').waitFor();
+  assert(scripts.some(modellerChunk), `opening the modeller loaded no modeller chunk (scripts: ${scripts.join(', ')})`);
+}
+
 export default [
+  { name: 'modeller-chunk-not-in-task-list', run: taskListSkipsModellerChunk },
   { name: 'modeller-properties-user-task', run: propertiesPanelSetsGroupAndForm },
   { name: 'modeller-lint-marks-and-clears', run: lintMarksAndClears },
   { name: 'modeller-opens-without-layout', run: opensWithoutLayout },
