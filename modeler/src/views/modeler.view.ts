@@ -60,7 +60,7 @@ export function modelerView(definitionId?: string): View {
     messages.clear();
     const { warnings } = await modeler.importXML(xml);
     if (left) return;
-    if (fit) modeler.get<Canvas>('canvas').zoom('fit-viewport');
+    if (fit) modeler.get<Canvas>('canvas').zoom('fit-viewport', 'auto' as never); // centred, clear of the palette (Canvas.js centres on any truthy centre; its typings want a Point)
     if (warnings.length) messages.show('info', `Imported with ${warnings.length} warning(s); check the diagram before deploying.`);
     else if (wasLaidOut(modeler)) messages.show('info', 'The document had no diagram layout: it was laid out automatically.');
     el.dataset.ready = 'true';
