@@ -27,6 +27,7 @@ import { KpisQuery } from './records/kpis.query';
 import { TaskFormQuery } from './tasks/task-form.query';
 import { DefinitionFormsQuery } from './definitions/definition-forms.query';
 import { ReferenceProcessSeeder } from './seed/reference-process-seeder';
+import { ServicesController } from './services/services.controller';
 
 @Module({})
 export class AppModule {
@@ -34,7 +35,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [EngineHostModule.forRoot(config, options), AuthModule.forRoot(config)],
-      controllers: [DefinitionsController, InstancesController, TasksController, HealthController, CalendarsController, IncidentsController, TimersController, MessagesController, DecisionsController, RecordsController],
+      controllers: [DefinitionsController, InstancesController, TasksController, HealthController, CalendarsController, IncidentsController, TimersController, MessagesController, DecisionsController, RecordsController, ServicesController],
       providers: [
         // Every route needs a valid bearer token unless it is @Public(), then the @Roles it names (in this order).
         { provide: APP_GUARD, useExisting: AuthGuard },

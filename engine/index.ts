@@ -33,13 +33,13 @@ export type {
   TimerClaimer,
 } from './persistence/ports';
 export { verifyChain, chainEvents, hashEvent, canonicalJson, type HistoryEventRecord, type ChainHead, type ChainVerdict } from './history/hash-chain';
-export { ServiceHandlerRegistry, BpmnBusinessError, type ServiceHandler, type ServiceHandlerContext } from './services/service-handler';
+export { ServiceHandlerRegistry, BpmnBusinessError, type ServiceHandler, type ServiceHandlerContext, type ServiceHandlerInput } from './services/service-handler';
 export { calculatePriorityHandler } from './services/calculate-priority.handler';
 export { builtInHandlers } from './services/built-in';
 export { assertVariables, MAX_VARIABLES_BYTES } from './variables';
 export { InstanceRunner, type EngineSnapshot, type RunOutcome, type RunnableDefinition } from './runtime/instance-runner';
 export { setStallTimeout } from './runtime/quiescence';
-export { decodeBpmnBytes, compileDefinition, loadSourceContext } from './definitions';
+export { decodeBpmnBytes, compileDefinition, validateDefinition, loadSourceContext, type ValidationResult } from './definitions';
 export { evaluateExpression, checkExpression } from './expressions';
 export { slaHandlers, slaVariable, type CalendarLookup, type SlaVariable } from './sla/sla';
 export { MAX_TIMER_ATTEMPTS, retryDelayMs, type FireSummary } from './timers/timer-commands';

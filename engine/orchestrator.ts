@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from './clock';
 import { CommandKernel, taskEvent, timerEvent, view, type HistoryDraft, type Idempotency, type InstanceResult } from './commands/kernel';
-import { compileDefinition, loadSourceContext } from './definitions';
+import { compileDefinition, loadSourceContext, validateDefinition, type ValidationResult } from './definitions';
 import { EngineError, EngineErrorCode } from './errors';
 import { checkExpression } from './expressions';
 import type { CommandStore, DefinitionRecord, InstanceRecord, TaskRecord, TransactionRunner } from './persistence/ports';
@@ -151,6 +151,14 @@ export class Orchestrator {
       await store.forms.insertForms(definition.id, forms.map((f) => ({ formId: f.id, schema: f.schema, sha256: f.sha256 })), bindings, definition.deployedAt);
       return { definition, created: true, forms: formSummary, ...extra };
     });
+  }
+
+  /**
+   * A dry run of the deploy validation: the same checks with the same limits and handler names,
+   * nothing stored. The modeler's live lint calls it while a diagram is drawn.
+   */
+  validate(document: Uint8Array | string): Promise<ValidationResult> {
+    return validateDefinition(document, { maxBytes: this.options.maxDefinitionBytes, knownHandlers: this.options.handlers.names(), checkExpression });
   }
 
   /**

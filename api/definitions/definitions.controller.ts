@@ -3,7 +3,7 @@ import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { EngineError, EngineErrorCode, Orchestrator, type DefinitionRecord } from '../../engine';
+import { EngineError, EngineErrorCode, Orchestrator, type DefinitionProblem, type DefinitionRecord } from '../../engine';
 import { NAME_PATTERN, type AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { idParam, parse } from '../common/validation';
@@ -65,6 +65,23 @@ export class DefinitionsController {
     res.status(created ? HttpStatus.CREATED : HttpStatus.OK);
     if (created) res.location(`/api/definitions/${definition.id}`);
     return { ...toDefinitionResponse(definition, created), ...(forms?.length ? { forms } : {}), ...(decisions ? { decisions } : {}) };
+  }
+
+  @Post('validate')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary:
+      'Dry run of the deploy validation (the modeler\'s live lint): an application/xml body is checked with exactly the rules of POST /api/definitions and nothing is stored. ' +
+      '200 {valid, problems, warnings}: problems would refuse the deploy, warnings would not; each names its rule and, when it has one, its element. ' +
+      'Any signed-in user (it changes nothing).',
+  })
+  @ApiConsumes('application/xml')
+  async validate(@Req() req: Request): Promise<ValidationResponse> {
+    const document = Buffer.isBuffer(req.body) ? req.body : null;
+    if (!document) throw new EngineError(EngineErrorCode.UnsupportedMediaType, 'send the BPMN document as an application/xml body');
+    if (!document.length) throw new EngineError(EngineErrorCode.InvalidRequest, 'the BPMN document is empty');
+    const { problems, warnings } = await this.orchestrator.validate(document);
+    return { valid: problems.length === 0, problems, warnings };
   }
 
   @Get()
@@ -129,6 +146,13 @@ export class DefinitionsController {
   async xml(@Param('id') id: string): Promise<string> {
     return this.query.xml(idParam(id, 'process definition'));
   }
+}
+
+export interface ValidationResponse {
+  /** True when POST /api/definitions would accept the document. */
+  valid: boolean;
+  problems: DefinitionProblem[];
+  warnings: DefinitionProblem[];
 }
 
 export interface DefinitionResponse extends DefinitionRecord {

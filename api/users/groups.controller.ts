@@ -22,7 +22,9 @@ export class GroupsController {
   constructor(@Inject(UsersService) private readonly users: UsersService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Every group with its members (usernames).' })
+  // Process owners pick candidate groups from this list in the modeler's properties panel.
+  @Roles('admin', 'process-owner')
+  @ApiOperation({ summary: 'Every group with its members (usernames). Administrators and process owners.' })
   list(): Promise<GroupRecord[]> {
     return this.users.listGroups();
   }

@@ -59,6 +59,38 @@ export interface CompiledDefinition {
  * @throws EngineError `PayloadTooLarge` or `InvalidDefinition`; never anything else.
  */
 export async function compileDefinition(input: Uint8Array | string, options: CompileOptions): Promise<CompiledDefinition> {
+  return compileInto(input, options, new ProblemSink());
+}
+
+/** What a dry run of the deploy validation found: `problems` refuse the deploy, `warnings` do not. */
+export interface ValidationResult {
+  problems: DefinitionProblem[];
+  warnings: DefinitionProblem[];
+}
+
+/**
+ * Runs exactly the checks of {@link compileDefinition} (same stages, same rules, same messages)
+ * without storing anything, and answers what they found instead of throwing: the modeler's live
+ * lint. Warnings found before a refusal are kept, so a refused model still shows its hygiene
+ * findings.
+ *
+ * @throws only what compileDefinition throws besides `InvalidDefinition`/`PayloadTooLarge` (nothing, by contract)
+ */
+export async function validateDefinition(input: Uint8Array | string, options: CompileOptions): Promise<ValidationResult> {
+  const sink = new ProblemSink();
+  try {
+    const compiled = await compileInto(input, options, sink);
+    return { problems: [], warnings: compiled.warnings };
+  } catch (error) {
+    if (error instanceof EngineError && (error.code === EngineErrorCode.InvalidDefinition || error.code === EngineErrorCode.PayloadTooLarge)) {
+      const problems = (error.details?.problems as DefinitionProblem[] | undefined) ?? [{ rule: 'invalid-definition', message: error.message }];
+      return { problems, warnings: sink.warnings };
+    }
+    throw error;
+  }
+}
+
+async function compileInto(input: Uint8Array | string, options: CompileOptions, sink: ProblemSink): Promise<CompiledDefinition> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const size = typeof input === 'string' ? utf8ByteLength(input) : input.byteLength;
   if (size > maxBytes) {
@@ -70,7 +102,6 @@ export async function compileDefinition(input: Uint8Array | string, options: Com
   const early = prescanXml(xml, options.maxDepth ?? DEFAULT_MAX_DEPTH);
   if (early) throw invalidDefinition([early]);
 
-  const sink = new ProblemSink();
   try {
     return await compileXml(xml, options, sink);
   } catch (error) {

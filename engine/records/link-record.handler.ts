@@ -10,6 +10,10 @@ import { MAX_STATE_LENGTH, RECORD_NUMBER, STATE_PATTERN } from './types';
 export const linkRecordHandler: ServiceHandler = {
   name: 'linkRecord',
   description: "Links this instance's record to the record `to` (inputs: to, kind).",
+  inputs: [
+    { name: 'to', description: 'Record number to link to, e.g. ${sourceRecord} or INC0000001', required: true },
+    { name: 'kind', description: 'Link kind, e.g. caused_by, raised, related (default related)' },
+  ],
   run({ inputs, variables }) {
     const to = typeof inputs.to === 'string' ? inputs.to.trim() : '';
     if (!RECORD_NUMBER.test(to)) throw new BpmnBusinessError('INVALID_INPUT', `input "to" must be a record number such as INC0000001 (got ${JSON.stringify(inputs.to ?? null)})`);

@@ -22,10 +22,22 @@ export interface ServiceHandlerContext {
 /** Variables the handler sets on the process (merged into the process variables). */
 export type ServiceHandlerResult = Record<string, unknown> | void;
 
+/** One `camunda:inputOutput` input parameter a handler reads (shown by the modeler's properties panel). */
+export interface ServiceHandlerInput {
+  readonly name: string;
+  readonly description: string;
+  /** The handler fails (BPMN error INVALID_INPUT) without it. */
+  readonly required?: boolean;
+  /** What the value names, so the modeler can offer choices: a business calendar. */
+  readonly kind?: 'calendar';
+}
+
 export interface ServiceHandler {
   /** The name diagrams use in `camunda:delegateExpression="${name}"`. */
   readonly name: string;
   readonly description: string;
+  /** The input parameters it reads from `inputs` (none: it reads process variables only). */
+  readonly inputs?: readonly ServiceHandlerInput[];
   run(context: ServiceHandlerContext): ServiceHandlerResult | Promise<ServiceHandlerResult>;
 }
 

@@ -55,6 +55,12 @@ export function slaHandlers(calendars: CalendarLookup): ServiceHandler[] {
     {
       name: 'startSla',
       description: 'Starts the SLA clock sla.<name> (inputs: name, target, calendar, from).',
+      inputs: [
+        { name: 'name', description: 'Clock name (an identifier): the clock is the variable sla.<name>', required: true },
+        { name: 'target', description: 'ISO 8601 duration of business time, e.g. PT4H or P3D', required: true },
+        { name: 'calendar', description: 'Business calendar (default business-hours)', kind: 'calendar' },
+        { name: 'from', description: 'Start date (default: now)' },
+      ],
       run({ inputs, variables, now }) {
         const name = input(inputs, 'name');
         if (!NAME.test(name)) throw new BpmnBusinessError('INVALID_INPUT', `SLA name "${name}" must be an identifier`);
@@ -74,6 +80,12 @@ export function slaHandlers(calendars: CalendarLookup): ServiceHandler[] {
     {
       name: 'businessDueDate',
       description: 'Sets resultVariable (default dueAt) to from + duration in business time under calendar.',
+      inputs: [
+        { name: 'duration', description: 'ISO 8601 duration of business time, e.g. PT8H or P5D', required: true },
+        { name: 'calendar', description: 'Business calendar (default business-hours)', kind: 'calendar' },
+        { name: 'from', description: 'Start date (default: now)' },
+        { name: 'resultVariable', description: 'Variable that receives the date (default dueAt)' },
+      ],
       run({ inputs, now }) {
         const calendar = calendarOf(calendars, input(inputs, 'calendar', 'business-hours'));
         const from = inputs.from ? new Date(String(inputs.from)) : now;

@@ -177,7 +177,8 @@ describe('authorisation matrix: every role × every route × own and other objec
     { route: 'GET /api/users/:target',         expected: [200, 403, 403, 403, 403, 403, 401] },
     { route: 'PATCH /api/users/:target',       expected: [200, 403, 403, 403, 403, 403, 401], body: (o) => ({ displayName: `renamed by ${o.caller}` }) },
     { route: 'POST /api/users/:target/password', expected: [204, 403, 403, 403, 403, 403, 401], body: { newPassword: 'a-new-password-1' } },
-    { route: 'GET /api/groups',                expected: [200, 403, 403, 403, 403, 403, 401] },
+    // process owners list the groups they offer tasks to (the modeller's candidate group picker)
+    { route: 'GET /api/groups',                expected: [200, 200, 200, 403, 403, 403, 401] },
     { route: 'POST /api/groups',               expected: [201, 403, 403, 403, 403, 403, 401], body: (o) => ({ name: `group-${o.caller}` }) },
     { route: 'GET /api/groups/matrix-group',   expected: [200, 403, 403, 403, 403, 403, 401] },
     { route: 'POST /api/groups/matrix-group/members', expected: [200, 403, 403, 403, 403, 403, 401], body: { username: 'target' } },
@@ -185,6 +186,10 @@ describe('authorisation matrix: every role × every route × own and other objec
     // definitions: everybody reads; administrators deploy, suspend, activate and name owners
     { route: 'POST /api/definitions',          expected: [201, 403, 403, 403, 403, 403, 401], contentType: 'application/xml', body: (o) => linearTasks(`deployed-by-${o.caller}`, ['a']) },
     { route: 'GET /api/definitions',           expected: [200, 200, 200, 200, 200, 200, 401] },
+    // the deploy checks as a dry run (the modeller's live lint): it changes nothing, so everybody signed in
+    { route: 'POST /api/definitions/validate', expected: [200, 200, 200, 200, 200, 200, 401], contentType: 'application/xml', body: (o) => linearTasks(`validated-by-${o.caller}`, ['a']) },
+    // the service handlers diagrams may name (the modeller's handler picker)
+    { route: 'GET /api/services',              expected: [200, 200, 200, 200, 200, 200, 401] },
     { route: `GET /api/definitions/key/${K}/versions`, expected: [200, 200, 200, 200, 200, 200, 401] },
     { route: 'GET /api/definitions/:kDef',     expected: [200, 200, 200, 200, 200, 200, 401] },
     { route: 'GET /api/definitions/:kDef/xml', expected: [200, 200, 200, 200, 200, 200, 401] },

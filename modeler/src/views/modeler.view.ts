@@ -1,7 +1,7 @@
 import type Canvas from 'diagram-js/lib/core/Canvas';
 import { api, ApiError, type Definition } from '../api/client';
 import { can } from '../auth/permissions';
-import { createModeler, problemMarkersOf } from '../bpmn/create-modeler';
+import { createModeler, problemMarkersOf, wasLaidOut } from '../bpmn/create-modeler';
 import { DEFAULT_DIAGRAM } from '../bpmn/default-diagram';
 import { h, type View } from '../dom';
 import { MessageArea } from '../messages';
@@ -9,7 +9,8 @@ import { MessageArea } from '../messages';
 /** #/modeler (new diagram) and #/modeler/:definitionId (a deployed version, as a starting point). */
 export function modelerView(definitionId?: string): View {
   const canvasEl = h('div', { class: 'canvas', 'data-testid': 'canvas' });
-  const modeler = createModeler(canvasEl);
+  const propertiesEl = h('aside', { class: 'itsm-properties', 'data-testid': 'properties-panel', 'aria-label': 'Properties' });
+  const modeler = createModeler(canvasEl, { propertiesParent: propertiesEl });
   const markers = problemMarkersOf(modeler);
   const messages = new MessageArea((problem) => {
     if (problem.elementId && !markers.focus(problem.elementId)) messages.show('info', `${problem.elementId} is not on this diagram`);
@@ -42,7 +43,7 @@ export function modelerView(definitionId?: string): View {
       h('button', { type: 'button', 'data-testid': 'download', onclick: () => void download() }, 'Download .bpmn'),
     ),
     messages.el,
-    canvasEl,
+    h('div', { class: 'modeler-workspace' }, canvasEl, propertiesEl),
   );
 
   async function load(): Promise<void> {
@@ -59,8 +60,9 @@ export function modelerView(definitionId?: string): View {
     messages.clear();
     const { warnings } = await modeler.importXML(xml);
     if (left) return;
-    if (fit) modeler.get<Canvas>('canvas').zoom('fit-viewport');
+    if (fit) modeler.get<Canvas>('canvas').zoom('fit-viewport', 'auto' as never); // centred, clear of the palette (Canvas.js centres on any truthy centre; its typings want a Point)
     if (warnings.length) messages.show('info', `Imported with ${warnings.length} warning(s); check the diagram before deploying.`);
+    else if (wasLaidOut(modeler)) messages.show('info', 'The document had no diagram layout: it was laid out automatically.');
     el.dataset.ready = 'true';
   }
 

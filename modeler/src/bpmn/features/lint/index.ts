@@ -1,0 +1,6 @@
+import LiveLint from './LiveLint';
+
+export default {
+  __init__: ['liveLint'],
+  liveLint: ['type', LiveLint],
+};
