@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { EngineError, EngineErrorCode, RECORD_NUMBER, RECORD_TYPES } from '../../engine';
 import type { AuthUser } from '../auth/auth-user';
@@ -7,6 +7,7 @@ import { CurrentUser } from '../auth/decorators';
 import { Pagination, parse, type Page } from '../common/validation';
 import { KpisQuery, type KpiReport } from './kpis.query';
 import { RecordsQuery, type RecordDetail, type RecordView } from './records.query';
+import { pageOf, ref } from '../openapi/schemas';
 
 const ListQuery = Pagination.extend({
   type: z.enum(RECORD_TYPES as [string, ...string[]]).optional(),
@@ -46,12 +47,14 @@ export class RecordsController {
   @ApiQuery({ name: 'q', required: false, description: 'searches the number and the title (case-insensitive, substring)' })
   @ApiQuery({ name: 'page', required: false })
   @ApiQuery({ name: 'size', required: false })
+  @ApiOkResponse({ schema: pageOf('RecordSummary') })
   list(@Query() q: unknown, @CurrentUser() user: AuthUser): Promise<Page<RecordView>> {
     return this.records.list(parse(ListQuery, q, 'query'), user);
   }
 
   @Get('records/:number')
   @ApiOperation({ summary: 'A record: its columns and fields, its instance(s), its links both ways and its timeline' })
+  @ApiOkResponse({ schema: ref('RecordDetail') })
   get(@Param('number') number: string, @CurrentUser() user: AuthUser): Promise<RecordDetail> {
     if (!RECORD_NUMBER.test(number)) throw new EngineError(EngineErrorCode.RecordNotFound, `no record ${number}`);
     return this.records.get(number, user);
@@ -62,6 +65,7 @@ export class RecordsController {
   @ApiQuery({ name: 'flow', required: false, enum: RECORD_TYPES })
   @ApiQuery({ name: 'from', required: false })
   @ApiQuery({ name: 'to', required: false })
+  @ApiOkResponse({ schema: ref('KpiReport') })
   kpi(@Query() q: unknown): Promise<KpiReport> {
     return this.kpis.report(parse(KpiQuery, q, 'query'));
   }
