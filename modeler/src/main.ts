@@ -8,14 +8,44 @@ import { loginView } from './views/login.view';
 import { modelerView } from './views/modeler.view';
 import { tasksView } from './views/tasks.view';
 
-const NAV = [
+const NAV: { href: string; label: string; section: string; roles?: string[] }[] = [
   { href: '#/definitions', label: 'Definitions', section: '/definitions' },
   { href: '#/modeler', label: 'Modeler', section: '/modeler' },
   { href: '#/tasks', label: 'Tasks', section: '/tasks' },
+  { href: '#/replay', label: 'Replay', section: '/replay' },
+  { href: '#/kpis', label: 'KPIs', section: '/kpis' },
+  { href: '#/admin', label: 'Admin', section: '/admin', roles: ['admin'] },
 ];
 
+/**
+ * A route whose view lives in its own chunk (replay, admin, KPIs: bpmn-js viewers, echarts), so
+ * the task list does not load them: a placeholder until the chunk is in, then the view.
+ */
+function lazy(load: () => Promise<View>): View {
+  const el = h('div', { class: 'lazy-view' }, h('p', { class: 'hint', 'data-testid': 'view-loading' }, 'Loading…'));
+  let view: View | null = null;
+  let left = false;
+  load().then(
+    (loaded) => {
+      if (left) return loaded.destroy?.();
+      view = loaded;
+      el.replaceChildren(loaded.el);
+    },
+    (error: unknown) => {
+      if (!left) el.replaceChildren(h('p', { class: 'load-error', role: 'alert' }, `This page could not be loaded: ${error instanceof Error ? error.message : String(error)}`));
+    },
+  );
+  return {
+    el,
+    destroy() {
+      left = true;
+      view?.destroy?.();
+    },
+  };
+}
+
 function header(user: SessionUser): { el: HTMLElement; highlight(path: string): void } {
-  const links = NAV.map((item) => h('a', { href: item.href, 'data-section': item.section }, item.label));
+  const links = NAV.filter((item) => !item.roles || item.roles.some((r) => user.roles.includes(r))).map((item) => h('a', { href: item.href, 'data-section': item.section }, item.label));
   const logout = h(
     'button',
     {
@@ -80,6 +110,11 @@ function showApp(user: SessionUser): void {
       { path: '/modeler/:definitionId', render: ({ definitionId }) => modelerView(definitionId) },
       { path: '/tasks', render: () => tasksView() },
       { path: '/instances/:id', render: ({ id }) => instanceView(id ?? '') },
+      { path: '/instances/:id/replay', render: ({ id }) => lazy(async () => (await import('./features/replay/replay.view')).replayView(id ?? '')) },
+      { path: '/replay', render: () => lazy(async () => (await import('./features/replay/find.view')).findView()) },
+      { path: '/admin', render: () => lazy(async () => (await import('./features/admin/admin.view')).adminView()) },
+      { path: '/admin/:tab', render: ({ tab }) => lazy(async () => (await import('./features/admin/admin.view')).adminView(tab)) },
+      { path: '/kpis', render: () => lazy(async () => (await import('./features/kpis/kpis.view')).kpisView()) },
     ],
     '/definitions',
     top.highlight,
