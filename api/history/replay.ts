@@ -26,7 +26,8 @@ const ENDS = new Set(['instance.ended', 'instance.cancelled', 'instance.failed']
 /**
  * Replays an instance's history (ordered by seq): where its tokens were and which variables it
  * held after every event. Variables come from what history records: the start variables of
- * `instance.started` and the `variables.changed` delta every command writes when it commits (a
+ * `instance.started` (the caller's, then `assignedVariables`, those the engine set: initiator,
+ * record number) and the `variables.changed` delta every command writes when it commits (a
  * removed variable is recorded as null). So the variables change at command boundaries, the only
  * states that were ever committed: the events of one command (a completion, the service tasks
  * and gateways it ran through) share the variables of the command before until its delta.
@@ -48,16 +49,19 @@ export function replaySteps(events: readonly HistoryEventRecord[]): Replay {
 
 function applyVariables(event: HistoryEventRecord, variables: Record<string, unknown>): string[] {
   const payload = event.payload ?? {};
-  let delta: unknown;
-  if (event.type === 'instance.started') delta = payload.variables;
-  else if (event.type === 'variables.changed') delta = payload.changes;
-  if (!delta || typeof delta !== 'object' || Array.isArray(delta)) return [];
+  let deltas: unknown[] = [];
+  // The caller's start variables, then those the engine set beside them (initiator, record number).
+  if (event.type === 'instance.started') deltas = [payload.variables, payload.assignedVariables];
+  else if (event.type === 'variables.changed') deltas = [payload.changes];
   const changed: string[] = [];
-  for (const [name, value] of Object.entries(delta as Record<string, unknown>)) {
-    if (JSON.stringify(variables[name]) === JSON.stringify(value)) continue;
-    // The engine records a removed variable as null; a variable set to null reads the same.
-    variables[name] = value;
-    changed.push(name);
+  for (const delta of deltas) {
+    if (!delta || typeof delta !== 'object' || Array.isArray(delta)) continue;
+    for (const [name, value] of Object.entries(delta as Record<string, unknown>)) {
+      if (JSON.stringify(variables[name]) === JSON.stringify(value)) continue;
+      // The engine records a removed variable as null; a variable set to null reads the same.
+      variables[name] = value;
+      if (!changed.includes(name)) changed.push(name);
+    }
   }
   return changed;
 }

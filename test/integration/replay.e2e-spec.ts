@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { createTestApp, type ApiTestApp } from '../support/test-app';
-import { fixture } from '../support/bpmn';
+import { bpmn, fixture } from '../support/bpmn';
 
 interface Step {
   event: { seq: number; type: string; elementId: string | null; actor: string | null; payload: Record<string, unknown> | null };
@@ -80,6 +80,32 @@ describe('GET /api/instances/:id/replay (HTTP, real database)', () => {
     expect(steps.slice(completed, resolveWaits).some((s) => s.tokens.includes('prioritise'))).toBe(true);
     // steps without a change carry no copy of the variables
     expect(steps.filter((s) => s.variables).length).toBe(steps.filter((s, i) => i === 0 || s.changed.length).length);
+  });
+
+  it('replays the variables the engine sets at the start (record number, initiator) from instance.started', async () => {
+    // given: a record-keeping process whose start event names its initiator
+    const xml = bpmn(
+      'replay-record',
+      `<bpmn:startEvent id="start" camunda:initiator="requester"/>
+       <bpmn:userTask id="confirm" camunda:assignee="\${requester}"/>
+       <bpmn:endEvent id="end"/>
+       <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="confirm"/>
+       <bpmn:sequenceFlow id="f2" sourceRef="confirm" targetRef="end"/>`,
+      'itsm:recordType="audit"',
+    );
+    await t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(xml).expect(201);
+    const started = await t.as('alice').post('/api/instances').send({ definitionKey: 'replay-record', variables: { title: 'Access review' } }).expect(201);
+    await t.as('alice').post(`/api/tasks/${started.body.tasks[0].id}/complete`).send({ variables: { confirmed: true } }).expect(200);
+
+    // when
+    const res = await t.as('auditor').get(`/api/instances/${started.body.instance.id}/replay`);
+
+    // then: the first step holds what the instance started with, the caller's and the engine's
+    const steps: Step[] = res.body.steps;
+    expect(steps[0]!.event.payload).toMatchObject({ variables: { title: 'Access review' }, assignedVariables: { requester: 'alice', recordNumber: 'AUD0000001' } });
+    expect(steps[0]!.variables).toEqual({ title: 'Access review', requester: 'alice', recordNumber: 'AUD0000001' });
+    expect(res.body.consistent).toBe(true);
+    expect(variablesAt(steps, steps.length - 1)).toEqual({ title: 'Access review', requester: 'alice', recordNumber: 'AUD0000001', confirmed: true });
   });
 
   it('leaves the hash chain as it was', async () => {

@@ -18,6 +18,10 @@ export function approvalsPanel(): HTMLElement {
   void loadInto(
     list,
     async (): Promise<Entry[] | null> => {
+      // Ask the server's OpenAPI document first, so that a server without deploy approvals is not
+      // asked for them (a 404 in the browser console on every visit).
+      const doc = (await request<{ paths?: Record<string, unknown> }>('/api/docs/openapi.json')).body;
+      if (!doc.paths?.['/api/deploy-requests']) return null;
       try {
         const body = (await request<unknown>('/api/deploy-requests')).body;
         const items = Array.isArray(body) ? body : body && typeof body === 'object' && Array.isArray((body as { items?: unknown }).items) ? (body as { items: unknown[] }).items : [];

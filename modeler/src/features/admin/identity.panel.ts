@@ -70,11 +70,12 @@ export function identityPanel(messages: MessageArea): HTMLElement {
   }
 
   function groupRow(g: GroupInfo): HTMLElement {
-    const input = h('input', { type: 'text', id: `member-${g.id}`, placeholder: 'username', 'aria-label': `Username to add to ${g.name}`, required: true, 'data-testid': 'member-input' });
+    const input = h('input', { type: 'text', id: `member-${g.id}`, placeholder: 'username', 'aria-label': `Username to add to ${g.name}`, 'data-testid': 'member-input' });
     const add: HTMLButtonElement = h('button', { type: 'submit', 'data-testid': 'member-add' }, 'Add');
     const form = h('form', { class: 'inline-form' }, input, add);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
+      if (!input.value.trim()) return input.focus();
       void act(add, async () => {
         const changed = await typed.post('/api/groups/{name}/members', { params: { name: g.name }, body: { username: input.value.trim() } });
         messages.show('success', `${input.value.trim()} is a member of ${changed.name}.`);
@@ -102,7 +103,7 @@ export function identityPanel(messages: MessageArea): HTMLElement {
   }
 
   function newUserForm(): HTMLElement {
-    const username = h('input', { id: 'new-user-name', required: true, autocomplete: 'off', 'data-testid': 'new-user-name' });
+    const username = h('input', { id: 'new-user-name', autocomplete: 'off', 'data-testid': 'new-user-name' });
     const displayName = h('input', { id: 'new-user-display', autocomplete: 'off' });
     const password = h('input', { id: 'new-user-password', type: 'password', minlength: 8, autocomplete: 'new-password' });
     const roles = roleBoxes('new-user', ['staff']);
@@ -121,6 +122,7 @@ export function identityPanel(messages: MessageArea): HTMLElement {
     );
     form.addEventListener('submit', (e) => {
       e.preventDefault();
+      if (!username.value.trim()) return username.focus();
       void act(create, async () => {
         const created = await typed.post('/api/users', {
           body: { username: username.value.trim(), displayName: displayName.value.trim() || undefined, password: password.value || undefined, roles: roles.value() },
@@ -134,12 +136,13 @@ export function identityPanel(messages: MessageArea): HTMLElement {
   }
 
   function newGroupForm(): HTMLElement {
-    const name = h('input', { id: 'new-group-name', required: true, autocomplete: 'off', 'data-testid': 'new-group-name' });
+    const name = h('input', { id: 'new-group-name', autocomplete: 'off', 'data-testid': 'new-group-name' });
     const description = h('input', { id: 'new-group-description', autocomplete: 'off' });
     const create: HTMLButtonElement = h('button', { type: 'submit', class: 'primary', 'data-testid': 'new-group-create' }, 'Create group');
     const form = h('form', { class: 'admin-form', 'aria-label': 'New group' }, h('label', { for: 'new-group-name' }, 'Name'), name, h('label', { for: 'new-group-description' }, 'Description'), description, create);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
+      if (!name.value.trim()) return name.focus();
       void act(create, async () => {
         const created = await typed.post('/api/groups', { body: { name: name.value.trim(), description: description.value.trim() || undefined } });
         messages.show('success', `Group ${created.name} created.`);

@@ -1,7 +1,7 @@
 import './kpis.css';
 import type { EChartsType } from 'echarts/core';
 import { typed, type KpiReport } from '../../api/typed';
-import { formatDate, h, replace, type Child, type View } from '../../dom';
+import { h, replace, type Child, type View } from '../../dom';
 import { barChart } from './charts';
 
 const FLOWS = [
@@ -93,7 +93,10 @@ export function kpisView(): View {
   }
 
   function render(r: KpiReport): void {
-    const parts: Child[] = [h('p', { class: 'hint', 'data-testid': 'kpi-period' }, `From ${formatDate(r.from)} to ${formatDate(r.to)} (records opened, or closed, in this period).`)];
+    const last = new Date(Date.parse(r.to) - 1);
+    const parts: Child[] = [
+      h('p', { class: 'hint', 'data-testid': 'kpi-period' }, `${formatDay(r.from)} to ${formatDay(last.toISOString())}: records opened (changes and nonconformities: closed) in this period; the backlog at its end.`),
+    ];
     const ratios: [string, Ratio][] = [];
     const inc = r.incident;
     if (inc) {
@@ -202,6 +205,10 @@ export function kpisView(): View {
       dispose();
     },
   };
+}
+
+function formatDay(iso: string): string {
+  return new Date(iso).toLocaleDateString(undefined, { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric' });
 }
 
 function card(label: string, value: string): HTMLElement {

@@ -29,6 +29,18 @@ const LABELS: Record<string, string> = {
   'call.cancelled': 'Called process cancelled',
   'sla.paused': 'SLA clock paused',
   'sla.resumed': 'SLA clock resumed',
+  'record.created': 'Record created',
+  'record.state.changed': 'Record state changed',
+  'record.linked': 'Record linked',
+  'message.sent': 'Message sent',
+  'message.received': 'Message received',
+  'signal.thrown': 'Signal thrown',
+  'signal.received': 'Signal received',
+  'subscription.opened': 'Waiting for a message',
+  'subscription.closed': 'No longer waiting',
+  'timer.rearmed': 'Timer re-armed',
+  'incident.created': 'Incident raised',
+  'incident.resolved': 'Incident resolved',
 };
 
 export function eventLabel(type: string): string {

@@ -1,15 +1,10 @@
 import './replay.css';
-import { ApiError } from '../../api/client';
 import { typed, type InstanceSummary } from '../../api/typed';
 import { formatDate, h, replace, type View } from '../../dom';
 
-/** Record numbers as the server issues them (INC0000001, CHG0000042, ...). */
-const RECORD_NUMBER = /^[A-Z]{2,5}\d{7,}$/;
-
 interface Found {
   id: string;
-  definitionKey: string;
-  definitionVersion: number;
+  process: string;
   status: string;
   businessKey: string | null;
   startedAt: string;
@@ -17,12 +12,22 @@ interface Found {
   via: string;
 }
 
+const fromInstance = (i: InstanceSummary, via: string): Found => ({
+  id: i.id,
+  process: `${i.definitionKey} v${i.definitionVersion}`,
+  status: i.status,
+  businessKey: i.businessKey,
+  startedAt: i.startedAt,
+  endedAt: i.endedAt,
+  via,
+});
+
 /**
  * #/replay: find an instance to replay by its record number (INC0000001) or business key; below,
  * the most recently finished instances the user may see.
  */
 export function findView(): View {
-  const input = h('input', { type: 'search', id: 'replay-query', name: 'q', required: true, autocomplete: 'off', placeholder: 'INC0000001 or a business key', 'data-testid': 'replay-query' });
+  const input = h('input', { type: 'search', id: 'replay-query', name: 'q', autocomplete: 'off', placeholder: 'INC0000001 or a business key', 'data-testid': 'replay-query' });
   const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'replay-search' }, 'Find');
   const results = h('div', { 'data-testid': 'replay-results', 'aria-live': 'polite' });
   const recent = h('div', { 'data-testid': 'replay-recent' }, h('p', { class: 'hint' }, 'Loading…'));
@@ -56,18 +61,21 @@ export function findView(): View {
     submit.disabled = true;
     replace(results, h('p', { class: 'hint' }, 'Searching…'));
     try {
-      const found: Found[] = [];
-      const upper = query.toUpperCase();
-      if (RECORD_NUMBER.test(upper)) {
-        try {
-          const record = await typed.get('/api/records/{number}', { params: { number: upper } });
-          for (const i of record.instances) found.push({ ...i, businessKey: null, via: `record ${record.number}${record.title ? `: ${record.title}` : ''}` });
-        } catch (error) {
-          if (!(error instanceof ApiError && error.status === 404)) throw error;
-        }
-      }
-      const byKey = await typed.get('/api/instances', { query: { businessKey: query, size: 50 } });
-      for (const i of byKey.items) if (!found.some((f) => f.id === i.id)) found.push({ ...i, via: `business key ${query}` });
+      // Records whose number or title contains the text, and instances with that business key.
+      const [records, byKey] = await Promise.all([
+        typed.get('/api/records', { query: { q: query, size: 20 } }),
+        typed.get('/api/instances', { query: { businessKey: query, size: 50 } }),
+      ]);
+      const found: Found[] = records.items.map((r) => ({
+        id: r.instanceId,
+        process: r.definitionKey,
+        status: r.state,
+        businessKey: null,
+        startedAt: r.openedAt,
+        endedAt: r.closedAt,
+        via: `record ${r.number}${r.title ? `: ${r.title}` : ''} (${r.state})`,
+      }));
+      for (const i of byKey.items) if (!found.some((f) => f.id === i.id)) found.push(fromInstance(i, `business key ${query}`));
       if (left) return;
       replace(results, found.length ? table(found, 'replay-result') : h('p', { class: 'empty', 'data-testid': 'replay-no-result' }, `No record or instance “${query}” that you may see.`));
     } catch (error) {
@@ -81,7 +89,7 @@ export function findView(): View {
     try {
       const page = await typed.get('/api/instances', { query: { status: 'completed', size: 15 } });
       if (left) return;
-      replace(recent, page.items.length ? table(page.items.map((i: InstanceSummary) => ({ ...i, via: '' })), 'replay-recent-row') : h('p', { class: 'empty' }, 'No finished instance yet.'));
+      replace(recent, page.items.length ? table(page.items.map((i) => fromInstance(i, '')), 'replay-recent-row') : h('p', { class: 'empty' }, 'No finished instance yet.'));
     } catch (error) {
       if (!left) replace(recent, h('p', { class: 'load-error' }, error instanceof Error ? error.message : String(error)));
     }
@@ -111,7 +119,7 @@ function table(rows: Found[], testId: string): HTMLElement {
           h(
             'tr',
             { 'data-testid': testId, 'data-instance-id': r.id },
-            h('td', {}, `${r.definitionKey} v${r.definitionVersion}`, r.via ? h('div', { class: 'hint' }, r.via) : null),
+            h('td', {}, r.process, r.via ? h('div', { class: 'hint' }, r.via) : null),
             h('td', {}, r.businessKey ?? '—'),
             h('td', {}, h('span', { class: `status ${r.status}` }, r.status)),
             h('td', {}, formatDate(r.startedAt)),

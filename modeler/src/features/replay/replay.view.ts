@@ -29,10 +29,10 @@ export function replayView(instanceId: string): View {
   const slider = h('input', { type: 'range', min: 0, max: 0, value: 0, 'aria-label': 'Step', 'data-testid': 'replay-slider', disabled: true });
   const button = (label: string, testId: string, keys: string, go: () => void) =>
     h('button', { type: 'button', 'data-testid': testId, 'aria-keyshortcuts': keys, disabled: true, onclick: go }, label);
-  const first = button('⏮ First', 'replay-first', 'Home', () => goTo(0));
+  const first = button('◀◀ First', 'replay-first', 'Home', () => goTo(0));
   const back = button('◀ Back', 'replay-back', 'ArrowLeft', () => goTo(index - 1));
   const forward = button('Forward ▶', 'replay-forward', 'ArrowRight', () => goTo(index + 1));
-  const last = button('Last ⏭', 'replay-last', 'End', () => goTo(steps().length - 1));
+  const last = button('Last ▶▶', 'replay-last', 'End', () => goTo(steps().length - 1));
   const current = h('div', { class: 'replay-event', 'data-testid': 'replay-current' });
   const variablesBody = h('tbody');
   const variablesEl = h(
@@ -71,6 +71,17 @@ export function replayView(instanceId: string): View {
   const steps = () => replay?.steps ?? [];
 
   slider.addEventListener('input', () => goTo(Number(slider.value)));
+  // A narrower window (a phone turned, a sidebar opened) fits the diagram again.
+  let width = 0;
+  const resized = new ResizeObserver(([entry]) => {
+    const now = Math.round(entry?.contentRect.width ?? 0);
+    if (!diagramReady || !now || Math.abs(now - width) < 2) return;
+    width = now;
+    const canvas = viewer.get<Canvas>('canvas');
+    canvas.resized();
+    canvas.zoom('fit-viewport');
+  });
+  resized.observe(canvasEl);
   const onKey = (e: KeyboardEvent) => {
     if (!replay || e.altKey || e.ctrlKey || e.metaKey) return;
     const target = e.target as HTMLElement | null;
@@ -274,6 +285,7 @@ export function replayView(instanceId: string): View {
     el,
     destroy() {
       left = true;
+      resized.disconnect();
       window.removeEventListener('keydown', onKey);
       viewer.destroy();
     },
