@@ -69,7 +69,8 @@ function applyVariables(event: HistoryEventRecord, variables: Record<string, unk
 /** A token enters an element when it starts and leaves when it completes or is cancelled (a failed element keeps it: it waits for a retry). */
 function moveTokens(event: HistoryEventRecord, tokens: Map<string, string>): void {
   if (ENDS.has(event.type)) tokens.clear();
-  else if (!event.elementId) return;
+  // A multi-instance activity's body is no token of its own: its instances are (each with a loopCounter).
+  else if (!event.elementId || event.payload?.multiInstanceBody) return;
   else if (event.type === 'element.started' || event.type === 'element.waiting') tokens.set(event.executionId ?? event.elementId, event.elementId);
   else if (event.type === 'element.completed' || event.type === 'element.cancelled') tokens.delete(event.executionId ?? event.elementId);
 }
