@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import pinoHttp from 'pino-http';
 import { AppModule } from './app.module';
@@ -11,6 +11,7 @@ import type { HostOptions } from './engine-host/host-options';
 import type { AppConfig } from './config/config';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { expressProblemHandler, ProblemFilter } from './common/problem.filter';
+import { createOpenApiDocument } from './openapi/document';
 
 /** Builds the configured Nest application (not yet listening). Used by main.ts and the tests. */
 export async function createApp(config: AppConfig, options: HostOptions = {}): Promise<NestExpressApplication> {
@@ -31,15 +32,7 @@ export async function createApp(config: AppConfig, options: HostOptions = {}): P
   app.use(rejectNonObjectJson);
   app.useGlobalFilters(new ProblemFilter());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('ITSM process orchestrator')
-      .setDescription('Durable BPMN engine for ISO/IEC 20000 service management. Errors are RFC 9457 application/problem+json.')
-      .setVersion('0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'access token from POST /api/auth/login' })
-      .build(),
-  );
+  const document = createOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
 
   if (config.staticDir && existsSync(join(config.staticDir, 'index.html'))) {

@@ -215,11 +215,16 @@ export class Orchestrator {
     const eventStarts = messagingCatalog(runnable.sourceContext).processStarts.length > 0;
     // ITSM record (engine/records): the number is allocated before the run so that every expression sees `recordNumber`.
     const recordNumber = await this.records.allocate(store, runnable, id);
+    // Set by the engine beside the caller's variables; recorded in instance.started so that history alone replays every variable.
+    const assignedVariables = {
+      // camunda:initiator on a none start event (engine/runtime/initiator.ts): only a start by a user, not by a timer or message
+      ...(fireStart || messageStart ? {} : initiatorVariables(runnable.sourceContext, input.actor)),
+      ...(recordNumber ? { recordNumber } : {}),
+    };
     const outcome = await this.runner.start(
       runnable,
       { instanceId: id, businessKey: input.businessKey },
-      // camunda:initiator on a none start event (engine/runtime/initiator.ts): only a start by a user, not by a timer or message
-      { ...input.variables, ...(fireStart || messageStart ? {} : initiatorVariables(runnable.sourceContext, input.actor)), ...(recordNumber ? { recordNumber } : {}) },
+      { ...input.variables, ...assignedVariables },
       startTimers.size || eventStarts
         ? (engine) => {
             engine.timers().forEach((t) => startTimers.has(t.elementId) && engine.fireTimer(t.executionId));
@@ -257,7 +262,8 @@ export class Orchestrator {
       actor: input.actor,
       payload: {
         definitionId: definition.id, definitionKey: definition.key, version: definition.version, businessKey: input.businessKey,
-        variables: input.variables, ...(fireStart ? { startedBy: 'timer', startEventId: fireStart } : {}), ...(input.caller ? { calledBy: input.caller } : {}),
+        variables: input.variables, ...(Object.keys(assignedVariables).length ? { assignedVariables } : {}),
+        ...(fireStart ? { startedBy: 'timer', startEventId: fireStart } : {}), ...(input.caller ? { calledBy: input.caller } : {}),
         ...(messageStart ? { startedBy: messageStart.payload.kind, startEventId: messageStart.elementId, [messageStart.payload.kind === 'message' ? 'message' : 'signal']: messageStart.payload.name } : {}),
       },
     };

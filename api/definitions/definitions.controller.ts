@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Header, HttpCode, HttpStatus, Inject, Param, Post, Put, Query, Req, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { EngineError, EngineErrorCode, Orchestrator, type DefinitionProblem, type DefinitionRecord } from '../../engine';
@@ -10,6 +10,7 @@ import { idParam, parse } from '../common/validation';
 import { DefinitionsQuery, type DefinitionOwners } from './definitions.query';
 import { splitDeployment, MAX_DEPLOYMENT_FILES } from './deployment-files';
 import { DefinitionFormsQuery, type DefinitionForm } from './definition-forms.query';
+import { listOf, ref } from '../openapi/schemas';
 
 const DeployFields = z.object({ versionTag: z.string().trim().min(1).max(64).optional() });
 const Username = z.string().regex(NAME_PATTERN, 'must be 1-128 characters of letters, digits and . _ @ + -');
@@ -87,6 +88,7 @@ export class DefinitionsController {
   @Get()
   @ApiOperation({ summary: 'Latest version of every process key (filter with ?key=)' })
   @ApiQuery({ name: 'key', required: false })
+  @ApiOkResponse({ schema: listOf('Definition') })
   async list(@Query('key') key?: string): Promise<DefinitionResponse[]> {
     const k = parse(z.string().min(1).max(256).optional(), key, 'key filter');
     return (await this.query.latest(k)).map((d) => toDefinitionResponse(d));
@@ -94,6 +96,7 @@ export class DefinitionsController {
 
   @Get('key/:key/versions')
   @ApiOperation({ summary: 'Every version of one process key, newest first' })
+  @ApiOkResponse({ schema: listOf('Definition') })
   async versions(@Param('key') key: string): Promise<DefinitionResponse[]> {
     return (await this.query.versions(key)).map((d) => toDefinitionResponse(d));
   }
@@ -101,6 +104,7 @@ export class DefinitionsController {
   @Get('key/:key/owners')
   @Roles('admin', 'auditor')
   @ApiOperation({ summary: 'The process owners of a key (administrators and auditors)' })
+  @ApiOkResponse({ schema: ref('DefinitionOwners') })
   owners(@Param('key') key: string): Promise<DefinitionOwners> {
     return this.query.owners(key);
   }
@@ -109,12 +113,14 @@ export class DefinitionsController {
   @Roles('admin')
   @ApiOperation({ summary: 'Replace the process owners of a key {usernames}; they see its instances and tasks if they hold the process-owner role' })
   @ApiBody({ schema: { example: { usernames: ['owner'] } } })
+  @ApiOkResponse({ schema: ref('DefinitionOwners') })
   setOwners(@Param('key') key: string, @Body() body: unknown): Promise<DefinitionOwners> {
     const { usernames } = parse(OwnersBody, body, 'owners');
     return this.query.setOwners(key, usernames);
   }
 
   @Get(':id')
+  @ApiOkResponse({ schema: ref('Definition') })
   async get(@Param('id') id: string): Promise<DefinitionResponse> {
     return toDefinitionResponse(await this.query.get(idParam(id, 'process definition')));
   }
@@ -123,6 +129,7 @@ export class DefinitionsController {
   @HttpCode(HttpStatus.OK)
   @Roles('admin')
   @ApiOperation({ summary: 'Suspend a version: no new instances, its timer start schedule stops' })
+  @ApiOkResponse({ schema: ref('Definition') })
   suspend(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<DefinitionResponse> {
     return this.orchestrator.suspendDefinition(idParam(id, 'process definition'), user.username);
   }
@@ -131,6 +138,7 @@ export class DefinitionsController {
   @HttpCode(HttpStatus.OK)
   @Roles('admin')
   @ApiOperation({ summary: 'Activate a suspended version; the latest version resumes its timer start schedule' })
+  @ApiOkResponse({ schema: ref('Definition') })
   activate(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<DefinitionResponse> {
     return this.orchestrator.activateDefinition(idParam(id, 'process definition'), user.username);
   }

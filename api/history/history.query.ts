@@ -1,6 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EngineError, EngineErrorCode, verifyChain, type ChainVerdict, type HistoryEventRecord } from '../../engine';
+import { canonicalJson, EngineError, EngineErrorCode, verifyChain, type ChainVerdict, type HistoryEventRecord, type InstanceView } from '../../engine';
 import { Database } from '../database/database';
+import { INSTANCE_COLUMNS, toInstanceRecord } from '../engine-host/rows';
+import { replaySteps, type ReplayStep } from './replay';
+
+export interface InstanceReplay {
+  instance: InstanceView;
+  steps: ReplayStep[];
+  /** The replayed variables after the last event equal the instance's stored variables. */
+  consistent: boolean;
+}
 
 const COLUMNS = 'instance_id, seq, type, element_id, element_type, execution_id, actor, payload, occurred_at, prev_hash, hash';
 
@@ -24,6 +33,16 @@ export class HistoryQuery {
     return { ...verdict, firstInvalidEvent };
   }
 
+  /** The history with the tokens and variables after every event (see replay.ts). */
+  async replay(instanceId: string): Promise<InstanceReplay> {
+    const [row] = await this.db.dataSource.query(`SELECT ${INSTANCE_COLUMNS} FROM process_instance WHERE id = $1`, [instanceId]);
+    if (!row) throw new EngineError(EngineErrorCode.InstanceNotFound, `no process instance with id "${instanceId}"`);
+    const { snapshot: _s, history: _h, ...instance } = toInstanceRecord(row);
+    const rows = await this.db.dataSource.query(`SELECT ${COLUMNS} FROM history_event WHERE instance_id = $1 ORDER BY seq`, [instanceId]);
+    const { steps, variables } = replaySteps(rows.map(toEvent));
+    return { instance, steps, consistent: canonicalJson(withoutNulls(variables)) === canonicalJson(withoutNulls(instance.variables)) };
+  }
+
   private async head(instanceId: string): Promise<{ seq: number; hash: string | null }> {
     const rows = await this.db.dataSource.query(`SELECT history_seq, history_hash FROM process_instance WHERE id = $1`, [instanceId]);
     if (!rows[0]) throw new EngineError(EngineErrorCode.InstanceNotFound, `no process instance with id "${instanceId}"`);
@@ -45,4 +64,9 @@ function toEvent(r: Record<string, any>): HistoryEventRecord { // eslint-disable
     prevHash: r.prev_hash,
     hash: r.hash,
   };
+}
+
+/** The engine records a removed variable as null: compare without them. */
+function withoutNulls(variables: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(variables ?? {}).filter(([, v]) => v !== null));
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Orchestrator, type InstanceResult } from '../../engine';
 import { AccessService } from '../auth/access';
@@ -8,6 +8,7 @@ import { CurrentUser, Roles } from '../auth/decorators';
 import { idempotency } from '../common/idempotency';
 import { Pagination, idParam, parse, type Page } from '../common/validation';
 import { HistoryQuery } from '../history/history.query';
+import { listOf, pageOf, ref } from '../openapi/schemas';
 import { InstancesQuery, type InstanceDetail, type InstanceListItem } from './instances.query';
 
 const StartBody = z
@@ -81,6 +82,7 @@ export class InstancesController {
   @ApiQuery({ name: 'called', required: false, enum: ['true', 'false'], description: 'true: only called (child) instances; false: only top-level ones' })
   @ApiQuery({ name: 'page', required: false })
   @ApiQuery({ name: 'size', required: false })
+  @ApiOkResponse({ schema: pageOf('Instance') })
   list(@Query() q: unknown, @CurrentUser() user: AuthUser): Promise<Page<InstanceListItem>> {
     return this.query.list(parse(ListQuery, q, 'query'), user);
   }
@@ -124,6 +126,7 @@ export class InstancesController {
 
   @Get(':id/history')
   @ApiOperation({ summary: 'Every history event of the instance, in order' })
+  @ApiOkResponse({ schema: listOf('HistoryEvent') })
   async historyOf(@Param('id') id: string, @CurrentUser() user: AuthUser) {
     await this.access.readInstance(user, idParam(id, 'process instance'));
     return this.history.events(id);
@@ -131,8 +134,20 @@ export class InstancesController {
 
   @Get(':id/history/verify')
   @ApiOperation({ summary: 'Recompute the hash chain; names the first event that does not match' })
+  @ApiOkResponse({ schema: ref('ChainVerdict') })
   async verify(@Param('id') id: string, @CurrentUser() user: AuthUser) {
     await this.access.readInstance(user, idParam(id, 'process instance'));
     return this.history.verify(id);
+  }
+
+  @Get(':id/replay')
+  @ApiOperation({
+    summary:
+      'The history for a replay: every event with the element ids holding a token after it and the variables after it (they change where a command committed its variables.changed delta)',
+  })
+  @ApiOkResponse({ schema: ref('Replay') })
+  async replay(@Param('id') id: string, @CurrentUser() user: AuthUser) {
+    await this.access.readInstance(user, idParam(id, 'process instance'));
+    return this.history.replay(id);
   }
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { EngineError, EngineErrorCode, RECORD_NUMBER, RECORD_TYPES } from '../../engine';
 import type { AuthUser } from '../auth/auth-user';
@@ -7,6 +7,7 @@ import { CurrentUser } from '../auth/decorators';
 import { Pagination, parse, type Page } from '../common/validation';
 import { KpisQuery, type KpiReport } from './kpis.query';
 import { RecordsQuery, type RecordDetail, type RecordView } from './records.query';
+import { pageOf, ref } from '../openapi/schemas';
 
 const isoDate = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && Number.isFinite(Date.parse(s)), { message: 'must be an ISO 8601 date or date-time' });
 
@@ -60,12 +61,14 @@ export class RecordsController {
   @ApiQuery({ name: 'open', required: false, enum: ['true', 'false'], description: 'true: not closed; false: closed' })
   @ApiQuery({ name: 'page', required: false })
   @ApiQuery({ name: 'size', required: false })
+  @ApiOkResponse({ schema: pageOf('RecordSummary') })
   list(@Query() q: unknown, @CurrentUser() user: AuthUser): Promise<Page<RecordView>> {
     return this.records.list(parse(ListQuery, q, 'query'), user);
   }
 
   @Get('records/:number')
   @ApiOperation({ summary: 'A record: its columns and fields, its instance(s), its links both ways and its timeline' })
+  @ApiOkResponse({ schema: ref('RecordDetail') })
   get(@Param('number') number: string, @CurrentUser() user: AuthUser): Promise<RecordDetail> {
     if (!RECORD_NUMBER.test(number)) throw new EngineError(EngineErrorCode.RecordNotFound, `no record ${number}`);
     return this.records.get(number, user);
@@ -76,6 +79,7 @@ export class RecordsController {
   @ApiQuery({ name: 'flow', required: false, enum: RECORD_TYPES })
   @ApiQuery({ name: 'from', required: false })
   @ApiQuery({ name: 'to', required: false })
+  @ApiOkResponse({ schema: ref('KpiReport') })
   kpi(@Query() q: unknown): Promise<KpiReport> {
     return this.kpis.report(parse(KpiQuery, q, 'query'));
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { EngineError, EngineErrorCode } from '../../engine';
 import { NAME_PATTERN, ROLES } from '../auth/auth-user';
@@ -7,6 +7,7 @@ import { Roles } from '../auth/decorators';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/passwords';
 import { Pagination, parse, uuid, type Page } from '../common/validation';
 import { UsersService, type UserRecord } from './users.service';
+import { pageOf, ref } from '../openapi/schemas';
 
 const Name = z.string().regex(NAME_PATTERN, 'must be 1-128 characters of letters, digits and . _ @ + -');
 const Password = z.string().min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`).max(MAX_PASSWORD_LENGTH);
@@ -51,6 +52,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Every user (by username), with roles and groups; never a password hash.' })
   @ApiQuery({ name: 'page', required: false })
   @ApiQuery({ name: 'size', required: false })
+  @ApiOkResponse({ schema: pageOf('User') })
   list(@Query() q: unknown): Promise<Page<UserRecord>> {
     return this.users.list(parse(Pagination, q, 'query'));
   }
@@ -58,17 +60,20 @@ export class UsersController {
   @Post()
   @ApiOperation({ summary: 'Create a user {username, displayName?, email?, password? (8+), roles?, groups?, disabled?}; 409 when the username (any case) exists.' })
   @ApiBody({ schema: { example: { username: 'carol', displayName: 'Carol', password: 'a-long-secret', roles: ['staff'], groups: ['servicedesk'] } } })
+  @ApiCreatedResponse({ schema: ref('User') })
   create(@Body() body: unknown): Promise<UserRecord> {
     return this.users.create(parse(CreateUser, body, 'user'));
   }
 
   @Get(':id')
+  @ApiOkResponse({ schema: ref('User') })
   get(@Param('id') id: string): Promise<UserRecord> {
     return this.users.get(userId(id));
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change displayName, email, roles or disabled. Disabling revokes the sessions; the last enabled admin cannot be disabled or demoted (409).' })
+  @ApiOkResponse({ schema: ref('User') })
   update(@Param('id') id: string, @Body() body: unknown): Promise<UserRecord> {
     return this.users.update(userId(id), parse(PatchUser, body, 'user change'));
   }

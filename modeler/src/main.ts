@@ -6,17 +6,20 @@ import { HashRouter } from './router';
 import { definitionsView } from './views/definitions.view';
 import { loginView } from './views/login.view';
 
-const NAV = [
+const NAV: { href: string; label: string; section: string; roles?: string[] }[] = [
   { href: '#/definitions', label: 'Definitions', section: '/definitions' },
   { href: '#/modeler', label: 'Modeler', section: '/modeler' },
   { href: '#/tasks', label: 'Tasks', section: '/tasks' },
   { href: '#/start', label: 'Start', section: '/start' },
   { href: '#/records', label: 'Records', section: '/records' },
   { href: '#/instances', label: 'Instances', section: '/instances' },
+  { href: '#/replay', label: 'Replay', section: '/replay' },
+  { href: '#/kpis', label: 'KPIs', section: '/kpis' },
+  { href: '#/admin', label: 'Admin', section: '/admin', roles: ['admin'] },
 ];
 
 function header(user: SessionUser): { el: HTMLElement; highlight(path: string): void } {
-  const links = NAV.map((item) => h('a', { href: item.href, 'data-section': item.section }, item.label));
+  const links = NAV.filter((item) => !item.roles || item.roles.some((r) => user.roles.includes(r))).map((item) => h('a', { href: item.href, 'data-section': item.section }, item.label));
   const logout = h(
     'button',
     {
@@ -78,7 +81,7 @@ function showApp(user: SessionUser): void {
     [
       { path: '/definitions', render: () => definitionsView() },
       // Every page but the first is its own chunk (dynamic import): the task list never loads the
-      // modeller, form-js or the diagram viewer.
+      // modeller, form-js, echarts or the diagram viewer.
       { path: '/modeler', render: () => lazyView(async () => (await import('./views/modeler.view')).modelerView()) },
       { path: '/modeler/:definitionId', render: ({ definitionId }) => lazyView(async () => (await import('./views/modeler.view')).modelerView(definitionId)) },
       { path: '/tasks', render: () => lazyView(async () => (await import('./features/tasks/tasks.view')).tasksView()) },
@@ -89,6 +92,11 @@ function showApp(user: SessionUser): void {
       { path: '/records/:number', render: ({ number }) => lazyView(async () => (await import('./features/records/record.view')).recordView(number ?? '')) },
       { path: '/instances', render: () => lazyView(async () => (await import('./features/instances/instances.view')).instancesView()) },
       { path: '/instances/:id', render: ({ id }) => lazyView(async () => (await import('./features/instances/instance.view')).instanceView(id ?? '')) },
+      { path: '/instances/:id/replay', render: ({ id }) => lazyView(async () => (await import('./features/replay/replay.view')).replayView(id ?? '')) },
+      { path: '/replay', render: () => lazyView(async () => (await import('./features/replay/find.view')).findView()) },
+      { path: '/admin', render: () => lazyView(async () => (await import('./features/admin/admin.view')).adminView()) },
+      { path: '/admin/:tab', render: ({ tab }) => lazyView(async () => (await import('./features/admin/admin.view')).adminView(tab)) },
+      { path: '/kpis', render: () => lazyView(async () => (await import('./features/kpis/kpis.view')).kpisView()) },
     ],
     '/definitions',
     top.highlight,

@@ -102,7 +102,7 @@ export interface ChainVerdict {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** A plain object is sent as JSON; strings and FormData are sent as they are. */
   body?: unknown;
   contentType?: string;

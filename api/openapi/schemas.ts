@@ -1,0 +1,233 @@
+import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
+
+/**
+ * Response bodies of the API as OpenAPI components. The engine and the read side answer plain
+ * interfaces (no DTO classes), so their shapes are written here once and referenced from the
+ * routes with `@ApiOkResponse({ schema: ref('X') })`; `modeler/src/api/schema.d.ts` is
+ * generated from them (scripts/generate-api-types.mjs). Keep each in step with its interface.
+ */
+type Schema = SchemaObject | ReferenceObject;
+
+export const ref = (name: keyof typeof SCHEMAS): ReferenceObject => ({ $ref: `#/components/schemas/${name}` });
+export const listOf = (name: keyof typeof SCHEMAS): SchemaObject => ({ type: 'array', items: ref(name) });
+/** A `Page` of `name` items (`?page=&size=`). */
+export const pageOf = (name: keyof typeof SCHEMAS): SchemaObject => ({
+  type: 'object',
+  required: ['items', 'page', 'size', 'total'],
+  properties: { items: listOf(name), page: { type: 'integer' }, size: { type: 'integer' }, total: { type: 'integer' } },
+});
+
+const str: SchemaObject = { type: 'string' };
+const int: SchemaObject = { type: 'integer' };
+const bool: SchemaObject = { type: 'boolean' };
+const time: SchemaObject = { type: 'string', format: 'date-time' };
+const nullable = (s: SchemaObject): SchemaObject => ({ ...s, nullable: true });
+const strings: SchemaObject = { type: 'array', items: str };
+const anyObject: SchemaObject = { type: 'object', additionalProperties: true };
+
+function object(properties: Record<string, Schema>, optional: string[] = []): SchemaObject {
+  return { type: 'object', required: Object.keys(properties).filter((k) => !optional.includes(k)), properties };
+}
+
+const ratio = object({ count: int, total: int, pct: nullable({ type: 'number', description: 'percentage, 2 decimals; null when total is 0' }) });
+const incidentPriority = {
+  priority: nullable(str),
+  opened: int,
+  mttaMs: nullable({ type: 'number', description: 'mean time to acknowledge, ms' }),
+  mttrMs: nullable({ type: 'number', description: 'mean time to resolve, ms' }),
+  responseMet: ratio,
+  resolutionMet: ratio,
+};
+
+export const SCHEMAS = {
+  Problem: object(
+    {
+      type: str,
+      title: str,
+      status: int,
+      detail: { type: 'string', description: 'what is wrong' },
+      code: { type: 'string', description: 'stable error code' },
+      instance: str,
+      problems: { type: 'array', items: object({ elementId: str, rule: str, message: str }, ['elementId']) },
+    },
+    ['instance', 'problems'],
+  ),
+  HistoryEvent: object({
+    instanceId: { type: 'string', format: 'uuid' },
+    seq: { type: 'integer', description: '1, 2, 3 ... per instance, without gaps' },
+    type: { type: 'string', example: 'element.completed' },
+    elementId: nullable(str),
+    elementType: nullable(str),
+    executionId: nullable(str),
+    actor: nullable(str),
+    payload: nullable(anyObject),
+    occurredAt: time,
+    prevHash: nullable(str),
+    hash: { type: 'string', description: 'sha256 over every other field (canonical JSON)' },
+  }),
+  ChainVerdict: object({
+    valid: bool,
+    checked: { type: 'integer', description: 'events checked' },
+    firstInvalid: nullable(object({ seq: int, reason: str })),
+    firstInvalidEvent: { allOf: [{ $ref: '#/components/schemas/HistoryEvent' }], nullable: true } as SchemaObject,
+  }),
+  ReplayStep: object(
+    {
+      event: { $ref: '#/components/schemas/HistoryEvent' },
+      tokens: { ...strings, description: 'element ids holding a token after this event' },
+      changed: { ...strings, description: 'variables this event set, changed or removed' },
+      variables: { ...anyObject, description: 'every variable after this event; only where `changed` is not empty (and on the first step)' },
+    },
+    ['variables'],
+  ),
+  Replay: object({
+    instance: { $ref: '#/components/schemas/Instance' },
+    steps: { type: 'array', items: { $ref: '#/components/schemas/ReplayStep' } },
+    consistent: { type: 'boolean', description: 'the replayed variables after the last event equal the instance’s stored variables' },
+  }),
+  Instance: object(
+    {
+      id: { type: 'string', format: 'uuid' },
+      definitionId: { type: 'string', format: 'uuid' },
+      definitionKey: str,
+      definitionVersion: int,
+      businessKey: nullable(str),
+      status: { type: 'string', enum: ['running', 'completed', 'cancelled', 'failed'] },
+      variables: anyObject,
+      activeElementIds: strings,
+      revision: int,
+      startedBy: nullable(str),
+      startedAt: time,
+      endedAt: nullable(time),
+      endReason: nullable(str),
+      parentInstanceId: nullable(str),
+      parentElementId: nullable(str),
+      parentExecutionId: nullable(str),
+      rootInstanceId: nullable(str),
+    },
+    ['parentInstanceId', 'parentElementId', 'parentExecutionId', 'rootInstanceId'],
+  ),
+  Definition: object(
+    {
+      id: { type: 'string', format: 'uuid' },
+      key: str,
+      version: int,
+      versionTag: nullable(str),
+      name: nullable(str),
+      sha256: str,
+      state: { type: 'string', enum: ['active', 'suspended'] },
+      deployedBy: nullable(str),
+      deployedAt: time,
+      warnings: { type: 'array', items: object({ elementId: str, rule: str, message: str }, ['elementId']) },
+      created: { type: 'boolean', description: 'deploy answers only: false when identical to the latest version' },
+    },
+    ['created'],
+  ),
+  DefinitionOwners: object({
+    key: str,
+    owners: { type: 'array', items: object({ username: str, displayName: nullable(str), processOwner: { type: 'boolean', description: 'false: the user lacks the process-owner role, so owning has no effect' } }) },
+  }),
+  User: object({
+    id: { type: 'string', format: 'uuid' },
+    username: str,
+    displayName: nullable(str),
+    email: nullable(str),
+    roles: { type: 'array', items: { type: 'string', enum: ['admin', 'process-owner', 'staff', 'auditor'] } },
+    groups: strings,
+    disabled: bool,
+    hasPassword: bool,
+    createdAt: time,
+    updatedAt: time,
+    passwordChangedAt: nullable(time),
+  }),
+  Group: object({ id: { type: 'string', format: 'uuid' }, name: str, description: nullable(str), createdAt: time, members: strings }),
+  Incident: object({
+    id: { type: 'string', format: 'uuid' },
+    type: { type: 'string', enum: ['timer-failed', 'service-failed'] },
+    status: { type: 'string', enum: ['open', 'resolved'] },
+    instanceId: nullable(str),
+    definitionId: str,
+    jobId: nullable(str),
+    elementId: nullable(str),
+    message: str,
+    attempts: int,
+    createdAt: time,
+    resolvedAt: nullable(time),
+    resolvedBy: nullable(str),
+  }),
+  TimerJob: object({
+    id: { type: 'string', format: 'uuid' },
+    kind: { type: 'string', enum: ['instance', 'start'] },
+    instanceId: nullable(str),
+    definitionId: str,
+    definitionKey: str,
+    elementId: str,
+    elementType: nullable(str),
+    executionId: nullable(str),
+    spec: nullable(str),
+    remaining: nullable(int),
+    dueAt: nullable(time),
+    runAt: nullable(time),
+    status: { type: 'string', enum: ['pending', 'failed'] },
+    attempts: int,
+    lastError: nullable(str),
+    lockedBy: nullable(str),
+    lockExpiresAt: nullable(time),
+    createdAt: time,
+  }),
+  RecordSummary: object({
+    number: str,
+    type: str,
+    instanceId: str,
+    definitionKey: str,
+    state: str,
+    title: nullable(str),
+    priority: nullable(str),
+    assignee: nullable(str),
+    openedBy: nullable(str),
+    openedAt: time,
+    acknowledgedAt: nullable(time),
+    resolvedAt: nullable(time),
+    closedAt: nullable(time),
+    sla: object({
+      status: nullable({ type: 'string', enum: ['on track', 'at risk', 'breached', 'paused'] }),
+      responseDueAt: nullable(time),
+      responseMet: nullable(bool),
+      resolutionDueAt: nullable(time),
+      resolutionMet: nullable(bool),
+      paused: bool,
+    }),
+    updatedAt: time,
+  }),
+  RecordDetail: {
+    allOf: [
+      { $ref: '#/components/schemas/RecordSummary' },
+      object({
+        fields: anyObject,
+        instances: {
+          type: 'array',
+          items: object({ id: str, definitionKey: str, definitionVersion: int, status: str, parentInstanceId: nullable(str), startedAt: time, endedAt: nullable(time) }),
+        },
+        links: { type: 'array', items: anyObject },
+        timeline: { type: 'array', items: { $ref: '#/components/schemas/HistoryEvent' } },
+      }),
+    ],
+  },
+  KpiReport: object(
+    {
+      from: time,
+      to: time,
+      incident: object({
+        ...incidentPriority,
+        byPriority: { type: 'array', items: object(incidentPriority) },
+        reopenRate: ratio,
+        backlog: object({ '0-2d': int, '3-7d': int, '>7d': int, total: int }),
+      }),
+      request: object({ opened: int, fulfilledWithinTarget: ratio }),
+      problem: object({ opened: int, rcaOnTime: ratio }),
+      change: object({ closed: int, successRate: ratio, emergency: ratio, reviewCompleted: ratio }),
+      nc: object({ closed: int, avgClosureMs: nullable({ type: 'number' }), effectiveAtFirstCheck: ratio }),
+    },
+    ['incident', 'request', 'problem', 'change', 'nc'],
+  ),
+} satisfies Record<string, Schema>;
