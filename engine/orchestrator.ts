@@ -185,6 +185,8 @@ export class Orchestrator {
       if (definition.state === 'suspended') {
         throw new EngineError(EngineErrorCode.DefinitionSuspended, `definition ${definition.key} v${definition.version} is suspended`);
       }
+      // A start form is enforced like a task form (422 FORM_VALIDATION_FAILED, nothing is created).
+      await this.taskForms.assertStart(store, await this.kernel.runnable(store, definition.id), variables);
       return this.startIn(store, definition, { businessKey: input.businessKey ?? null, variables, actor: input.actor }, null);
     }, idempotency && { scope: 'instance.start', ...idempotency });
   }

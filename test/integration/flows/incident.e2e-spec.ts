@@ -105,6 +105,23 @@ describe('incident management flow (processes/incident)', () => {
     expect((await instance(id)).variables.classification).toBeUndefined();
   });
 
+  it('validates the start form (incident-log) on POST /api/instances like a task form: 422, one entry per field, nothing created', async () => {
+    const count = async () => (await t.sql.query(`SELECT count(*)::int AS n FROM process_instance WHERE definition_key = 'incident_management'`))[0].n as number;
+    const counter = async () => (await t.sql.query(`SELECT coalesce((SELECT last_value FROM record_counter WHERE type = 'incident'), 0)::int AS v`))[0].v as number;
+    const [instances, seq] = [await count(), await counter()];
+    const bad = await t.as('sam').post('/api/instances')
+      .send({ definitionKey: 'incident_management', variables: { caller: 'carl', channel: 'carrier-pigeon', impact: 'high', urgency: 'high', ticketColour: 'red' } })
+      .expect(422);
+    expect(bad.body).toMatchObject({ code: 'FORM_VALIDATION_FAILED', formId: 'incident-log' });
+    const fields = (bad.body.errors as { field: string }[]).map((e) => e.field).sort();
+    expect(fields).toEqual(['channel', 'ticketColour', 'title']); // a bad option, a variable the form does not have, a required field missing
+    expect(new Set(fields).size).toBe(fields.length); // one entry per field
+    expect([await count(), await counter()]).toEqual([instances, seq]); // no instance, no record number used
+    // the same start with valid values is accepted
+    await start('high', 'high');
+    expect(await count()).toBe(instances + 1);
+  });
+
   it('ends a service request as reclassified and a duplicate as cancelled', async () => {
     const req = await start('low', 'medium');
     await classify(req.id, { classification: 'service_request' });
