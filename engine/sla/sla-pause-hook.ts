@@ -24,11 +24,17 @@ export class SlaPauseHook implements OutcomeHook {
   async written(store: CommandStore, instance: InstanceRecord, outcome: RunOutcome): Promise<HistoryDraft[]> {
     const before = clocksOf(instance.variables);
     const after = clocksOf(outcome.variables);
-    const changed = Object.keys(after).filter((name) => JSON.stringify(before[name]?.pauses ?? []) !== JSON.stringify(after[name]?.pauses ?? []));
-    if (!changed.length) return [];
     const drafts: HistoryDraft[] = [];
-    for (const name of changed) drafts.push(...pauseEvents(name, before[name], after[name]!));
-    if (outcome.status !== 'running' || !outcome.state) return drafts;
+    // Only pauses an element made or ended: the pause/resume endpoints re-arm and record their own.
+    const changed: string[] = [];
+    for (const name of Object.keys(after)) {
+      if (JSON.stringify(before[name]?.pauses ?? []) === JSON.stringify(after[name]?.pauses ?? [])) continue;
+      const events = pauseEvents(name, before[name], after[name]!);
+      if (!events.length) continue;
+      changed.push(name);
+      drafts.push(...events);
+    }
+    if (!changed.length || outcome.status !== 'running' || !outcome.state) return drafts;
 
     const runnable = await this.kernel.runnable(store, instance.definitionId);
     const offset = this.kernel.clock.offsetMs();

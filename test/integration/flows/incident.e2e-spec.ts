@@ -224,6 +224,8 @@ describe('incident management flow (processes/incident)', () => {
     const [row] = await t.sql.query(`SELECT resolution_elapsed_ms, resolution_met FROM record WHERE number = $1`, [number]);
     expect(Math.abs(Number(row.resolution_elapsed_ms) - 4.5 * HOUR)).toBeLessThan(MINUTE);
     expect(row.resolution_met).toBe(false);
+    // no timer read the clock while it was paused (the diagnosis's timers went with the diagnosis): nothing was re-armed
+    expect((await history(id)).filter((e) => e.type === 'timer.rearmed')).toEqual([]);
   });
 
   it('reassigns, resolves, raises a problem candidate, reopens when the caller rejects, and closes when the caller accepts', async () => {
