@@ -20,6 +20,7 @@ export class TaskForms {
   /** Field specs by form hash (a stored schema never changes). */
   private readonly cache = new Map<string, FieldSpec[]>();
   private readonly noneStarts = new WeakMap<RunnableDefinition, string[]>();
+  private readonly startForms = new WeakMap<RunnableDefinition, StoredForm | null>();
 
   /**
    * Refuses the submission with FORM_VALIDATION_FAILED (422, `errors: [{field, message}]`) when it
@@ -37,10 +38,17 @@ export class TaskForms {
    * call activity carry no form and are not checked.
    */
   async assertStart(store: CommandStore, runnable: RunnableDefinition, submitted: Record<string, unknown>): Promise<void> {
-    for (const elementId of this.noneStartEvents(runnable)) {
-      const form = await store.forms.formForTask(runnable.id, elementId, null);
-      if (form) return this.assertForm(store, form, submitted, {});
+    let form = this.startForms.get(runnable);
+    if (form === undefined) {
+      form = null;
+      for (const elementId of this.noneStartEvents(runnable)) {
+        form = await store.forms.formForTask(runnable.id, elementId, null);
+        if (form) break;
+      }
+      // A version's forms never change: one lookup per parsed version.
+      this.startForms.set(runnable, form);
     }
+    if (form) await this.assertForm(store, form, submitted, {});
   }
 
   private async assertForm(store: CommandStore, form: StoredForm, submitted: Record<string, unknown>, current: Record<string, unknown>): Promise<void> {
