@@ -9,6 +9,7 @@ import { InstanceRunner } from './runtime/instance-runner';
 import type { ServiceHandlerRegistry } from './services/service-handler';
 import { TimerCommands, startScheduleJobs, type FireSummary } from './timers/timer-commands';
 import { assertVariables } from './variables';
+import { SlaPauseHook } from './sla/sla-pause-hook';
 import { SlaCommands } from './sla/sla-commands';
 import { assertSegregation } from './commands/segregation';
 import type { CalendarLookup } from './sla/sla';
@@ -83,7 +84,7 @@ export class Orchestrator {
   constructor(private readonly options: OrchestratorOptions) {
     const clock = options.clock ?? systemClock;
     this.timeZone = options.timeZone ?? 'UTC';
-    this.runner = new InstanceRunner(options.handlers, clock, this.timeZone, options.liveEngines);
+    this.runner = new InstanceRunner(options.handlers, clock, this.timeZone, options.liveEngines, options.calendars);
     this.kernel = new CommandKernel(options.transactions, clock, this.runner, options.definitionCacheSize);
     this.slaCommands = new SlaCommands(this.kernel, this.runner, options.calendars ?? noCalendars);
     this.timerCommands = new TimerCommands(this.kernel, this.runner, (store, definition, input, fire) => this.startIn(store, definition, input, fire), this.timeZone);
@@ -97,6 +98,7 @@ export class Orchestrator {
     this.kernel.hooks.push(decisionEvidenceHook);
     this.records = new RecordKeeper(this.kernel, options.calendars ?? noCalendars);
     this.kernel.hooks.push(this.records);
+    this.kernel.hooks.push(new SlaPauseHook(this.kernel)); // itsm:pauseSla (engine/sla/sla-pause.ts)
   }
 
   /**
@@ -191,6 +193,8 @@ export class Orchestrator {
       if (definition.state === 'suspended') {
         throw new EngineError(EngineErrorCode.DefinitionSuspended, `definition ${definition.key} v${definition.version} is suspended`);
       }
+      // A start form is enforced like a task form (422 FORM_VALIDATION_FAILED, nothing is created).
+      await this.taskForms.assertStart(store, await this.kernel.runnable(store, definition.id), variables);
       return this.startIn(store, definition, { businessKey: input.businessKey ?? null, variables, actor: input.actor }, null);
     }, idempotency && { scope: 'instance.start', ...idempotency });
   }

@@ -46,7 +46,7 @@ const build = (spec) => buildBpmn('incident', 'generate-incident-bpmn.mjs', spec
     { id: 'EE_HierarchicalEscalation', tag: 'endEvent', name: '75 %: notify incident manager', lane: RES, row: 1, col: 12, dx: 0, dy: 0, inner: msg('Msg_SlaEscalation'), label: 'right' },
     { id: 'EE_ResolutionBreached', tag: 'endEvent', name: '100 %: SLA breached', lane: RES, row: 1, col: 12, dx: 40, dy: -30, inner: msg('Msg_SlaBreach'), label: 'right' },
     { id: 'XG_NextStep', tag: 'exclusiveGateway', name: 'Outcome of diagnosis', lane: RES, col: 13, attrs: 'default="Flow_Resolved"' },
-    { id: 'RT_AwaitCaller', tag: 'receiveTask', name: 'Awaiting caller', lane: RES, row: 1, col: 14, attrs: 'messageRef="Msg_CallerReply" itsm:recordState="awaiting caller"' },
+    { id: 'RT_AwaitCaller', tag: 'receiveTask', name: 'Awaiting caller', lane: RES, row: 1, col: 14, attrs: 'messageRef="Msg_CallerReply" itsm:recordState="awaiting caller" itsm:pauseSla="resolution" itsm:pauseReason="awaiting_caller"' },
     { id: 'UT_ApplyResolution', tag: 'userTask', name: 'Apply resolution', lane: RES, col: 14, attrs: ut('incident-resolve', 'camunda:candidateGroups="resolvers"') },
     { id: 'XG_ProblemCandidate', tag: 'exclusiveGateway', name: 'Problem candidate?', lane: RES, col: 15, dx: 40, label: 'below', attrs: 'default="Flow_NoProblem"' },
     { id: 'ITE_RaiseProblem', tag: 'intermediateThrowEvent', name: 'Raise problem', lane: RES, col: 16, inner: msg('Msg_RaiseProblem') },

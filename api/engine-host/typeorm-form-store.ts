@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { QueryRunner } from 'typeorm';
-import type { FormBinding, FormStore, StoredForm } from '../../engine';
+import type { FormBinding, FormStore, GroupOption, StoredForm } from '../../engine';
 
 /** Forms of definition versions (tables form_definition, form_binding), inside a command's transaction. */
 export class TypeormFormStore implements FormStore {
@@ -28,6 +28,30 @@ export class TypeormFormStore implements FormStore {
     const rows = await this.q.query(`SELECT ${FORM_FOR_TASK_SQL}`, [definitionId, elementId, formKey]);
     return rows[0] ? { formId: rows[0].form_id, schema: rows[0].schema, sha256: rows[0].sha256 } : null;
   }
+
+  groupMembers(groups: readonly string[]): Promise<Record<string, GroupOption[]>> {
+    return queryGroupMembers((sql, params) => this.q.query(sql, params), groups);
+  }
+}
+
+/** Members of groups as form options (`valuesKey: "group:<name>"`): enabled users, by username; keyed by the name asked for. */
+export async function queryGroupMembers(query: (sql: string, params: unknown[]) => Promise<unknown[]>, groups: readonly string[]): Promise<Record<string, GroupOption[]>> {
+  if (!groups.length) return {};
+  const rows = (await query(
+    `SELECT r.name AS requested, u.username, u.display_name
+       FROM unnest($1::text[]) AS r(name)
+       JOIN app_group g ON lower(g.name) = lower(r.name)
+       LEFT JOIN group_member m ON m.group_id = g.id
+       LEFT JOIN app_user u ON u.id = m.user_id AND NOT u.disabled
+      ORDER BY r.name, u.username`,
+    [[...groups]],
+  )) as { requested: string; username: string | null; display_name: string | null }[];
+  const out: Record<string, GroupOption[]> = {};
+  for (const row of rows) {
+    const list = (out[row.requested] ??= []);
+    if (row.username) list.push({ label: row.display_name ? `${row.display_name} (${row.username})` : row.username, value: row.username });
+  }
+  return out;
 }
 
 /** $1 definition id, $2 element id, $3 resolved form key: the element's bound form, else the form named by the key. */

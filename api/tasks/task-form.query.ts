@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EngineError, EngineErrorCode, fieldsOf } from '../../engine';
+import { EngineError, EngineErrorCode, fieldsOf, groupOptionGroups, groupOptionsScope } from '../../engine';
 import { Database } from '../database/database';
-import { FORM_FOR_TASK_SQL } from '../engine-host/typeorm-form-store';
+import { FORM_FOR_TASK_SQL, queryGroupMembers } from '../engine-host/typeorm-form-store';
 
 export interface TaskForm {
   formId: string;
@@ -30,9 +30,13 @@ export class TaskFormQuery {
     }
     const variables: Record<string, unknown> = task.variables ?? {};
     const data: Record<string, unknown> = {};
-    for (const field of fieldsOf(form.schema)) {
+    const fields = fieldsOf(form.schema);
+    for (const field of fields) {
       if (Object.prototype.hasOwnProperty.call(variables, field.key)) data[field.key] = variables[field.key];
     }
+    // `valuesKey: "group:<name>"` options: the group's members, where form-js reads them (data["group:cab"]).
+    const groups = groupOptionGroups(fields);
+    if (groups.length) Object.assign(data, groupOptionsScope(await queryGroupMembers((sql, params) => this.db.dataSource.query(sql, params), groups), groups));
     return { formId: form.form_id, schema: form.schema, data };
   }
 }

@@ -4,6 +4,7 @@ import { decodeBpmnBytes, stripBom, utf8ByteLength } from './decode';
 import { proveEngineLoads, serializeModel } from './engine-load';
 import { checkEvents } from './event-rules';
 import { checkRecords } from './record-rules';
+import { checkSlaPauses } from '../sla/sla-rules';
 import { checkExpressions } from './expression-rules';
 import { checkCamundaExtensions } from './extension-rules';
 import { checkCallActivities } from './call-activity-rules';
@@ -159,6 +160,7 @@ function runRules(context: RuleContext, options: CompileOptions): void {
   checkCamundaExtensions(context, options.checkExpression);
   checkCallActivities(context, options.checkExpression);
   checkRecords(context);
+  checkSlaPauses(context);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -5,3 +5,4 @@ export { validateSubmission, type FieldError } from './validate';
 export { checkPattern, MAX_PATTERN_INPUT, MAX_PATTERN_LENGTH } from './pattern';
 export type { FormStore, StoredForm } from './ports';
 export { TaskForms } from './task-forms';
+export { GROUP_OPTIONS_PREFIX, groupOfOptionsKey, groupOptionGroups, groupOptionsScope, type GroupOption } from './group-options';

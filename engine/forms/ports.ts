@@ -1,4 +1,5 @@
 import type { FormBinding } from './deployment';
+import type { GroupOption } from './group-options';
 
 /** A stored form of a definition version. */
 export interface StoredForm {
@@ -16,4 +17,10 @@ export interface FormStore {
    * else the form of that definition version whose id is the task's resolved form key; null if none.
    */
   formForTask(definitionId: string, elementId: string, formKey: string | null): Promise<StoredForm | null>;
+  /**
+   * The enabled members of each named group (by group name, compared case-insensitively), sorted by
+   * username, as form options (`valuesKey: "group:<name>"`, see group-options.ts); a group that
+   * does not exist is absent from the answer.
+   */
+  groupMembers(groups: readonly string[]): Promise<Record<string, GroupOption[]>>;
 }

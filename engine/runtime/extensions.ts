@@ -8,6 +8,8 @@ import { decisionTaskService, decisionTaskSpec } from '../decisions/task';
 import { raiseBpmnError, retargetErrorThrow } from './raise-error';
 import type { ServiceFailures } from './service-retry';
 import { watchIterations } from './loop-history';
+import { slaPauseExtension } from '../sla/sla-pause';
+import type { CalendarLookup } from '../sla/sla';
 
 /** User-task metadata resolved when the task is entered (camunda:* attributes). */
 export interface UserTaskMeta {
@@ -42,6 +44,8 @@ export interface ExtensionHost {
   sourceContext?: unknown;
   /** Where technical handler failures go (service-retry.ts); without it they fail the command. */
   serviceFailures?: ServiceFailures;
+  /** Business calendars of SLA clocks: with them, `itsm:pauseSla` pauses clocks (engine/sla/sla-pause.ts). */
+  calendars?: CalendarLookup;
 }
 
 /** Camunda's default task priority. */
@@ -75,7 +79,10 @@ interface ActivityLike {
  */
 export function createExtensions(host: ExtensionHost): Record<string, (activity: ActivityLike) => void> {
   const scopes = host.scopes ?? new ScopeRuntime(() => host.processVariables?.());
+  const calendars = host.calendars;
   return {
+    /** `itsm:pauseSla`: the named SLA clocks are paused while the element runs (engine/sla/sla-pause.ts). */
+    itsmSlaPause: calendars ? slaPauseExtension({ calendars, clock: host.clock, processVariables: host.processVariables }) : () => undefined,
     itsmUserTask(activity) {
       if (activity.type !== 'bpmn:UserTask') return;
       activity.on('enter', (api) => {

@@ -6,6 +6,7 @@ import { moddleExtensions } from '../definitions';
 import type { ServiceHandlerRegistry } from '../services/service-handler';
 import { systemClock, type Clock } from '../clock';
 import { DurableTimers, type PendingTimer } from './durable-timers';
+import type { CalendarLookup } from '../sla/sla';
 import { createExtensions, userTaskAtWait, type UserTaskMeta } from './extensions';
 import { flattenPostponed, MAX_LOOP_INSTANCES, ScopeRuntime } from './scopes';
 import { untilQuiescent, type Quiescence } from './quiescence';
@@ -218,6 +219,8 @@ export class InstanceRunner {
     private readonly clock: Clock = systemClock,
     private readonly timeZone = 'UTC',
     private readonly liveLimit = 64,
+    /** Business calendars of SLA clocks (`itsm:pauseSla`, engine/sla/sla-pause.ts). */
+    private readonly calendars?: CalendarLookup,
   ) {}
 
   /**
@@ -569,6 +572,7 @@ export class InstanceRunner {
         scopes,
         sourceContext: definition.sourceContext,
         serviceFailures,
+        calendars: this.calendars,
       }) as any,
       timers: timers as any,
       // Our gateway joins (runtime/elements); the cached sourceContext already carries them.
@@ -893,7 +897,7 @@ function readVariables(engine: Engine): Record<string, unknown> {
  * `rearm` gets its new expiry (and, for a date timer, its date), so the resumed engine arms it
  * for the new time. Covered by the SLA pause/resume tests.
  */
-function rearmTimers(state: unknown, rearm: ReadonlyMap<string, Date>): void {
+export function rearmTimers(state: unknown, rearm: ReadonlyMap<string, Date>): void {
   const visit = (node: unknown): void => {
     if (!node || typeof node !== 'object') return;
     if (Array.isArray(node)) return node.forEach(visit);

@@ -5,9 +5,10 @@ import { EngineError, EngineErrorCode } from '../errors';
 import { evaluateExpression } from '../expressions';
 import type { RunnableDefinition, InstanceRunner } from '../runtime/instance-runner';
 import { slaVariable, type CalendarLookup } from './sla';
+import { pauseOwners, withPauseOwners } from './sla-pause';
 
 /** Far enough to never fire; the job row is parked at 'infinity'. */
-const PARKED = new Date('9999-12-31T00:00:00.000Z');
+export const PARKED = new Date('9999-12-31T00:00:00.000Z');
 
 /**
  * Pausing and resuming an instance's SLA clock `sla.<name>` (awaiting customer, awaiting
@@ -50,7 +51,8 @@ export class SlaCommands {
       const record = slas[name];
       if (!record) throw new EngineError(EngineErrorCode.SlaNotFound, `process instance ${instanceId} has no SLA clock named "${name}"`);
       const now = this.kernel.clock.now();
-      const next = slaVariable(name, step(fromSlaClockRecord(record, this.calendars(record.calendar)), now));
+      // Pauses made by an `itsm:pauseSla` element keep their owner (sla-pause.ts).
+      const next = withPauseOwners(slaVariable(name, step(fromSlaClockRecord(record, this.calendars(record.calendar)), now)), pauseOwners(record));
       const sla = { ...slas, [name]: next };
 
       // Re-arm every timer whose date reads this clock: parked while paused, re-evaluated on resume.
@@ -80,7 +82,7 @@ export class SlaCommands {
 }
 
 /** The raw (unresolved) timer value of a timer event, from the parsed definition. */
-function timerExpression(runnable: RunnableDefinition, elementId: string): string | null {
+export function timerExpression(runnable: RunnableDefinition, elementId: string): string | null {
   const activity = (runnable.sourceContext as { getActivityById(id: string): { behaviour?: { eventDefinitions?: { type: string; behaviour?: Record<string, unknown> }[] } } | undefined }).getActivityById(elementId);
   const timer = activity?.behaviour?.eventDefinitions?.find((d) => d.type === 'bpmn:TimerEventDefinition')?.behaviour;
   const value = timer?.timeDate; // only date timers are re-armed (a duration counts from when it was armed)
@@ -88,7 +90,7 @@ function timerExpression(runnable: RunnableDefinition, elementId: string): strin
 }
 
 /** Does a date expression read `sla.<name>` (dotted or bracketed)? Only date timers are re-armed. */
-function readsSla(expression: string | null, name: string): boolean {
+export function readsSla(expression: string | null, name: string): boolean {
   if (!expression || !(expression.includes('${') || expression.trim().startsWith('='))) return false;
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`sla\\s*(\\.\\s*${escaped}\\b|\\[\\s*["']${escaped}["']\\s*\\])`).test(expression);

@@ -5,6 +5,7 @@ import { testAuthConfig } from '../support/auth';
 import { bpmn } from '../support/bpmn';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { createTestApp, type ApiTestApp } from '../support/test-app';
+import { ReferenceProcessSeeder } from '../../api/seed/reference-process-seeder';
 
 const catalogue = JSON.parse(readFileSync(join(__dirname, '../../processes/catalogue.json'), 'utf8')) as {
   deployments: { folder: string; bpmn: string[]; demo?: string[] }[];
@@ -12,6 +13,7 @@ const catalogue = JSON.parse(readFileSync(join(__dirname, '../../processes/catal
 };
 const catalogueKeys = catalogue.deployments.flatMap((d) => d.bpmn.map((f) => f.replace(/\.bpmn$/, '')));
 const demoUsers = testAuthConfig({ seedDemoUsers: true });
+const DEFAULT_COORDINATION = { leaseMs: 60_000, pollMs: 100, maxWaitMs: 60_000 };
 
 describe('first start: reference flows and demo data', () => {
   let db: TestDatabase;
@@ -67,6 +69,79 @@ describe('first start: reference flows and demo data', () => {
     // then nothing is deployed again
     expect(await definitions(t)).toEqual(rows);
   });
+
+  const marker = async (app: ApiTestApp) => {
+    const [row] = (await app.sql.query(`SELECT value FROM app_setting WHERE key = 'seed.reference-processes'`)) as { value: string }[];
+    return row ? (JSON.parse(row.value) as { state: string; owner?: string; phase?: string }) : null;
+  };
+  const expectFullSeed = async (app: ApiTestApp) => {
+    const rows = await definitions(app);
+    expect(rows.map((r) => r.key).sort()).toEqual([...catalogueKeys].sort()); // each key once
+    for (const r of rows) expect({ key: r.key, version: r.version, warnings: r.warnings }).toEqual({ key: r.key, version: 1, warnings: [] });
+    const groups = (await app.sql.query(`SELECT name FROM app_group`)) as { name: string }[];
+    for (const g of catalogue.groups) expect(groups.map((x) => x.name)).toContain(g.name);
+  };
+
+  it('two seeders racing on one database: one deploys, the other waits until the seed is done, every key is version 1 once', async () => {
+    // given two server processes on one empty database (each with its own connection pool)
+    t = await createTestApp(db, { config: { seedProcesses: false } });
+    const other = await createTestApp(db, { config: { seedProcesses: false } });
+    try {
+      const fast = { leaseMs: 60_000, pollMs: 50, maxWaitMs: 120_000 };
+      const done: string[] = [];
+      // when both seed at the same time
+      const race = [t, other].map(async (app, i) => {
+        const result = await app.app.get(ReferenceProcessSeeder).seed(fast);
+        // a waiter answers only once the seed is complete
+        expect((await definitions(app)).length).toBe(catalogueKeys.length);
+        done.push(`${i}:${result}`);
+        return result;
+      });
+      const results = await Promise.all(race);
+      // then exactly one seeded, the other skipped after waiting
+      expect(results.sort()).toEqual(['seeded', 'skipped']);
+      await expectFullSeed(t);
+      expect(await marker(t)).toMatchObject({ state: 'done' });
+      const deploys = (await t.sql.query(`SELECT count(*)::int AS n FROM process_definition WHERE deployed_by = 'system:seed'`))[0].n;
+      expect(deploys).toBe(catalogueKeys.length);
+    } finally {
+      await other.close();
+    }
+  }, 180_000);
+
+  it('a seed that fails half-way leaves no "done" marker; the next start resumes it and completes every key as version 1', async () => {
+    t = await createTestApp(db, { config: { seedProcesses: false } });
+    // when the seed dies after the third deployment
+    const crash = t.app.get(ReferenceProcessSeeder).seed({ ...DEFAULT_COORDINATION, afterDeploy: (i) => {
+      if (i === 2) throw new Error('simulated crash');
+    } });
+    await expect(crash).rejects.toThrow('simulated crash');
+    // then three flows are there, the marker still says running (not done), its claim given back
+    expect((await definitions(t)).length).toBe(3);
+    expect(await marker(t)).toMatchObject({ state: 'running', phase: 'flows' });
+    await t.close();
+
+    // when the server starts again with SEED_PROCESSES (the database is no longer empty)
+    t = await createTestApp(db, { config: { seedProcesses: true, demoData: false } });
+
+    // then the seed was resumed and completed: every key version 1, the first three not deployed twice
+    await expectFullSeed(t);
+    expect(await marker(t)).toMatchObject({ state: 'done' });
+  }, 180_000);
+
+  it('a seed whose process died (claim not refreshed) is taken over once its lease expired; a live claim is waited for', async () => {
+    t = await createTestApp(db, { config: { seedProcesses: false } });
+    // given a claim by a process that died right after claiming (its row is not refreshed any more)
+    await t.sql.query(`INSERT INTO app_setting (key, value, updated_at) VALUES ('seed.reference-processes', $1, now())`, [JSON.stringify({ state: 'running', owner: 'dead-process', phase: 'flows' })]);
+    const started = Date.now();
+    // when another process starts seeding with a 1.5 s lease
+    const result = await t.app.get(ReferenceProcessSeeder).seed({ leaseMs: 1500, pollMs: 100, maxWaitMs: 60_000 });
+    // then it waited for the lease, took over and completed the seed
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(result).toBe('seeded');
+    await expectFullSeed(t);
+    expect(await marker(t)).toMatchObject({ state: 'done' });
+  }, 180_000);
 
   it('does not deploy on a database that already holds definitions, nor when SEED_PROCESSES is false', async () => {
     // given a server without seeding, where an administrator deployed a flow

@@ -27,7 +27,12 @@ const TRIAGE = (maxImpact = 3) =>
     { type: 'select', key: 'category', label: 'Category', values: [{ label: 'Network', value: 'network' }, { label: 'Hardware', value: 'hardware' }] },
     { type: 'textfield', key: 'number', label: 'Number', readonly: true },
   ]);
-const START = form('start-form', [{ type: 'textfield', key: 'summary', label: 'Summary' }]);
+// Start variables are validated against the start form: it has every field these tests start with.
+const START = form('start-form', [
+  { type: 'textfield', key: 'summary', label: 'Summary' },
+  { type: 'textfield', key: 'number', label: 'Number' },
+  { type: 'textfield', key: 'secret', label: 'Secret' },
+]);
 const REVIEW = form('review-form', [{ type: 'checkbox', key: 'ok', label: 'OK', validate: { required: true } }]);
 
 interface Task {

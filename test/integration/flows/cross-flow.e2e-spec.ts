@@ -38,6 +38,29 @@ describe('cross-flow links: incident → problem → change → incident', () =>
     return links[0]?.direction;
   };
 
+  /** An incident flagged as a problem candidate, its problem worked to a known error fixed by a change: the change_from_problem instance. */
+  const problemRaisingChange = async (): Promise<{ prb: string; wrapperId: string }> => {
+    const before = new Set(await numbers('problem'));
+    const inc = await t.as('sam').post('/api/instances').send({
+      definitionKey: 'incident_management',
+      variables: { title: 'Backups slow', description: 'Nightly backup overruns', caller: 'sam', channel: 'phone', category: 'software', impact: 'medium', urgency: 'high' },
+    }).expect(201);
+    const incId = inc.body.instance.id as string;
+    await complete('sam', incId, 'UT_LogClassify', { classification: 'incident', category: 'software', major: false, resolvableAtL1: true });
+    await complete('sam', incId, 'UT_ResolveL1', { resolutionCode: 'config_change', resolutionNotes: 'Restarted the job', workaroundUsed: true, problemCandidate: true });
+    await drain();
+    const prb = (await numbers('problem')).find((n) => !before.has(n))!;
+    const prbId = (await record(prb)).instances[0].id as string;
+    await complete('pam', prbId, 'UT_LogProblem', { title: 'Backup overruns', description: 'Backup window too short', problemSource: 'incident' });
+    await complete('pam', prbId, 'UT_Categorise', { categorisation: 'new_problem', category: 'software', priority: 'P2' });
+    await complete('rita', prbId, 'UT_RootCause', { rootCause: 'Window overlaps the batch', workaroundAvailable: false });
+    await complete('pam', prbId, 'UT_KnownError', { knownErrorSummary: 'Window overlaps', permanentFix: 'change' });
+    await drain();
+    const wrappers = (await t.as('auditor').get('/api/instances?key=change_from_problem&status=running').expect(200)).body.items as { id: string }[];
+    expect(wrappers).toHaveLength(1);
+    return { prb, wrapperId: wrappers[0].id };
+  };
+
   beforeAll(async () => {
     db = await createTestDatabase();
     t = await createTestApp(db, { clock });
@@ -46,6 +69,9 @@ describe('cross-flow links: incident → problem → change → incident', () =>
     await t.user({ username: 'rita', roles: ['staff'], groups: ['resolvers'] });
     await t.user({ username: 'ivan', roles: ['staff'], groups: ['change-implementers'] });
     await t.user({ username: 'mike', roles: ['staff'], groups: ['change-managers'] });
+    await t.user({ username: 'cab1', displayName: 'Cora Abel', roles: ['staff'], groups: ['cab'] });
+    await t.user({ username: 'cab2', roles: ['staff'], groups: ['cab'] });
+    await t.user({ username: 'cab3', roles: ['staff'], groups: ['cab'], disabled: true }); // not offered
     let major = t.as('admin').post('/api/definitions').attach('file', read('incident', 'major_incident.bpmn'), 'major_incident.bpmn');
     for (const [name, content] of forms('incident', 'major-')) major = major.attach('forms', content, name);
     await major.expect(201);
@@ -140,5 +166,35 @@ describe('cross-flow links: incident → problem → change → incident', () =>
     expect([await linkOn(inc1, chg), await linkOn(prb, inc2), await linkOn(inc1, inc2)]).toEqual([undefined, undefined, undefined]);
     const rows = (await t.sql.query(`SELECT from_number, to_number FROM record_link`)) as { from_number: string; to_number: string }[];
     expect(rows.map((r) => `${r.from_number}→${r.to_number}`).sort()).toEqual([`${chg}→${inc2}`, `${inc1}→${prb}`, `${prb}→${chg}`].sort());
+  });
+
+  it('a change drafted from a problem that goes to the CAB is voted by the members of the CAB group (form options valuesKey "group:cab")', async () => {
+    const { prb, wrapperId } = await problemRaisingChange();
+    const open = (await t.as('auditor').get(`/api/tasks?instanceId=${wrapperId}&status=open`).expect(200)).body.items as { id: string; elementId: string }[];
+    const draft = open.find((x) => x.elementId === 'UT_DraftRfc')!;
+    // the RFC form offers the CAB group's members as the voters (what form-js reads for valuesKey "group:cab")
+    const form = (await t.as('mike').get(`/api/tasks/${draft.id}/form`).expect(200)).body;
+    const field = (form.schema.components as { key?: string; valuesKey?: string }[]).find((c) => c.key === 'cabMembers');
+    expect(field?.valuesKey).toBe('group:cab');
+    expect(form.data['group:cab']).toEqual([{ label: 'Cora Abel (cab1)', value: 'cab1' }, { label: 'cab2', value: 'cab2' }]);
+    const rfc = { title: 'Widen the backup window', changeType: 'normal', description: 'Move the batch one hour later', plannedStart: new Date(clock.now().getTime() + 48 * 3_600_000).toISOString() };
+    // somebody outside the CAB group is refused, naming the field, and nothing changes
+    const bad = await t.as('mike').post(`/api/tasks/${draft.id}/complete`).send({ variables: { ...rfc, cabMembers: ['cab1', 'mike'] } }).expect(422);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'cabMembers' })]);
+    expect((await t.as('auditor').get(`/api/tasks/${draft.id}`).expect(200)).body.status).toBe('open');
+    // the change manager takes the offered members: the change goes through risk assessment to the CAB
+    const voters = (form.data['group:cab'] as { value: string }[]).map((o) => o.value);
+    const before = new Set(await numbers('change'));
+    await complete('mike', wrapperId, 'UT_DraftRfc', { ...rfc, cabMembers: voters });
+    const chg = (await numbers('change')).find((n) => !before.has(n))!;
+    const chgId = (await record(chg)).instances[0].id as string;
+    await complete('mike', chgId, 'UT_AssessRisk', { risk: 'medium', impactAssessment: 'backups one hour later', backoutPlan: 'move it back' });
+    const chgVars = (await t.as('auditor').get(`/api/instances/${chgId}`).expect(200)).body.variables;
+    expect(chgVars).toMatchObject({ authority: 'cab', cabMembers: ['cab1', 'cab2'], sourceRecord: prb });
+    const [cabReview] = (await t.as('auditor').get(`/api/instances?parentInstanceId=${chgId}`).expect(200)).body.items as { id: string; definitionKey: string }[];
+    expect(cabReview.definitionKey).toBe('cab_review');
+    const votes = (await t.as('auditor').get(`/api/tasks?instanceId=${cabReview.id}&status=open`).expect(200)).body.items as { assignee: string }[];
+    expect(votes.map((v) => v.assignee).sort()).toEqual(['cab1', 'cab2']);
+    expect([await linkOn(prb, chg), await linkOn(chg, prb)]).toEqual(['outgoing', 'incoming']);
   });
 });

@@ -105,6 +105,23 @@ describe('incident management flow (processes/incident)', () => {
     expect((await instance(id)).variables.classification).toBeUndefined();
   });
 
+  it('validates the start form (incident-log) on POST /api/instances like a task form: 422, one entry per field, nothing created', async () => {
+    const count = async () => (await t.sql.query(`SELECT count(*)::int AS n FROM process_instance WHERE definition_key = 'incident_management'`))[0].n as number;
+    const counter = async () => (await t.sql.query(`SELECT coalesce((SELECT last_value FROM record_counter WHERE type = 'incident'), 0)::int AS v`))[0].v as number;
+    const [instances, seq] = [await count(), await counter()];
+    const bad = await t.as('sam').post('/api/instances')
+      .send({ definitionKey: 'incident_management', variables: { caller: 'carl', channel: 'carrier-pigeon', impact: 'high', urgency: 'high', ticketColour: 'red' } })
+      .expect(422);
+    expect(bad.body).toMatchObject({ code: 'FORM_VALIDATION_FAILED', formId: 'incident-log' });
+    const fields = (bad.body.errors as { field: string }[]).map((e) => e.field).sort();
+    expect(fields).toEqual(['channel', 'ticketColour', 'title']); // a bad option, a variable the form does not have, a required field missing
+    expect(new Set(fields).size).toBe(fields.length); // one entry per field
+    expect([await count(), await counter()]).toEqual([instances, seq]); // no instance, no record number used
+    // the same start with valid values is accepted
+    await start('high', 'high');
+    expect(await count()).toBe(instances + 1);
+  });
+
   it('ends a service request as reclassified and a duplicate as cancelled', async () => {
     const req = await start('low', 'medium');
     await classify(req.id, { classification: 'service_request' });
@@ -149,30 +166,66 @@ describe('incident management flow (processes/incident)', () => {
     expect((await history(id)).filter((e) => e.type === 'message.sent').length).toBe(3);
   });
 
-  it('pauses the resolution clock while awaiting the caller; the reply message resumes the diagnosis', async () => {
-    const { id, number } = await start('high', 'high');
+  it('pauses the resolution clock itself while awaiting the caller (itsm:pauseSla); the reply resumes it and the escalations move by the pause', async () => {
+    const { id, number } = await start('high', 'high'); // P1: 4 h resolution on the 24x7 calendar
     await toResolvers(id);
+    const started = new Date((await instance(id)).variables.sla.resolution.startedAt).getTime();
+    const escalations = async () => (await reached(id)).filter((e) => ['EE_FunctionalEscalation', 'EE_HierarchicalEscalation', 'EE_ResolutionBreached'].includes(e!));
+    clock.advance(HOUR);
+    // when: the resolver needs information from the caller (1 h of the 4 h counted)
     await complete('rita', id, 'UT_InvestigateDiagnose', { workNotes: 'Need the error text', nextStep: 'needs_info', questionForCaller: 'What does the error say?' });
-    expect((await record(number)).state).toBe('awaiting caller');
-    const dueAt = new Date((await instance(id)).variables.sla.resolution.dueAt).getTime();
-    await t.as('rita').post(`/api/instances/${id}/sla/resolution/pause`).send({ reason: 'awaiting_caller' }).expect(200);
-    expect((await record(number)).sla).toMatchObject({ paused: true, status: 'paused' });
-    const dueBefore = (await instance(id)).variables.sla.resolution;
-    clock.advance(3 * HOUR);
-    // the caller answers: a message correlated by the record number
+    // then: the flow paused the clock on entering "Awaiting caller", without any API call
+    expect((await record(number))).toMatchObject({ state: 'awaiting caller', sla: expect.objectContaining({ paused: true, status: 'paused' }) });
+    const paused = (await instance(id)).variables.sla.resolution;
+    expect(paused).toMatchObject({ status: 'paused', dueAt: null, pauses: [expect.objectContaining({ reason: 'awaiting_caller', elementId: 'RT_AwaitCaller', to: null })] });
+    expect((await history(id)).find((e) => e.type === 'sla.paused')).toMatchObject({ elementId: 'RT_AwaitCaller', payload: expect.objectContaining({ name: 'resolution', reason: 'awaiting_caller' }) });
+    // the caller takes 5 h to answer: the original 50/75/100 % instants (start + 2, 3, 4 h) pass, nothing escalates
+    clock.advance(5 * HOUR);
+    await fire();
+    expect(await escalations()).toEqual([]);
+    expect((await record(number)).sla.status).toBe('paused');
+    // when: the caller answers with the message correlated by the record number
     const msg = await t.as('carl').post('/api/messages').send({ name: 'incident-caller-reply', correlationKey: number, variables: { callerReply: 'Error 550' } }).expect(200);
     expect(msg.body.delivered).toEqual([expect.objectContaining({ instanceId: id, elementId: 'RT_AwaitCaller' })]);
-    await t.as('rita').post(`/api/instances/${id}/sla/resolution/resume`).send({}).expect(200);
+    // then: the clock resumed in the same command, its target moved by exactly the 5 h paused
     const resumed = (await instance(id)).variables.sla.resolution;
-    expect(dueBefore.status).toBe('paused');
     expect(resumed.status).toBe('running');
-    expect(resumed.pauses).toHaveLength(1);
-    // the target moved by the paused time (24x7 calendar): 3 h of waiting for the caller do not count
-    const moved = new Date(resumed.dueAt).getTime() - dueAt;
-    expect(moved).toBeGreaterThanOrEqual(3 * HOUR);
-    expect(moved).toBeLessThan(3 * HOUR + MINUTE);
+    expect(resumed.pauses).toEqual([expect.objectContaining({ elementId: 'RT_AwaitCaller', reason: 'awaiting_caller', to: expect.any(String) })]);
+    // (the injected clock also runs with real time: the commands in between take seconds, not minutes)
+    const near = (at: string, expected: number) => expect(Math.abs(new Date(at).getTime() - started - expected)).toBeLessThan(MINUTE);
+    near(resumed.dueAt, 9 * HOUR);
+    near(resumed.escalations.at50, 7 * HOUR);
+    near(resumed.escalations.at75, 8 * HOUR);
+    expect((await history(id)).find((e) => e.type === 'sla.resumed')).toMatchObject({ elementId: 'RT_AwaitCaller' });
     expect((await openTasks(id)).map((x) => x.elementId)).toEqual(['UT_InvestigateDiagnose']);
     expect((await record(number)).state).toBe('in progress');
+    // the diagnosis's escalation timers were armed on the shifted instants
+    const timers = (await t.as('auditor').get(`/api/timers?instanceId=${id}`).expect(200)).body.items as { elementId: string; dueAt: string }[];
+    expect(timers.map((x) => x.elementId).sort()).toEqual(['TBE_Res50', 'TBE_Res75', 'TBE_ResBreach']);
+    const due = Object.fromEntries(timers.map((x) => [x.elementId, x.dueAt]));
+    expect(due.TBE_ResBreach).toBe(resumed.dueAt);
+    near(due.TBE_Res50, 7 * HOUR);
+    near(due.TBE_Res75, 8 * HOUR);
+    expect(await escalations()).toEqual([]);
+    // 50 % and 75 % fire at start + 7 h and + 8 h; 100 % not before start + 9 h (it would have been + 4 h without the pause)
+    clock.advance(2 * HOUR + 30 * MINUTE); // start + 8.5 h
+    await fire();
+    expect(new Set(await escalations())).toEqual(new Set(['EE_FunctionalEscalation', 'EE_HierarchicalEscalation']));
+    clock.advance(29 * MINUTE); // start + 8 h 59 min
+    await fire();
+    expect(await escalations()).not.toContain('EE_ResolutionBreached');
+    clock.advance(2 * MINUTE); // start + 9 h 01 min
+    await fire();
+    expect(await escalations()).toContain('EE_ResolutionBreached');
+    // the KPI business time excludes the pause: resolved 30 min after the breach = 4.5 h counted of 9.5 h elapsed
+    clock.advance(29 * MINUTE); // start + 9.5 h
+    await complete('rita', id, 'UT_InvestigateDiagnose', { workNotes: 'Relay fixed', nextStep: 'resolved' });
+    await resolve(id);
+    const [row] = await t.sql.query(`SELECT resolution_elapsed_ms, resolution_met FROM record WHERE number = $1`, [number]);
+    expect(Math.abs(Number(row.resolution_elapsed_ms) - 4.5 * HOUR)).toBeLessThan(MINUTE);
+    expect(row.resolution_met).toBe(false);
+    // no timer read the clock while it was paused (the diagnosis's timers went with the diagnosis): nothing was re-armed
+    expect((await history(id)).filter((e) => e.type === 'timer.rearmed')).toEqual([]);
   });
 
   it('reassigns, resolves, raises a problem candidate, reopens when the caller rejects, and closes when the caller accepts', async () => {

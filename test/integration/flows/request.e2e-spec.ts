@@ -76,8 +76,11 @@ describe('service request flow (processes/request)', () => {
   });
 
   it('an item without approval (password reset) goes straight to fulfilment; the requester confirms and the request closes within target', async () => {
-    // given: rita requests a password reset (and tries to name amy as the initiator: camunda:initiator is set from the signed-in user)
-    const { id, number } = await submit('password-reset', 'Reset my password', { initiator: 'amy' });
+    // given: rita tries to name amy as the initiator: not a field of the start form, refused (422 naming it, nothing started)
+    const spoof = await t.as('rita').post('/api/instances').send({ definitionKey: 'service_request', variables: { catalogueItem: 'password-reset', title: 'Reset my password', initiator: 'amy' } }).expect(422);
+    expect(spoof.body.errors).toEqual([expect.objectContaining({ field: 'initiator' })]);
+    // rita requests a password reset: camunda:initiator is set from the signed-in user
+    const { id, number } = await submit('password-reset', 'Reset my password');
     expect((await instance(id)).variables.initiator).toBe('rita');
     expect(number).toMatch(/^REQ\d{7}$/);
 
