@@ -46,10 +46,10 @@ export const DEFAULT_BUDGET_LIMITS: Readonly<BudgetLimits> = Object.freeze({
   steps: 10_000,
   tasks: 1000,
   loopInstances: 1000,
-  expressionMs: 100,
+  expressionMs: 50,
   expressionMemoryMb: 64,
   expressionResultChars: 1_048_576,
-  sliceMs: 20,
+  sliceMs: 5,
 });
 
 /** The environment variable that sets each limit (named in errors so an operator knows what to change). */
