@@ -160,7 +160,8 @@ export class CommandBudget {
       this.fail('tasks', elementId, this.tasks, `element "${elementId}": the command would create more than ${this.limits.tasks} user tasks`);
       return false;
     }
-    return true;
+    this.busy();
+    return this.checkTime(elementId);
   }
 
   /** Checks the time budget (e.g. after an expression); false once over budget. */

@@ -81,6 +81,17 @@ export function fanOut(id: string, count: number): string {
   return bpmn(id, parts.join('\n'));
 }
 
+/** start → fork (parallel gateway) → `branches` parallel multi-instance user tasks of `each` instances → join → end. */
+export function multiInstanceFanOut(id: string, branches: number, each: number): string {
+  const parts = ['<bpmn:startEvent id="start"/>', '<bpmn:parallelGateway id="fork"/>', '<bpmn:parallelGateway id="join"/>', '<bpmn:endEvent id="end"/>'];
+  parts.push('<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="fork"/>', '<bpmn:sequenceFlow id="f1" sourceRef="join" targetRef="end"/>');
+  for (let i = 0; i < branches; i++) {
+    parts.push(`<bpmn:userTask id="t${i}" camunda:candidateGroups="servicedesk"><bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality xsi:type="bpmn:tFormalExpression">${each}</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>`);
+    parts.push(`<bpmn:sequenceFlow id="a${i}" sourceRef="fork" targetRef="t${i}"/><bpmn:sequenceFlow id="b${i}" sourceRef="t${i}" targetRef="join"/>`);
+  }
+  return bpmn(id, parts.join('\n'));
+}
+
 /** start → step (`task`) → gw → (`=true`) back to step; an endless loop of automatic steps. */
 export function endlessLoop(id: string, task: string): string {
   return bpmn(id, [
