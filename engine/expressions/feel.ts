@@ -30,7 +30,7 @@ export function evaluateFeel(
   const budget = currentBudget();
   if (budget?.violation) throw budget.violation;
   const limits = budgetLimits();
-  const syntax = findSyntaxError(source);
+  const syntax = cachedSyntaxError(source);
   if (syntax) throw syntax;
   budget?.busy();
   let value: PlainValue;
@@ -51,6 +51,19 @@ export function evaluateFeel(
   }
   if (budget && !budget.checkTime(budget.element)) throw budget.violation!;
   return value;
+}
+
+const syntaxChecks = new Map<string, ExpressionSyntaxError | null>();
+
+/** The syntax check of `source`, parsed once per distinct expression (conditions repeat). */
+function cachedSyntaxError(source: string): ExpressionSyntaxError | null {
+  let found = syntaxChecks.get(source);
+  if (found === undefined) {
+    found = findSyntaxError(source);
+    if (syntaxChecks.size >= 2000) syntaxChecks.delete(syntaxChecks.keys().next().value!);
+    syntaxChecks.set(source, found);
+  }
+  return found;
 }
 
 let sandbox: FeelSandbox | null = null;
