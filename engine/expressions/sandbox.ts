@@ -22,7 +22,7 @@ export type SandboxAnswer =
   | { kind: 'killed'; ranMs: number; death: { outOfMemory: boolean; onKnown(fn: (outOfMemory: boolean) => void): void } };
 
 interface Slot {
-  worker: Worker;
+  id: number;
   port: MessagePort;
   /** [0]: 0 queued, 1 running, 2 answered; [1]: 1 once the worker has loaded. */
   state: Int32Array;
@@ -31,11 +31,15 @@ interface Slot {
   deathListeners: ((outOfMemory: boolean) => void)[];
 }
 
-const WORKER_FILE = join(__dirname, 'feel-worker.mjs');
+const SPAWNER_FILE = join(__dirname, 'feel-spawner.mjs');
 /** How long a request may wait for the worker to pick it up (a fresh worker loads feelin first). */
 const PICKUP_TIMEOUT_MS = 15_000;
 
 export class FeelSandbox {
+  /** The thread that creates and terminates the sandbox workers (feel-spawner.mjs). */
+  private spawner: Worker | null = null;
+  private readonly slots = new Map<number, Slot>();
+  private nextId = 0;
   private slot: Slot | null = null;
   private spare: Slot | null = null;
   private seq = 0;
@@ -83,7 +87,9 @@ export class FeelSandbox {
 
   /** Terminates the workers (tests, shutdown). */
   close(): void {
-    for (const slot of [this.slot, this.spare]) if (slot) void slot.worker.terminate().catch(() => undefined);
+    void this.spawner?.terminate().catch(() => undefined);
+    this.spawner = null;
+    this.slots.clear();
     this.slot = this.spare = null;
   }
 
@@ -101,7 +107,7 @@ export class FeelSandbox {
   private kill(slot: Slot, ranMs: number): SandboxAnswer {
     this.stats.killed++;
     slot.dead = true;
-    void slot.worker.terminate().catch(() => undefined);
+    this.spawner?.postMessage({ cmd: 'kill', id: slot.id });
     if (this.slot === slot) this.slot = null;
     this.take();
     const death = {
@@ -116,29 +122,41 @@ export class FeelSandbox {
 
   private spawn(): Slot {
     this.stats.spawned++;
+    const spawner = this.spawnerThread();
     const { port1, port2 } = new MessageChannel();
     const sab = new SharedArrayBuffer(8);
-    const memory = Math.max(8, Math.floor(this.memoryMb()));
-    const worker = new Worker(WORKER_FILE, {
-      workerData: { state: sab, port: port2 },
-      transferList: [port2],
-      resourceLimits: { maxOldGenerationSizeMb: memory, maxYoungGenerationSizeMb: Math.max(2, Math.floor(memory / 8)), stackSizeMb: 4 },
-      execArgv: [],
-      env: {},
-      stdout: true,
-      stderr: true,
-    });
-    const slot: Slot = { worker, port: port1, state: new Int32Array(sab), dead: false, outOfMemory: false, deathListeners: [] };
-    const died = (outOfMemory: boolean) => {
-      slot.dead = true;
-      slot.outOfMemory ||= outOfMemory;
-      for (const fn of slot.deathListeners.splice(0)) fn(slot.outOfMemory);
-    };
-    worker.on('error', (error: NodeJS.ErrnoException) => died(error.code === 'ERR_WORKER_OUT_OF_MEMORY'));
-    worker.on('exit', () => died(false));
-    worker.on('message', () => undefined);
-    worker.unref();
+    const slot: Slot = { id: ++this.nextId, port: port1, state: new Int32Array(sab), dead: false, outOfMemory: false, deathListeners: [] };
+    this.slots.set(slot.id, slot);
+    spawner.postMessage({ cmd: 'spawn', id: slot.id, state: sab, port: port2, memoryMb: Math.max(8, Math.floor(this.memoryMb())) }, [port2]);
     port1.unref();
     return slot;
+  }
+
+  private spawnerThread(): Worker {
+    if (this.spawner) return this.spawner;
+    const spawner = new Worker(SPAWNER_FILE, { execArgv: [], env: {}, stdout: true, stderr: true });
+    spawner.on('message', (message: { id: number; died: boolean; outOfMemory: boolean }) => {
+      const slot = this.slots.get(message.id);
+      if (!slot) return;
+      this.slots.delete(message.id);
+      slot.dead = true;
+      slot.outOfMemory ||= message.outOfMemory;
+      for (const fn of slot.deathListeners.splice(0)) fn(slot.outOfMemory);
+    });
+    // The spawner itself failing: every slot is gone with it; the next evaluation starts afresh.
+    const lost = () => {
+      if (this.spawner !== spawner) return;
+      this.spawner = null;
+      for (const slot of this.slots.values()) {
+        slot.dead = true;
+        for (const fn of slot.deathListeners.splice(0)) fn(slot.outOfMemory);
+      }
+      this.slots.clear();
+    };
+    spawner.on('error', lost);
+    spawner.on('exit', lost);
+    spawner.unref();
+    this.spawner = spawner;
+    return spawner;
   }
 }

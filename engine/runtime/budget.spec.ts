@@ -48,7 +48,7 @@ describe('the execution budget of a command (engine level)', () => {
   });
 
   it('fails a fan-out to more user tasks than one command may create', async () => {
-    const previous = setBudgetLimits({ tasks: 50 });
+    const previous = setBudgetLimits({ tasks: 50, timeMs: 120_000 });
     try {
       const p = await ProcessHarness.deploy(fanOut('fan-out', 60));
       await expect(command(() => p.start())).rejects.toEqual(overBudget('tasks', 't50'));
