@@ -46,7 +46,7 @@ export const DEFAULT_BUDGET_LIMITS: Readonly<BudgetLimits> = Object.freeze({
   steps: 10_000,
   tasks: 1000,
   loopInstances: 1000,
-  expressionMs: 50,
+  expressionMs: 250,
   expressionMemoryMb: 64,
   expressionResultChars: 1_048_576,
   sliceMs: 5,
@@ -83,6 +83,8 @@ export function setBudgetLimits(patch: Partial<BudgetLimits>): BudgetLimits {
 export type Verdict = 'go' | 'yield' | 'stop';
 
 const MEMORY_CHECK_EVERY = 32;
+/** Steps a command takes before it starts yielding the event loop (far more than any ordinary command). */
+export const YIELD_AFTER_STEPS = 200;
 const MB = 1024 * 1024;
 
 /** The budget of one command (one attempt of its transaction). */
@@ -149,6 +151,9 @@ export class CommandBudget {
     }
     if (this.steps % MEMORY_CHECK_EVERY === 0 && !this.checkMemory(elementId)) return 'stop';
     if (!this.checkTime(elementId)) return 'stop';
+    // Ordinary commands never yield (an element waiting on a yield changes when it runs relative to
+    // events that interrupt it); a command that keeps going does, every slice.
+    if (this.steps <= YIELD_AFTER_STEPS) return 'go';
     return performance.now() - this.stretchStart! >= this.limits.sliceMs ? 'yield' : 'go';
   }
 
