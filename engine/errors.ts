@@ -36,6 +36,12 @@ export enum EngineErrorCode {
   IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
   /** An element failed while the process ran (uncaught BPMN error, failing handler, bad expression). */
   ProcessFailed = 'PROCESS_FAILED',
+  /**
+   * The command exceeded its execution budget (CPU time, memory, automatic steps, user tasks,
+   * loop instances, one expression's time, memory or result size); `details` names the element,
+   * the limit and its setting. Nothing was changed.
+   */
+  BudgetExceeded = 'BUDGET_EXCEEDED',
   /** The engine run did not settle (no activity while an element still executes): a server bug, 500. */
   EngineStalled = 'ENGINE_STALLED',
   /** The caller is not allowed to do this. */

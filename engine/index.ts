@@ -39,6 +39,8 @@ export { builtInHandlers } from './services/built-in';
 export { assertVariables, MAX_VARIABLES_BYTES } from './variables';
 export { InstanceRunner, type EngineSnapshot, type RunOutcome, type RunnableDefinition } from './runtime/instance-runner';
 export { setStallTimeout } from './runtime/quiescence';
+export { BUDGET_SETTINGS, budgetLimits, DEFAULT_BUDGET_LIMITS, setBudgetLimits, type BudgetLimits } from './runtime/budget';
+export { closeFeelSandbox, warmFeelSandbox } from './expressions';
 export { decodeBpmnBytes, compileDefinition, validateDefinition, loadSourceContext, type ValidationResult } from './definitions';
 export { evaluateExpression, checkExpression } from './expressions';
 export { slaHandlers, slaVariable, type CalendarLookup, type SlaVariable } from './sla/sla';

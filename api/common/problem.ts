@@ -44,6 +44,7 @@ export function statusFor(code: EngineErrorCode): HttpStatus {
     case EngineErrorCode.IdempotencyKeyReused:
     case EngineErrorCode.ProcessFailed:
     case EngineErrorCode.DecisionFailed:
+    case EngineErrorCode.BudgetExceeded:
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case EngineErrorCode.Forbidden:
       return HttpStatus.FORBIDDEN;

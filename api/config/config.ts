@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_BUDGET_LIMITS, type BudgetLimits } from '../../engine';
 
 /** Validated configuration. `process.env` is read here and nowhere else. */
 export interface AppConfig {
@@ -24,6 +25,8 @@ export interface AppConfig {
   timeZone: string;
   /** A command whose engine run shows no activity this long while not settled fails (ENGINE_STALLED); absent = engine default. */
   engineStallTimeoutMs?: number;
+  /** Execution budget of each command (engine/runtime/budget.ts); absent values keep the engine defaults. */
+  budget?: Partial<BudgetLimits>;
   /** Identity settings; absent means {@link defaultAuthConfig} of this config. */
   auth?: AuthConfig;
   /** Deploy the reference flows of processes/catalogue.json on the first start of an empty database (absent = false). */
@@ -110,6 +113,15 @@ const EnvSchema = z.object({
   STATIC_DIR: z.string().optional(),
   TIMER_POLL_MS: int(0, 3_600_000).default(1000),
   ENGINE_STALL_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  ENGINE_TIME_BUDGET_MS: int(50, 600_000).default(DEFAULT_BUDGET_LIMITS.timeMs),
+  ENGINE_MEMORY_BUDGET_MB: int(16, 65_536).default(DEFAULT_BUDGET_LIMITS.memoryMb),
+  ENGINE_MAX_STEPS: int(100, 10_000_000).default(DEFAULT_BUDGET_LIMITS.steps),
+  ENGINE_MAX_TASKS: int(1, 1_000_000).default(DEFAULT_BUDGET_LIMITS.tasks),
+  ENGINE_MAX_LOOP_INSTANCES: int(1, 1_000_000).default(DEFAULT_BUDGET_LIMITS.loopInstances),
+  ENGINE_SLICE_MS: int(1, 10_000).default(DEFAULT_BUDGET_LIMITS.sliceMs),
+  EXPRESSION_TIMEOUT_MS: int(5, 600_000).default(DEFAULT_BUDGET_LIMITS.expressionMs),
+  EXPRESSION_MEMORY_MB: int(16, 65_536).default(DEFAULT_BUDGET_LIMITS.expressionMemoryMb),
+  EXPRESSION_MAX_RESULT_CHARS: int(1024, 1_000_000_000).default(DEFAULT_BUDGET_LIMITS.expressionResultChars),
   TIME_ZONE: z
     .string()
     .default('UTC')
@@ -171,6 +183,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDi
     timerPollMs: e.TIMER_POLL_MS,
     timeZone: e.TIME_ZONE,
     engineStallTimeoutMs: e.ENGINE_STALL_TIMEOUT_MS,
+    budget: {
+      timeMs: e.ENGINE_TIME_BUDGET_MS,
+      memoryMb: e.ENGINE_MEMORY_BUDGET_MB,
+      steps: e.ENGINE_MAX_STEPS,
+      tasks: e.ENGINE_MAX_TASKS,
+      loopInstances: e.ENGINE_MAX_LOOP_INSTANCES,
+      sliceMs: e.ENGINE_SLICE_MS,
+      expressionMs: e.EXPRESSION_TIMEOUT_MS,
+      expressionMemoryMb: e.EXPRESSION_MEMORY_MB,
+      expressionResultChars: e.EXPRESSION_MAX_RESULT_CHARS,
+    },
     seedProcesses: e.SEED_PROCESSES === 'true',
     demoData: e.SEED_PROCESSES === 'true' && !production && (e.DEMO_DATA === undefined ? !databaseUrl || e.EMBEDDED_PRIMARY === '1' : e.DEMO_DATA === 'true'),
     demoRecords: e.DEMO_RECORDS,

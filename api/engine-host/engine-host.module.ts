@@ -1,6 +1,6 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { Orchestrator, ServiceHandlerRegistry, builtInHandlers, setStallTimeout, slaHandlers, systemClock, type Clock } from '../../engine';
+import { Orchestrator, ServiceHandlerRegistry, builtInHandlers, setBudgetLimits, setStallTimeout, warmFeelSandbox, slaHandlers, systemClock, type Clock } from '../../engine';
 import { CalendarService } from '../calendars/calendar.service';
 import type { AppConfig } from '../config/config';
 import { Database } from '../database/database';
@@ -27,6 +27,9 @@ class DatabaseLifecycle implements OnApplicationShutdown {
 export class EngineHostModule {
   static forRoot(config: AppConfig, options: HostOptions = {}): DynamicModule {
     if (config.engineStallTimeoutMs) setStallTimeout(config.engineStallTimeoutMs);
+    if (config.budget) setBudgetLimits(config.budget);
+    // The FEEL sandbox's workers load while the server boots, not on the first request that needs them.
+    warmFeelSandbox();
     return {
       module: EngineHostModule,
       imports: [ScheduleModule.forRoot()],

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { runWithStore } from './current-store';
+import { CommandBudget, runWithBudget } from '../runtime/budget';
 import type { Clock } from '../clock';
 import { loadSourceContext } from '../definitions';
 import { EngineError, EngineErrorCode } from '../errors';
@@ -104,7 +105,11 @@ export class CommandKernel {
               return previous.result as T;
             }
           }
-          const result = await runWithStore(store, () => work(store));
+          // Every attempt runs under a fresh execution budget (runtime/budget.ts).
+          const budget = new CommandBudget();
+          const result = await runWithBudget(budget, () => runWithStore(store, () => work(store)));
+          // A violation the work swallowed (e.g. an expression error caught and ignored) still fails the command.
+          if (budget.violation) throw budget.violation;
           if (idempotency) await store.saveIdempotent(idempotency.scope, idempotency.key, { requestHash: requestHash!, result });
           return result;
         });

@@ -2,6 +2,7 @@
  * The engine's expression surface: `=...` is FEEL, `${...}` is the JUEL subset of `juel.ts`, and
  * text containing `${...}` parts is a template. Replaces bpmn-elements' own expression handling.
  */
+import { budgetExceeded, budgetLimits, currentBudget, isBudgetError } from '../runtime/budget';
 import { ExpressionSyntaxError } from './errors';
 import { checkFeel, evaluateFeel } from './feel';
 import { evaluateJuel, type JuelAst, parseJuel } from './juel';
@@ -143,7 +144,7 @@ function run(expression: string, compiled: Compiled, scope: Record<string, unkno
     try {
       return evaluate();
     } catch (error) {
-      if (error instanceof ExpressionSyntaxError) throw error;
+      if (error instanceof ExpressionSyntaxError || isBudgetError(error)) throw error;
       options.onError?.(expression, error);
       return null;
     }
@@ -155,8 +156,18 @@ function run(expression: string, compiled: Compiled, scope: Record<string, unkno
       return guard(() => evaluateFeel(compiled.source, scope, (problem) => options.onError?.(expression, problem)));
     case 'juel':
       return isServiceLookup(compiled.part.ast) ? undefined : guard(() => evaluateJuel(compiled.part.ast, scope));
-    case 'template':
-      return compiled.parts.map((part) => (typeof part === 'string' ? part : toText(guard(() => evaluateJuel(part.ast, scope))))).join('');
+    case 'template': {
+      // Each part is bounded by the data, but a template may repeat a large variable many times.
+      const max = budgetLimits().expressionResultChars;
+      let chars = 0;
+      const texts = compiled.parts.map((part) => {
+        const text = typeof part === 'string' ? part : toText(guard(() => evaluateJuel(part.ast, scope)));
+        chars += text.length;
+        if (chars > max) throw templateTooLarge(expression, chars, max);
+        return text;
+      });
+      return texts.join('');
+    }
   }
 }
 
@@ -166,6 +177,12 @@ function isServiceLookup(ast: JuelAst): boolean {
   let first: JuelAst | undefined;
   for (; node.kind === 'member'; node = node.object) first = node.property;
   return node.kind === 'identifier' && node.name === 'environment' && first?.kind === 'literal' && first.value === 'services';
+}
+
+function templateTooLarge(expression: string, chars: number, max: number) {
+  const budget = currentBudget();
+  const error = budgetExceeded('expressionResultChars', budget?.element ?? null, chars, `${budget?.element ? `element "${budget.element}": ` : ''}the expression "${expression.length > 80 ? `${expression.slice(0, 77)}...` : expression}" produced more than ${max} characters`);
+  return budget ? budget.adopt(error) : error;
 }
 
 function toText(value: unknown): string {

@@ -2,7 +2,10 @@
 import {
   evaluate, FeelDate, FeelDateTime, FeelDuration, FeelTime, parseExpression, SyntaxError as FeelSyntaxError,
 } from 'feelin';
+import { budgetExceeded, budgetLimits, currentBudget, type CommandBudget } from '../runtime/budget';
 import { ExpressionEvaluationError, ExpressionSyntaxError } from './errors';
+import { isTriviallySafe } from './feel-safety';
+import { FeelSandbox } from './sandbox';
 import { isPlainObject, type PlainValue, toPlainData } from './plain-data';
 
 const TEMPORAL_TYPES = [FeelDate, FeelTime, FeelDateTime, FeelDuration];
@@ -23,17 +26,151 @@ export function evaluateFeel(
   onProblem?: (problem: ExpressionEvaluationError) => void,
 ): PlainValue {
   const context = toPlainData(scope);
-  let result: ReturnType<typeof evaluate>;
-  try {
-    result = evaluate(source, isPlainObject(context) ? context : {});
-  } catch (error) {
-    if (error instanceof FeelSyntaxError) throw findSyntaxError(source) ?? new ExpressionSyntaxError(error.message, source, error.position.from);
-    throw new ExpressionEvaluationError(`FEEL evaluation failed: ${describe(error)}`, { cause: error });
+  const plainContext = isPlainObject(context) ? context : {};
+  const budget = currentBudget();
+  if (budget?.violation) throw budget.violation;
+  const limits = budgetLimits();
+  const syntax = cachedSyntaxError(source);
+  if (syntax) throw syntax;
+  budget?.busy();
+  let value: PlainValue;
+  if (isTriviallySafe(source)) {
+    let result: ReturnType<typeof evaluate>;
+    try {
+      result = evaluate(source, plainContext);
+    } catch (error) {
+      if (error instanceof FeelSyntaxError) throw new ExpressionSyntaxError(error.message, source, error.position.from);
+      throw new ExpressionEvaluationError(`FEEL evaluation failed: ${describe(error)}`, { cause: error });
+    }
+    report(result.warnings, onProblem);
+    value = toPlainData(fromFeel(result.value)) ?? null;
+    const chars = sizeOf(value, limits.expressionResultChars);
+    if (chars > limits.expressionResultChars) throw tooLarge(budget, source, chars);
+  } else {
+    value = evaluateInSandbox(source, plainContext, onProblem);
   }
-  for (const warning of result.warnings) {
+  if (budget && !budget.checkTime(budget.element)) throw budget.violation!;
+  return value;
+}
+
+const syntaxChecks = new Map<string, ExpressionSyntaxError | null>();
+
+/** The syntax check of `source`, parsed once per distinct expression (conditions repeat). */
+function cachedSyntaxError(source: string): ExpressionSyntaxError | null {
+  let found = syntaxChecks.get(source);
+  if (found === undefined) {
+    found = findSyntaxError(source);
+    if (syntaxChecks.size >= 2000) syntaxChecks.delete(syntaxChecks.keys().next().value!);
+    syntaxChecks.set(source, found);
+  }
+  return found;
+}
+
+let sandbox: FeelSandbox | null = null;
+
+/** The process's FEEL sandbox (started on first use, or ahead of it by {@link warmFeelSandbox}). */
+export function feelSandbox(): FeelSandbox {
+  sandbox ??= new FeelSandbox(() => budgetLimits().expressionMemoryMb);
+  return sandbox;
+}
+
+/** Starts the sandbox workers now, so that the first expression does not wait for them. */
+export function warmFeelSandbox(): void {
+  feelSandbox().warm();
+}
+
+/** Terminates the sandbox workers (a later evaluation starts new ones). */
+export function closeFeelSandbox(): void {
+  sandbox?.close();
+  sandbox = null;
+}
+
+function evaluateInSandbox(source: string, context: Record<string, unknown>, onProblem?: (problem: ExpressionEvaluationError) => void): PlainValue {
+  const budget = currentBudget();
+  const limits = budgetLimits();
+  const left = budget ? budget.remainingMs() : limits.expressionMs;
+  const timeoutMs = Math.max(1, Math.min(limits.expressionMs, left));
+  const answer = feelSandbox().evaluate(source, context, { timeoutMs, maxChars: limits.expressionResultChars });
+  switch (answer.kind) {
+    case 'ok':
+      report(answer.warnings, onProblem);
+      return toPlainData(answer.value) ?? null;
+    case 'error':
+      throw new ExpressionEvaluationError(`FEEL evaluation failed: ${answer.message}`);
+    case 'too-large':
+      throw tooLarge(budget, source, answer.chars);
+    case 'too-deep':
+      throw charge(budget, budgetExceeded('expressionMemoryMb', budget?.element ?? null, limits.expressionMemoryMb, `${where(budget)}the expression "${clip(source)}" recursed too deep`));
+    case 'killed': {
+      const commandBudget = budget !== undefined && left < limits.expressionMs;
+      const limit = answer.death.outOfMemory ? 'expressionMemoryMb' : commandBudget ? 'timeMs' : 'expressionMs';
+      const error = budgetExceeded(
+        limit,
+        budget?.element ?? null,
+        limit === 'expressionMemoryMb' ? limits.expressionMemoryMb : Math.round(answer.ranMs),
+        `${where(budget)}the expression "${clip(source)}" ${describeKill(limit, limits)}`,
+      );
+      // The worker may turn out to have died from its heap limit a moment later: say so.
+      if (limit !== 'expressionMemoryMb') {
+        answer.death.onKnown((outOfMemory) => {
+          if (!outOfMemory) return;
+          error.message = `${where(budget)}the expression "${clip(source)}" ${describeKill('expressionMemoryMb', limits)}; nothing was changed`;
+          Object.assign(error.details!, { limit: 'expressionMemoryMb', setting: 'EXPRESSION_MEMORY_MB', max: limits.expressionMemoryMb, value: limits.expressionMemoryMb });
+        });
+      }
+      throw charge(budget, error);
+    }
+  }
+}
+
+function describeKill(limit: string, limits: ReturnType<typeof budgetLimits>): string {
+  if (limit === 'expressionMemoryMb') return `ran out of its memory limit of ${limits.expressionMemoryMb} MB`;
+  if (limit === 'timeMs') return `ran past the command's CPU time budget of ${limits.timeMs} ms`;
+  return `ran longer than its time limit of ${limits.expressionMs} ms`;
+}
+
+function tooLarge(budget: CommandBudget | undefined, source: string, chars: number) {
+  const max = budgetLimits().expressionResultChars;
+  return charge(budget, budgetExceeded('expressionResultChars', budget?.element ?? null, chars, `${where(budget)}the expression "${clip(source)}" produced more than ${max} characters`));
+}
+
+/** Records the violation in the command's budget; answers the one in force. */
+function charge(budget: CommandBudget | undefined, error: ReturnType<typeof budgetExceeded>) {
+  return budget ? budget.adopt(error) : error;
+}
+
+function where(budget: CommandBudget | undefined): string {
+  return budget?.element ? `element "${budget.element}": ` : '';
+}
+
+function clip(source: string): string {
+  return source.length > 80 ? `${source.slice(0, 77)}...` : source;
+}
+
+function report(warnings: readonly { type: string; message: string }[], onProblem?: (problem: ExpressionEvaluationError) => void): void {
+  for (const warning of warnings) {
     if (!MISSING_VALUE_WARNINGS.has(warning.type)) onProblem?.(new ExpressionEvaluationError(warning.message));
   }
-  return toPlainData(fromFeel(result.value)) ?? null;
+}
+
+/** Characters of a plain value (strings, keys, one per array item), counted up to just past `max`. */
+export function sizeOf(value: unknown, max: number): number {
+  let total = 0;
+  const visit = (v: unknown): void => {
+    if (total > max) return;
+    if (typeof v === 'string') total += v.length;
+    else if (Array.isArray(v)) {
+      total += v.length;
+      for (const item of v) visit(item);
+    } else if (v && typeof v === 'object') {
+      for (const [key, item] of Object.entries(v)) {
+        total += key.length + 1;
+        visit(item);
+      }
+    } else total += 1;
+  };
+  visit(value);
+  return total;
 }
 
 /** Parses without evaluating; returns a syntax error message, or `null` when the expression is valid. */

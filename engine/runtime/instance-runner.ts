@@ -8,7 +8,9 @@ import { systemClock, type Clock } from '../clock';
 import { DurableTimers, type PendingTimer } from './durable-timers';
 import type { CalendarLookup } from '../sla/sla';
 import { createExtensions, userTaskAtWait, type UserTaskMeta } from './extensions';
-import { flattenPostponed, MAX_LOOP_INSTANCES, ScopeRuntime } from './scopes';
+import { flattenPostponed, ScopeRuntime } from './scopes';
+import { currentBudget } from './budget';
+import { budgetSteps } from './budget-steps';
 import { untilQuiescent, type Quiescence } from './quiescence';
 import { elementOverrides } from './elements';
 import { abandonJoinTokens } from './elements/joins';
@@ -297,9 +299,9 @@ export class InstanceRunner {
       }
       how = await this.drainStartQueue(live, recorder, how);
       how = await this.settleConditions(live, recorder, how);
-      return this.outcome(live, recorder, how, variables);
+      return overBudget(await this.outcome(live, recorder, how, variables));
     } catch (error) {
-      throw processFailed(error);
+      throw currentBudget()?.violation ?? processFailed(error);
     } finally {
       recorder.detach();
     }
@@ -372,9 +374,9 @@ export class InstanceRunner {
       }
       how = await this.drainStartQueue(live, recorder, how);
       how = await this.settleConditions(live, recorder, how);
-      return this.outcome(live, recorder, how, before, options.rearm);
+      return overBudget(await this.outcome(live, recorder, how, before, options.rearm));
     } catch (error) {
-      throw processFailed(error);
+      throw currentBudget()?.violation ?? processFailed(error);
     } finally {
       recorder.detach();
     }
@@ -562,7 +564,10 @@ export class InstanceRunner {
       expressions: scopes.expressions(createEngineExpressions()) as any,
       // Diagram scripts never run: script tasks are refused at deploy and this stub makes sure.
       scripts: { register: () => undefined, getScript: () => undefined } as any,
-      extensions: createExtensions({
+      extensions: {
+        // First: an element over budget never reaches the other extensions' work.
+        itsmBudget: budgetSteps,
+        ...createExtensions({
         instanceId: ctx.instanceId,
         businessKey: ctx.businessKey,
         handlers: this.handlers,
@@ -573,17 +578,21 @@ export class InstanceRunner {
         sourceContext: definition.sourceContext,
         serviceFailures,
         calendars: this.calendars,
-      }) as any,
+      }),
+      } as any,
       timers: timers as any,
       // Our gateway joins (runtime/elements); the cached sourceContext already carries them.
       elements: elementOverrides as any,
       // batchSize: a parallel multi-instance starts all its instances at once (bpmn-elements
       // starts 50 and the next 50 only when all of those ended); scopes.ts caps the count.
-      settings: { disableTrackState: true, batchSize: MAX_LOOP_INSTANCES },
+      settings: { disableTrackState: true, batchSize: scopes.maxInstances },
       // bpmn-engine's default logger builds a `debug` instance per element and engine, which
       // costs measurable CPU per command; the host logs what matters from the outcome.
       Logger: silentLogger,
     } as any);
+    // An engine error nobody listens for any more (the command's run already ended, e.g. over
+    // budget) is emitted as 'error': without a listener that would throw out of the event loop.
+    engine.on('error', () => undefined);
     return { engine, timers, scopes, serviceFailures };
   }
 
@@ -701,6 +710,7 @@ class Recorder {
       if ((api.content?.isRecovered && !this.acting) || isLinkCatch(api)) return;
       this.push('element.waiting', api);
       if (api.type === 'bpmn:UserTask') {
+        currentBudget()?.task(api.id);
         // Each iteration of a looped task has its own metadata (loopCounter, element variable).
         const { meta, name } = userTaskAtWait(api, this.scopes);
         this.createdTasks.push({ ...(meta as UserTaskMeta), executionId: api.executionId, elementId: api.id, name });
@@ -927,6 +937,13 @@ function diff(before: Record<string, unknown>, after: Record<string, unknown>): 
 
 function failTimer(expression: string, error: unknown): never {
   throw new EngineError(EngineErrorCode.ProcessFailed, `the event sub-process timer "${expression}" failed: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/** A run that went over budget (its violation caught by the process, e.g. an error boundary event) still fails its command. */
+function overBudget(outcome: RunOutcome): RunOutcome {
+  const violation = currentBudget()?.violation;
+  if (violation) throw violation;
+  return outcome;
 }
 
 /** Engine failures become coded errors that name the failing element. */

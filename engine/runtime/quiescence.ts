@@ -1,5 +1,6 @@
 import { EngineError, EngineErrorCode } from '../errors';
 import { pruneStaleTrackedExecutions } from './tracker-repair';
+import { currentBudget } from './budget';
 
 /** How a run stopped: every token waits (`wait`/`timer`), the process ended, or it was stopped. */
 export type Quiescence = 'wait' | 'timer' | 'end' | 'stop';
@@ -48,9 +49,11 @@ export function untilQuiescent(engine: QuiescentEngine): Promise<Quiescence> {
     // in bpmn-elements' activity tracker: see tracker-repair.ts.
     let stopped = false;
     let stall: NodeJS.Timeout | undefined;
+    let unwatch = (): void => undefined;
     const settle = (fn: () => void) => {
       if (done) return;
       done = true;
+      unwatch();
       if (stall) clearTimeout(stall);
       engine.broker.cancel(tag);
       fn();
@@ -107,6 +110,9 @@ export function untilQuiescent(engine: QuiescentEngine): Promise<Quiescence> {
     );
     armStall();
     schedule();
+    // Over budget (runtime/budget.ts): the element that hit the limit never starts; the run ends here.
+    const budget = currentBudget();
+    if (budget) unwatch = budget.onViolation((violation) => settle(() => reject(violation)));
   });
   // A caller may drop the promise (e.g. a timer that did not fire after all): its stall rejection
   // must not become an unhandled rejection. Callers that await it still see the rejection.

@@ -138,7 +138,7 @@ describe('loops and data mapping, recovering the engine from its snapshot on eve
          <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="spin"/><bpmn:sequenceFlow id="f2" sourceRef="spin" targetRef="end"/>`,
       ),
     );
-    await expect(r.start({})).rejects.toMatchObject({ code: 'PROCESS_FAILED', message: expect.stringMatching(/"spin".*1000 iterations/) });
+    await expect(r.start({})).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED', message: expect.stringMatching(/"spin".*1000 iterations/) });
   });
 
   it('evaluates the input parameters of a multi-instance user task per instance, and maps its output parameters per instance', async () => {

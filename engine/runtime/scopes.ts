@@ -12,12 +12,15 @@
  * into the process variables). A sub-process runs in a copy of the process variables taken when
  * it started; every scope built here reads the process variables as they are now instead.
  */
-import { EngineError, EngineErrorCode } from '../errors';
 import type { EngineExpressions } from '../expressions';
+import { budgetExceeded, budgetLimits, currentBudget } from './budget';
 import { isWhileCondition } from './elements/standard-loop';
 import type { IterationFact } from './loop-history';
 
-/** Most iterations one looped activity may have (loopCardinality, collection size, loopMaximum). */
+/**
+ * Most iterations one looped activity may have by default (loopCardinality, collection size,
+ * loopMaximum); `ENGINE_MAX_LOOP_INSTANCES` sets the run-time limit (runtime/budget.ts).
+ */
 export const MAX_LOOP_INSTANCES = 1000;
 
 /** Content key under which an activity's evaluated input parameters travel. */
@@ -44,7 +47,7 @@ export class ScopeRuntime {
   constructor(
     /** The variables of the instance's process (not a sub-process copy). */
     readonly processVariables: () => Record<string, unknown> | undefined,
-    readonly maxInstances = MAX_LOOP_INSTANCES,
+    readonly maxInstances = budgetLimits().loopInstances,
   ) {}
 
   /** Records the loop of an activity, from bpmn-elements' `behaviour.loopCharacteristics`. */
@@ -105,17 +108,19 @@ export class ScopeRuntime {
     return result;
   }
 
-  /** Refuses a loop larger than the limit (called with the evaluated collection or cardinality). */
+  /**
+   * Refuses a loop larger than the limit (called with the evaluated collection or cardinality):
+   * the command fails with BUDGET_EXCEEDED (`limit: "loopInstances"`).
+   */
   guard(activityId: string, value: unknown, what: 'collection' | 'loopCardinality' | 'loop'): void {
     const size = what === 'collection' ? (Array.isArray(value) ? value.length : 0) : Number(value);
     if (Number.isFinite(size) && size > this.maxInstances) {
-      throw new EngineError(
-        EngineErrorCode.ProcessFailed,
+      const message =
         what === 'loop'
-          ? `element "${activityId}" failed: its loop reached ${this.maxInstances} iterations, the limit`
-          : `element "${activityId}" failed: its ${what} would create ${size} instances; the limit is ${this.maxInstances}`,
-        { details: { elementId: activityId, code: 'LOOP_TOO_LARGE', instances: size, limit: this.maxInstances } },
-      );
+          ? `element "${activityId}": its loop reached ${this.maxInstances} iterations, the limit`
+          : `element "${activityId}": its ${what} would create ${size} instances; the limit is ${this.maxInstances}`;
+      const error = budgetExceeded('loopInstances', activityId, size, message);
+      throw currentBudget()?.adopt(error) ?? error;
     }
   }
 
@@ -128,6 +133,8 @@ export class ScopeRuntime {
         const negate = isWhileCondition(given);
         const expression = negate ? given.expression : given;
         const ctx = (context ?? {}) as { environment?: { variables?: Record<string, unknown> }; content?: Record<string, unknown> };
+        const budget = currentBudget();
+        if (budget && typeof ctx.content?.id === 'string') budget.element = ctx.content.id;
         const variables = this.scope(ctx.environment?.variables, ctx.content);
         const result = inner.resolveExpression(expression, { ...ctx, environment: { variables } }, fnContext);
         const c = ctx.content;

@@ -8,6 +8,7 @@
  *   3. a raw SQL transaction shaped like one command (lock a row, update a snapshot-sized jsonb,
  *      insert 3 history rows and a task row) with C clients on the same database.
  *   4. durable timers: BENCH_TIMERS due timers fired by 1, then by 2 server processes.
+ *   5. the execution budget's cost, in-process (budget-cost.ts; BENCH_BUDGET_RUNS).
  * PostgreSQL via DATABASE_URL, else embedded PGlite (as `npm start`).
  * Knobs: BENCH_INSTANCES (default 1000), BENCH_CLIENTS (16), BENCH_WORKERS (2), BENCH_SQL_SECONDS (10), BENCH_TIMERS (2000).
  */
@@ -21,6 +22,7 @@ import { Engine } from 'bpmn-engine';
 import { Client, Pool } from 'pg';
 import { compileDefinition, loadSourceContext, checkExpression } from '../../engine';
 import { EmbeddedPostgres } from '../../api/database/embedded-postgres';
+import { benchBudget } from './budget-cost';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
     const sql = await benchSql(database.url);
     const timers1 = await benchTimers(database.url, dataDir, 1);
     const timers2 = await benchTimers(database.url, dataDir, 2);
+    const budget = await benchBudget();
 
     console.log('');
     console.log(`end to end (HTTP + engine + ${database.label}): ${http.commands} commands in ${http.seconds.toFixed(1)} s = ${http.perSecond.toFixed(0)} commands/s; latency p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms`);
@@ -75,6 +78,8 @@ async function main(): Promise<void> {
     console.log(`ratio end-to-end / raw SQL: ${(http.perSecond / sql.perSecond).toFixed(2)}`);
     console.log(`due timers fired, 1 server process: ${timers1.toFixed(0)} timers/s (${TIMERS} timers)`);
     console.log(`due timers fired, 2 server processes: ${timers2.toFixed(0)} timers/s (${TIMERS} timers)`);
+    console.log(`execution budget: one engine run (start + complete through a FEEL gateway) ${budget.withoutMs.toFixed(2)} ms without, ${budget.withMs.toFixed(2)} ms with the budget (${(((budget.withMs - budget.withoutMs) / budget.withoutMs) * 100).toFixed(1)} %)`);
+    console.log(`execution budget: one FEEL condition in-process (fast path) ${budget.fastMicros.toFixed(1)} µs, in the worker sandbox ${budget.sandboxMicros.toFixed(1)} µs`);
   } finally {
     await database.close();
     rmSync(dataDir, { recursive: true, force: true });

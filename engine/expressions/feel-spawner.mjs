@@ -1,0 +1,35 @@
+// Starts and terminates the FEEL sandbox workers (see sandbox.ts) off the main thread: creating a
+// worker blocks the creating thread for tens of milliseconds, which the server's event loop must
+// not pay when an attack gets a worker killed. Plain JavaScript, like feel-worker.mjs.
+import { parentPort, Worker } from 'node:worker_threads';
+
+const WORKER_FILE = new URL('./feel-worker.mjs', import.meta.url);
+const workers = new Map();
+
+parentPort.on('message', (message) => {
+  if (message.cmd === 'spawn') {
+    const { id, state, port, memoryMb } = message;
+    const worker = new Worker(WORKER_FILE, {
+      workerData: { state, port },
+      transferList: [port],
+      resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: Math.max(2, Math.floor(memoryMb / 8)), stackSizeMb: 4 },
+      execArgv: [],
+      env: {},
+      stdout: true,
+      stderr: true,
+    });
+    workers.set(id, worker);
+    let reported = false;
+    const died = (outOfMemory) => {
+      if (reported) return;
+      reported = true;
+      workers.delete(id);
+      parentPort.postMessage({ id, died: true, outOfMemory });
+    };
+    worker.on('error', (error) => died(error?.code === 'ERR_WORKER_OUT_OF_MEMORY'));
+    worker.on('exit', () => died(false));
+    worker.on('message', () => undefined);
+  } else if (message.cmd === 'kill') {
+    void workers.get(message.id)?.terminate().catch(() => undefined);
+  }
+});

@@ -1,0 +1,62 @@
+// The FEEL sandbox worker (see sandbox.ts): evaluates one FEEL expression at a time with feelin,
+// under the heap limit its parent gave it (`resourceLimits`); the parent waits for the answer
+// synchronously and terminates this thread when it runs past its time. Plain JavaScript so that
+// it runs unchanged from the sources (tests) and from dist/ (copied as an asset).
+import { parentPort, workerData } from 'node:worker_threads';
+import { evaluate, FeelDate, FeelDateTime, FeelDuration, FeelTime } from 'feelin';
+
+const TEMPORAL_TYPES = [FeelDate, FeelTime, FeelDateTime, FeelDuration];
+const state = new Int32Array(workerData.state);
+const port = workerData.port;
+
+/** Temporal values to their ISO text, other non-data values (functions, ranges) to null; counts characters. */
+function plain(value, budget) {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') {
+    budget.chars += value.length;
+    return value;
+  }
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'boolean') return value;
+  if (TEMPORAL_TYPES.some((type) => value instanceof type)) return plain(String(value), budget);
+  if (budget.chars > budget.max) return null;
+  if (Array.isArray(value)) {
+    budget.chars += value.length;
+    return value.map((item) => plain(item, budget));
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (typeof value === 'object' && (proto === Object.prototype || proto === null)) {
+    const out = {};
+    for (const [key, item] of Object.entries(value)) {
+      budget.chars += key.length + 1;
+      out[key] = plain(item, budget);
+    }
+    return out;
+  }
+  return null;
+}
+
+port.on('message', (request) => {
+  Atomics.store(state, 0, 1);
+  let reply;
+  try {
+    const result = evaluate(request.source, request.context);
+    const budget = { chars: 0, max: request.maxChars };
+    const value = plain(result.value, budget);
+    reply =
+      budget.chars > budget.max
+        ? { seq: request.seq, kind: 'too-large', chars: budget.chars }
+        : { seq: request.seq, kind: 'ok', value, warnings: result.warnings.map((w) => ({ type: String(w.type), message: String(w.message) })) };
+  } catch (error) {
+    const tooDeep = error instanceof RangeError;
+    reply = { seq: request.seq, kind: tooDeep ? 'too-deep' : 'error', message: String(error?.message ?? error) };
+  }
+  port.postMessage(reply);
+  Atomics.store(state, 0, 2);
+  Atomics.notify(state, 0);
+});
+// Warm up the interpreter (grammar, iteration, built-ins) before the first request is picked up:
+// a cold first evaluation can take longer than a request's time limit on a busy machine.
+for (let i = 0; i < 20; i++) evaluate('some x in [1, 2] satisfies x > 1 and count(for i in 1..3 return i) > 0 and string length("a") = 1', {});
+Atomics.store(state, 1, 1);
+parentPort?.postMessage('ready');

@@ -1,0 +1,162 @@
+/**
+ * The FEEL sandbox: FEEL that is not trivially safe (iterations, ranges, filters, most built-in
+ * functions: see feel-safety.ts) is evaluated in a worker thread with its own heap limit
+ * (`resourceLimits`), and the engine waits for the answer synchronously (bpmn-elements asks for
+ * expression values synchronously): the request goes over a MessagePort, the worker flags "running"
+ * and "done" in a SharedArrayBuffer, the caller sleeps in `Atomics.wait` and reads the answer with
+ * `receiveMessageOnPort`. A worker that runs past its time is terminated and replaced by a spare
+ * that is already warm; one that runs out of heap dies by itself (the process does not).
+ */
+import { join } from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+
+/** What the sandbox answers for one evaluation. */
+export type SandboxAnswer =
+  | { kind: 'ok'; value: unknown; warnings: { type: string; message: string }[] }
+  | { kind: 'error'; message: string }
+  /** The result is larger than `maxChars`. */
+  | { kind: 'too-large'; chars: number }
+  /** The evaluation recursed too deep (a stack overflow inside the worker). */
+  | { kind: 'too-deep'; message: string }
+  /** Past `timeoutMs`, or the worker died (out of its heap): it was terminated. `outOfMemory` may turn true a moment later. */
+  | { kind: 'killed'; ranMs: number; death: { outOfMemory: boolean; onKnown(fn: (outOfMemory: boolean) => void): void } };
+
+interface Slot {
+  id: number;
+  port: MessagePort;
+  /** [0]: 0 queued, 1 running, 2 answered; [1]: 1 once the worker has loaded. */
+  state: Int32Array;
+  dead: boolean;
+  outOfMemory: boolean;
+  deathListeners: ((outOfMemory: boolean) => void)[];
+}
+
+const SPAWNER_FILE = join(__dirname, 'feel-spawner.mjs');
+/** How long a request may wait for the worker to pick it up (a fresh worker loads feelin first). */
+const PICKUP_TIMEOUT_MS = 15_000;
+
+export class FeelSandbox {
+  /** The thread that creates and terminates the sandbox workers (feel-spawner.mjs). */
+  private spawner: Worker | null = null;
+  private readonly slots = new Map<number, Slot>();
+  private nextId = 0;
+  private slot: Slot | null = null;
+  private spare: Slot | null = null;
+  private seq = 0;
+  /** Workers started and terminated so far (for the bench and tests). */
+  readonly stats = { spawned: 0, killed: 0, evaluations: 0 };
+
+  constructor(private readonly memoryMb: () => number) {}
+
+  /** Starts the worker (and a spare) ahead of the first evaluation. */
+  warm(): void {
+    this.slot ??= this.spawn();
+    this.spare ??= this.spawn();
+  }
+
+  /** Evaluates `source` (FEEL without the leading `=`, known to parse) against plain `context`. */
+  evaluate(source: string, context: Record<string, unknown>, options: { timeoutMs: number; maxChars: number }): SandboxAnswer {
+    const slot = this.take();
+    const seq = ++this.seq;
+    this.stats.evaluations++;
+    Atomics.store(slot.state, 0, 0);
+    slot.port.postMessage({ seq, source, context, maxChars: options.maxChars });
+    const pickupEnd = performance.now() + PICKUP_TIMEOUT_MS;
+    let started: number | null = null;
+    for (;;) {
+      const status = Atomics.load(slot.state, 0);
+      if (status === 2) break;
+      const now = performance.now();
+      if (status === 0) {
+        if (now >= pickupEnd || slot.dead) return this.kill(slot, 0);
+        Atomics.wait(slot.state, 0, 0, Math.min(pickupEnd - now, 50));
+        continue;
+      }
+      started ??= now;
+      const left = started + options.timeoutMs - now;
+      if (left <= 0) return this.kill(slot, now - started);
+      Atomics.wait(slot.state, 0, 1, left);
+    }
+    for (let message = receiveMessageOnPort(slot.port); message; message = receiveMessageOnPort(slot.port)) {
+      const answer = message.message as SandboxAnswer & { seq: number };
+      if (answer.seq === seq) return answer;
+    }
+    // Answered without a message: cannot happen unless the worker died between the two steps.
+    return this.kill(slot, started === null ? 0 : performance.now() - started);
+  }
+
+  /** Terminates the workers (tests, shutdown). */
+  close(): void {
+    void this.spawner?.terminate().catch(() => undefined);
+    this.spawner = null;
+    this.slots.clear();
+    this.slot = this.spare = null;
+  }
+
+  private take(): Slot {
+    if (this.slot?.dead) this.slot = null;
+    if (this.spare?.dead) this.spare = null;
+    if (!this.slot) {
+      this.slot = this.spare ?? this.spawn();
+      this.spare = null;
+    }
+    this.spare ??= this.spawn();
+    return this.slot;
+  }
+
+  private kill(slot: Slot, ranMs: number): SandboxAnswer {
+    this.stats.killed++;
+    slot.dead = true;
+    this.spawner?.postMessage({ cmd: 'kill', id: slot.id });
+    if (this.slot === slot) this.slot = null;
+    this.take();
+    const death = {
+      outOfMemory: slot.outOfMemory,
+      onKnown(fn: (outOfMemory: boolean) => void) {
+        if (slot.outOfMemory) fn(true);
+        else slot.deathListeners.push(fn);
+      },
+    };
+    return { kind: 'killed', ranMs, death };
+  }
+
+  private spawn(): Slot {
+    this.stats.spawned++;
+    const spawner = this.spawnerThread();
+    const { port1, port2 } = new MessageChannel();
+    const sab = new SharedArrayBuffer(8);
+    const slot: Slot = { id: ++this.nextId, port: port1, state: new Int32Array(sab), dead: false, outOfMemory: false, deathListeners: [] };
+    this.slots.set(slot.id, slot);
+    spawner.postMessage({ cmd: 'spawn', id: slot.id, state: sab, port: port2, memoryMb: Math.max(8, Math.floor(this.memoryMb())) }, [port2]);
+    port1.unref();
+    return slot;
+  }
+
+  private spawnerThread(): Worker {
+    if (this.spawner) return this.spawner;
+    const spawner = new Worker(SPAWNER_FILE, { execArgv: [], env: {}, stdout: true, stderr: true });
+    spawner.on('message', (message: { id: number; died: boolean; outOfMemory: boolean }) => {
+      const slot = this.slots.get(message.id);
+      if (!slot) return;
+      this.slots.delete(message.id);
+      slot.dead = true;
+      slot.outOfMemory ||= message.outOfMemory;
+      for (const fn of slot.deathListeners.splice(0)) fn(slot.outOfMemory);
+    });
+    // The spawner itself failing: every slot is gone with it; the next evaluation starts afresh.
+    const lost = () => {
+      if (this.spawner !== spawner) return;
+      this.spawner = null;
+      for (const slot of this.slots.values()) {
+        slot.dead = true;
+        for (const fn of slot.deathListeners.splice(0)) fn(slot.outOfMemory);
+      }
+      this.slots.clear();
+    };
+    spawner.on('error', lost);
+    spawner.on('exit', lost);
+    spawner.unref();
+    this.spawner = spawner;
+    return spawner;
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * The execution budget of one command: limits on the engine work a command may do (expressions,
+ * gateways, automatic steps, multi-instance cardinality, user tasks created), which a diagram or
+ * a variable cannot raise. The host sets the limits once at boot ({@link setBudgetLimits}).
+ *
+ * How it is enforced (see README "Execution budget"):
+ * - every element entered is a checkpoint ({@link CommandBudget.step}): it counts the step, adds
+ *   the time of the running synchronous stretch to the command's busy time, checks the main
+ *   thread's heap growth every few steps, and after {@link BudgetLimits.sliceMs} of continuous
+ *   work lets the event loop run (the element waits one `setImmediate`), so an endless loop of
+ *   automatic steps neither blocks other requests nor grows the stack;
+ * - FEEL that is not trivially safe runs in a worker thread with its own heap limit and a timeout
+ *   (engine/expressions/sandbox.ts); its time counts as busy time of the command;
+ * - the first limit exceeded is the command's violation: the run stops (elements entered after it
+ *   never start), the command fails with `BUDGET_EXCEEDED` naming the element and the limit, and
+ *   its transaction rolls back.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { getHeapStatistics } from 'node:v8';
+import { EngineError, EngineErrorCode } from '../errors';
+
+export interface BudgetLimits {
+  /** Busy (on-CPU) time of one command's engine work, ms. */
+  timeMs: number;
+  /** Growth of the main thread's heap during one command's engine work, MB (checked every 32 steps). */
+  memoryMb: number;
+  /** Elements entered (automatic steps) by one command. */
+  steps: number;
+  /** User tasks created by one command. */
+  tasks: number;
+  /** Instances of one multi-instance activity or iterations of one loop. */
+  loopInstances: number;
+  /** One sandboxed FEEL evaluation, ms. */
+  expressionMs: number;
+  /** Heap of the FEEL sandbox worker, MB. */
+  expressionMemoryMb: number;
+  /** Largest text (or JSON size) one expression may produce, characters. */
+  expressionResultChars: number;
+  /** Continuous engine work after which the event loop gets a turn, ms. */
+  sliceMs: number;
+}
+
+export const DEFAULT_BUDGET_LIMITS: Readonly<BudgetLimits> = Object.freeze({
+  timeMs: 2000,
+  memoryMb: 256,
+  steps: 10_000,
+  tasks: 1000,
+  loopInstances: 1000,
+  expressionMs: 250,
+  expressionMemoryMb: 64,
+  expressionResultChars: 1_048_576,
+  sliceMs: 5,
+});
+
+/** The environment variable that sets each limit (named in errors so an operator knows what to change). */
+export const BUDGET_SETTINGS: Readonly<Record<keyof BudgetLimits, string>> = Object.freeze({
+  timeMs: 'ENGINE_TIME_BUDGET_MS',
+  memoryMb: 'ENGINE_MEMORY_BUDGET_MB',
+  steps: 'ENGINE_MAX_STEPS',
+  tasks: 'ENGINE_MAX_TASKS',
+  loopInstances: 'ENGINE_MAX_LOOP_INSTANCES',
+  expressionMs: 'EXPRESSION_TIMEOUT_MS',
+  expressionMemoryMb: 'EXPRESSION_MEMORY_MB',
+  expressionResultChars: 'EXPRESSION_MAX_RESULT_CHARS',
+  sliceMs: 'ENGINE_SLICE_MS',
+});
+
+let limits: BudgetLimits = { ...DEFAULT_BUDGET_LIMITS };
+
+/** The limits in force. */
+export function budgetLimits(): Readonly<BudgetLimits> {
+  return limits;
+}
+
+/** Sets some limits (host configuration, tests); answers the previous ones. */
+export function setBudgetLimits(patch: Partial<BudgetLimits>): BudgetLimits {
+  const previous = limits;
+  limits = { ...limits, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+  return previous;
+}
+
+/** What a checkpoint tells the element that reached it. */
+export type Verdict = 'go' | 'yield' | 'stop';
+
+const MEMORY_CHECK_EVERY = 32;
+/** Steps a command takes before it starts yielding the event loop (far more than any ordinary command). */
+export const YIELD_AFTER_STEPS = 200;
+const MB = 1024 * 1024;
+
+/** The budget of one command (one attempt of its transaction). */
+export class CommandBudget {
+  readonly limits: Readonly<BudgetLimits>;
+  steps = 0;
+  tasks = 0;
+  /** The element whose work runs now (the last one entered, or whose expression is evaluated). */
+  element: string | null = null;
+  /** Busy time of the finished stretches, ms. */
+  private busyMs = 0;
+  /** Start of the running synchronous stretch (performance.now()), if one runs. */
+  private stretchStart: number | null = null;
+  private readonly heapAtStart: number;
+  private current: EngineError | null = null;
+  private readonly listeners = new Set<(violation: EngineError) => void>();
+
+  constructor(given: Readonly<BudgetLimits> = limits) {
+    this.limits = given;
+    this.heapAtStart = getHeapStatistics().used_heap_size;
+  }
+
+  /** The first limit this command exceeded, if any. */
+  get violation(): EngineError | null {
+    return this.current;
+  }
+
+  /** Busy time so far, ms (the running stretch included). */
+  elapsedMs(): number {
+    return this.busyMs + (this.stretchStart === null ? 0 : performance.now() - this.stretchStart);
+  }
+
+  /** Busy time left, ms. */
+  remainingMs(): number {
+    return Math.max(0, this.limits.timeMs - this.elapsedMs());
+  }
+
+  /** Called with the violation as soon as there is one (at once if there already is). Answers the unsubscribe. */
+  onViolation(fn: (violation: EngineError) => void): () => void {
+    if (this.current) {
+      fn(this.current);
+      return () => undefined;
+    }
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Marks engine work as running now: opens a stretch that closes when the event loop next turns. */
+  busy(): void {
+    if (this.stretchStart !== null) return;
+    this.stretchStart = performance.now();
+    setImmediate(() => this.closeStretch());
+  }
+
+  /** An element is entered: count it, check the limits, maybe let the event loop run. */
+  step(elementId: string): Verdict {
+    if (this.current) return 'stop';
+    this.busy();
+    this.element = elementId;
+    this.steps++;
+    if (this.steps > this.limits.steps) {
+      this.fail('steps', elementId, this.steps, `element "${elementId}": the command ran more than ${this.limits.steps} automatic steps (an endless loop?)`);
+      return 'stop';
+    }
+    if (this.steps % MEMORY_CHECK_EVERY === 0 && !this.checkMemory(elementId)) return 'stop';
+    if (!this.checkTime(elementId)) return 'stop';
+    // Ordinary commands never yield (an element waiting on a yield changes when it runs relative to
+    // events that interrupt it); a command that keeps going does, every slice.
+    if (this.steps <= YIELD_AFTER_STEPS) return 'go';
+    return performance.now() - this.stretchStart! >= this.limits.sliceMs ? 'yield' : 'go';
+  }
+
+  /** A user task was created. False once the command is over budget. */
+  task(elementId: string): boolean {
+    if (this.current) return false;
+    this.tasks++;
+    if (this.tasks > this.limits.tasks) {
+      this.fail('tasks', elementId, this.tasks, `element "${elementId}": the command would create more than ${this.limits.tasks} user tasks`);
+      return false;
+    }
+    this.busy();
+    return this.checkTime(elementId);
+  }
+
+  /** Checks the time budget (e.g. after an expression); false once over budget. */
+  checkTime(elementId: string | null): boolean {
+    if (this.current) return false;
+    const elapsed = this.elapsedMs();
+    if (elapsed <= this.limits.timeMs) return true;
+    this.fail('timeMs', elementId, Math.round(elapsed), `${elementId ? `element "${elementId}": ` : ''}the command's engine work took more than ${this.limits.timeMs} ms of CPU time`);
+    return false;
+  }
+
+  private checkMemory(elementId: string): boolean {
+    const grown = (getHeapStatistics().used_heap_size - this.heapAtStart) / MB;
+    if (grown <= this.limits.memoryMb) return true;
+    this.fail('memoryMb', elementId, Math.round(grown), `element "${elementId}": the command's engine work grew the heap by more than ${this.limits.memoryMb} MB`);
+    return false;
+  }
+
+  /** Records a violation (the first one wins) and tells the listeners. Answers the violation in force. */
+  fail(limit: keyof BudgetLimits, elementId: string | null, value: number, message: string): EngineError {
+    return this.adopt(budgetExceeded(limit, elementId, value, message, this.limits));
+  }
+
+  /** Records a BUDGET_EXCEEDED error raised elsewhere (a sandboxed expression); answers the one in force. */
+  adopt(violation: EngineError): EngineError {
+    if (this.current) return this.current;
+    this.current = violation;
+    const listeners = [...this.listeners];
+    this.listeners.clear();
+    for (const fn of listeners) fn(violation);
+    return violation;
+  }
+
+  private closeStretch(): void {
+    if (this.stretchStart === null) return;
+    this.busyMs += performance.now() - this.stretchStart;
+    this.stretchStart = null;
+  }
+}
+
+/** A BUDGET_EXCEEDED error (422) naming the limit, its setting, the value reached and the element. */
+export function budgetExceeded(limit: keyof BudgetLimits, elementId: string | null, value: number, message: string, given: Readonly<BudgetLimits> = limits): EngineError {
+  return new EngineError(EngineErrorCode.BudgetExceeded, `${message}; nothing was changed`, {
+    details: { elementId, limit, setting: BUDGET_SETTINGS[limit], max: given[limit], value },
+  });
+}
+
+/** True for a BUDGET_EXCEEDED error. */
+export function isBudgetError(error: unknown): error is EngineError {
+  return error instanceof EngineError && error.code === EngineErrorCode.BudgetExceeded;
+}
+
+const running = new AsyncLocalStorage<CommandBudget>();
+
+/** Runs a command's work under a fresh budget. */
+export function runWithBudget<T>(budget: CommandBudget, work: () => Promise<T>): Promise<T> {
+  return running.run(budget, work);
+}
+
+/** The budget of the command running now, if any. */
+export function currentBudget(): CommandBudget | undefined {
+  return running.getStore();
+}
