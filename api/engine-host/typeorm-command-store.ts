@@ -160,6 +160,20 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     return rows.map(toTaskRecord);
   }
 
+  async variableValuesInHistory(instanceId: string, names: string[]): Promise<{ name: string; value: unknown }[]> {
+    if (!names.length) return [];
+    const rows: { name: string; value: unknown }[] = await this.q.query(
+      `SELECT v.key AS name, v.value
+         FROM history_event h
+         CROSS JOIN LATERAL (SELECT CASE WHEN h.type = 'instance.started' THEN h.payload->'variables' ELSE h.payload->'changes' END AS vars) AS p
+         CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(p.vars) = 'object' THEN p.vars ELSE '{}'::jsonb END) AS v(key, value)
+        WHERE h.instance_id = $1 AND h.type IN ('instance.started', 'variables.changed') AND v.key = ANY($2)
+        ORDER BY h.seq`,
+      [instanceId, names],
+    );
+    return rows.map((r) => ({ name: r.name, value: r.value }));
+  }
+
   async appendHistory(events: HistoryEventRecord[]): Promise<void> {
     if (!events.length) return;
     await this.q.query(

@@ -28,7 +28,9 @@ export function segregationRule(runnable: RunnableDefinition, elementId: string)
 /**
  * Refuses `user` for `task` when the task's segregation-of-duties rule excludes them: they
  * performed one of the named earlier tasks in this instance, or a named variable (or the
- * initiator) holds their username. ISO 20000 audits sample exactly this (the requester of a
+ * initiator) holds or ever held their username: the variable's values are read from the
+ * instance's history (start variables and every later change), so a task submission that
+ * rewrites the variable does not lift an exclusion. ISO 20000 audits sample exactly this (the requester of a
  * change must not approve it).
  * @throws EngineError FORBIDDEN with `details.rule = 'segregation-of-duties'`
  */
@@ -49,13 +51,18 @@ export async function assertSegregation(
       });
     }
   }
+  const named = rule.usersIn.filter((v) => v !== 'initiator' && v !== 'rootInitiator');
+  // Every value a named variable ever held counts: at start, set by the process, or by a task
+  // submission; a later submission adds names but never clears one (README: Segregation of duties).
+  const heldBefore = named.length ? await store.variableValuesInHistory(instance.id, named) : [];
   for (const variable of rule.usersIn) {
     const holders =
       variable === 'initiator' ? [instance.startedBy]
         : variable === 'rootInitiator' ? [await rootStarter(store, instance)]
-          : usernames(instance.variables[variable]);
+          : [...heldBefore.filter((h) => h.name === variable).flatMap((h) => usernames(h.value)), ...usernames(instance.variables[variable])];
     if (holders.includes(user)) {
-      throw refuse(`segregation of duties: ${user} is the ${variable} of this instance and may not perform ${taskName}`, {
+      const now = variable === 'initiator' || variable === 'rootInitiator' || usernames(instance.variables[variable]).includes(user);
+      throw refuse(`segregation of duties: ${user} ${now ? 'is' : 'was'} the ${variable} of this instance and may not perform ${taskName}`, {
         excludedBy: 'variable', variable,
       });
     }

@@ -127,6 +127,11 @@ export interface CommandStore extends TimerStore, MessagingStore {
   openTasks(instanceId: string): Promise<TaskRecord[]>;
   /** Completed tasks of the instance at the given elements (who performed them). */
   completedTasksAt(instanceId: string, elementIds: string[]): Promise<TaskRecord[]>;
+  /**
+   * Every value the named variables held in the instance's history, in order: the start
+   * variables (`instance.started`) and each later `variables.changed` (segregation of duties).
+   */
+  variableValuesInHistory(instanceId: string, names: string[]): Promise<{ name: string; value: unknown }[]>;
 
   appendHistory(events: HistoryEventRecord[]): Promise<void>;
 
