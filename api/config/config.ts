@@ -34,6 +34,11 @@ export interface AppConfig {
   demoRecords?: number;
   /** Directory holding catalogue.json; absent = the shipped processes/. */
   processesDir?: string;
+  /**
+   * Express `trust proxy`: which proxies' X-Forwarded-For to believe for the client address (login
+   * throttling, logs). false = none (the default: the socket's peer is the client).
+   */
+  trustProxy?: boolean | number | string;
   /** History keys; absent = {@link defaultHistoryConfig}. */
   history?: HistoryConfig;
 }
@@ -82,6 +87,8 @@ export interface AuthConfig {
   loginMaxFailuresPerUser: number;
   loginMaxFailuresPerIp: number;
   loginWindowSeconds: number;
+  /** Days an address or device a user signed in from stays known (not slowed by failures elsewhere). */
+  loginKnownDays: number;
 }
 
 /** Identity defaults for a configuration without an `auth` section. */
@@ -97,6 +104,7 @@ export function defaultAuthConfig(config: Pick<AppConfig, 'databaseUrl' | 'produ
     loginMaxFailuresPerUser: 5,
     loginMaxFailuresPerIp: 20,
     loginWindowSeconds: 15 * 60,
+    loginKnownDays: 30,
   };
 }
 
@@ -162,6 +170,9 @@ const EnvSchema = z.object({
   ),
   HISTORY_KEY_FILE: optionalText,
   HISTORY_SEAL_LEGACY: z.enum(['true', 'false']).default('false'),
+  TRUST_PROXY: optionalText.pipe(
+    z.string().regex(/^(true|false|\d{1,2}|[A-Za-z0-9.:/, ]+)$/, 'must be true, false, a hop count, or addresses / CIDR ranges / loopback, linklocal, uniquelocal').optional(),
+  ),
 }).superRefine((e, ctx) => {
   if (e.ADMIN_USERNAME && !e.ADMIN_PASSWORD) ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'is required when ADMIN_USERNAME is set' });
   if (e.ADMIN_PASSWORD && !e.ADMIN_USERNAME) ctx.addIssue({ code: 'custom', path: ['ADMIN_USERNAME'], message: 'is required when ADMIN_PASSWORD is set' });
@@ -198,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDi
     seedProcesses: e.SEED_PROCESSES === 'true',
     demoData: e.SEED_PROCESSES === 'true' && !production && (e.DEMO_DATA === undefined ? !databaseUrl || e.EMBEDDED_PRIMARY === '1' : e.DEMO_DATA === 'true'),
     demoRecords: e.DEMO_RECORDS,
+    trustProxy: trustProxyOf(e.TRUST_PROXY),
     history: {
       key: e.HISTORY_KEY ?? null,
       previousKeys: (e.HISTORY_PREVIOUS_KEYS ?? '').split(/[\s,]+/).filter(Boolean),
@@ -225,4 +237,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDi
       cookieSecure: e.AUTH_COOKIE_SECURE === undefined ? production : e.AUTH_COOKIE_SECURE === 'true',
     },
   };
+}
+
+function trustProxyOf(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
