@@ -49,7 +49,7 @@ async function framingRefused(page, baseUrl) {
   await page.setContent(`<iframe id="app" src="${baseUrl}/" width="600" height="400"></iframe>`);
   await page.waitForTimeout(1000);
   const frame = page.frames().find((f) => f !== page.mainFrame());
-  const framed = frame ? await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '') : '';
+  const framed = frame ? await frame.evaluate(() => globalThis.document.body?.innerText ?? '').catch(() => '') : '';
   assert(!/ITSM|Sign in/i.test(framed), `the app rendered inside a frame: "${framed.slice(0, 80)}"`);
 }
 
