@@ -31,6 +31,7 @@ export type {
   IncidentRecord,
   TimerStore,
   TimerClaimer,
+  VariableHistoryEntry,
 } from './persistence/ports';
 export { verifyChain, chainEvents, hashEvent, canonicalJson, type HistoryEventRecord, type ChainHead, type ChainVerdict } from './history/hash-chain';
 export { HistoryKeyring, MIN_HISTORY_KEY_BYTES, sealEvent, sealHead, headMessage, anchorMessage, type SealCheck } from './history/seal';

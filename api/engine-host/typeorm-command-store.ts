@@ -11,6 +11,7 @@ import {
   type NewDefinition,
   type TaskClosure,
   type TaskRecord,
+  type VariableHistoryEntry,
   HistoryKeyring,
   anchorMessage,
   sealEvent,
@@ -93,17 +94,18 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
 
   /**
    * Last statements before COMMIT: counts the instances this transaction started into the sealed
-   * history anchor. The anchor row is locked only from here to the commit.
+   * history anchor. The anchor row is locked only from here to the commit. An anchor that is
+   * missing, unsealed or whose seal does not match its count is left as it is: counting on from a
+   * changed count would hide the change (verification reports it).
    */
   async beforeCommit(): Promise<void> {
     if (!this.started) return;
-    const rows: { instances: string }[] = await this.q.query(`SELECT instances FROM history_anchor WHERE id = 1 FOR UPDATE`);
-    const instances = Number(rows[0]?.instances ?? 0) + this.started;
-    await this.q.query(
-      `INSERT INTO history_anchor (id, instances, mac, sealed_at) VALUES (1, $1, $2, now())
-       ON CONFLICT (id) DO UPDATE SET instances = EXCLUDED.instances, mac = EXCLUDED.mac, sealed_at = EXCLUDED.sealed_at`,
-      [instances, this.ring.sign('anchor', anchorMessage(instances))],
-    );
+    const rows: { instances: string; mac: string | null }[] = await this.q.query(`SELECT instances, mac FROM history_anchor WHERE id = 1 FOR UPDATE`);
+    const anchor = rows[0];
+    if (anchor && this.ring.check('anchor', anchorMessage(Number(anchor.instances)), anchor.mac) === 'valid') {
+      const instances = Number(anchor.instances) + this.started;
+      await this.q.query(`UPDATE history_anchor SET instances = $1, mac = $2, sealed_at = now() WHERE id = 1`, [instances, this.ring.sign('anchor', anchorMessage(instances))]);
+    }
     this.started = 0;
   }
 
@@ -187,18 +189,22 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     return rows.map(toTaskRecord);
   }
 
-  async variableValuesInHistory(instanceId: string, names: string[]): Promise<{ name: string; value: unknown }[]> {
+  async variableHistory(instanceId: string, names: string[]): Promise<VariableHistoryEntry[]> {
     if (!names.length) return [];
-    const rows: { name: string; value: unknown }[] = await this.q.query(
-      `SELECT v.key AS name, v.value
+    const rows: { type: VariableHistoryEntry['type']; occurred_at: Date; vals: Record<string, unknown> }[] = await this.q.query(
+      `SELECT h.type, h.occurred_at, f.vals
          FROM history_event h
-         CROSS JOIN LATERAL (SELECT CASE WHEN h.type = 'instance.started' THEN h.payload->'variables' ELSE h.payload->'changes' END AS vars) AS p
-         CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(p.vars) = 'object' THEN p.vars ELSE '{}'::jsonb END) AS v(key, value)
-        WHERE h.instance_id = $1 AND h.type IN ('instance.started', 'variables.changed') AND v.key = ANY($2)
+         CROSS JOIN LATERAL (SELECT CASE WHEN h.type = 'variables.changed' THEN h.payload->'changes' ELSE h.payload->'variables' END AS vars) AS p
+         CROSS JOIN LATERAL (
+           SELECT COALESCE(jsonb_object_agg(v.key, v.value), '{}'::jsonb) AS vals
+             FROM jsonb_each(CASE WHEN jsonb_typeof(p.vars) = 'object' THEN p.vars ELSE '{}'::jsonb END) AS v(key, value)
+            WHERE v.key = ANY($2)
+         ) AS f
+        WHERE h.instance_id = $1 AND h.type IN ('instance.started', 'variables.changed', 'task.completed') AND f.vals <> '{}'::jsonb
         ORDER BY h.seq`,
       [instanceId, names],
     );
-    return rows.map((r) => ({ name: r.name, value: r.value }));
+    return rows.map((r) => ({ type: r.type, occurredAt: new Date(r.occurred_at).toISOString(), values: r.vals }));
   }
 
   async appendHistory(events: HistoryEventRecord[]): Promise<void> {

@@ -182,6 +182,16 @@ describe('hostile: forging history with direct SQL (HTTP, real database)', () =>
     expect(new Set(all.problems.map((p) => p.kind))).toEqual(new Set(['anchor', 'seal', 'head', 'variables', 'task']));
   });
 
+  it('detects the sealed count lowered to hide the deletion, also after later starts (they never seal over it)', async () => {
+    // when: the anchor's count is lowered to match the deletion above
+    await t.sql.query(`UPDATE history_anchor SET instances = instances - 1`);
+    await completedOnce();
+
+    // then
+    const first = (await t.as('auditor').get('/api/history/verify').query({ limit: 1 })).body;
+    expect(first.problems).toContainEqual(expect.objectContaining({ kind: 'anchor', reason: expect.stringMatching(/count \(\d+\) does not match its seal/) }));
+  });
+
   it('answers administrators and auditors, refuses staff with 403 and bad paging with 400', async () => {
     expect((await t.as('alice').get('/api/history/verify')).status).toBe(403);
     expect((await t.as('admin').get('/api/history/verify').query({ limit: 1 })).status).toBe(200);
