@@ -12,6 +12,7 @@ import { DecisionsController } from './decisions/decisions.controller';
 import { DecisionsQuery } from './decisions/decisions.query';
 import { EngineHostModule } from './engine-host/engine-host.module';
 import { HealthController } from './health/health.controller';
+import { HistoryController } from './history/history.controller';
 import { HistoryQuery } from './history/history.query';
 import { IncidentsController, TimersController } from './incidents/incidents.controller';
 import { IncidentsQuery } from './incidents/incidents.query';
@@ -35,7 +36,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [EngineHostModule.forRoot(config, options), AuthModule.forRoot(config)],
-      controllers: [DefinitionsController, InstancesController, TasksController, HealthController, CalendarsController, IncidentsController, TimersController, MessagesController, DecisionsController, RecordsController, ServicesController],
+      controllers: [DefinitionsController, InstancesController, TasksController, HealthController, CalendarsController, IncidentsController, TimersController, MessagesController, DecisionsController, RecordsController, ServicesController, HistoryController],
       providers: [
         // Every route needs a valid bearer token unless it is @Public(), then the @Roles it names (in this order).
         { provide: APP_GUARD, useExisting: AuthGuard },

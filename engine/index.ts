@@ -31,8 +31,11 @@ export type {
   IncidentRecord,
   TimerStore,
   TimerClaimer,
+  VariableHistoryEntry,
 } from './persistence/ports';
 export { verifyChain, chainEvents, hashEvent, canonicalJson, type HistoryEventRecord, type ChainHead, type ChainVerdict } from './history/hash-chain';
+export { HistoryKeyring, MIN_HISTORY_KEY_BYTES, sealEvent, sealHead, headMessage, anchorMessage, type SealCheck } from './history/seal';
+export { auditInstance, replayVariables, type HistoryProblem, type InstanceFacts, type SealedEvent, type TaskFact } from './history/audit';
 export { ServiceHandlerRegistry, BpmnBusinessError, type ServiceHandler, type ServiceHandlerContext, type ServiceHandlerInput } from './services/service-handler';
 export { calculatePriorityHandler } from './services/calculate-priority.handler';
 export { builtInHandlers } from './services/built-in';

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, Req, Res } f
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { randomBytes } from 'node:crypto';
 import { EngineError, EngineErrorCode } from '../../engine';
 import type { AuthConfig } from '../config/config';
 import { parse } from '../common/validation';
@@ -14,6 +15,12 @@ import { AUTH_CONFIG } from './tokens';
 
 /** The browser's refresh token: httpOnly, SameSite=Strict, sent only to /api/auth. */
 export const REFRESH_COOKIE = 'itsm_refresh';
+/**
+ * The browser's device cookie: a random id set at the first sign-in, so that a user signing in
+ * from a browser they used before is not slowed by failed attempts of others (login-rate-limit.ts).
+ */
+export const DEVICE_COOKIE = 'itsm_device';
+const DEVICE_MAX_AGE_MS = 400 * 24 * 3600 * 1000;
 const COOKIE_PATH = '/api/auth';
 
 const LoginBody = z.object({ username: z.string().min(1).max(256), password: z.string().min(1).max(MAX_PASSWORD_LENGTH) }).strict();
@@ -45,8 +52,12 @@ export class AuthController {
   @ApiBody({ schema: { example: { username: 'staff', password: 'demo' } } })
   async login(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<TokenResponse> {
     const { username, password } = parse(LoginBody, body, 'login request');
+    const presented = cookie(req, DEVICE_COOKIE);
+    const device = presented && /^[A-Za-z0-9_-]{43}$/.test(presented) ? presented : randomBytes(32).toString('base64url');
     try {
-      return this.answer(res, await this.auth.login(username, password, req.ip ?? null));
+      const tokens = await this.auth.login(username, password, { ip: req.ip ?? null, device });
+      if (device !== presented) res.cookie(DEVICE_COOKIE, device, { httpOnly: true, sameSite: 'strict', secure: this.config.cookieSecure, path: COOKIE_PATH, maxAge: DEVICE_MAX_AGE_MS });
+      return this.answer(res, tokens);
     } catch (error) {
       throw withRetryAfter(res, error);
     }

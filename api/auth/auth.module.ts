@@ -13,6 +13,7 @@ import { LocalTokens } from './local-tokens';
 import { OidcTokenVerifier } from './oidc-verifier';
 import { RolesGuard } from './roles.guard';
 import { loadSigningSecret } from './signing-secret';
+import { sessionAlive } from './refresh-tokens';
 import { TOKEN_VERIFIERS, type TokenVerifier } from './token-verifier';
 import { AUTH_CONFIG } from './tokens';
 
@@ -35,7 +36,8 @@ export class AuthModule {
         {
           provide: LocalTokens,
           inject: [Database, UsersService],
-          useFactory: async (db: Database, users: UsersService) => new LocalTokens(await loadSigningSecret(db, auth.secret), users, auth.accessTokenTtlSeconds),
+          useFactory: async (db: Database, users: UsersService) =>
+            new LocalTokens(await loadSigningSecret(db, auth.secret), users, auth.accessTokenTtlSeconds, (sessionId) => sessionAlive(db, sessionId)),
         },
         {
           provide: TOKEN_VERIFIERS,

@@ -5,7 +5,7 @@ import { Database } from '../database/database';
 import { UsersService, type UserRecord } from '../users/users.service';
 import type { AuthUser, Role } from './auth-user';
 import { LocalTokens } from './local-tokens';
-import { LoginRateLimiter } from './login-rate-limit';
+import { LoginRateLimiter, type LoginOrigin } from './login-rate-limit';
 import { verifyPassword } from './passwords';
 import { RefreshTokens, type IssuedRefreshToken } from './refresh-tokens';
 import { transaction } from './sql';
@@ -52,6 +52,7 @@ export class AuthService {
       maxFailuresPerUser: config.loginMaxFailuresPerUser,
       maxFailuresPerIp: config.loginMaxFailuresPerIp,
       windowSeconds: config.loginWindowSeconds,
+      knownDays: config.loginKnownDays,
     });
   }
 
@@ -64,26 +65,30 @@ export class AuthService {
     return verifier.verify(token);
   }
 
-  /** Username and password → tokens. 401 (one message for every reason), 429 when rate-limited. */
-  async login(username: string, password: string, ip: string | null): Promise<TokenResponse> {
+  /**
+   * Username and password → tokens. 401 (one message for every reason), 429 when throttled (see
+   * LoginRateLimiter: an address or device the user signed in from before is not slowed by
+   * failures from elsewhere). `origin.device` is the browser's device cookie.
+   */
+  async login(username: string, password: string, from: LoginOrigin): Promise<TokenResponse> {
     const key = username.trim().toLowerCase();
     const outcome = await transaction(this.db.dataSource, async (sql) => {
       // One login per username at a time across all processes: the limit cannot be raced.
       await sql.rows(`SELECT pg_advisory_xact_lock(hashtext('login:' || $1))`, [key]);
-      await this.limiter.check(sql, key, ip);
+      await this.limiter.check(sql, key, from, await this.limiter.known(sql, key, from));
       const found = await this.users.findCredentials(sql, key);
       const passwordOk = await verifyPassword(found?.passwordHash ?? null, password);
       const ok = passwordOk && !!found && !found.user.disabled;
-      await this.limiter.record(sql, key, ip, ok);
+      await this.limiter.record(sql, key, from, ok);
       if (!ok || !found) return { ok: false as const, reason: !found ? 'unknown user' : passwordOk ? 'user disabled' : found.passwordHash ? 'wrong password' : 'no local password' };
       return { ok: true as const, user: found.user, refresh: await this.refreshTokens.issue(sql, found.user.id, null) };
     });
     this.housekeeping();
     if (!outcome.ok) {
-      this.logger.warn({ msg: 'login refused', username: key, ip, reason: outcome.reason });
+      this.logger.warn({ msg: 'login refused', username: key, ip: from.ip, reason: outcome.reason });
       throw unauthenticated(BAD_CREDENTIALS);
     }
-    this.logger.log({ msg: 'login', user: outcome.user.username, ip });
+    this.logger.log({ msg: 'login', user: outcome.user.username, ip: from.ip });
     return this.tokenResponse(outcome.user, outcome.refresh);
   }
 
@@ -136,10 +141,12 @@ export class AuthService {
     const key = caller.username.toLowerCase();
     const ok = await transaction(this.db.dataSource, async (sql) => {
       await sql.rows(`SELECT pg_advisory_xact_lock(hashtext('login:' || $1))`, [key]);
-      await this.limiter.check(sql, key, ip);
+      const from: LoginOrigin = { ip, device: null };
+      // The caller holds a live session: they are known, only this address's own failures count.
+      await this.limiter.check(sql, key, from, true);
       const found = await this.users.findCredentials(sql, key);
       const passwordOk = !!found && found.user.id === caller.id && (await verifyPassword(found.passwordHash, currentPassword));
-      await this.limiter.record(sql, key, ip, passwordOk);
+      await this.limiter.record(sql, key, from, passwordOk);
       return passwordOk;
     });
     if (!ok) {
@@ -176,7 +183,7 @@ export class AuthService {
   private async tokenResponse(user: UserRecord, refresh: IssuedRefreshToken): Promise<TokenResponse> {
     const view = { id: user.id, username: user.username, displayName: user.displayName, roles: user.roles, groups: user.groups };
     return {
-      accessToken: await this.local.sign(view),
+      accessToken: await this.local.sign(view, refresh.familyId),
       tokenType: 'Bearer',
       expiresIn: this.local.ttlSeconds,
       refreshToken: refresh.token,

@@ -5,6 +5,7 @@ import type { AuthUser, Role } from './auth-user';
 import { tokenFailure, unauthenticated, type TokenVerifier, type UnverifiedToken } from './token-verifier';
 
 const ALGORITHM = 'HS256';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Claims of this server's access tokens. */
 export interface AccessClaims {
@@ -13,12 +14,19 @@ export interface AccessClaims {
   name?: string;
   roles: Role[];
   groups: string[];
+  /** The session (refresh token family) the token belongs to. */
+  sid: string;
 }
 
+/** Whether a session (refresh token family) still holds a live refresh token. */
+export type SessionCheck = (sessionId: string) => Promise<boolean>;
+
 /**
- * This server's own access tokens: short-lived HS256 JWTs (`iss` and `aud` "itsm-orchestrator").
- * Verification re-reads the user, so a disabled user, changed roles or groups, and a password
- * change (tokens issued before it) take effect at once, not when the token expires.
+ * This server's own access tokens: short-lived HS256 JWTs (`iss` and `aud` "itsm-orchestrator")
+ * naming their session (`sid`, the refresh token family). Verification re-reads the user and the
+ * session on every request, so a disabled user, changed roles or groups, a password change
+ * (tokens issued before it), a logout and a session revoked for refresh-token reuse take effect
+ * at once, not when the token expires.
  */
 export class LocalTokens implements TokenVerifier {
   readonly name = 'local';
@@ -27,10 +35,11 @@ export class LocalTokens implements TokenVerifier {
     private readonly key: Uint8Array,
     private readonly users: UsersService,
     readonly ttlSeconds: number,
+    private readonly sessionAlive: SessionCheck,
   ) {}
 
-  async sign(user: { id: string; username: string; displayName: string | null; roles: Role[]; groups: string[] }): Promise<string> {
-    const claims: Omit<AccessClaims, 'sub'> = { preferred_username: user.username, roles: user.roles, groups: user.groups };
+  async sign(user: { id: string; username: string; displayName: string | null; roles: Role[]; groups: string[] }, sessionId: string): Promise<string> {
+    const claims: Omit<AccessClaims, 'sub'> = { preferred_username: user.username, roles: user.roles, groups: user.groups, sid: sessionId };
     if (user.displayName) claims.name = user.displayName;
     return new SignJWT({ ...claims })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
@@ -49,15 +58,20 @@ export class LocalTokens implements TokenVerifier {
   async verify(token: string): Promise<AuthUser> {
     let sub: string;
     let iat: number;
+    let sid: unknown;
     try {
       const { payload } = await jwtVerify(token, this.key, { algorithms: [ALGORITHM], issuer: LOCAL_ISSUER, audience: LOCAL_ISSUER, requiredClaims: ['sub', 'iat', 'exp'] });
       sub = String(payload.sub);
       iat = Number(payload.iat);
+      sid = payload.sid;
     } catch (error) {
       throw tokenFailure(error);
     }
-    const user = /^[0-9a-f-]{36}$/i.test(sub) ? await this.users.find(sub) : null;
+    if (typeof sid !== 'string' || !UUID.test(sid)) throw unauthenticated('the access token names no session; sign in again');
+    // The user and the session in parallel: one round trip of latency.
+    const [user, alive] = await Promise.all([UUID.test(sub) ? this.users.find(sub) : null, this.sessionAlive(sid)]);
     if (!user) throw unauthenticated('the user of this access token no longer exists');
+    if (!alive) throw unauthenticated('the session of this access token has ended (signed out, or revoked); sign in again');
     if (user.disabled) throw unauthenticated('this user is disabled');
     // iat has whole seconds: compare with the second of the change.
     if (user.passwordChangedAt && iat < Math.floor(Date.parse(user.passwordChangedAt) / 1000)) {

@@ -37,6 +37,29 @@ export interface AppConfig {
   demoRecords?: number;
   /** Directory holding catalogue.json; absent = the shipped processes/. */
   processesDir?: string;
+  /**
+   * Express `trust proxy`: which proxies' X-Forwarded-For to believe for the client address (login
+   * throttling, logs). false = none (the default: the socket's peer is the client).
+   */
+  trustProxy?: boolean | number | string;
+  /** History keys; absent = {@link defaultHistoryConfig}. */
+  history?: HistoryConfig;
+}
+
+/** The keys that seal history (api/history/history-keys.ts). */
+export interface HistoryConfig {
+  /** HISTORY_KEY; null = read (or create, mode 0600) `keyFile`. */
+  key: string | null;
+  /** HISTORY_PREVIOUS_KEYS: keys of earlier rotations, verification only. */
+  previousKeys: string[];
+  /** HISTORY_KEY_FILE, default `<DATA_DIR>/history.key`. */
+  keyFile: string;
+  /** HISTORY_SEAL_LEGACY: seal, once, the history written before keyed history. */
+  sealLegacy: boolean;
+}
+
+export function defaultHistoryConfig(config: Pick<AppConfig, 'dataDir'>): HistoryConfig {
+  return { key: null, previousKeys: [], keyFile: resolve(config.dataDir, 'history.key'), sealLegacy: false };
 }
 
 /** An external OpenID Connect provider whose access tokens are accepted. */
@@ -67,6 +90,8 @@ export interface AuthConfig {
   loginMaxFailuresPerUser: number;
   loginMaxFailuresPerIp: number;
   loginWindowSeconds: number;
+  /** Days an address or device a user signed in from stays known (not slowed by failures elsewhere). */
+  loginKnownDays: number;
 }
 
 /** Identity defaults for a configuration without an `auth` section. */
@@ -82,6 +107,7 @@ export function defaultAuthConfig(config: Pick<AppConfig, 'databaseUrl' | 'produ
     loginMaxFailuresPerUser: 5,
     loginMaxFailuresPerIp: 20,
     loginWindowSeconds: 15 * 60,
+    loginKnownDays: 30,
   };
 }
 
@@ -150,6 +176,15 @@ const EnvSchema = z.object({
   OIDC_USERNAME_CLAIM: z.string().min(1).default('preferred_username'),
   OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
   OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+  HISTORY_KEY: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  HISTORY_PREVIOUS_KEYS: optionalText.pipe(
+    z.string().refine((v) => v.split(/[\s,]+/).filter(Boolean).every((k) => k.length >= 32), 'must be keys of at least 32 characters, separated by commas or spaces').optional(),
+  ),
+  HISTORY_KEY_FILE: optionalText,
+  HISTORY_SEAL_LEGACY: z.enum(['true', 'false']).default('false'),
+  TRUST_PROXY: optionalText.pipe(
+    z.string().regex(/^(true|false|\d{1,2}|[A-Za-z0-9.:/, ]+)$/, 'must be true, false, a hop count, or addresses / CIDR ranges / loopback, linklocal, uniquelocal').optional(),
+  ),
 }).superRefine((e, ctx) => {
   if (e.ADMIN_USERNAME && !e.ADMIN_PASSWORD) ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'is required when ADMIN_USERNAME is set' });
   if (e.ADMIN_PASSWORD && !e.ADMIN_USERNAME) ctx.addIssue({ code: 'custom', path: ['ADMIN_USERNAME'], message: 'is required when ADMIN_PASSWORD is set' });
@@ -197,6 +232,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDi
     seedProcesses: e.SEED_PROCESSES === 'true',
     demoData: e.SEED_PROCESSES === 'true' && !production && (e.DEMO_DATA === undefined ? !databaseUrl || e.EMBEDDED_PRIMARY === '1' : e.DEMO_DATA === 'true'),
     demoRecords: e.DEMO_RECORDS,
+    trustProxy: trustProxyOf(e.TRUST_PROXY),
+    history: {
+      key: e.HISTORY_KEY ?? null,
+      previousKeys: (e.HISTORY_PREVIOUS_KEYS ?? '').split(/[\s,]+/).filter(Boolean),
+      keyFile: resolve(e.HISTORY_KEY_FILE ?? resolve(e.DATA_DIR, 'history.key')),
+      sealLegacy: e.HISTORY_SEAL_LEGACY === 'true',
+    },
     auth: {
       ...defaultAuthConfig({ databaseUrl, production }),
       secret: e.AUTH_SECRET ?? null,
@@ -218,4 +260,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDi
       cookieSecure: e.AUTH_COOKIE_SECURE === undefined ? production : e.AUTH_COOKIE_SECURE === 'true',
     },
   };
+}
+
+function trustProxyOf(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
 }

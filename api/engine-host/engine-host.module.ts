@@ -1,9 +1,11 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { Orchestrator, ServiceHandlerRegistry, builtInHandlers, setBudgetLimits, setStallTimeout, warmFeelSandbox, slaHandlers, systemClock, type Clock } from '../../engine';
+import { HistoryKeyring, Orchestrator, ServiceHandlerRegistry, builtInHandlers, setBudgetLimits, setStallTimeout, warmFeelSandbox, slaHandlers, systemClock, type Clock } from '../../engine';
 import { CalendarService } from '../calendars/calendar.service';
-import type { AppConfig } from '../config/config';
+import { defaultHistoryConfig, type AppConfig } from '../config/config';
 import { Database } from '../database/database';
+import { initialiseHistoryAnchor } from '../history/history-anchor';
+import { loadHistoryKeyring } from '../history/history-keys';
 import type { HostOptions } from './host-options';
 import { TimerPoller } from './timer-poller';
 import { APP_CONFIG, CLOCK } from './tokens';
@@ -40,6 +42,17 @@ export class EngineHostModule {
           provide: Database,
           useFactory: () => Database.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }),
         },
+        {
+          // The history keys (never in the database); the anchor is checked (and sealed on a new database) before any command runs.
+          provide: HistoryKeyring,
+          inject: [Database],
+          useFactory: async (db: Database) => {
+            const history = config.history ?? defaultHistoryConfig(config);
+            const ring = loadHistoryKeyring(history);
+            await initialiseHistoryAnchor(db.dataSource, ring, history.sealLegacy);
+            return ring;
+          },
+        },
         CalendarService,
         {
           provide: ServiceHandlerRegistry,
@@ -49,10 +62,10 @@ export class EngineHostModule {
         },
         {
           provide: Orchestrator,
-          inject: [Database, ServiceHandlerRegistry, CLOCK, CalendarService],
-          useFactory: (db: Database, handlers: ServiceHandlerRegistry, clock: Clock, calendars: CalendarService) =>
+          inject: [Database, ServiceHandlerRegistry, CLOCK, CalendarService, HistoryKeyring],
+          useFactory: (db: Database, handlers: ServiceHandlerRegistry, clock: Clock, calendars: CalendarService, ring: HistoryKeyring) =>
             new Orchestrator({
-              transactions: new TypeormTransactionRunner(db.dataSource),
+              transactions: new TypeormTransactionRunner(db.dataSource, ring),
               handlers,
               clock,
               calendars: (name) => calendars.get(name),
@@ -63,7 +76,7 @@ export class EngineHostModule {
         DatabaseLifecycle,
         TimerPoller,
       ],
-      exports: [APP_CONFIG, CLOCK, Database, ServiceHandlerRegistry, Orchestrator, TimerPoller, CalendarService],
+      exports: [APP_CONFIG, CLOCK, Database, ServiceHandlerRegistry, Orchestrator, HistoryKeyring, TimerPoller, CalendarService],
     };
   }
 }

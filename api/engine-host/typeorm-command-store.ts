@@ -11,6 +11,11 @@ import {
   type NewDefinition,
   type TaskClosure,
   type TaskRecord,
+  type VariableHistoryEntry,
+  HistoryKeyring,
+  anchorMessage,
+  sealEvent,
+  sealHead,
 } from '../../engine';
 import { TypeormMessagingStore } from './typeorm-messaging-store';
 import { TypeormDecisionStore } from './typeorm-decision-store';
@@ -30,7 +35,13 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
   readonly records: TypeormRecordStore;
   readonly forms: TypeormFormStore;
 
-  constructor(q: QueryRunner) {
+  /** Instances this transaction inserted: the history anchor counts them before commit. */
+  private started = 0;
+
+  constructor(
+    q: QueryRunner,
+    private readonly ring: HistoryKeyring,
+  ) {
     super(q);
     this.decisions = new TypeormDecisionStore(q);
     this.records = new TypeormRecordStore(q);
@@ -70,14 +81,32 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     await this.q.query(
       `INSERT INTO process_instance (id, definition_id, definition_key, definition_version, business_key, status, snapshot, variables,
          active_element_ids, revision, started_by, started_at, ended_at, end_reason, history_seq, history_hash,
-         parent_instance_id, parent_element_id, parent_execution_id, root_instance_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+         parent_instance_id, parent_element_id, parent_execution_id, root_instance_id, history_mac)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
       [
         i.id, i.definitionId, i.definitionKey, i.definitionVersion, i.businessKey, i.status, jsonOrNull(i.snapshot), JSON.stringify(i.variables),
         i.activeElementIds, i.revision, i.startedBy, i.startedAt, i.endedAt, i.endReason, i.history.seq, i.history.hash,
-        i.parentInstanceId ?? null, i.parentElementId ?? null, i.parentExecutionId ?? null, i.rootInstanceId ?? null,
+        i.parentInstanceId ?? null, i.parentElementId ?? null, i.parentExecutionId ?? null, i.rootInstanceId ?? null, sealHead(this.ring, i.id, i.history),
       ],
     );
+    this.started++;
+  }
+
+  /**
+   * Last statements before COMMIT: counts the instances this transaction started into the sealed
+   * history anchor. The anchor row is locked only from here to the commit. An anchor that is
+   * missing, unsealed or whose seal does not match its count is left as it is: counting on from a
+   * changed count would hide the change (verification reports it).
+   */
+  async beforeCommit(): Promise<void> {
+    if (!this.started) return;
+    const rows: { instances: string; mac: string | null }[] = await this.q.query(`SELECT instances, mac FROM history_anchor WHERE id = 1 FOR UPDATE`);
+    const anchor = rows[0];
+    if (anchor && this.ring.check('anchor', anchorMessage(Number(anchor.instances)), anchor.mac) === 'valid') {
+      const instances = Number(anchor.instances) + this.started;
+      await this.q.query(`UPDATE history_anchor SET instances = $1, mac = $2, sealed_at = now() WHERE id = 1`, [instances, this.ring.sign('anchor', anchorMessage(instances))]);
+    }
+    this.started = 0;
   }
 
   async lockInstance(id: string): Promise<InstanceRecord | null> {
@@ -89,10 +118,10 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     const { records: rows } = await this.q.query(
       `UPDATE process_instance
           SET status = $3, snapshot = $4, variables = $5, active_element_ids = $6, ended_at = $7, end_reason = $8,
-              history_seq = $9, history_hash = $10, revision = revision + 1
+              history_seq = $9, history_hash = $10, history_mac = $11, revision = revision + 1
         WHERE id = $1 AND revision = $2
        RETURNING revision`,
-      [id, expectedRevision, p.status, jsonOrNull(p.snapshot), JSON.stringify(p.variables), p.activeElementIds, p.endedAt, p.endReason, p.history.seq, p.history.hash],
+      [id, expectedRevision, p.status, jsonOrNull(p.snapshot), JSON.stringify(p.variables), p.activeElementIds, p.endedAt, p.endReason, p.history.seq, p.history.hash, sealHead(this.ring, id, p.history)],
       true,
     );
     if (rows.length !== 1) {
@@ -160,18 +189,36 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     return rows.map(toTaskRecord);
   }
 
+  async variableHistory(instanceId: string, names: string[]): Promise<VariableHistoryEntry[]> {
+    if (!names.length) return [];
+    const rows: { type: VariableHistoryEntry['type']; occurred_at: Date; vals: Record<string, unknown> }[] = await this.q.query(
+      `SELECT h.type, h.occurred_at, f.vals
+         FROM history_event h
+         CROSS JOIN LATERAL (SELECT CASE WHEN h.type = 'variables.changed' THEN h.payload->'changes' ELSE h.payload->'variables' END AS vars) AS p
+         CROSS JOIN LATERAL (
+           SELECT COALESCE(jsonb_object_agg(v.key, v.value), '{}'::jsonb) AS vals
+             FROM jsonb_each(CASE WHEN jsonb_typeof(p.vars) = 'object' THEN p.vars ELSE '{}'::jsonb END) AS v(key, value)
+            WHERE v.key = ANY($2)
+         ) AS f
+        WHERE h.instance_id = $1 AND h.type IN ('instance.started', 'variables.changed', 'task.completed') AND f.vals <> '{}'::jsonb
+        ORDER BY h.seq`,
+      [instanceId, names],
+    );
+    return rows.map((r) => ({ type: r.type, occurredAt: new Date(r.occurred_at).toISOString(), values: r.vals }));
+  }
+
   async appendHistory(events: HistoryEventRecord[]): Promise<void> {
     if (!events.length) return;
     await this.q.query(
-      `INSERT INTO history_event (instance_id, seq, type, element_id, element_type, execution_id, actor, payload, occurred_at, prev_hash, hash)
-       SELECT e.instance_id, e.seq, e.type, e.element_id, e.element_type, e.execution_id, e.actor, e.payload, e.occurred_at, e.prev_hash, e.hash
+      `INSERT INTO history_event (instance_id, seq, type, element_id, element_type, execution_id, actor, payload, occurred_at, prev_hash, hash, mac)
+       SELECT e.instance_id, e.seq, e.type, e.element_id, e.element_type, e.execution_id, e.actor, e.payload, e.occurred_at, e.prev_hash, e.hash, e.mac
          FROM jsonb_to_recordset($1::jsonb) AS e(instance_id uuid, seq int, type text, element_id text, element_type text, execution_id text,
-              actor text, payload jsonb, occurred_at timestamptz, prev_hash text, hash text)`,
+              actor text, payload jsonb, occurred_at timestamptz, prev_hash text, hash text, mac text)`,
       [
         JSON.stringify(
           events.map((e) => ({
             instance_id: e.instanceId, seq: e.seq, type: e.type, element_id: e.elementId, element_type: e.elementType, execution_id: e.executionId,
-            actor: e.actor, payload: e.payload, occurred_at: e.occurredAt, prev_hash: e.prevHash, hash: e.hash,
+            actor: e.actor, payload: e.payload, occurred_at: e.occurredAt, prev_hash: e.prevHash, hash: e.hash, mac: sealEvent(this.ring, e.hash),
           })),
         ),
       ],

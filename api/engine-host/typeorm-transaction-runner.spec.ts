@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { EngineError, EngineErrorCode } from '../../engine';
+import { EngineError, EngineErrorCode, HistoryKeyring } from '../../engine';
 import { TypeormTransactionRunner } from './typeorm-transaction-runner';
 
 /** A DataSource whose one query runner records what happened to its transaction. */
@@ -19,11 +19,13 @@ function fakeDataSource() {
   return { calls, dataSource: { createQueryRunner: () => runner } as unknown as DataSource };
 }
 
+const ring = new HistoryKeyring('a test history key of at least 32 bytes');
+
 describe('TypeormTransactionRunner', () => {
   it('turns a PostgreSQL deadlock (40P01) into a retryable revision conflict, after rolling back', async () => {
     const { calls, dataSource } = fakeDataSource();
     const deadlock = Object.assign(new Error('deadlock detected'), { code: '40P01' });
-    const error = await new TypeormTransactionRunner(dataSource).run(() => Promise.reject(deadlock)).catch((e: unknown) => e);
+    const error = await new TypeormTransactionRunner(dataSource, ring).run(() => Promise.reject(deadlock)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EngineError);
     expect(error).toMatchObject({ code: EngineErrorCode.RevisionConflict, retryable: true });
     expect(calls).toEqual(['connect', 'begin', 'rollback', 'release']);
@@ -32,6 +34,6 @@ describe('TypeormTransactionRunner', () => {
   it('passes other errors through unchanged', async () => {
     const { dataSource } = fakeDataSource();
     const other = Object.assign(new Error('unique violation'), { code: '23505' });
-    await expect(new TypeormTransactionRunner(dataSource).run(() => Promise.reject(other))).rejects.toBe(other);
+    await expect(new TypeormTransactionRunner(dataSource, ring).run(() => Promise.reject(other))).rejects.toBe(other);
   });
 });

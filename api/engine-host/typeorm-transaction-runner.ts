@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { EngineError, EngineErrorCode, type CommandStore, type TimerClaimer, type TransactionRunner } from '../../engine';
+import { EngineError, EngineErrorCode, type CommandStore, type HistoryKeyring, type TimerClaimer, type TransactionRunner } from '../../engine';
 import { inTransaction } from '../database/transaction';
 import { TypeormCommandStore } from './typeorm-command-store';
 import { TypeormTimerClaimer } from './typeorm-timer-store';
@@ -11,12 +11,20 @@ const DEADLOCK_DETECTED = '40P01';
 export class TypeormTransactionRunner implements TransactionRunner {
   readonly timers: TimerClaimer;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ring: HistoryKeyring,
+  ) {
     this.timers = new TypeormTimerClaimer(dataSource);
   }
 
   run<T>(work: (store: CommandStore) => Promise<T>): Promise<T> {
-    return inTransaction(this.dataSource, (runner) => work(new TypeormCommandStore(runner))).catch((error: unknown) => {
+    return inTransaction(this.dataSource, async (runner) => {
+      const store = new TypeormCommandStore(runner, this.ring);
+      const result = await work(store);
+      await store.beforeCommit();
+      return result;
+    }).catch((error: unknown) => {
       // Two commands locking rows in opposite orders (a parent cancelling its child while the child
       // returns to it): PostgreSQL aborts one; the kernel retries it like a revision conflict.
       if ((error as { code?: string }).code === DEADLOCK_DETECTED) {

@@ -1,7 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { canonicalJson, EngineError, EngineErrorCode, verifyChain, type ChainVerdict, type HistoryEventRecord, type InstanceView } from '../../engine';
+import {
+  canonicalJson,
+  EngineError,
+  EngineErrorCode,
+  HistoryKeyring,
+  anchorMessage,
+  auditInstance,
+  type HistoryEventRecord,
+  type HistoryProblem,
+  type InstanceFacts,
+  type InstanceView,
+  type SealedEvent,
+  type TaskFact,
+} from '../../engine';
 import { Database } from '../database/database';
 import { INSTANCE_COLUMNS, toInstanceRecord } from '../engine-host/rows';
+import { EVENT_COLUMNS, toEvent, withoutSeal } from './history-rows';
 import { replaySteps, type ReplayStep } from './replay';
 
 export interface InstanceReplay {
@@ -11,26 +25,68 @@ export interface InstanceReplay {
   consistent: boolean;
 }
 
-const COLUMNS = 'instance_id, seq, type, element_id, element_type, execution_id, actor, payload, occurred_at, prev_hash, hash';
+/** One instance's verification, as `GET /api/instances/:id/history/verify` answers it. */
+export interface InstanceVerdict {
+  valid: boolean;
+  /** Events checked. */
+  checked: number;
+  /** The first problem (by event), or null. */
+  firstInvalid: { seq: number | null; reason: string } | null;
+  firstInvalidEvent: HistoryEventRecord | null;
+  /** Every problem found: chain, seals, head, variables, tasks. */
+  problems: HistoryProblem[];
+}
 
-/** Reads an instance's append-only history and verifies its hash chain. */
+/** One page of `GET /api/history/verify`. */
+export interface VerifyPage {
+  valid: boolean;
+  /** Instances checked on this page, and events among them. */
+  checked: number;
+  events: number;
+  /** Instances up to and including this page, of `total`: the progress of a full run. */
+  position: number;
+  total: number;
+  /** Pass as `after` for the next page; null when this was the last. */
+  next: string | null;
+  problems: HistoryProblem[];
+  /** The sealed instance count (checked on the first page, without `after`). */
+  anchor?: { instances: number | null; sealed: boolean; sealedAt: string | null };
+}
+
+interface InstanceRow {
+  id: string;
+  history_seq: number;
+  history_hash: string | null;
+  history_mac: string | null;
+  variables: Record<string, unknown>;
+}
+
+/** Reads instances' append-only history and verifies it against the server's history key. */
 @Injectable()
 export class HistoryQuery {
-  constructor(@Inject(Database) private readonly db: Database) {}
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(HistoryKeyring) private readonly ring: HistoryKeyring,
+  ) {}
 
   async events(instanceId: string): Promise<HistoryEventRecord[]> {
-    await this.head(instanceId);
-    const rows = await this.db.dataSource.query(`SELECT ${COLUMNS} FROM history_event WHERE instance_id = $1 ORDER BY seq`, [instanceId]);
-    return rows.map(toEvent);
+    await this.instances([instanceId], true);
+    const rows = await this.db.dataSource.query(`SELECT ${EVENT_COLUMNS} FROM history_event WHERE instance_id = $1 ORDER BY seq`, [instanceId]);
+    return rows.map((r: Record<string, unknown>) => withoutSeal(toEvent(r)));
   }
 
-  async verify(instanceId: string): Promise<ChainVerdict & { firstInvalidEvent: HistoryEventRecord | null }> {
-    const head = await this.head(instanceId);
-    const rows = await this.db.dataSource.query(`SELECT ${COLUMNS} FROM history_event WHERE instance_id = $1 ORDER BY seq`, [instanceId]);
-    const events: HistoryEventRecord[] = rows.map(toEvent);
-    const verdict = verifyChain(events, head);
-    const firstInvalidEvent = verdict.firstInvalid ? (events.find((e) => e.seq === verdict.firstInvalid!.seq) ?? null) : null;
-    return { ...verdict, firstInvalidEvent };
+  async verify(instanceId: string): Promise<InstanceVerdict> {
+    const [facts] = await this.facts(await this.instances([instanceId], true));
+    const problems = auditInstance(facts!, this.ring);
+    const first = problems.find((p) => p.seq !== null) ?? problems[0] ?? null;
+    const firstEvent = first?.seq != null ? facts!.events.find((e) => e.seq === first.seq) : undefined;
+    return {
+      valid: problems.length === 0,
+      checked: facts!.events.length,
+      firstInvalid: first ? { seq: first.seq, reason: first.reason } : null,
+      firstInvalidEvent: firstEvent ? withoutSeal(firstEvent) : null,
+      problems,
+    };
   }
 
   /** The history with the tokens and variables after every event (see replay.ts). */
@@ -38,32 +94,105 @@ export class HistoryQuery {
     const [row] = await this.db.dataSource.query(`SELECT ${INSTANCE_COLUMNS} FROM process_instance WHERE id = $1`, [instanceId]);
     if (!row) throw new EngineError(EngineErrorCode.InstanceNotFound, `no process instance with id "${instanceId}"`);
     const { snapshot: _s, history: _h, ...instance } = toInstanceRecord(row);
-    const rows = await this.db.dataSource.query(`SELECT ${COLUMNS} FROM history_event WHERE instance_id = $1 ORDER BY seq`, [instanceId]);
-    const { steps, variables } = replaySteps(rows.map(toEvent));
+    const rows = await this.db.dataSource.query(`SELECT ${EVENT_COLUMNS} FROM history_event WHERE instance_id = $1 ORDER BY seq`, [instanceId]);
+    const { steps, variables } = replaySteps(rows.map((r: Record<string, unknown>) => withoutSeal(toEvent(r))));
     return { instance, steps, consistent: canonicalJson(withoutNulls(variables)) === canonicalJson(withoutNulls(instance.variables)) };
   }
 
-  private async head(instanceId: string): Promise<{ seq: number; hash: string | null }> {
-    const rows = await this.db.dataSource.query(`SELECT history_seq, history_hash FROM process_instance WHERE id = $1`, [instanceId]);
-    if (!rows[0]) throw new EngineError(EngineErrorCode.InstanceNotFound, `no process instance with id "${instanceId}"`);
-    return { seq: rows[0].history_seq, hash: rows[0].history_hash };
+  /** Verifies the instances after `after` (by id), `limit` of them, and on the first page the anchor. */
+  async verifyPage(after: string | null, limit: number): Promise<VerifyPage> {
+    const ds = this.db.dataSource;
+    const rows: InstanceRow[] = await ds.query(
+      `SELECT id, history_seq, history_hash, history_mac, variables FROM process_instance WHERE ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
+      [after, limit],
+    );
+    const facts = await this.facts(rows);
+    const problems = facts.flatMap((f) => auditInstance(f, this.ring));
+    const last = rows[rows.length - 1]?.id ?? after;
+    const [{ total, position }] = await ds.query(
+      `SELECT count(*)::int AS total, count(*) FILTER (WHERE $1::uuid IS NOT NULL AND id <= $1::uuid)::int AS position FROM process_instance`,
+      [last],
+    );
+    const page: VerifyPage = {
+      valid: problems.length === 0,
+      checked: rows.length,
+      events: facts.reduce((n, f) => n + f.events.length, 0),
+      position,
+      total,
+      next: rows.length === limit && position < total ? last : null,
+      problems,
+    };
+    if (after === null) {
+      const anchor = await this.anchor(total);
+      page.anchor = anchor.state;
+      page.problems = [...anchor.problems, ...page.problems];
+      page.valid = page.problems.length === 0;
+    }
+    return page;
+  }
+
+  /** The sealed instance count against the instances that exist. */
+  private async anchor(total: number): Promise<{ state: NonNullable<VerifyPage['anchor']>; problems: HistoryProblem[] }> {
+    const rows: { instances: string; mac: string | null; sealed_at: Date | null }[] = await this.db.dataSource.query(`SELECT instances, mac, sealed_at FROM history_anchor WHERE id = 1`);
+    const problem = (reason: string): HistoryProblem => ({ instanceId: '*', seq: null, kind: 'anchor', reason });
+    if (!rows[0]) return { state: { instances: null, sealed: false, sealedAt: null }, problems: [problem('the history anchor (the sealed count of instances) is missing: it was deleted')] };
+    const instances = Number(rows[0].instances);
+    const state = { instances, sealed: Boolean(rows[0].mac), sealedAt: rows[0].sealed_at ? new Date(rows[0].sealed_at).toISOString() : null };
+    const check = this.ring.check('anchor', anchorMessage(instances), rows[0].mac);
+    const problems: HistoryProblem[] = [];
+    if (check === 'missing') problems.push(problem('the history anchor is not sealed: history written before keyed history (restart once with HISTORY_SEAL_LEGACY=true), or its seal was removed'));
+    else if (check === 'unknown-key') problems.push(problem(`the history anchor is sealed with a key this server does not hold (${HistoryKeyring.keyIdOfSeal(rows[0].mac)})`));
+    else if (check === 'invalid') problems.push(problem(`the history anchor's count (${instances}) does not match its seal: it was changed`));
+    if (instances !== total) {
+      problems.push(problem(
+        instances > total
+          ? `${instances - total} instance(s) with their whole history are missing: the anchor counts ${instances} instances, ${total} exist`
+          : `${total - instances} instance(s) exist that the anchor does not count (${instances} counted, ${total} exist): rows were inserted`,
+      ));
+    }
+    return { state, problems };
+  }
+
+  private async instances(ids: string[], mustExist: boolean): Promise<InstanceRow[]> {
+    const rows: InstanceRow[] = await this.db.dataSource.query(
+      `SELECT id, history_seq, history_hash, history_mac, variables FROM process_instance WHERE id = ANY($1::uuid[]) ORDER BY id`,
+      [ids],
+    );
+    if (mustExist && rows.length !== ids.length) throw new EngineError(EngineErrorCode.InstanceNotFound, `no process instance with id "${ids[0]}"`);
+    return rows;
+  }
+
+  /** Events and finished tasks of the given instances, two queries for the whole page. */
+  private async facts(rows: InstanceRow[]): Promise<InstanceFacts[]> {
+    if (!rows.length) return [];
+    const ids = rows.map((r) => r.id);
+    const ds = this.db.dataSource;
+    const events: SealedEvent[] = (await ds.query(`SELECT ${EVENT_COLUMNS} FROM history_event WHERE instance_id = ANY($1::uuid[]) ORDER BY instance_id, seq`, [ids])).map(toEvent);
+    const tasks: (TaskFact & { instanceId: string })[] = (
+      await ds.query(`SELECT id, instance_id, element_id, status, completed_by, submitted FROM user_task WHERE instance_id = ANY($1::uuid[]) AND status <> 'open'`, [ids])
+    ).map((t: Record<string, any>) => ({ id: t.id, instanceId: t.instance_id, elementId: t.element_id, status: t.status, completedBy: t.completed_by, submitted: t.submitted })); // eslint-disable-line @typescript-eslint/no-explicit-any -- raw pg row
+    const eventsOf = groupBy(events, (e) => e.instanceId);
+    const tasksOf = groupBy(tasks, (t) => t.instanceId);
+    return rows.map((r) => ({
+      instanceId: r.id,
+      head: { seq: r.history_seq, hash: r.history_hash },
+      headSeal: r.history_mac,
+      events: eventsOf.get(r.id) ?? [],
+      variables: r.variables ?? {},
+      tasks: tasksOf.get(r.id) ?? [],
+    }));
   }
 }
 
-function toEvent(r: Record<string, any>): HistoryEventRecord { // eslint-disable-line @typescript-eslint/no-explicit-any -- raw pg row
-  return {
-    instanceId: r.instance_id,
-    seq: r.seq,
-    type: r.type,
-    elementId: r.element_id,
-    elementType: r.element_type,
-    executionId: r.execution_id,
-    actor: r.actor,
-    payload: r.payload,
-    occurredAt: new Date(r.occurred_at).toISOString(),
-    prevHash: r.prev_hash,
-    hash: r.hash,
-  };
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
 }
 
 /** The engine records a removed variable as null: compare without them. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { Orchestrator, type CalendarLookup, type Clock, type ServiceHandlerRegistry } from '../../engine';
+import { Orchestrator, type CalendarLookup, type Clock, type HistoryKeyring, type ServiceHandlerRegistry } from '../../engine';
 import { TypeormTransactionRunner } from '../engine-host/typeorm-transaction-runner';
 import type { CatalogueDocument, FormComponent, FormSchema } from './catalogue';
 
@@ -38,6 +38,8 @@ function prng(seed: number): () => number {
 
 export interface DemoOptions {
   dataSource: DataSource;
+  /** Seals the demo history like any other (api/history/history-keys.ts). */
+  ring: HistoryKeyring;
   handlers: ServiceHandlerRegistry;
   calendars: CalendarLookup;
   timeZone: string;
@@ -76,7 +78,7 @@ export async function createDemoData(o: DemoOptions): Promise<DemoSummary> {
   const days = o.days ?? 60;
   const random = prng(o.seed ?? 20000);
   const clock = new DemoClock(days * DAY);
-  const orchestrator = new Orchestrator({ transactions: new TypeormTransactionRunner(o.dataSource), handlers: o.handlers, clock, calendars: o.calendars, timeZone: o.timeZone });
+  const orchestrator = new Orchestrator({ transactions: new TypeormTransactionRunner(o.dataSource, o.ring), handlers: o.handlers, clock, calendars: o.calendars, timeZone: o.timeZone });
   const formOf = new Map<string, FormSchema>(); // `${processKey}/${elementId}` → schema
   for (const doc of o.documents) {
     const key = /<bpmn:process\b[^>]*\bid="([^"]+)"/.exec(doc.xml)?.[1];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { Orchestrator, ServiceHandlerRegistry } from '../../engine';
+import { HistoryKeyring, Orchestrator, ServiceHandlerRegistry } from '../../engine';
 import { transaction } from '../auth/sql';
 import { CalendarService } from '../calendars/calendar.service';
 import type { AppConfig } from '../config/config';
@@ -69,6 +69,7 @@ export class ReferenceProcessSeeder implements OnModuleInit {
     @Inject(Orchestrator) private readonly orchestrator: Orchestrator,
     @Inject(ServiceHandlerRegistry) private readonly handlers: ServiceHandlerRegistry,
     @Inject(CalendarService) private readonly calendars: CalendarService,
+    @Inject(HistoryKeyring) private readonly ring: HistoryKeyring,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -191,6 +192,7 @@ export class ReferenceProcessSeeder implements OnModuleInit {
     if (!users.length) return;
     const summary = await createDemoData({
       dataSource: this.db.dataSource,
+      ring: this.ring,
       handlers: this.handlers,
       calendars: (name) => this.calendars.get(name),
       timeZone: this.config.timeZone,

@@ -237,8 +237,11 @@ export class CommandKernel {
     }
     for (const job of timerChanges.added) drafts.push(timerEvent('timer.scheduled', job, { jobId: job.id, dueAt: job.dueAt, spec: job.spec, remaining: job.remaining }));
     for (const hook of this.hooks) drafts.push(...(await hook.written(store, instance, outcome, now)));
-    if (Object.keys(outcome.changedVariables).length) {
-      drafts.push({ type: 'variables.changed', elementId: null, elementType: null, executionId: null, actor: extra.actor, payload: { changes: outcome.changedVariables } });
+    // Against the stored row (at start: the start variables that instance.started records), so that
+    // replaying history gives the row's variables exactly (engine/history/audit.ts verifies it).
+    const changes = variableChanges(instance.revision === 0 ? startVariables(extra.before) : instance.variables, outcome.variables);
+    if (Object.keys(changes).length) {
+      drafts.push({ type: 'variables.changed', elementId: null, elementType: null, executionId: null, actor: extra.actor, payload: { changes } });
     }
     if (outcome.status === 'completed') {
       drafts.push({ type: 'instance.ended', elementId: instance.definitionKey, elementType: 'bpmn:Process', executionId: null, actor: extra.actor, payload: null });
@@ -279,6 +282,20 @@ export class CommandKernel {
     }
     throw new EngineError(EngineErrorCode.InvalidRequest, 'give definitionKey or definitionId');
   }
+}
+
+/** The variables `instance.started` records (what the starter gave). */
+function startVariables(before: HistoryDraft[]): Record<string, unknown> {
+  const variables = before.find((d) => d.type === 'instance.started')?.payload?.variables;
+  return variables && typeof variables === 'object' && !Array.isArray(variables) ? (variables as Record<string, unknown>) : {};
+}
+
+/** Keys whose value differs between two variable sets; a removed key is recorded as null. */
+function variableChanges(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+  const changed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(after)) if (JSON.stringify(before[key]) !== JSON.stringify(value)) changed[key] = value;
+  for (const key of Object.keys(before)) if (!(key in after)) changed[key] = null;
+  return changed;
 }
 
 /** History of an instance failed by an uncaught BPMN error (runtime/error-watch.ts). */

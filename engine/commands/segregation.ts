@@ -1,5 +1,5 @@
 import { EngineError, EngineErrorCode } from '../errors';
-import type { CommandStore, InstanceRecord, TaskRecord } from '../persistence/ports';
+import type { CommandStore, InstanceRecord, TaskRecord, VariableHistoryEntry } from '../persistence/ports';
 import type { RunnableDefinition } from '../runtime/instance-runner';
 
 /** A user task's segregation-of-duties rule (`itsm:excludePerformersOf`, `itsm:excludeUsersIn`). */
@@ -28,7 +28,9 @@ export function segregationRule(runnable: RunnableDefinition, elementId: string)
 /**
  * Refuses `user` for `task` when the task's segregation-of-duties rule excludes them: they
  * performed one of the named earlier tasks in this instance, or a named variable (or the
- * initiator) holds their username. ISO 20000 audits sample exactly this (the requester of a
+ * initiator) holds their username, or held it before a task submission overwrote it: the
+ * variable's values are replayed from the instance's history, so a task submission that rewrites
+ * the variable does not lift an exclusion (see {@link excludedBy}). ISO 20000 audits sample exactly this (the requester of a
  * change must not approve it).
  * @throws EngineError FORBIDDEN with `details.rule = 'segregation-of-duties'`
  */
@@ -49,17 +51,45 @@ export async function assertSegregation(
       });
     }
   }
+  const named = rule.usersIn.filter((v) => v !== 'initiator' && v !== 'rootInitiator');
+  const history = named.length ? await store.variableHistory(instance.id, named) : [];
   for (const variable of rule.usersIn) {
-    const holders =
+    const current = usernames(instance.variables[variable]);
+    const holders: (string | null)[] =
       variable === 'initiator' ? [instance.startedBy]
         : variable === 'rootInitiator' ? [await rootStarter(store, instance)]
-          : usernames(instance.variables[variable]);
+          : [...excludedBy(history, variable), ...current];
     if (holders.includes(user)) {
-      throw refuse(`segregation of duties: ${user} is the ${variable} of this instance and may not perform ${taskName}`, {
+      const now = variable === 'initiator' || variable === 'rootInitiator' || current.includes(user);
+      throw refuse(`segregation of duties: ${user} ${now ? 'is' : 'was'} the ${variable} of this instance and may not perform ${taskName}`, {
         excludedBy: 'variable', variable,
       });
     }
   }
+}
+
+/**
+ * The users a variable excludes, replayed from history (README: Segregation of duties): its value
+ * at start and each value the process set replace one another; a value that a task submission
+ * overwrote (the variable among the submitted keys) stays excluded for good. The value history
+ * holds now counts too (besides the instance row's).
+ */
+export function excludedBy(history: VariableHistoryEntry[], variable: string): string[] {
+  const pinned = new Set<string>();
+  let current: string[] = [];
+  let submission: { at: string; keys: string[] } | null = null;
+  for (const event of history) {
+    if (event.type === 'task.completed') {
+      submission = { at: event.occurredAt, keys: Object.keys(event.values) };
+      continue;
+    }
+    if (!(variable in event.values)) continue;
+    // One command's task.completed and variables.changed carry the same time.
+    const bySubmission = event.type === 'variables.changed' && submission?.at === event.occurredAt && submission.keys.includes(variable);
+    if (bySubmission) current.forEach((name) => pinned.add(name));
+    current = usernames(event.values[variable]);
+  }
+  return [...pinned, ...current];
 }
 
 /**
@@ -71,7 +101,7 @@ async function rootStarter(store: CommandStore, instance: InstanceRecord): Promi
   return (await store.lockInstance(instance.rootInstanceId))?.startedBy ?? null;
 }
 
-function usernames(value: unknown): (string | null)[] {
+function usernames(value: unknown): string[] {
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
   return typeof value === 'string' ? [value] : [];
 }

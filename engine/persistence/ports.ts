@@ -100,6 +100,13 @@ export interface IdempotentResult {
  * (`api/engine-host`); the engine never sees SQL. Every method runs inside the transaction that
  * {@link TransactionRunner.run} opened.
  */
+/** One history event's values of some variables (see {@link CommandStore.variableHistory}). */
+export interface VariableHistoryEntry {
+  type: 'instance.started' | 'variables.changed' | 'task.completed';
+  occurredAt: string;
+  values: Record<string, unknown>;
+}
+
 export interface CommandStore extends TimerStore, MessagingStore {
   /** Decision definitions (engine/decisions); absent in stores without them. */
   readonly decisions?: DecisionStore;
@@ -127,6 +134,12 @@ export interface CommandStore extends TimerStore, MessagingStore {
   openTasks(instanceId: string): Promise<TaskRecord[]>;
   /** Completed tasks of the instance at the given elements (who performed them). */
   completedTasksAt(instanceId: string, elementIds: string[]): Promise<TaskRecord[]>;
+  /**
+   * The named variables as the instance's history records them, in order: their start values
+   * (`instance.started`), each change (`variables.changed`) and each task submission that set
+   * them (`task.completed`); events naming none of them are left out (segregation of duties).
+   */
+  variableHistory(instanceId: string, names: string[]): Promise<VariableHistoryEntry[]>;
 
   appendHistory(events: HistoryEventRecord[]): Promise<void>;
 

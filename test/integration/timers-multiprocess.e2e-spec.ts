@@ -2,8 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { defaultHistoryConfig } from '../../api/config/config';
 import { createTestApp } from '../support/test-app';
+
 import { bpmn } from '../support/bpmn';
+
+/** The server processes of one database share its history key. */
+const HISTORY_KEY = 'the history key of the timer processes, 32+ bytes';
 
 const TIMERS = Number(process.env.MULTIPROCESS_TIMERS ?? 5000);
 const ROOT = join(__dirname, '..', '..');
@@ -34,7 +39,7 @@ describe(`${TIMERS} due timers, two server processes`, () => {
   it('fires every timer exactly once, never early', async () => {
     // given: one instance waiting at a timer, cloned into TIMERS instances whose timers fall due
     // over the next few seconds (so an early firing would be visible)
-    const t = await createTestApp(db);
+    const t = await createTestApp(db, { config: { history: { ...defaultHistoryConfig({ dataDir: db.dataDir }), key: HISTORY_KEY } } });
     await t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(waiting).expect(201);
     const template = (await t.as('alice').post('/api/instances').send({ definitionKey: 'wait-then-end' }).expect(201)).body.instance.id;
     await t.sql.query(
@@ -94,7 +99,7 @@ function startWorker(databaseUrl: string): ChildProcess {
   return spawn(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.cjs'), join(ROOT, 'test/support/timer-worker.ts'), databaseUrl], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, POLL_MS: '20' },
+    env: { ...process.env, POLL_MS: '20', HISTORY_KEY },
   });
 }
 

@@ -1,4 +1,4 @@
-import { AuthService, LocalTokens, type Role, type TokenResponse } from '../../api/auth';
+import { AuthService, type Role, type TokenResponse } from '../../api/auth';
 import { defaultAuthConfig, type AuthConfig } from '../../api/config/config';
 import { UsersService, type UserRecord } from '../../api/users/users.service';
 import type { TestApp } from './test-app';
@@ -48,12 +48,11 @@ export async function login(t: TestApp, username: string, password: string = TES
 
 /**
  * A valid access token for an existing user without the password round trip (argon2 is slow by
- * design): what matrix tests should use.
+ * design): what matrix tests should use. It belongs to a session of its own (access tokens name
+ * their session, checked on every request).
  */
 export async function tokenFor(t: TestApp, username: string): Promise<string> {
-  const user = await t.app.get(UsersService).findByUsername(username);
-  if (!user) throw new Error(`no user ${username}`);
-  return t.app.get(LocalTokens).sign(user);
+  return (await tokensFor(t, username)).accessToken;
 }
 
 /** A full token pair (access + refresh) for an existing user, without a password. */

@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../../api/app';
-import { LocalTokens } from '../../api/auth';
+import { AuthService } from '../../api/auth';
 import type { AppConfig } from '../../api/config/config';
 import { Database } from '../../api/database/database';
 import type { HostOptions } from '../../api/engine-host/host-options';
@@ -94,7 +94,7 @@ export async function createTestApp(
   const user = async (input: TestUserInput): Promise<Http> => {
     const users = t.app.get(UsersService);
     const record = (await users.findByUsername(input.username)) ?? (await createUser(t, input));
-    const client = request.agent(server).set('Authorization', bearer(await t.app.get(LocalTokens).sign(record)));
+    const client = request.agent(server).set('Authorization', bearer((await t.app.get(AuthService).issueTokens(record)).accessToken));
     clients.set(input.username.toLowerCase(), client);
     return client;
   };

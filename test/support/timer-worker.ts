@@ -7,13 +7,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../api/app';
+import { defaultHistoryConfig } from '../../api/config/config';
 import { testConfig } from './test-app';
 
 async function main(): Promise<void> {
   const databaseUrl = process.argv[2];
   if (!databaseUrl) throw new Error('usage: timer-worker.ts <databaseUrl>');
   const dataDir = mkdtempSync(join(tmpdir(), 'itsm-worker-'));
-  const config = testConfig({ databaseUrl, dataDir, kind: 'postgresql', drop: async () => undefined }, { timerPollMs: Number(process.env.POLL_MS ?? 20) });
+  const config = testConfig({ databaseUrl, dataDir, kind: 'postgresql', drop: async () => undefined }, {
+    timerPollMs: Number(process.env.POLL_MS ?? 20),
+    // Every process on one database seals history with the same key (HISTORY_KEY from the test).
+    history: { ...defaultHistoryConfig({ dataDir }), key: process.env.HISTORY_KEY ?? null },
+  });
   const app = await createApp(config);
   await app.init();
   process.stdout.write('ready\n');
