@@ -27,6 +27,10 @@ import { KpisQuery } from './records/kpis.query';
 import { TaskFormQuery } from './tasks/task-form.query';
 import { DefinitionFormsQuery } from './definitions/definition-forms.query';
 import { ReferenceProcessSeeder } from './seed/reference-process-seeder';
+import { DraftsController } from './drafts/drafts.controller';
+import { DeployRequestsController } from './drafts/deploy-requests.controller';
+import { DraftsService } from './drafts/drafts.service';
+import { DeployRequestsService } from './drafts/deploy-requests.service';
 
 @Module({})
 export class AppModule {
@@ -34,7 +38,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [EngineHostModule.forRoot(config, options), AuthModule.forRoot(config)],
-      controllers: [DefinitionsController, InstancesController, TasksController, HealthController, CalendarsController, IncidentsController, TimersController, MessagesController, DecisionsController, RecordsController],
+      controllers: [DefinitionsController, InstancesController, TasksController, HealthController, CalendarsController, IncidentsController, TimersController, MessagesController, DecisionsController, RecordsController, DraftsController, DeployRequestsController],
       providers: [
         // Every route needs a valid bearer token unless it is @Public(), then the @Roles it names (in this order).
         { provide: APP_GUARD, useExisting: AuthGuard },
@@ -51,6 +55,8 @@ export class AppModule {
         RecordsQuery,
         KpisQuery,
         ReferenceProcessSeeder,
+        DraftsService,
+        DeployRequestsService,
       ],
     };
   }
