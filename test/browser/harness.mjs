@@ -23,7 +23,7 @@ export const RESULTS = join(ROOT, 'test-results');
 export const SERVER_ENTRY = join(ROOT, 'dist/api/main.js');
 export const APP_INDEX = join(ROOT, 'modeler/dist/index.html');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HEALTH_TIMEOUT_MS = 60_000;
+const HEALTH_TIMEOUT_MS = 180_000; // first start deploys eight flows and seeds demo records: slow on a loaded 2-core machine
 const STEP_TIMEOUT_MS = 15_000;
 export const PASSWORD = 'demo';
 /** The demo users the checks sign in as (created by the server on a fresh embedded database). */
@@ -48,7 +48,7 @@ function freePort() {
 export async function startServer() {
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'itsm-browser-'));
-  const env = { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', WORKERS: '1' };
+  const env = { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', WORKERS: '1', DEMO_RECORDS: process.env.DEMO_RECORDS ?? '40' };
   // Always the embedded PGlite in a fresh directory, whatever this shell points at.
   delete env.DATABASE_URL;
   delete env.STATIC_DIR;

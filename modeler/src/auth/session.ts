@@ -71,8 +71,13 @@ class Session {
     return body.user;
   }
 
-  /** On page load: a session from the refresh cookie, if there is one (silently; null if not). */
+  /**
+   * On page load: a session from the refresh cookie, if there is one (silently; null if not). Only
+   * asked when this browser signed in and did not sign out since (a flag in localStorage, never a
+   * token): a page opened without a session then sends no request that can only answer 401.
+   */
   async restore(): Promise<SessionUser | null> {
+    if (!signedInHint.get()) return null;
     await this.refresh();
     return this.current;
   }
@@ -137,6 +142,7 @@ class Session {
     this.token = tokens.accessToken;
     this.expiresAt = Date.now() + tokens.expiresIn * 1000;
     this.current = tokens.user;
+    signedInHint.set(true);
     this.schedule(Math.max(1, tokens.expiresIn - Math.min(REFRESH_MARGIN_S, tokens.expiresIn / 5)));
     if (!previous) this.emit({ user: tokens.user, reason });
     else if (!sameUser(previous, tokens.user)) this.emit({ user: tokens.user, reason: 'changed' });
@@ -148,6 +154,7 @@ class Session {
     this.token = null;
     this.expiresAt = 0;
     this.current = null;
+    signedInHint.set(false);
     if (had) this.emit({ user: null, reason });
   }
 
@@ -165,6 +172,26 @@ class Session {
     else if (message === 'login' && !this.current) void this.refresh();
   }
 }
+
+/** "This browser holds a refresh cookie, as far as the page knows": no secret, just saves a request bound to fail. */
+const signedInHint = {
+  key: 'itsm-signed-in',
+  get(): boolean {
+    try {
+      return localStorage.getItem(this.key) === '1';
+    } catch {
+      return true; // storage blocked: ask the server
+    }
+  },
+  set(on: boolean): void {
+    try {
+      if (on) localStorage.setItem(this.key, '1');
+      else localStorage.removeItem(this.key);
+    } catch {
+      // storage blocked: restore() then always asks the server
+    }
+  },
+};
 
 export const session = new Session();
 
