@@ -7,7 +7,8 @@ import { connection, isUniqueViolation, transaction, type Sql } from '../auth/sq
 import { Database } from '../database/database';
 import { CLOCK } from '../engine-host/tokens';
 import { TypeormCommandStore } from '../engine-host/typeorm-command-store';
-import { DraftsService, draftNotFound, iso } from './drafts.service';
+import { DEFINITION_COLUMNS, toDefinitionRecord } from '../engine-host/rows';
+import { DraftsService, draftNotFound, iso, type DraftDetail } from './drafts.service';
 import { mayRead, ownsOrNew, readableBy } from './governance-access';
 
 export type DeployRequestState = 'pending' | 'approved' | 'rejected' | 'withdrawn';
@@ -92,33 +93,23 @@ export class DeployRequestsService {
   async approve(user: AuthUser, id: string, input: { comment?: string | undefined; versionTag?: string | undefined }): Promise<DeployOutcome> {
     const request = await this.pending(user, id);
     const content = await connection(this.db.dataSource, (sql) => this.drafts.detailIn(sql, request.draftId, request.draftRevision));
-    let decided: DeployRequest | null = null;
-    const result = await this.orchestrator.deploy({
-      document: content.bpmn,
-      versionTag: input.versionTag ?? null,
-      actor: user.username,
-      forms: content.forms,
-      decisions: content.decisions,
-      within: async (store, deployed) => {
-        const sql = sqlIn(store);
-        const [row] = await sql.rows(
-          `UPDATE deploy_request SET state = 'approved', decided_by = $2, decided_at = $3, reason = $4,
-                  definition_id = $5, definition_version = $6, created = $7
-            WHERE id = $1 AND state = 'pending' RETURNING ${COLUMNS}`,
-          [id, user.username, this.clock.now().toISOString(), input.comment ?? null, deployed.definition.id, deployed.definition.version, deployed.created],
+    return this.deployContent(user.username, content, input.versionTag, async (sql, definition, created) => {
+      const [row] = await sql.rows(
+        `UPDATE deploy_request SET state = 'approved', decided_by = $2, decided_at = $3, reason = $4,
+                definition_id = $5, definition_version = $6, created = $7
+          WHERE id = $1 AND state = 'pending' RETURNING ${COLUMNS}`,
+        [id, user.username, this.clock.now().toISOString(), input.comment ?? null, definition.id, definition.version, created],
+      );
+      if (!row) throw new EngineError(EngineErrorCode.Conflict, `deploy request "${id}" was decided meanwhile`);
+      // The first version of a new process: its submitter becomes its process owner.
+      if (created && definition.version === 1) {
+        await sql.rows(
+          `INSERT INTO definition_owner (definition_key, user_id) SELECT $1, u.id FROM app_user u WHERE lower(u.username) = lower($2::text) ON CONFLICT DO NOTHING`,
+          [definition.key, request.submittedBy],
         );
-        if (!row) throw new EngineError(EngineErrorCode.Conflict, `deploy request "${id}" was decided meanwhile`);
-        // The first version of a new process: its submitter becomes its process owner.
-        if (deployed.created && deployed.definition.version === 1) {
-          await sql.rows(
-            `INSERT INTO definition_owner (definition_key, user_id) SELECT $1, u.id FROM app_user u WHERE lower(u.username) = lower($2) ON CONFLICT DO NOTHING`,
-            [deployed.definition.key, request.submittedBy],
-          );
-        }
-        decided = toRequest(row);
-      },
+      }
+      return toRequest(row);
     });
-    return { request: decided!, definition: result.definition, created: result.created };
   }
 
   async reject(user: AuthUser, id: string, reason: string): Promise<DeployRequest> {
@@ -137,25 +128,50 @@ export class DeployRequestsService {
   /** An administrator deploys a draft revision directly; recorded as an approved `direct` request. */
   async deployDraft(user: AuthUser, draftId: string, input: { revision?: number | undefined; comment?: string | undefined; versionTag?: string | undefined }): Promise<DeployOutcome> {
     const content = await connection(this.db.dataSource, (sql) => this.drafts.detailIn(sql, draftId, input.revision ?? null));
-    let recorded: DeployRequest | null = null;
+    return this.deployContent(user.username, content, input.versionTag, async (sql, definition, created) => {
+      const now = this.clock.now().toISOString();
+      const [row] = await sql.rows(
+        `INSERT INTO deploy_request (id, draft_id, draft_revision, definition_key, kind, state, comment, submitted_by, submitted_at,
+                                     decided_by, decided_at, definition_id, definition_version, created)
+         VALUES ($1, $2, $3, $4, 'direct', 'approved', $5, $6, $7, $6, $7, $8, $9, $10) RETURNING ${COLUMNS}`,
+        [randomUUID(), draftId, content.shownRevision, content.key, input.comment ?? content.revisionComment, user.username, now, definition.id, definition.version, created],
+      );
+      return toRequest(row!);
+    });
+  }
+
+  /**
+   * Deploys a draft revision and records the decision with `record` in the same transaction. A
+   * revision whose BPMN is the latest version's and whose forms equal its forms as JSON (the
+   * editor re-serialises forms, so their text differs from the deployed files) is not deployed
+   * again: the decision is recorded against the latest version (`created` false).
+   */
+  private async deployContent(
+    actor: string,
+    content: DraftDetail,
+    versionTag: string | undefined,
+    record: (sql: Sql, definition: DefinitionRecord, created: boolean) => Promise<DeployRequest>,
+  ): Promise<DeployOutcome> {
+    if (!content.decisions.length) {
+      const kept = await transaction(this.db.dataSource, async (sql) => {
+        await sql.rows(`SELECT pg_advisory_xact_lock(hashtext('process_definition:' || $1::text))`, [content.key]);
+        const latest = await sameAsLatest(sql, content);
+        return latest ? { definition: latest, created: false, request: await record(sql, latest, false) } : null;
+      });
+      if (kept) return kept;
+    }
+    let request: DeployRequest | null = null;
     const result = await this.orchestrator.deploy({
       document: content.bpmn,
-      versionTag: input.versionTag ?? null,
-      actor: user.username,
+      versionTag: versionTag ?? null,
+      actor,
       forms: content.forms,
       decisions: content.decisions,
       within: async (store, deployed) => {
-        const now = this.clock.now().toISOString();
-        const [row] = await sqlIn(store).rows(
-          `INSERT INTO deploy_request (id, draft_id, draft_revision, definition_key, kind, state, comment, submitted_by, submitted_at,
-                                       decided_by, decided_at, definition_id, definition_version, created)
-           VALUES ($1, $2, $3, $4, 'direct', 'approved', $5, $6, $7, $6, $7, $8, $9, $10) RETURNING ${COLUMNS}`,
-          [randomUUID(), draftId, content.shownRevision, content.key, input.comment ?? content.revisionComment, user.username, now, deployed.definition.id, deployed.definition.version, deployed.created],
-        );
-        recorded = toRequest(row!);
+        request = await record(sqlIn(store), deployed.definition, deployed.created);
       },
     });
-    return { request: recorded!, definition: result.definition, created: result.created };
+    return { request: request!, definition: result.definition, created: result.created };
   }
 
   async list(user: AuthUser, filter: { state?: DeployRequestState | undefined; key?: string | undefined; draftId?: string | undefined }): Promise<DeployRequest[]> {
@@ -200,6 +216,22 @@ export class DeployRequestsService {
       return toRequest(row);
     });
   }
+}
+
+/** The latest version of the draft's key when it holds exactly the draft's BPMN and forms. */
+async function sameAsLatest(sql: Sql, content: DraftDetail): Promise<DefinitionRecord | null> {
+  const [latest] = await sql.rows(`SELECT ${DEFINITION_COLUMNS}, xml FROM process_definition WHERE key = $1 ORDER BY version DESC LIMIT 1`, [content.key]);
+  if (!latest || String(latest.xml) !== content.bpmn.replace(/^\uFEFF/, '')) return null;
+  const forms: Record<string, unknown> = {};
+  for (const file of content.forms) {
+    const schema = JSON.parse(file.content) as { id: string };
+    forms[schema.id] = schema;
+  }
+  const [same] = await sql.rows<{ same: boolean }>(
+    `SELECT COALESCE((SELECT jsonb_object_agg(form_id, schema) FROM form_definition WHERE definition_id = $1), '{}'::jsonb) = $2::jsonb AS same`,
+    [latest.id, JSON.stringify(forms)],
+  );
+  return same?.same ? toDefinitionRecord(latest) : null;
 }
 
 function requestNotFound(id: string): NotFoundException {

@@ -210,4 +210,18 @@ describe('drafts and governed deployment', () => {
     expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
     expect((await versions('gov_flow')).map((v) => v.version)).toEqual([3, 2, 1]);
   });
+
+  it('redeploying an opened version whose forms were re-serialised (same JSON, other text) makes no new version; a changed form does', async () => {
+    // given the latest version (v3: PROCESS + TRIAGE) opened in the editor, which writes the form back pretty-printed
+    const pretty = { name: 'triage-form.form', content: JSON.stringify(JSON.parse(TRIAGE.content), null, 2) };
+    const opened = await t.as('admin').post('/api/drafts').send({ bpmn: PROCESS('gov_flow'), forms: [pretty], comment: 'opened v3' }).expect(201);
+    // when it is deployed unchanged
+    const same = await t.as('admin').post(`/api/drafts/${opened.body.id}/deploy`).send({}).expect(200);
+    // then the latest version answers, recorded as a direct deploy that created nothing
+    expect(same.body).toMatchObject({ created: false, definition: { version: 3 }, request: { kind: 'direct', state: 'approved', created: false, definitionVersion: 3 } });
+    const changed = { name: 'triage-form.form', content: form('triage-form').replace('"Summary"', '"Short summary"') };
+    const edited = await t.as('admin').put(`/api/drafts/${opened.body.id}`).send({ bpmn: PROCESS('gov_flow'), forms: [changed], comment: 'relabel', revision: 1 }).expect(200);
+    const deployed = await t.as('admin').post(`/api/drafts/${edited.body.id}/deploy`).send({}).expect(201);
+    expect(deployed.body).toMatchObject({ created: true, definition: { version: 4 } });
+  });
 });
