@@ -78,6 +78,7 @@ function showApp(user: SessionUser): void {
       { path: '/definitions', render: () => definitionsView() },
       { path: '/modeler', render: () => modelerView() },
       { path: '/modeler/:definitionId', render: ({ definitionId }) => modelerView(definitionId) },
+      { path: '/modeler/draft/:draftId', render: ({ draftId }) => modelerView(undefined, draftId) },
       { path: '/tasks', render: () => tasksView() },
       { path: '/instances/:id', render: ({ id }) => instanceView(id ?? '') },
     ],

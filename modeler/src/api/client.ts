@@ -101,15 +101,16 @@ export interface ChainVerdict {
   firstInvalid: { seq: number; reason: string } | null;
 }
 
-interface RequestOptions {
-  method?: 'GET' | 'POST';
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT';
   /** A plain object is sent as JSON; strings and FormData are sent as they are. */
   body?: unknown;
   contentType?: string;
   query?: Record<string, string | number | undefined>;
 }
 
-async function request<T>(path: string, options: RequestOptions = {}): Promise<Answer<T>> {
+/** One API request with the session's token (feature folders build their own calls on it). */
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<Answer<T>> {
   const url = withQuery(path, options.query);
   let token = await session.validToken();
   let response = await send(url, options, token);
