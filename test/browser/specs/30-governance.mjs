@@ -187,6 +187,23 @@ async function narrowScreenAndEscaping(page, baseUrl) {
   await screenshot(page, 'governance-390');
 }
 
+/** The decision table of a business rule task opens in the dmn-js editor and joins the draft's files. */
+async function decisionEditor(page, baseUrl) {
+  const latest = await latestVersion(baseUrl);
+  await openAs(page, baseUrl, ADMIN, `#/modeler/${latest.id}`);
+  await page.locator('[data-ready="true"] .djs-element[data-element-id="BRT_Prioritise"]').waitFor();
+  await page.locator('.djs-element[data-element-id="BRT_Prioritise"]').dispatchEvent('click');
+  await page.getByTestId('selected-decision').filter({ hasText: 'Decision: incident-priority' }).waitFor();
+  await page.getByTestId('edit-decision').click();
+  const editor = page.getByTestId('decision-editor-dialog');
+  await editor.locator('.tjs-table').waitFor();
+  assert((await editor.locator('.tjs-table tbody tr').count()) > 1, 'the decision table shows no rules');
+  await screenshot(page, 'governance-dmn-editor');
+  await editor.getByTestId('dialog-confirm').click();
+  await page.locator('[data-testid="decision-file"][data-name="incident-priority.dmn"]').waitFor();
+  assert((await page.getByTestId('save-state').innerText()) === 'Unsaved changes', 'an edited decision table is not an unsaved change');
+}
+
 /** Clicks the canvas below the diagram: ends label editing and clears the selection (and its context pad). */
 async function clickEmptyCanvas(page) {
   const box = await page.getByTestId('canvas').boundingBox();
@@ -206,4 +223,5 @@ export default [
   { name: 'governance-owner-submits', run: ownerChangesAndSubmits },
   { name: 'governance-admin-approves', run: adminApproves },
   { name: 'governance-390-escaping', run: narrowScreenAndEscaping },
+  { name: 'governance-decision-editor', run: decisionEditor },
 ];

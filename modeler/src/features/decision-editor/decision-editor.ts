@@ -42,7 +42,7 @@ export async function editDecision(xml: string, decisionId: string, title: strin
   ]);
   const container = h('div', { class: 'decision-editor-host', 'data-testid': 'decision-editor' });
   const dialog = modalDialog(title, container, { confirm: 'Use this table', testId: 'decision-editor-dialog' });
-  const modeler = new DmnModeler({ container, common: { keyboard: { bindTo: dialog.el } } });
+  const modeler = new DmnModeler({ container });
   try {
     await modeler.importXML(xml);
     const view = modeler.getViews().find((v) => v.type === 'decisionTable' && v.element.id === decisionId);
