@@ -29,6 +29,10 @@ import { TaskFormQuery } from './tasks/task-form.query';
 import { DefinitionFormsQuery } from './definitions/definition-forms.query';
 import { ReferenceProcessSeeder } from './seed/reference-process-seeder';
 import { ServicesController } from './services/services.controller';
+import { DraftsController } from './drafts/drafts.controller';
+import { DeployRequestsController } from './drafts/deploy-requests.controller';
+import { DraftsService } from './drafts/drafts.service';
+import { DeployRequestsService } from './drafts/deploy-requests.service';
 
 @Module({})
 export class AppModule {
@@ -36,7 +40,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [EngineHostModule.forRoot(config, options), AuthModule.forRoot(config)],
-      controllers: [DefinitionsController, InstancesController, TasksController, HealthController, CalendarsController, IncidentsController, TimersController, MessagesController, DecisionsController, RecordsController, ServicesController, HistoryController],
+      controllers: [DefinitionsController, InstancesController, TasksController, HealthController, CalendarsController, IncidentsController, TimersController, MessagesController, DecisionsController, RecordsController, ServicesController, HistoryController, DraftsController, DeployRequestsController],
       providers: [
         // Every route needs a valid bearer token unless it is @Public(), then the @Roles it names (in this order).
         { provide: APP_GUARD, useExisting: AuthGuard },
@@ -53,6 +57,8 @@ export class AppModule {
         RecordsQuery,
         KpisQuery,
         ReferenceProcessSeeder,
+        DraftsService,
+        DeployRequestsService,
       ],
     };
   }

@@ -114,6 +114,12 @@ export class Orchestrator {
     forms?: DeploymentFile[];
     /** `.dmn` files, handed to the registered decision deployer in the same transaction. */
     decisions?: DeploymentFile[];
+    /**
+     * Runs in the deployment's transaction once the version is stored (or found identical to the
+     * latest): a caller's own rows (e.g. the approval of a deploy request) commit with it, and an
+     * error it throws rolls the deployment back. It may run more than once (conflict retries).
+     */
+    within?: (store: CommandStore, result: DeployResult) => Promise<void>;
   }): Promise<DeployResult> {
     if (input.decisions?.length && !this.decisionDeployer) throw decisionsNotSupported();
     const compiled = await compileDefinition(input.document, {
@@ -133,7 +139,11 @@ export class Orchestrator {
       const extra = decisions.length ? { decisions } : {};
       await store.lockDefinitionKey(compiled.processId);
       const latest = await store.latestDefinition(compiled.processId);
-      if (latest && latest.sha256 === sha256) return { definition: latest, created: false, forms: formSummary, ...extra };
+      if (latest && latest.sha256 === sha256) {
+        const same: DeployResult = { definition: latest, created: false, forms: formSummary, ...extra };
+        await input.within?.(store, same);
+        return same;
+      }
       const definition = await store.insertDefinition({
         id: randomUUID(),
         key: compiled.processId,
@@ -151,7 +161,9 @@ export class Orchestrator {
       await store.replaceStartTimers(definition.key, startScheduleJobs(definition, this.kernel.timerStarts(runnable), this.kernel.clock.now(), this.timeZone));
       await this.messages.replaceStartSubscriptions(store, definition, runnable);
       await store.forms.insertForms(definition.id, forms.map((f) => ({ formId: f.id, schema: f.schema, sha256: f.sha256 })), bindings, definition.deployedAt);
-      return { definition, created: true, forms: formSummary, ...extra };
+      const result: DeployResult = { definition, created: true, forms: formSummary, ...extra };
+      await input.within?.(store, result);
+      return result;
     });
   }
 

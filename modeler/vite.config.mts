@@ -7,6 +7,8 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root,
   base: '/',
+  // @bpmn-io/form-js-editor ships its own preact; two copies break its hooks (an empty editor).
+  resolve: { dedupe: ['preact'] },
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,

@@ -48,6 +48,11 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     this.forms = new TypeormFormStore(q);
   }
 
+  /** This command's transaction, for API features whose rows commit with a command (deploy approvals). */
+  get queryRunner(): QueryRunner {
+    return this.q;
+  }
+
   async lockDefinitionKey(key: string): Promise<void> {
     await this.q.query(`SELECT pg_advisory_xact_lock(hashtext('process_definition:' || $1))`, [key]);
   }

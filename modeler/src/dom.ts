@@ -38,6 +38,8 @@ export function formatDate(iso: string | null | undefined): string {
 export interface View {
   el: HTMLElement;
   destroy?(): void;
+  /** Asked before the router leaves the view (e.g. unsaved changes); false stays on it. */
+  canLeave?(): boolean;
 }
 
 /** A description list from [term, value] pairs. */

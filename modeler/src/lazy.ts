@@ -28,5 +28,7 @@ export function lazyView(load: () => Promise<View>): View {
       left = true;
       inner?.destroy?.();
     },
+    // The loaded page decides (e.g. the modeller with unsaved changes asks first).
+    canLeave: () => inner?.canLeave?.() ?? true,
   };
 }

@@ -84,6 +84,7 @@ function showApp(user: SessionUser): void {
       // modeller, form-js, echarts or the diagram viewer.
       { path: '/modeler', render: () => lazyView(async () => (await import('./views/modeler.view')).modelerView()) },
       { path: '/modeler/:definitionId', render: ({ definitionId }) => lazyView(async () => (await import('./views/modeler.view')).modelerView(definitionId)) },
+      { path: '/modeler/draft/:draftId', render: ({ draftId }) => lazyView(async () => (await import('./views/modeler.view')).modelerView(undefined, draftId)) },
       { path: '/tasks', render: () => lazyView(async () => (await import('./features/tasks/tasks.view')).tasksView()) },
       { path: '/tasks/:id', render: ({ id }) => lazyView(async () => (await import('./features/task/task.view')).taskView(id ?? '')) },
       { path: '/start', render: () => lazyView(async () => (await import('./features/start/start.view')).startListView()) },

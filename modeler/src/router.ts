@@ -12,6 +12,7 @@ export interface Route {
  */
 export class HashRouter {
   private current: View | null = null;
+  private currentPath: string | null = null;
   private readonly onHashChange = () => this.resolve();
 
   constructor(
@@ -31,16 +32,23 @@ export class HashRouter {
     window.removeEventListener('hashchange', this.onHashChange);
     this.current?.destroy?.();
     this.current = null;
+    this.currentPath = null;
     this.outlet.replaceChildren();
   }
 
   private resolve(): void {
     const path = safeDecode(location.hash.replace(/^#/, '')) || this.fallback;
+    if (this.current && this.currentPath !== null && path !== this.currentPath && this.current.canLeave?.() === false) {
+      // Stay: put the view's address back without a new hashchange.
+      history.replaceState(history.state, '', `#${this.currentPath}`);
+      return;
+    }
     for (const route of this.routes) {
       const params = match(route.path, path);
       if (!params) continue;
       this.current?.destroy?.();
       this.current = route.render(params);
+      this.currentPath = path;
       this.outlet.replaceChildren(this.current.el);
       this.onChange(path);
       return;

@@ -77,6 +77,9 @@ interface Objects {
   target: string;
   caller: Caller;
   refreshToken?: string;
+  /** a draft of K saved by `owner`, and a pending deploy request of it */
+  draft?: string;
+  dreq?: string;
 }
 
 interface Case {
@@ -121,6 +124,15 @@ describe('authorisation matrix: every role × every route × own and other objec
     const [row] = await t.sql.query(`SELECT id FROM incident WHERE instance_id = $1 AND status = 'open'`, [id]);
     if (!row) throw new Error('no incident was raised');
     return { incident: row.id };
+  }
+
+  /** A draft of K by its owner (no other request of K pending), and, with `submit`, its pending deploy request. */
+  async function freshDraft(submit: boolean): Promise<Partial<Objects>> {
+    await t.sql.query(`UPDATE deploy_request SET state = 'withdrawn', decided_by = 'matrix', decided_at = now() WHERE state = 'pending'`);
+    const draft = (await t.as('owner').post('/api/drafts').send({ bpmn: processK, comment: 'matrix' }).expect(201)).body.id as string;
+    if (!submit) return { draft };
+    const dreq = (await t.as('owner').post('/api/deploy-requests').send({ draftId: draft, comment: 'matrix' }).expect(201)).body.id as string;
+    return { draft, dreq };
   }
 
   beforeAll(async () => {
@@ -258,6 +270,19 @@ describe('authorisation matrix: every role × every route × own and other objec
     { route: 'POST /api/messages',             expected: [202, 202, 202, 202, 202, 403, 401], body: (o) => ({ name: 'matrix-message', correlationKey: o.caller, timeToLive: 'PT1M' }) },
     { route: 'POST /api/signals',              expected: [200, 200, 200, 200, 200, 403, 401], body: { name: 'matrix-signal' } },
     { route: 'GET /api/subscriptions',         expected: [200, 200, 200, 403, 403, 200, 401] },
+    // drafts: administrators and the key's process owners write, auditors read; deploy requests: owners submit, administrators decide
+    { route: 'POST /api/drafts',               expected: [201, 201, 403, 403, 403, 403, 401], body: { bpmn: processK, comment: 'matrix' } },
+    { route: 'GET /api/drafts',                expected: [200, 200, 200, 403, 403, 200, 401] },
+    { route: 'GET /api/drafts/:draft',         expected: [200, 200, 404, 403, 403, 200, 401], fresh: () => freshDraft(false) },
+    { route: 'GET /api/drafts/:draft/revisions', expected: [200, 200, 404, 403, 403, 200, 401], fresh: () => freshDraft(false) },
+    { route: 'PUT /api/drafts/:draft',         expected: [200, 200, 403, 403, 403, 403, 401], body: { bpmn: processK, comment: 'matrix 2', revision: 1 }, fresh: () => freshDraft(false) },
+    { route: 'POST /api/drafts/:draft/deploy', expected: [200, 403, 403, 403, 403, 403, 401], body: {}, fresh: () => freshDraft(false) },
+    { route: 'POST /api/deploy-requests',      expected: [403, 201, 403, 403, 403, 403, 401], body: (o) => ({ draftId: o.draft, comment: 'matrix' }), fresh: () => freshDraft(false) },
+    { route: 'GET /api/deploy-requests',       expected: [200, 200, 200, 403, 403, 200, 401] },
+    { route: 'GET /api/deploy-requests/:dreq', expected: [200, 200, 404, 403, 403, 200, 401], fresh: () => freshDraft(true) },
+    { route: 'POST /api/deploy-requests/:dreq/approve', expected: [200, 403, 403, 403, 403, 403, 401], body: {}, fresh: () => freshDraft(true) },
+    { route: 'POST /api/deploy-requests/:dreq/reject', expected: [200, 403, 403, 403, 403, 403, 401], body: { reason: 'matrix' }, fresh: () => freshDraft(true) },
+    { route: 'POST /api/deploy-requests/:dreq/withdraw', expected: [403, 200, 404, 403, 403, 403, 401], body: {}, fresh: () => freshDraft(true) },
     // calendars: everybody reads and checks; administrators change
     { route: 'GET /api/calendars',             expected: [200, 200, 200, 200, 200, 200, 401] },
     { route: 'GET /api/calendars/24x7',        expected: [200, 200, 200, 200, 200, 200, 401] },
