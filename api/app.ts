@@ -11,6 +11,8 @@ import type { HostOptions } from './engine-host/host-options';
 import type { AppConfig } from './config/config';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { expressProblemHandler, ProblemFilter } from './common/problem.filter';
+import { rejectUnsafeInput, SafeInputPipe } from './common/input-guard';
+import { answerClientErrorsAsProblems } from './common/client-errors';
 
 /** Builds the configured Nest application (not yet listening). Used by main.ts and the tests. */
 export async function createApp(config: AppConfig, options: HostOptions = {}): Promise<NestExpressApplication> {
@@ -29,7 +31,10 @@ export async function createApp(config: AppConfig, options: HostOptions = {}): P
   app.use(express.raw({ type: ['application/xml', 'text/xml', 'application/bpmn+xml', 'application/octet-stream'], limit: config.maxDefinitionBytes }));
   app.use(expressProblemHandler);
   app.use(rejectNonObjectJson);
+  app.use(rejectUnsafeInput);
   app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalPipes(new SafeInputPipe());
+  answerClientErrorsAsProblems(app.getHttpServer());
 
   const document = SwaggerModule.createDocument(
     app,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { EngineError, EngineErrorCode, RECORD_NUMBER, RECORD_TYPES } from '../../engine';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators';
-import { Pagination, parse, type Page } from '../common/validation';
+import { Pagination, isoDateInRange, parse, type Page } from '../common/validation';
 import { KpisQuery, type KpiReport } from './kpis.query';
 import { RecordsQuery, type RecordDetail, type RecordView } from './records.query';
 
@@ -14,7 +14,7 @@ const ListQuery = Pagination.extend({
   q: z.string().trim().min(1).max(100).optional(),
 }).strict();
 
-const isoDate = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && Number.isFinite(Date.parse(s)), { message: 'must be an ISO 8601 date or date-time' });
+const isoDate = isoDateInRange;
 
 const KpiQuery = z
   .object({
