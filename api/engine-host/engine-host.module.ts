@@ -54,6 +54,7 @@ export class EngineHostModule {
               clock,
               calendars: (name) => calendars.get(name),
               maxDefinitionBytes: config.maxDefinitionBytes,
+              ...(config.definitionLimits ? { definitionLimits: config.definitionLimits } : {}),
               timeZone: config.timeZone,
             }),
         },
