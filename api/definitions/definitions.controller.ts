@@ -10,6 +10,7 @@ import { idParam, parse } from '../common/validation';
 import { DefinitionsQuery, type DefinitionOwners } from './definitions.query';
 import { splitDeployment, MAX_DEPLOYMENT_FILES } from './deployment-files';
 import { DefinitionFormsQuery, type DefinitionForm } from './definition-forms.query';
+import { assertSafeRequest } from '../common/input-guard';
 
 const DeployFields = z.object({ versionTag: z.string().trim().min(1).max(64).optional() });
 const Username = z.string().regex(NAME_PATTERN, 'must be 1-128 characters of letters, digits and . _ @ + -');
@@ -44,6 +45,7 @@ export class DefinitionsController {
     @UploadedFiles() files: Express.Multer.File[] | undefined,
     @CurrentUser() user: AuthUser,
   ): Promise<DefinitionResponse> {
+    assertSafeRequest(req); // the multipart fields multer just parsed (the global checks ran before it)
     const parts = files?.length ? splitDeployment(files) : null;
     const file = parts?.bpmn;
     const document = file?.buffer ?? (Buffer.isBuffer(req.body) ? req.body : null);
