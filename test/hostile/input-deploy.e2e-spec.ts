@@ -160,6 +160,14 @@ describe('hostile diagrams and timer values', () => {
       expect(new Date(due).toISOString()).toBe('2999-01-01T00:00:00.000Z');
     });
 
+    it('treats a user task due date beyond the year 9999 or a priority beyond int4 as absent, as it treats unparsable ones', async () => {
+      const xml = bpmn('runtime_task_meta', `<bpmn:startEvent id="s"/>${flow('f1', 's', 'work')}<bpmn:userTask id="work" camunda:candidateGroups="servicedesk" camunda:dueDate="\${due}" camunda:priority="\${p}"/>${flow('f2', 'work', 'e')}<bpmn:endEvent id="e"/>`);
+      expect((await deploy(xml)).status).toBe(201);
+      const res = await t.as('alice').post('/api/instances').timeout(REQUEST_TIMEOUT_MS).send({ definitionKey: 'runtime_task_meta', variables: { due: '+275760-09-13T00:00:00Z', p: 1e12 } });
+      expect(res.status).toBe(201);
+      expect(res.body.tasks[0]).toEqual(expect.objectContaining({ dueAt: null, priority: 50 }));
+    });
+
     it('starts with a usable run-time cycle', async () => {
       await t.as('alice').post('/api/instances').send({ definitionKey: 'runtime_cycle', variables: { reminder: 'R3/PT10M' } }).expect(201);
     });
