@@ -13,6 +13,8 @@ import type { AppConfig } from './config/config';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { expressProblemHandler, ProblemFilter } from './common/problem.filter';
 import { createOpenApiDocument } from './openapi/document';
+import { rejectUnsafeInput, SafeInputPipe } from './common/input-guard';
+import { answerClientErrorsAsProblems } from './common/client-errors';
 
 /** Builds the configured Nest application (not yet listening). Used by main.ts and the tests. */
 export async function createApp(config: AppConfig, options: HostOptions = {}): Promise<NestExpressApplication> {
@@ -33,7 +35,10 @@ export async function createApp(config: AppConfig, options: HostOptions = {}): P
   app.use(express.raw({ type: ['application/xml', 'text/xml', 'application/bpmn+xml', 'application/octet-stream'], limit: config.maxDefinitionBytes }));
   app.use(expressProblemHandler);
   app.use(rejectNonObjectJson);
+  app.use(rejectUnsafeInput);
   app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalPipes(new SafeInputPipe());
+  answerClientErrorsAsProblems(app.getHttpServer());
 
   const document = createOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });

@@ -33,6 +33,8 @@ export interface OrchestratorOptions {
   clock?: Clock;
   /** Largest accepted BPMN document in bytes. */
   maxDefinitionBytes?: number;
+  /** Deploy-time size limits (XML elements, flow elements, literal loop cardinality); see CompileOptions. */
+  definitionLimits?: { maxElements?: number; maxFlowElements?: number; maxLoopCardinality?: number };
   /** How many parsed definition versions to keep in memory. */
   definitionCacheSize?: number;
   /** Time zone of cron timer cycles. */
@@ -124,6 +126,7 @@ export class Orchestrator {
     if (input.decisions?.length && !this.decisionDeployer) throw decisionsNotSupported();
     const compiled = await compileDefinition(input.document, {
       maxBytes: this.options.maxDefinitionBytes,
+      ...this.options.definitionLimits,
       knownHandlers: this.options.handlers.names(),
       checkExpression,
     });

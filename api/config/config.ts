@@ -15,6 +15,8 @@ export interface AppConfig {
   maxBodyBytes: number;
   /** Largest BPMN document in bytes. */
   maxDefinitionBytes: number;
+  /** Deploy-time limits of a BPMN document (absent = the engine defaults). */
+  definitionLimits?: { maxElements: number; maxFlowElements: number; maxLoopCardinality: number };
   /** Server processes to run (Node cluster); 1 = this process only. */
   workers: number;
   /** Directory of the built browser app, served at `/` when present. */
@@ -136,6 +138,9 @@ const EnvSchema = z.object({
   MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   MAX_DEFINITION_BYTES: int(1024, 64 * 1024 * 1024).default(2 * 1024 * 1024),
   WORKERS: int(1, 64).default(1),
+  MAX_DEFINITION_ELEMENTS: int(100, 1_000_000).default(10_000),
+  MAX_FLOW_ELEMENTS: int(10, 100_000).default(2_000),
+  MAX_LOOP_CARDINALITY: int(1, 1_000).default(1_000),
   STATIC_DIR: z.string().optional(),
   TIMER_POLL_MS: int(0, 3_600_000).default(1000),
   ENGINE_STALL_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
@@ -214,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDi
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxDefinitionBytes: e.MAX_DEFINITION_BYTES,
     workers: e.WORKERS,
+    definitionLimits: { maxElements: e.MAX_DEFINITION_ELEMENTS, maxFlowElements: e.MAX_FLOW_ELEMENTS, maxLoopCardinality: e.MAX_LOOP_CARDINALITY },
     staticDir: e.STATIC_DIR ? resolve(e.STATIC_DIR) : defaultStaticDir,
     timerPollMs: e.TIMER_POLL_MS,
     timeZone: e.TIME_ZONE,

@@ -11,6 +11,7 @@ import { DefinitionsQuery, type DefinitionOwners } from './definitions.query';
 import { splitDeployment, MAX_DEPLOYMENT_FILES } from './deployment-files';
 import { DefinitionFormsQuery, type DefinitionForm } from './definition-forms.query';
 import { listOf, ref } from '../openapi/schemas';
+import { assertSafeRequest } from '../common/input-guard';
 
 const DeployFields = z.object({ versionTag: z.string().trim().min(1).max(64).optional() });
 const Username = z.string().regex(NAME_PATTERN, 'must be 1-128 characters of letters, digits and . _ @ + -');
@@ -45,6 +46,7 @@ export class DefinitionsController {
     @UploadedFiles() files: Express.Multer.File[] | undefined,
     @CurrentUser() user: AuthUser,
   ): Promise<DefinitionResponse> {
+    assertSafeRequest(req); // the multipart fields multer just parsed (the global checks ran before it)
     const parts = files?.length ? splitDeployment(files) : null;
     const file = parts?.bpmn;
     const document = file?.buffer ?? (Buffer.isBuffer(req.body) ? req.body : null);

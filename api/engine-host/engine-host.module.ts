@@ -70,6 +70,7 @@ export class EngineHostModule {
               clock,
               calendars: (name) => calendars.get(name),
               maxDefinitionBytes: config.maxDefinitionBytes,
+              ...(config.definitionLimits ? { definitionLimits: config.definitionLimits } : {}),
               timeZone: config.timeZone,
             }),
         },

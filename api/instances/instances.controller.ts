@@ -6,7 +6,7 @@ import { AccessService } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { idempotency } from '../common/idempotency';
-import { Pagination, idParam, parse, type Page } from '../common/validation';
+import { Pagination, idParam, isoDateInRange, parse, type Page } from '../common/validation';
 import { HistoryQuery } from '../history/history.query';
 import { listOf, pageOf, ref } from '../openapi/schemas';
 import { InstancesQuery, type InstanceDetail, type InstanceListItem } from './instances.query';
@@ -22,7 +22,8 @@ const StartBody = z
   .strict()
   .refine((b) => Boolean(b.definitionKey) !== Boolean(b.definitionId), { message: 'give exactly one of definitionKey or definitionId' });
 
-const isoDate = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && Number.isFinite(Date.parse(s)), { message: 'must be an ISO 8601 date or date-time' });
+/** Dates within PostgreSQL's range (years 1-9999). */
+const isoDate = isoDateInRange;
 
 const ListQuery = Pagination.extend({
   key: z.string().min(1).max(256).optional(),

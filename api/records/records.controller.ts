@@ -4,12 +4,13 @@ import { z } from 'zod';
 import { EngineError, EngineErrorCode, RECORD_NUMBER, RECORD_TYPES } from '../../engine';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators';
-import { Pagination, parse, type Page } from '../common/validation';
+import { Pagination, isoDateInRange, parse, type Page } from '../common/validation';
 import { KpisQuery, type KpiReport } from './kpis.query';
 import { RecordsQuery, type RecordDetail, type RecordView } from './records.query';
 import { pageOf, ref } from '../openapi/schemas';
 
-const isoDate = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && Number.isFinite(Date.parse(s)), { message: 'must be an ISO 8601 date or date-time' });
+/** Dates within PostgreSQL's range (years 1-9999). */
+const isoDate = isoDateInRange;
 
 const ListQuery = Pagination.extend({
   type: z.enum(RECORD_TYPES as [string, ...string[]]).optional(),

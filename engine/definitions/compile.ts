@@ -11,7 +11,7 @@ import { checkCallActivities } from './call-activity-rules';
 import { assignMissingFlowIds } from './flow-ids';
 import { stripInertElements } from './inert-elements';
 import { lintModel } from './lint';
-import { text } from './model';
+import { is, text } from './model';
 import { parseBpmn } from './parse';
 import { prescanXml } from './prescan';
 import { ProblemSink } from './problems';
@@ -23,6 +23,13 @@ import { checkTasks } from './task-rules';
 export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 /** Default limit of XML element nesting. */
 export const DEFAULT_MAX_DEPTH = 64;
+/**
+ * Default limit of XML elements in a document (diagram interchange included). The largest real
+ * export in the shared corpus has about 1,500; our largest reference flow about 560.
+ */
+export const DEFAULT_MAX_ELEMENTS = 10_000;
+/** Default limit of flow elements (activities, events, gateways, sequence flows) over all processes. */
+export const DEFAULT_MAX_FLOW_ELEMENTS = 2_000;
 
 /** Limits and the two things the validator needs from the rest of the engine. */
 export interface CompileOptions {
@@ -30,6 +37,12 @@ export interface CompileOptions {
   maxBytes?: number;
   /** Deepest accepted XML element nesting; default 64. */
   maxDepth?: number;
+  /** Most XML elements in the document; default {@link DEFAULT_MAX_ELEMENTS}. */
+  maxElements?: number;
+  /** Most flow elements over all processes; default {@link DEFAULT_MAX_FLOW_ELEMENTS}. */
+  maxFlowElements?: number;
+  /** Largest literal multi-instance loopCardinality or standard loopMaximum; default (and ceiling) the runtime's MAX_LOOP_INSTANCES. */
+  maxLoopCardinality?: number;
   /** Names a service task may reference with `camunda:delegateExpression="${name}"`. */
   knownHandlers: ReadonlySet<string>;
   /** Syntax check of `${...}` / `=...` expressions: an error message, or null when valid. */
@@ -100,7 +113,7 @@ async function compileInto(input: Uint8Array | string, options: CompileOptions, 
   }
 
   const xml = typeof input === 'string' ? stripBom(input) : decodeBpmnBytes(input);
-  const early = prescanXml(xml, options.maxDepth ?? DEFAULT_MAX_DEPTH);
+  const early = prescanXml(xml, { maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH, maxElements: options.maxElements ?? DEFAULT_MAX_ELEMENTS });
   if (early) throw invalidDefinition([early]);
 
   try {
@@ -124,6 +137,8 @@ async function compileXml(xml: string, options: CompileOptions, sink: ProblemSin
 
   const context = createRuleContext(parsed, sink);
   if (!checkExecutableProcess(context)) throw sink.toError();
+  // Before any rule, the serializer or bpmnlint walks the graph (some of them recursively).
+  if (!checkSize(context, options.maxFlowElements ?? DEFAULT_MAX_FLOW_ELEMENTS)) throw sink.toError();
   runRules(context, options);
   normalizeFlowNodeLinks(context);
   await lintModel(parsed.definitions, parsed.context.elementsById, sink);
@@ -152,11 +167,18 @@ async function compileXml(xml: string, options: CompileOptions, sink: ProblemSin
   };
 }
 
+function checkSize(context: RuleContext, maxFlowElements: number): boolean {
+  const count = context.elements.filter((element) => is(element, 'bpmn:FlowElement')).length;
+  if (count <= maxFlowElements) return true;
+  context.sink.refuse('too-many-flow-elements', `the document has ${count} flow elements (activities, events, gateways, sequence flows); the limit is ${maxFlowElements}`);
+  return false;
+}
+
 function runRules(context: RuleContext, options: CompileOptions): void {
   checkStructure(context);
   checkEvents(context, options.checkExpression);
   checkTasks(context, options.knownHandlers);
-  checkExpressions(context, options.checkExpression);
+  checkExpressions(context, options.checkExpression, options.maxLoopCardinality);
   checkCamundaExtensions(context, options.checkExpression);
   checkCallActivities(context, options.checkExpression);
   checkRecords(context);

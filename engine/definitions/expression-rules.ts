@@ -2,6 +2,7 @@ import { getDate, ISOInterval } from '@0dep/piso';
 import { is, one, ownerId, text, type ModdleElement } from './model';
 import type { RuleContext } from './rule-context';
 import { checkTimer as checkSchedule, isCron } from '../timers/schedule';
+import { timerValueProblem } from '../timers/timer-values';
 import { MAX_LOOP_INSTANCES } from '../runtime/scopes';
 import { camunda8Hint } from './camunda8';
 
@@ -24,7 +25,8 @@ export function isExpression(value: string): boolean {
  * timers, user task attributes and loop settings. Expressions go through the injected checker;
  * literal timers are parsed the way bpmn-elements parses them (@0dep/piso).
  */
-export function checkExpressions(context: RuleContext, checkExpression: ExpressionChecker): void {
+export function checkExpressions(context: RuleContext, checkExpression: ExpressionChecker, maxLoopCardinality = MAX_LOOP_INSTANCES): void {
+  const loopLimit = Math.min(maxLoopCardinality, MAX_LOOP_INSTANCES);
   const check = (value: string, elementId: string | undefined, what: string): void => {
     let problem: string | null;
     try {
@@ -39,8 +41,8 @@ export function checkExpressions(context: RuleContext, checkExpression: Expressi
     if (is(element, 'bpmn:SequenceFlow')) checkCondition(context, element, check);
     else if (is(element, 'bpmn:TimerEventDefinition')) checkTimer(context, element, check);
     else if (is(element, 'bpmn:UserTask')) checkUserTaskAttributes(context, element, check);
-    else if (is(element, 'bpmn:MultiInstanceLoopCharacteristics')) checkMultiInstance(context, element, check);
-    else if (is(element, 'bpmn:StandardLoopCharacteristics')) checkStandardLoop(context, element, check);
+    else if (is(element, 'bpmn:MultiInstanceLoopCharacteristics')) checkMultiInstance(context, element, check, loopLimit);
+    else if (is(element, 'bpmn:StandardLoopCharacteristics')) checkStandardLoop(context, element, check, loopLimit);
     else if (is(element, 'bpmn:ConditionalEventDefinition')) checkConditionalEvent(context, element, check);
   }
 }
@@ -109,6 +111,12 @@ function checkTimer(context: RuleContext, timer: ModdleElement, check: Check): v
       if (cronProblem) context.sink.refuse('timer-cron', `timeCycle "${value}" is not a valid cron expression: ${cronProblem}`, elementId);
       continue;
     }
+    // The limits first: piso itself never returns on some values (a zero-period cycle).
+    const unsafe = timerValueProblem(field, value);
+    if (unsafe !== null) {
+      context.sink.refuse('timer-invalid', `${field} "${value}" cannot be scheduled: ${unsafe}`, elementId);
+      continue;
+    }
     const problem = parseTimer(field, value);
     if (problem === null) continue;
     {
@@ -145,7 +153,7 @@ function checkUserTaskAttributes(context: RuleContext, task: ModdleElement, chec
   }
 }
 
-function checkMultiInstance(context: RuleContext, loop: ModdleElement, check: Check): void {
+function checkMultiInstance(context: RuleContext, loop: ModdleElement, check: Check, limit: number): void {
   const elementId = ownerId(loop);
   const cardinality = body(one(loop, 'loopCardinality'))?.trim();
   const collection = text(loop, 'camunda:collection')?.trim();
@@ -156,7 +164,7 @@ function checkMultiInstance(context: RuleContext, loop: ModdleElement, check: Ch
   if (cardinality) {
     if (isExpression(cardinality)) check(cardinality, elementId, 'loopCardinality');
     else if (!/^\d+$/.test(cardinality)) context.sink.refuse('multi-instance-cardinality', `loopCardinality "${cardinality}" is neither a non-negative integer nor an expression`, elementId);
-    else if (Number(cardinality) > MAX_LOOP_INSTANCES) context.sink.refuse('loop-too-large', `loopCardinality ${cardinality} is above the limit of ${MAX_LOOP_INSTANCES} instances`, elementId);
+    else if (Number(cardinality) > limit) context.sink.refuse('loop-too-large', `loopCardinality ${cardinality} is above the limit of ${limit} instances`, elementId);
   }
   const outputCollection = text(loop, 'itsm:outputCollection')?.trim();
   const outputElement = text(loop, 'itsm:outputElement')?.trim();
@@ -177,15 +185,15 @@ function checkMultiInstance(context: RuleContext, loop: ModdleElement, check: Ch
   }
 }
 
-function checkStandardLoop(context: RuleContext, loop: ModdleElement, check: Check): void {
+function checkStandardLoop(context: RuleContext, loop: ModdleElement, check: Check, limit: number): void {
   const elementId = ownerId(loop);
   const condition = body(one(loop, 'loopCondition'))?.trim();
   const maximum = loop.get('loopMaximum');
   if (!condition && typeof maximum !== 'number') {
     context.sink.refuse('loop-unbounded', 'the loop has neither a loopCondition nor a loopMaximum: it would never stop', elementId);
   }
-  if (typeof maximum === 'number' && maximum > MAX_LOOP_INSTANCES) {
-    context.sink.refuse('loop-too-large', `loopMaximum ${maximum} is above the limit of ${MAX_LOOP_INSTANCES} iterations`, elementId);
+  if (typeof maximum === 'number' && maximum > limit) {
+    context.sink.refuse('loop-too-large', `loopMaximum ${maximum} is above the limit of ${limit} iterations`, elementId);
   }
   if (condition) {
     if (isExpression(condition)) check(condition, elementId, 'loopCondition');

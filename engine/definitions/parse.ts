@@ -31,6 +31,9 @@ const ENGINE_REFERENCES = new Set([
   'bpmn:dataStoreRef',
 ]);
 
+/** A flow node's `<incoming>`/`<outgoing>` lists. */
+const FLOW_LISTS = new Set(['bpmn:incoming', 'bpmn:outgoing']);
+
 const MISSING_REFERENCE_RULES: Readonly<Record<string, string>> = {
   'bpmn:messageRef': 'missing-message',
   'bpmn:signalRef': 'missing-signal',
@@ -125,7 +128,11 @@ function classifyWarning(
     const id = unresolved[1] as string;
     const text = `${property.replace(/^bpmn:/, '')} "${id}" of ${describeElement(element)} does not resolve to any element${qnameHint(element, id, definitions)}`;
     const readByEngine = ENGINE_REFERENCES.has(property) && !isDiagramElement(element) && !is(element, 'bpmn:Operation');
-    if (readByEngine) sink.refuse(MISSING_REFERENCE_RULES[property] ?? 'unresolved-reference', text, ownerId(element));
+    if (FLOW_LISTS.has(property) && is(element, 'bpmn:FlowNode')) {
+      // The engine reads sourceRef/targetRef, not these lists; but a list naming a flow that does
+      // not exist is a broken model, and tools that trust the list would draw another graph.
+      sink.refuse('missing-flow', `${property.replace(/^bpmn:/, '')} names the sequence flow "${id}", which does not exist in the document`, ownerId(element));
+    } else if (readByEngine) sink.refuse(MISSING_REFERENCE_RULES[property] ?? 'unresolved-reference', text, ownerId(element));
     else sink.warn('unresolved-reference', text, ownerId(element));
     return;
   }

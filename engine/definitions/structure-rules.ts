@@ -182,6 +182,14 @@ function checkMessageFlows(context: RuleContext): void {
     processes.slice(0, processes.indexOf(process)).find((candidate) => list(candidate, 'flowElements').length === 0);
   for (const flow of context.elements) {
     if (!is(flow, 'bpmn:MessageFlow')) continue;
+    const source = poolProcess(one(flow, 'sourceRef'));
+    if (source && source === poolProcess(one(flow, 'targetRef'))) {
+      context.sink.refuse(
+        'message-flow-same-pool',
+        `the message flow connects two elements of the same pool (process "${source.id}"): messages pass between pools; inside one process use a sequence flow`,
+        ownerId(flow),
+      );
+    }
     for (const end of ['sourceRef', 'targetRef'] as const) {
       const node = one(flow, end);
       if (!node) continue;
@@ -199,6 +207,16 @@ function checkMessageFlows(context: RuleContext): void {
       }
     }
   }
+}
+
+/** The process a message flow end belongs to: a pool's process, a process, or the process around a flow node. */
+function poolProcess(node: ModdleElement | undefined): ModdleElement | undefined {
+  if (!node) return undefined;
+  if (is(node, 'bpmn:Participant')) return one(node, 'processRef');
+  for (let current: ModdleElement | undefined = node; current; current = current.$parent) {
+    if (is(current, 'bpmn:Process')) return current;
+  }
+  return undefined;
 }
 
 /** `<potentialOwner>`/`<performer>`: crash the serializer without an assignment expression, ignored with one. */

@@ -2,6 +2,7 @@ import { BpmnBusinessError, type ServiceHandlerRegistry } from '../services/serv
 import type { Clock } from '../clock';
 import { evaluateExpression } from '../expressions';
 import { firstOccurrence, isCron } from '../timers/schedule';
+import { timerValueProblem } from '../timers/timer-values';
 import { callActivityExtension } from '../calls/call-extension';
 import { LOCALS_KEY, ScopeRuntime } from './scopes';
 import { decisionTaskService, decisionTaskSpec } from '../decisions/task';
@@ -306,7 +307,8 @@ function resolveUserTaskMeta(activity: ActivityLike, host: Pick<ExtensionHost, '
     candidateGroups: list(value('candidateGroups')),
     dueAt: instant(value('dueDate')),
     followUpAt: instant(value('followUpDate')),
-    priority: Number.isFinite(priority) && value('priority') !== null ? Math.trunc(priority) : DEFAULT_TASK_PRIORITY,
+    // Outside PostgreSQL's int4 (user_task.priority) counts as no priority, like a non-number.
+    priority: Number.isFinite(priority) && Math.abs(priority) <= 2_147_483_647 && value('priority') !== null ? Math.trunc(priority) : DEFAULT_TASK_PRIORITY,
     formKey: text(value('formKey')),
   };
 }
@@ -326,7 +328,8 @@ function list(v: unknown): string[] {
 function instant(v: unknown): string | null {
   if (v === null || v === undefined || v === '') return null;
   const d = v instanceof Date ? v : new Date(String(v));
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+  // Dates outside the years 1-9999 (what timestamptz and ISO strings both hold) count as no date.
+  return Number.isNaN(d.getTime()) || timerValueProblem('timeDate', d) !== null ? null : d.toISOString();
 }
 
 type Callback = (error: Error | null, output?: unknown) => void;

@@ -1,5 +1,6 @@
 import { ISODuration, ISOInterval, getDate } from '@0dep/piso';
 import { Cron } from 'croner';
+import { assertTimerValue, TIMER_LIMITS } from './timer-values';
 
 /** A timer definition as written on a BPMN timer event (after expression resolution). */
 export interface TimerSpec {
@@ -41,6 +42,7 @@ export function checkTimer(spec: TimerSpec, timeZone = 'UTC'): string | null {
  * repetition, a cron cycle (`0 9 * * 1-5`, evaluated in `timeZone`) at its next match.
  */
 export function firstOccurrence(spec: TimerSpec, now: Date, timeZone = 'UTC'): Occurrence | null {
+  assertSpec(spec, now);
   if (spec.timeCycle) {
     const value = spec.timeCycle.trim();
     if (isCron(value)) {
@@ -65,6 +67,7 @@ export function firstOccurrence(spec: TimerSpec, now: Date, timeZone = 'UTC'): O
 export function nextOccurrence(spec: TimerSpec, previous: Occurrence, now: Date, timeZone = 'UTC'): Occurrence | null {
   const remaining = previous.remaining === -1 ? -1 : previous.remaining - 1;
   if (remaining === 0 || !spec.timeCycle) return null;
+  assertSpec(spec, now);
   const value = spec.timeCycle.trim();
   if (isCron(value)) {
     const after = new Date(Math.max(now.getTime(), previous.dueAt.getTime()));
@@ -78,5 +81,13 @@ export function nextOccurrence(spec: TimerSpec, previous: Occurrence, now: Date,
   // Skip occurrences missed during downtime, keeping the cycle's phase.
   for (let guard = 0; due.getTime() <= now.getTime() && guard < 100_000; guard++) due = duration.getExpireAt(due);
   if (interval.end && due.getTime() > interval.end.toDate().getTime()) return null;
+  if (due.getTime() > TIMER_LIMITS.latest) return null; // past the year 9999: the cycle is over
   return { dueAt: due, remaining };
+}
+
+/** Every field of a spec must pass the timer limits (timer-values.ts) before piso or croner sees it. */
+function assertSpec(spec: TimerSpec, now: Date): void {
+  for (const field of ['timeCycle', 'timeDate', 'timeDuration'] as const) {
+    if (spec[field]) assertTimerValue(field, spec[field], now);
+  }
 }
