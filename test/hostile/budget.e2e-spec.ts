@@ -161,7 +161,7 @@ describe('hostile diagrams and variables against the execution budget (HTTP, Pos
   it('a condition building 100,000,000 numbers at start: 422 and no instance', async () => {
     await deploy(conditionAtStart('h_count', COUNT_FOR_1E8));
     await expectRefused(() => call(staff, 'POST', '/api/instances', { definitionKey: 'h_count' }), 'gw', ['expressionMs', 'expressionMemoryMb']);
-    expect((await call(admin, 'GET', '/api/instances?definitionKey=h_count')).body.items).toEqual([]);
+    expect((await call(admin, 'GET', '/api/instances?key=h_count')).body.items).toEqual([]);
   });
 
   it('a formKey expression building 170 MB of text: 422 naming the user task', async () => {
@@ -178,7 +178,7 @@ describe('hostile diagrams and variables against the execution budget (HTTP, Pos
   it('a fan-out to 1,200 user tasks (two parallel multi-instance tasks of 600): 422 naming the task limit, nothing created', async () => {
     await deploy(multiInstanceFanOut('h_fan', 2, 600));
     await expectRefused(() => call(staff, 'POST', '/api/instances', { definitionKey: 'h_fan' }), ['t0', 't1'], ['tasks', 'timeMs']);
-    expect((await call(admin, 'GET', '/api/instances?definitionKey=h_fan')).body.items).toEqual([]);
+    expect((await call(admin, 'GET', '/api/instances?key=h_fan')).body.items).toEqual([]);
   });
 
   it('an endless loop of automatic steps through a service task: 422, and health answers meanwhile', async () => {

@@ -39,7 +39,6 @@ describe('user and group administration (HTTP, real database)', () => {
       ['get', `/api/users/${staffId}`],
       ['patch', `/api/users/${staffId}`, { roles: ['admin'] }],
       ['post', `/api/users/${staffId}/password`, { newPassword: 'takeover-123' }],
-      ['get', '/api/groups'],
       ['post', '/api/groups', { name: 'x1' }],
       ['get', '/api/groups/staff'],
       ['post', '/api/groups/staff/members', { username: 'staff2' }],
@@ -60,6 +59,14 @@ describe('user and group administration (HTTP, real database)', () => {
         expect(res.body).toMatchObject({ code: 'FORBIDDEN', detail: 'this needs one of the roles: admin' });
       }
     }
+
+    // The group list is also open to process owners (the modeller's candidate-group picker).
+    expect((await t.http.get('/api/groups')).status).toBe(401);
+    for (const username of ['staff', 'auditor']) {
+      const res = await t.http.get('/api/groups').set('Authorization', bearer(await tokenFor(t, username)));
+      expect([username, res.status, res.body.detail]).toEqual([username, 403, 'this needs one of the roles: admin, process-owner']);
+    }
+    expect((await t.http.get('/api/groups').set('Authorization', bearer(await tokenFor(t, 'owner')))).status).toBe(200);
 
     // and: nothing changed, and the denials were logged with user, route and reason
     const staff = await asAdmin.get(`/api/users/${staffId}`);

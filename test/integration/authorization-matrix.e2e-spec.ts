@@ -225,6 +225,8 @@ describe('authorisation matrix: every role × every route × own and other objec
     { route: 'GET /api/instances/:ib/history', expected: [200, 200, 404, 404, 200, 200, 401] },
     { route: 'GET /api/instances/:ia/history/verify', expected: [200, 200, 404, 200, 404, 200, 401] },
     { route: 'GET /api/instances/:ib/history/verify', expected: [200, 200, 404, 404, 200, 200, 401] },
+    { route: 'GET /api/instances/:ia/replay', expected: [200, 200, 404, 200, 404, 200, 401] },
+    { route: 'GET /api/instances/:ib/replay', expected: [200, 200, 404, 404, 200, 200, 401] },
     // the whole history: administrators and auditors
     { route: 'GET /api/history/verify',        expected: [200, 403, 403, 403, 403, 200, 401] },
     { route: 'POST /api/instances/:ia/cancel', expected: [200, 200, 404, 403, 403, 403, 401], body: { reason: 'matrix' }, fresh: freshTaskOfAlice },

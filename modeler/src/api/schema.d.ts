@@ -347,6 +347,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/definitions/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dry run of the deploy validation (the modeler's live lint): an application/xml body is checked with exactly the rules of POST /api/definitions and nothing is stored. 200 {valid, problems, warnings}: problems would refuse the deploy, warnings would not; each names its rule and, when it has one, its element. Any signed-in user (it changes nothing). */
+        post: operations["DefinitionsController_validate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deploy-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deploy requests and direct draft deployments with their decisions (who, when, reason), newest first; ?state= ?key= ?draftId= */
+        get: operations["DeployRequestsController_list"];
+        put?: never;
+        /** Submit a draft revision for deployment {draftId, revision?, comment} (process owners of its key; one pending request per key) */
+        post: operations["DeployRequestsController_submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deploy-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeployRequestsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deploy-requests/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a pending request {comment?, versionTag?}: deploys its draft revision; the decision commits with the deployment (not your own request) */
+        post: operations["DeployRequestsController_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deploy-requests/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a pending request {reason} */
+        post: operations["DeployRequestsController_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deploy-requests/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw your own pending request {reason?} */
+        post: operations["DeployRequestsController_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/drafts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Drafts (latest revision of each), newest first; ?key= one process key */
+        get: operations["DraftsController_list"];
+        put?: never;
+        /** Save a new draft {bpmn, forms?, decisions?, comment, baseDefinitionId?}: revision 1; its key is the BPMN process id (process owners: keys they own or new keys) */
+        post: operations["DraftsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/drafts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A draft with its content: the latest revision, or ?revision=n */
+        get: operations["DraftsController_get"];
+        /** Save a new revision {bpmn, forms, decisions, comment, revision}: `revision` is the one the editor started from (409 if another save came first) */
+        put: operations["DraftsController_save"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/drafts/{id}/deploy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deploy a draft revision directly (administrators) {revision?, comment?, versionTag?}: recorded as an approved deploy request. `created` false: identical to the latest version, no new version. */
+        post: operations["DraftsController_deploy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/drafts/{id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every revision of a draft, newest first: author, time, comment */
+        get: operations["DraftsController_revisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/groups": {
         parameters: {
             query?: never;
@@ -354,7 +526,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every group with its members (usernames). */
+        /** Every group with its members (usernames). Administrators and process owners. */
         get: operations["GroupsController_list"];
         put?: never;
         /** Create a group {name, description?}; 409 when the name (any case) exists. */
@@ -431,6 +603,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/history/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Verify every instance against its sealed history, `limit` instances per page after `after` (by id): chain, seals, heads, variables, completed tasks; the first page also checks the sealed instance count. Follow `next` until it is null; `position`/`total` give the progress. */
+        get: operations["HistoryController_verify"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/incidents": {
         parameters: {
             query?: never;
@@ -488,7 +677,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The instances the caller may see, newest first */
+        /** The instances the caller may see, newest first, each with the number and title of its record (recordNumber, recordTitle; null: none) */
         get: operations["InstancesController_list"];
         put?: never;
         /** Start an instance of the latest (or given) definition version; runs to its wait states in one transaction */
@@ -685,6 +874,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every registered service handler {name, description, inputs[{name, description, required?, kind?}]}, by name */
+        get: operations["ServicesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/signals": {
         parameters: {
             query?: never;
@@ -726,7 +932,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tasks the caller may see, by priority (high first) then due date; open tasks unless ?status= */
+        /** The tasks the caller may see, by priority (high first) then due date unless ?sort=; open tasks unless ?status=. Each names its form (formId) and the record it works on (number, title, state, priority, SLA status and nearest running SLA target), or record: null. */
         get: operations["TasksController_list"];
         put?: never;
         post?: never;
@@ -743,6 +949,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One task, with its form id and the record it works on */
         get: operations["TasksController_get"];
         put?: never;
         post?: never;
@@ -1791,6 +1998,263 @@ export interface operations {
             };
         };
     };
+    DefinitionsController_validate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeployRequestsController_list: {
+        parameters: {
+            query?: {
+                draftId?: unknown;
+                key?: unknown;
+                state?: "pending" | "approved" | "rejected" | "withdrawn";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeployRequestsController_submit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeployRequestsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeployRequestsController_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeployRequestsController_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeployRequestsController_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DraftsController_list: {
+        parameters: {
+            query?: {
+                key?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DraftsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DraftsController_get: {
+        parameters: {
+            query?: {
+                revision?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DraftsController_save: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DraftsController_deploy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DraftsController_revisions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     GroupsController_list: {
         parameters: {
             query?: never;
@@ -1914,6 +2378,28 @@ export interface operations {
             };
         };
     };
+    HistoryController_verify: {
+        parameters: {
+            query?: {
+                /** @description the `next` of the previous page */
+                after?: unknown;
+                /** @description instances per page, 1-1000 (default 100) */
+                limit?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     IncidentsController_list: {
         parameters: {
             query?: {
@@ -1986,12 +2472,23 @@ export interface operations {
     InstancesController_list: {
         parameters: {
             query?: {
+                /** @description instances with a task assigned to or completed by this user */
+                assignee?: unknown;
                 businessKey?: unknown;
+                /** @description true: only called (child) instances; false: only top-level ones */
+                called?: "true" | "false";
                 key?: unknown;
                 page?: unknown;
                 /** @description only the instances that call activities of this instance started */
                 parentInstanceId?: unknown;
+                /** @description the instances working on this record (its own, or the called processes of its instance) */
+                recordNumber?: unknown;
                 size?: unknown;
+                startedBy?: unknown;
+                /** @description started at or after (ISO date or date-time) */
+                startedFrom?: unknown;
+                /** @description started before (ISO date or date-time) */
+                startedTo?: unknown;
                 status?: "running" | "completed" | "cancelled" | "failed";
             };
             header?: never;
@@ -2235,10 +2732,19 @@ export interface operations {
     RecordsController_list: {
         parameters: {
             query?: {
+                assignee?: unknown;
+                /** @description true: not closed; false: closed */
+                open?: "true" | "false";
+                /** @description opened at or after (ISO date or date-time) */
+                openedFrom?: unknown;
+                /** @description opened before (ISO date or date-time) */
+                openedTo?: unknown;
                 page?: unknown;
+                priority?: unknown;
                 /** @description searches the number and the title (case-insensitive, substring) */
                 q?: unknown;
                 size?: unknown;
+                sla?: "breached" | "at risk" | "on track" | "paused";
                 state?: unknown;
                 type?: "incident" | "request" | "problem" | "change" | "slr" | "bct" | "audit" | "nc";
             };
@@ -2281,6 +2787,23 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["RecordDetail"];
                 };
+            };
+        };
+    };
+    ServicesController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2333,9 +2856,17 @@ export interface operations {
                 assignee?: unknown;
                 candidateGroup?: unknown;
                 candidateUser?: unknown;
+                definitionKey?: unknown;
                 instanceId?: unknown;
+                /** @description only tasks past their due date (else their record's running SLA target) */
+                overdue?: "true" | "false";
                 page?: unknown;
+                /** @description substring of the task name, record number or record title */
+                q?: unknown;
+                /** @description assigned: the caller's; groups: unassigned, offered to the caller or their groups */
+                scope?: "assigned" | "groups";
                 size?: unknown;
+                sort?: "priority" | "due" | "record" | "created";
                 status?: "open" | "completed" | "cancelled";
             };
             header?: never;
