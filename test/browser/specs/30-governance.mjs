@@ -57,6 +57,33 @@ async function ownerChangesAndSubmits(page, baseUrl) {
   await page.getByTestId('selected-name').filter({ hasText: TASK_NAME }).waitFor();
   assert((await page.getByTestId('save-state').innerText()) === 'Unsaved changes', 'the edit is not marked unsaved');
 
+  // ... sees the live lint's warning on the new task (nobody may work on it) and fixes it by
+  // picking a candidate group from the server's groups in the properties panel
+  const unassignedWarning = page.waitForFunction(
+    (id) =>
+      document.querySelector('[data-testid="lint-list"]')?.dataset.state === 'done' &&
+      (document.querySelector(`[data-testid="lint-badge"][data-element-id="${id}"]`)?.title ?? '').includes('has no camunda:assignee'),
+    state.taskId,
+  );
+  await unassignedWarning.catch(async () => {
+    const title = await page.locator(`[data-testid="lint-badge"][data-element-id="${state.taskId}"]`).getAttribute('title', { timeout: 1_000 }).catch(() => 'no badge');
+    throw new Error(`no lint warning on the new task: ${title}`);
+  });
+  await screenshot(page, 'governance-lint-unassigned');
+  const assignment = page.locator('.bio-properties-panel-group[data-group-id="group-CamundaPlatform__UserAssignment"] > .bio-properties-panel-group-header');
+  await assignment.waitFor();
+  if (!(await assignment.evaluate((el) => el.classList.contains('open')))) await assignment.click();
+  const picker = page.locator('[data-entry-id="itsm-candidate-group-picker"] select');
+  await picker.locator('option[value="resolvers"]').waitFor({ state: 'attached' });
+  await picker.selectOption('resolvers');
+  await page.waitForFunction(() => document.querySelector('[data-entry-id="candidateGroups"] input')?.value === 'resolvers');
+  await page.waitForFunction(
+    (id) =>
+      document.querySelector('[data-testid="lint-list"]')?.dataset.state === 'done' &&
+      !(document.querySelector(`[data-testid="lint-badge"][data-element-id="${id}"]`)?.title ?? '').includes('has no camunda:assignee'),
+    state.taskId,
+  );
+
   // ... leaving now asks first: in-app navigation (declined: stays) and closing the page
   let asked = null;
   page.once('dialog', (dialog) => {
@@ -97,6 +124,8 @@ async function ownerChangesAndSubmits(page, baseUrl) {
   const saved = await api(baseUrl, OWNER, 'GET', `/api/drafts/${state.draftId}`);
   assert(saved.comment === 'Adds a review step with its own form' && saved.createdBy === OWNER.username, `draft as stored: ${saved.comment} by ${saved.createdBy}`);
   assert(saved.forms.some((f) => f.name === formName) && saved.forms.length === 7, `draft forms: ${saved.forms.map((f) => f.name).join(', ')}`);
+  const savedTask = new RegExp(`<bpmn:userTask id="${state.taskId}"[^>]*>`).exec(saved.bpmn)?.[0] ?? '';
+  assert(savedTask.includes('camunda:candidateGroups="resolvers"'), `the draft's new task has no candidate group: ${savedTask}`);
 
   // ... compares it with the deployed version: the new task is marked added
   await page.getByTestId('compare-deployed').click();
