@@ -1,4 +1,4 @@
-import type { HistoryEvent } from '../../api/client';
+import type { HistoryEvent } from './api';
 import { formatDate, h, replace } from '../../dom';
 import { eventLabel, valueText } from './ui';
 
