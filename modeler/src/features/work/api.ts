@@ -105,6 +105,7 @@ export const work = {
   complete: async (id: string, variables: Record<string, unknown>) =>
     (await request<InstanceResult>(`/api/tasks/${enc(id)}/complete`, { method: 'POST', body: { variables } })).body,
   definitions: (key?: string) => typed.get('/api/definitions', { query: { key } }),
+  versions: (key: string) => typed.get('/api/definitions/key/{key}/versions', { params: { key } }),
   definitionForms: async (id: string) => (await request<DefinitionForm[]>(`/api/definitions/${enc(id)}/forms`)).body,
   definitionXml: async (id: string) => (await request<string>(`/api/definitions/${enc(id)}/xml`)).body,
   start: async (definitionKey: string, variables: Record<string, unknown>) =>
