@@ -185,7 +185,13 @@ async function searchRecordAndOpenPages(page, baseUrl) {
   assert(heading.includes(state.number) && heading.includes(HOSTILE), `record heading: ${heading}`);
   assert((await page.getByTestId('record-fields').innerText()).includes('staff2'), 'the record fields do not show the caller');
   await page.getByTestId('record-links').waitFor();
+  await page.locator('[data-testid="record-timeline"] [data-testid="timeline"]').waitFor();
   const timelineText = await page.getByTestId('timeline').innerText();
+  // the events name the element from the diagram, not its id
+  const named = page.getByTestId('timeline-element').filter({ hasText: 'Log, classify and match' });
+  assert((await named.count()) > 0, `no timeline entry names the first task: ${timelineText.slice(0, 300)}`);
+  assert((await named.first().getAttribute('title')) === 'UT_LogClassify', 'the named entry does not keep the element id as its title');
+  assert(!timelineText.includes('UT_LogClassify'), `the timeline shows an element id: ${timelineText.slice(0, 300)}`);
   assert(/task completed/.test(timelineText) && timelineText.includes('incident'), `the timeline misses the completed task and its data: ${timelineText.slice(0, 300)}`);
   await screenshot(page, 'work-record');
 
@@ -235,6 +241,7 @@ async function narrowAndKeyboard(page, baseUrl) {
 
   await page.goto(`${baseUrl}/#/records/${state.number}`);
   await page.locator('[data-ready="true"] [data-testid="record-page"]').waitFor();
+  await page.locator('[data-testid="record-timeline"] [data-testid="timeline"]').waitFor();
   assert((await overflow()) <= 0, `the record page is ${await overflow()} px wider than the screen`);
   await screenshot(page, 'work-record-390');
 }

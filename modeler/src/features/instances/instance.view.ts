@@ -1,4 +1,4 @@
-import type { HistoryEvent } from '../../api/client';
+import type { HistoryEvent } from '../work/api';
 import { details, formatDate, h, replace, type View } from '../../dom';
 import { MessageArea } from '../../messages';
 import { work, type InstanceFull } from '../work/api';

@@ -2,6 +2,7 @@ import { ApiError } from '../../api/client';
 import { details, formatDate, h, replace, type View } from '../../dom';
 import { MessageArea } from '../../messages';
 import { work, type RecordDetail } from '../work/api';
+import { recordElementNames } from '../work/names';
 import { timeline } from '../work/timeline';
 import { slaBadge, splitFields, statusBadge } from '../work/ui';
 
@@ -29,6 +30,7 @@ export function recordView(number: string): View {
   function render(r: RecordDetail): void {
     document.title = `${r.number} · ITSM Orchestrator`;
     replace(head, h('h1', { id: 'record-title', 'data-testid': 'record-number' }, `${r.number} · ${r.title ?? 'untitled'}`), statusBadge(r.state), slaBadge(r.sla.status));
+    const timelineSlot = h('div', { 'data-testid': 'record-timeline' }, h('p', { class: 'loading' }, 'Loading the timeline…'));
     const met = (v: boolean | null) => (v === null ? '' : v ? ' (met)' : ' (missed)');
     replace(
       body,
@@ -55,9 +57,18 @@ export function recordView(number: string): View {
                 h('a', { href: `#/records/${l.number}` }, l.number), ` · ${l.title ?? 'untitled'} · ${l.state}`)))
             : h('p', { class: 'empty', 'data-testid': 'record-links' }, 'No linked records.')),
       ),
-      h('section', { class: 'panel', 'aria-labelledby': 'record-timeline-title' }, h('h2', { id: 'record-timeline-title' }, 'Timeline'), timeline(r.timeline)),
+      h('section', { class: 'panel', 'aria-labelledby': 'record-timeline-title' }, h('h2', { id: 'record-timeline-title' }, 'Timeline'), timelineSlot),
     );
     el.dataset.ready = 'true';
+    // the events name their elements after the diagrams the record's instances run; ids until (or unless) they load
+    void recordElementNames(r).then(
+      (nameOf) => {
+        if (!left) replace(timelineSlot, timeline(r.timeline, nameOf));
+      },
+      () => {
+        if (!left) replace(timelineSlot, timeline(r.timeline));
+      },
+    );
   }
 
   return { el, destroy: () => void (left = true) };

@@ -1,50 +1,58 @@
 /**
- * The calls and answers of the work pages (task list, task, start, records, instances). Typed by
- * hand after the server's DTOs (api/tasks, api/instances, api/records); the query parameters are
- * those the server validates.
+ * The calls and answers of the work pages (task list, task, start, records, instances). The types
+ * come from the generated `schema.d.ts` (the server's OpenAPI document) wherever the document
+ * describes the answer; the calls on those paths go through `typed` and fail the type check when
+ * a path or query parameter disappears.
+ *
+ * The document does not describe every answer yet: the block "Not in the OpenAPI document" below
+ * names the answers and fields that still have no schema (api/openapi/schemas.ts). They are the
+ * only types here not derived from the document; they go when the document covers them.
  */
-import { request, type HistoryEvent, type Instance, type InstanceResult, type Page, type Task } from '../../api/client';
+import { request, type InstanceResult, type Page, type Task } from '../../api/client';
+import type { paths } from '../../api/schema';
+import { typed, type Answer, type Schemas } from '../../api/typed';
 
-export type SlaStatus = 'breached' | 'at risk' | 'on track' | 'paused' | null;
+type QueryOf<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } } ? NonNullable<Q> : never;
 
-/** The record a task works on. */
-export interface TaskRecordSummary {
-  number: string;
-  type: string;
-  title: string | null;
-  state: string;
-  priority: string | null;
-  sla: { status: SlaStatus; dueAt: string | null; responseDueAt: string | null; resolutionDueAt: string | null; paused: boolean };
-}
+export type HistoryEvent = Schemas['HistoryEvent'];
+export type ChainVerdict = Schemas['ChainVerdict'];
+export type DefinitionSummary = Schemas['Definition'];
+/** A record in lists and under a task. */
+export type RecordView = Schemas['RecordSummary'];
+export type SlaStatus = RecordView['sla']['status'];
+export type InstanceSummary = Schemas['Instance'];
 
+export type TaskQuery = QueryOf<'/api/tasks'>;
+export type RecordQuery = QueryOf<'/api/records'>;
+export type InstanceQuery = QueryOf<'/api/instances'>;
+export type RecordPage = Answer<'/api/records', 'get'>;
+
+// ---- Not in the OpenAPI document (the server answers them, the document has no schema) ----
+
+/** GET /api/tasks/{id} and the items of GET /api/tasks: no `Task` schema; `formId` and `record` (a record summary with `sla.dueAt`). */
 export interface TaskView extends Task {
   formId: string | null;
-  record: TaskRecordSummary | null;
+  record: (Pick<RecordView, 'number' | 'type' | 'title' | 'state' | 'priority'> & {
+    sla: Pick<RecordView['sla'], 'status' | 'responseDueAt' | 'resolutionDueAt' | 'paused'> & { dueAt: string | null };
+  }) | null;
 }
 
-export type TaskScope = 'assigned' | 'groups';
-export type TaskSort = 'priority' | 'due' | 'record' | 'created';
-
-export interface TaskQuery {
-  scope?: TaskScope;
-  assignee?: string;
-  candidateGroup?: string;
-  definitionKey?: string;
-  q?: string;
-  overdue?: 'true';
-  sort?: TaskSort;
-  instanceId?: string;
-  page?: number;
-  size?: number;
-}
-
+/** GET /api/tasks/{id}/form: no schema. */
 export interface TaskForm {
   formId: string;
   schema: FormSchema;
   data: Record<string, unknown>;
 }
 
-/** A form-js schema (only what the app reads of it). */
+/** GET /api/definitions/{id}/forms: no schema. */
+export interface DefinitionForm {
+  formId: string;
+  sha256: string;
+  elementIds: string[];
+  schema: FormSchema;
+}
+
+/** A form-js schema (only what the app reads of it; form-js defines it, not the API). */
 export interface FormSchema {
   id?: string;
   components?: FormComponent[];
@@ -60,31 +68,7 @@ export interface FormComponent {
   [key: string]: unknown;
 }
 
-export interface DefinitionForm {
-  formId: string;
-  sha256: string;
-  elementIds: string[];
-  schema: FormSchema;
-}
-
-export interface RecordView {
-  number: string;
-  type: string;
-  instanceId: string;
-  definitionKey: string;
-  state: string;
-  title: string | null;
-  priority: string | null;
-  assignee: string | null;
-  openedBy: string | null;
-  openedAt: string;
-  acknowledgedAt: string | null;
-  resolvedAt: string | null;
-  closedAt: string | null;
-  sla: { status: SlaStatus; responseDueAt: string | null; responseMet: boolean | null; resolutionDueAt: string | null; resolutionMet: boolean | null; paused: boolean };
-  updatedAt: string;
-}
-
+/** The items of RecordDetail.links: the schema has them as free-form objects. */
 export interface RecordLink {
   number: string;
   kind: string;
@@ -96,72 +80,18 @@ export interface RecordLink {
   createdBy: string | null;
 }
 
-export interface RecordDetail extends RecordView {
-  fields: Record<string, unknown>;
-  instances: { id: string; definitionKey: string; definitionVersion: number; status: string; parentInstanceId: string | null; startedAt: string; endedAt: string | null }[];
-  links: RecordLink[];
-  timeline: HistoryEvent[];
-}
+export type RecordDetail = Omit<Schemas['RecordDetail'], 'links'> & { links: RecordLink[] };
 
-export interface RecordQuery {
-  q?: string;
-  type?: string;
-  state?: string;
-  priority?: string;
-  assignee?: string;
-  openedFrom?: string;
-  openedTo?: string;
-  sla?: string;
-  open?: string;
-  page?: number;
-  size?: number;
-}
+/** Items of GET /api/instances: the `Instance` schema lacks `recordNumber` and `recordTitle`. */
+export type InstanceItem = InstanceSummary & { recordNumber: string | null; recordTitle: string | null };
 
-export interface InstanceItem extends Instance {
-  parentInstanceId: string | null;
-  parentElementId: string | null;
-  rootInstanceId: string | null;
-  recordNumber: string | null;
-  recordTitle: string | null;
-}
-
-export interface ChildInstance {
-  id: string;
-  definitionKey: string;
-  definitionVersion: number;
-  businessKey: string | null;
-  status: string;
-  parentElementId: string | null;
-  startedAt: string;
-  endedAt: string | null;
-}
-
-export interface InstanceFull extends InstanceItem {
+/** GET /api/instances/{id}: no schema; `openTasks` (Task) and `children` besides the instance. */
+export type InstanceFull = InstanceItem & {
   openTasks: Task[];
-  children: ChildInstance[];
-}
+  children: (Pick<InstanceSummary, 'id' | 'definitionKey' | 'definitionVersion' | 'businessKey' | 'status' | 'startedAt' | 'endedAt'> & { parentElementId: string | null })[];
+};
 
-export interface InstanceQuery {
-  key?: string;
-  status?: string;
-  businessKey?: string;
-  recordNumber?: string;
-  startedFrom?: string;
-  startedTo?: string;
-  startedBy?: string;
-  assignee?: string;
-  called?: string;
-  page?: number;
-  size?: number;
-}
-
-export interface DefinitionSummary {
-  id: string;
-  key: string;
-  version: number;
-  name: string | null;
-  state: string;
-}
+// ---- Calls ----
 
 const enc = encodeURIComponent;
 type Query = Record<string, string | number | undefined>;
@@ -174,15 +104,16 @@ export const work = {
   unclaim: async (id: string) => (await request<Task>(`/api/tasks/${enc(id)}/unclaim`, { method: 'POST' })).body,
   complete: async (id: string, variables: Record<string, unknown>) =>
     (await request<InstanceResult>(`/api/tasks/${enc(id)}/complete`, { method: 'POST', body: { variables } })).body,
-  definitions: async (key?: string) => (await request<DefinitionSummary[]>('/api/definitions', { query: { key } })).body,
+  definitions: (key?: string) => typed.get('/api/definitions', { query: { key } }),
+  versions: (key: string) => typed.get('/api/definitions/key/{key}/versions', { params: { key } }),
   definitionForms: async (id: string) => (await request<DefinitionForm[]>(`/api/definitions/${enc(id)}/forms`)).body,
   definitionXml: async (id: string) => (await request<string>(`/api/definitions/${enc(id)}/xml`)).body,
   start: async (definitionKey: string, variables: Record<string, unknown>) =>
     (await request<InstanceResult>('/api/instances', { method: 'POST', body: { definitionKey, variables } })).body,
   instances: async (query: InstanceQuery) => (await request<Page<InstanceItem>>('/api/instances', { query: query as Query })).body,
   instance: async (id: string) => (await request<InstanceFull>(`/api/instances/${enc(id)}`)).body,
-  history: async (id: string) => (await request<HistoryEvent[]>(`/api/instances/${enc(id)}/history`)).body,
-  verify: async (id: string) => (await request<{ valid: boolean; checked: number; firstInvalid: { seq: number; reason: string } | null }>(`/api/instances/${enc(id)}/history/verify`)).body,
-  records: async (query: RecordQuery) => (await request<Page<RecordView>>('/api/records', { query: query as Query })).body,
+  history: (id: string) => typed.get('/api/instances/{id}/history', { params: { id } }),
+  verify: (id: string) => typed.get('/api/instances/{id}/history/verify', { params: { id } }),
+  records: (query: RecordQuery) => typed.get('/api/records', { query }),
   record: async (number: string) => (await request<RecordDetail>(`/api/records/${enc(number)}`)).body,
 };
