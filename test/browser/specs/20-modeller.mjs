@@ -19,8 +19,13 @@ async function openModeler(page, baseUrl) {
 
 /** Places a new task from the palette at (x, y) of the canvas; answers its id. */
 async function createTask(page, x, y) {
+  return createShape(page, 'create.task', x, y);
+}
+
+/** Places a new shape from the palette entry `action` at (x, y) of the canvas; answers its id. */
+async function createShape(page, action, x, y) {
   const box = await page.getByTestId('canvas').boundingBox();
-  await page.locator('.djs-palette .entry[data-action="create.task"]').click();
+  await page.locator(`.djs-palette .entry[data-action="${action}"]`).click();
   await page.mouse.move(box.x + x - 10, box.y + y - 10);
   await page.mouse.move(box.x + x, box.y + y);
   await page.mouse.click(box.x + x, box.y + y);
@@ -93,6 +98,56 @@ async function propertiesPanelSetsGroupAndForm(page, baseUrl) {
   assert(element, `the exported XML has no user task ${id}`);
   assert(element.includes('camunda:candidateGroups="resolvers"'), `candidate group missing in ${element}`);
   assert(element.includes('camunda:formRef="incident-assign"'), `form missing in ${element}`);
+}
+
+/** Waits until the properties panel shows the element `id` (its Id field). */
+async function panelShows(page, id) {
+  await page.waitForFunction((want) => document.querySelector('[data-entry-id="id"] input')?.value === want, id);
+}
+
+async function propertiesPanelSetsSlaPause(page, baseUrl) {
+  await openModeler(page, baseUrl);
+  const id = await createTask(page, 520, 320);
+  await replaceMenuEntries(page);
+  await page.locator('.djs-popup [data-id="replace-with-user-task"]').click();
+  await select(page, id);
+  await openGroup(page, 'itsm-sla-pause');
+  const clocks = page.locator('[data-entry-id="itsm-pause-sla"] input');
+  const reason = page.locator('[data-entry-id="itsm-pause-reason"] input');
+  assert((await reason.count()) === 0, 'a pause reason is offered before any clock is paused');
+
+  // A name the deploy rule sla-pause refuses is shown as an error and not written.
+  await clocks.fill('9 hours');
+  await page.locator('[data-entry-id="itsm-pause-sla"].has-error .bio-properties-panel-error').waitFor();
+  await clocks.fill('resolution');
+  await clocks.blur();
+  await reason.waitFor();
+  assert((await page.locator('[data-entry-id="itsm-pause-sla"].has-error').count()) === 0, 'the clock field still shows an error');
+  await reason.fill('awaiting_caller');
+  await reason.blur();
+  await screenshot(page, 'modeller-sla-pause-user-task');
+
+  let xml = await exportedXml(page);
+  let element = new RegExp(`<bpmn:userTask id="${id}"[^>]*>`).exec(xml)?.[0] ?? '';
+  assert(element.includes('itsm:pauseSla="resolution"'), `no pause in ${element || `the XML (no user task ${id})`}`);
+  assert(element.includes('itsm:pauseReason="awaiting_caller"'), `no pause reason in ${element}`);
+
+  // Clearing the clock removes the reason too (a reason alone is refused at deploy).
+  await clocks.fill('');
+  await clocks.blur();
+  await reason.waitFor({ state: 'detached' });
+  xml = await exportedXml(page);
+  element = new RegExp(`<bpmn:userTask id="${id}"[^>]*>`).exec(xml)?.[0] ?? '';
+  assert(element && !/itsm:pause/.test(element), `the cleared pause stayed: ${element}`);
+
+  // Not offered where the engine refuses it: a start event, a gateway.
+  await page.locator('.djs-element[data-element-id="StartEvent_1"]').click();
+  await panelShows(page, 'StartEvent_1');
+  assert((await page.locator('[data-group-id="group-itsm-sla-pause"]').count()) === 0, 'the SLA pause group is offered on a start event');
+  const gateway = await createShape(page, 'create.exclusive-gateway', 700, 420);
+  await panelShows(page, gateway);
+  assert((await page.locator('[data-group-id="group-itsm-record"]').count()) === 1, 'the panel does not show the gateway\'s groups');
+  assert((await page.locator('[data-group-id="group-itsm-sla-pause"]').count()) === 0, 'the SLA pause group is offered on a gateway');
 }
 
 async function lintMarksAndClears(page, baseUrl) {
@@ -256,6 +311,7 @@ async function taskListSkipsModellerChunk(page, baseUrl) {
 export default [
   { name: 'modeller-chunk-not-in-task-list', run: taskListSkipsModellerChunk },
   { name: 'modeller-properties-user-task', run: propertiesPanelSetsGroupAndForm },
+  { name: 'modeller-properties-sla-pause', run: propertiesPanelSetsSlaPause },
   { name: 'modeller-lint-marks-and-clears', run: lintMarksAndClears },
   { name: 'modeller-opens-without-layout', run: opensWithoutLayout },
   // bpmn-js logs what it cannot draw of a defective document ("failed to import <element>", with the

@@ -76,6 +76,11 @@ const RECORD_TYPES = ['incident', 'request', 'problem', 'change', 'slr', 'bct', 
 
 const SERVICE_LIKE = ['bpmn:ServiceTask', 'bpmn:SendTask'];
 
+/** Elements that wait, where `itsm:pauseSla` is allowed (engine/sla/sla-rules.ts, rule sla-pause). */
+const PAUSING = ['bpmn:Activity', 'bpmn:IntermediateCatchEvent'];
+/** An SLA clock name (`sla.<name>`), as the deploy rule sla-pause accepts it. */
+const CLOCK_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
 function withCurrent(options: Option[], current: string, noneLabel: string): Option[] {
   const out = [{ value: '', label: noneLabel }, ...options];
   if (current && !options.some((o) => o.value === current)) out.push({ value: current, label: `${current} (not on this server)` });
@@ -144,6 +149,20 @@ export default class ItsmPropertiesProvider {
           { id: 'itsm-output-collection', component: OutputCollection, isEdited: isTextFieldEntryEdited },
           { id: 'itsm-output-element', component: OutputElement, isEdited: isTextFieldEntryEdited },
         );
+      }
+
+      // Shown where the engine honours it, and where an element carries it anyway (e.g. a task
+      // replaced by a gateway keeps its attributes) so that the refused attribute can be cleared.
+      if (is(owner, 'bpmn:FlowNode') && (isAny(owner, PAUSING) || text(owner, 'itsm:pauseSla') || text(owner, 'itsm:pauseReason'))) {
+        groups.push({
+          id: 'itsm-sla-pause',
+          label: 'SLA pause',
+          entries: [
+            { id: 'itsm-pause-sla', component: PauseSla, isEdited: isTextFieldEntryEdited },
+            { id: 'itsm-pause-sla-picker', component: PauseSlaPicker },
+            { id: 'itsm-pause-reason', component: PauseReason, isEdited: isTextFieldEntryEdited },
+          ],
+        });
       }
 
       const record: Entry[] = [];
@@ -428,5 +447,105 @@ function BusinessDate({ element, id }: { element: Shape; id: string }) {
       execute(commandStack, [update(element, timer, { timeDate, timeCycle: undefined, timeDuration: undefined })]);
     },
     getOptions: () => [{ value: '', label: '<not a business-time date>' }, ...options.map((o) => ({ value: o, label: o }))],
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// SLA pause: itsm:pauseSla / itsm:pauseReason (engine/sla/sla-pause.ts, README "SLA pauses in the diagram")
+
+function clockNames(value: string): string[] {
+  return [...new Set(value.split(',').map((s) => s.trim()).filter(Boolean))];
+}
+
+/** Names of the SLA clocks the startSla tasks of this diagram start (their literal `name` input). */
+function startedClocks(element: Shape): string[] {
+  const out = new Set<string>();
+  for (const e of allFlowElements(bo(element))) {
+    if (!isAny(e, SERVICE_LIKE) || handlerName(e) !== 'startSla') continue;
+    const name = inputValue(e, 'name').trim();
+    if (CLOCK_NAME.test(name)) out.add(name);
+  }
+  return [...out].sort();
+}
+
+/** The deploy rule's refusals of a pauseSla value, as the panel shows them under the field. */
+function validateClocks(value: string | undefined): string | null {
+  if (!value?.trim()) return null;
+  const names = clockNames(value);
+  if (!names.length) return 'Name at least one SLA clock, e.g. resolution.';
+  const bad = names.filter((n) => !CLOCK_NAME.test(n));
+  if (bad.length) return `${bad.map((n) => `"${n}"`).join(', ')}: not an SLA clock name (letters, digits and _, not starting with a digit).`;
+  return null;
+}
+
+function validateReason(value: string | undefined): string | null {
+  return value && value.trim().length > 200 ? 'At most 200 characters.' : null;
+}
+
+/** Sets the paused clocks; no clock removes the reason too (a reason alone is refused at deploy). */
+function setPausedClocks(element: Shape, value: string, commandStack: CommandStack): void {
+  const clocks = value.trim();
+  execute(commandStack, [update(element, bo(element), clocks ? { 'itsm:pauseSla': clocks } : { 'itsm:pauseSla': undefined, 'itsm:pauseReason': undefined })]);
+}
+
+function PauseSla({ element, id }: { element: Shape; id: string }) {
+  const { commandStack } = useEditing();
+  const started = startedClocks(element);
+  const owner = bo(element);
+  const description = !isAny(owner, PAUSING)
+    ? `Refused at deploy on a ${owner.$type.replace('bpmn:', '')}: only an activity or an intermediate catch event waits. Clear it.`
+    : `Comma-separated SLA clock names (sla.<name>) paused while this element runs, resumed when it is left. ${
+        started.length ? `Clocks this diagram starts: ${started.join(', ')}.` : 'No startSla task of this diagram starts a clock; it may come from a calling process.'
+      } Empty: no pause.`;
+  return h(TextFieldEntry, {
+    element,
+    id,
+    label: 'Paused SLA clocks',
+    description,
+    debounce: useService('debounceInput'),
+    validate: validateClocks,
+    getValue: () => text(bo(element), 'itsm:pauseSla'),
+    setValue: (value: string | undefined, error?: string | null) => {
+      if (!error) setPausedClocks(element, value ?? '', commandStack);
+    },
+  });
+}
+
+/** Adds a clock that a startSla task of this diagram starts; absent when there is none to add. */
+function PauseSlaPicker({ element, id }: { element: Shape; id: string }) {
+  const { commandStack } = useEditing();
+  if (!isAny(bo(element), PAUSING)) return null;
+  const current = () => clockNames(text(bo(element), 'itsm:pauseSla'));
+  const available = startedClocks(element).filter((n) => !current().includes(n));
+  if (!available.length) return null;
+  return h(SelectEntry, {
+    element,
+    id,
+    label: 'Add a clock of this diagram',
+    description: 'SLA clocks started by a startSla task of this diagram.',
+    getValue: () => '',
+    setValue: (value: string) => {
+      if (value && !current().includes(value)) setPausedClocks(element, [...current(), value].join(','), commandStack);
+    },
+    getOptions: () => [{ value: '', label: '<choose a clock>' }, ...available.map((n) => ({ value: n, label: n }))],
+  });
+}
+
+/** The pause reason, offered once a clock is paused (a reason alone is refused at deploy). */
+function PauseReason({ element, id }: { element: Shape; id: string }) {
+  const { commandStack } = useEditing();
+  const debounce = useService('debounceInput');
+  if (!text(bo(element), 'itsm:pauseSla') && !text(bo(element), 'itsm:pauseReason')) return null;
+  return h(TextFieldEntry, {
+    element,
+    id,
+    label: 'Pause reason',
+    description: `Kept with each pause for reporting, e.g. awaiting_caller (empty: the element id, ${element.id}).`,
+    debounce,
+    validate: validateReason,
+    getValue: () => text(bo(element), 'itsm:pauseReason'),
+    setValue: (value: string | undefined, error?: string | null) => {
+      if (!error) execute(commandStack, [update(element, bo(element), { 'itsm:pauseReason': value?.trim() ? value.trim() : undefined })]);
+    },
   });
 }
