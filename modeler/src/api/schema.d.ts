@@ -695,6 +695,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One instance with its record (recordNumber, recordTitle), its open tasks and the instances its call activities started */
         get: operations["InstancesController_get"];
         put?: never;
         post?: never;
@@ -1148,6 +1149,16 @@ export interface components {
                 rule: string;
             }[];
         };
+        DefinitionForm: {
+            /** @description the user tasks and start events bound to it */
+            elementIds: string[];
+            formId: string;
+            /** @description the form-js schema */
+            schema: {
+                [key: string]: unknown;
+            };
+            sha256: string;
+        };
         DefinitionOwners: {
             key: string;
             owners: {
@@ -1230,6 +1241,33 @@ export interface components {
             variables: {
                 [key: string]: unknown;
             };
+        };
+        InstanceDetail: components["schemas"]["InstanceListItem"] & {
+            /** @description instances its call activities started (those the caller may see), oldest first */
+            children: {
+                businessKey: string | null;
+                definitionKey: string;
+                definitionVersion: number;
+                /** Format: date-time */
+                endedAt: string | null;
+                id: string;
+                parentElementId: string | null;
+                parentExecutionId: string | null;
+                /** Format: date-time */
+                startedAt: string;
+                status: string;
+            }[];
+            openTasks: components["schemas"]["Task"][];
+        };
+        InstanceListItem: components["schemas"]["Instance"] & {
+            /** @description the record of the instance, else of its root instance; null: none */
+            recordNumber: string | null;
+            recordTitle: string | null;
+        };
+        InstanceResult: {
+            instance: components["schemas"]["Instance"];
+            /** @description the open tasks after the command */
+            tasks: components["schemas"]["Task"][];
         };
         KpiReport: {
             change?: {
@@ -1369,7 +1407,19 @@ export interface components {
                 status: string;
             }[];
             links: {
-                [key: string]: unknown;
+                /** Format: date-time */
+                createdAt: string;
+                createdBy: string | null;
+                /**
+                 * @description outgoing: this record → number; incoming: number → this record
+                 * @enum {string}
+                 */
+                direction: "outgoing" | "incoming";
+                kind: string;
+                number: string;
+                state: string;
+                title: string | null;
+                type: string;
             }[];
             timeline: components["schemas"]["HistoryEvent"][];
         };
@@ -1421,6 +1471,71 @@ export interface components {
             variables?: {
                 [key: string]: unknown;
             };
+        };
+        Task: {
+            assignee: string | null;
+            candidateGroups: string[];
+            candidateUsers: string[];
+            /** Format: date-time */
+            completedAt: string | null;
+            completedBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            definitionKey: string;
+            /** Format: date-time */
+            dueAt: string | null;
+            elementId: string;
+            executionId: string;
+            /** Format: date-time */
+            followUpAt: string | null;
+            formKey: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            instanceId: string;
+            name: string | null;
+            priority: number;
+            /** @enum {string} */
+            status: "open" | "completed" | "cancelled";
+            submitted: {
+                [key: string]: unknown;
+            } | null;
+        };
+        TaskForm: {
+            /** @description the current process variables restricted to the form's field keys */
+            data: {
+                [key: string]: unknown;
+            };
+            formId: string;
+            /** @description the form-js schema as deployed with the task's definition version */
+            schema: {
+                [key: string]: unknown;
+            };
+        };
+        TaskView: components["schemas"]["Task"] & {
+            formId: string | null;
+            /** @description the record the task works on (its instance's, else its root instance's); null: none */
+            record: {
+                number: string;
+                priority: string | null;
+                sla: {
+                    /**
+                     * Format: date-time
+                     * @description the nearest running SLA target (response until acknowledged, then resolution); null when none runs
+                     */
+                    dueAt: string | null;
+                    paused: boolean;
+                    /** Format: date-time */
+                    resolutionDueAt: string | null;
+                    /** Format: date-time */
+                    responseDueAt: string | null;
+                    /** @enum {string|null} */
+                    status: "on track" | "at risk" | "breached" | "paused" | null;
+                };
+                state: string;
+                title: string | null;
+                type: string;
+            } | null;
         };
         TimerJob: {
             attempts: number;
@@ -1887,7 +2002,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DefinitionForm"][];
+                };
             };
         };
     };
@@ -2503,7 +2620,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["Instance"][];
+                        items: components["schemas"]["InstanceListItem"][];
                         page: number;
                         size: number;
                         total: number;
@@ -2532,7 +2649,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InstanceResult"];
+                };
             };
         };
     };
@@ -2551,7 +2670,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InstanceDetail"];
+                };
             };
         };
     };
@@ -2879,7 +3000,14 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["TaskView"][];
+                        page: number;
+                        size: number;
+                        total: number;
+                    };
+                };
             };
         };
     };
@@ -2898,7 +3026,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TaskView"];
+                };
             };
         };
     };
@@ -2921,7 +3051,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
             };
         };
     };
@@ -2940,7 +3072,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
             };
         };
     };
@@ -2966,7 +3100,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InstanceResult"];
+                };
             };
         };
     };
@@ -2985,7 +3121,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TaskForm"];
+                };
             };
         };
     };
@@ -3004,7 +3142,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
             };
         };
     };
