@@ -29,6 +29,7 @@ function object(properties: Record<string, Schema>, optional: string[] = []): Sc
   return { type: 'object', required: Object.keys(properties).filter((k) => !optional.includes(k)), properties };
 }
 
+const draftFile = object({ name: str, content: str });
 const ratio = object({ count: int, total: int, pct: nullable({ type: 'number', description: 'percentage, 2 decimals; null when total is 0' }) });
 const incidentPriority = {
   priority: nullable(str),
@@ -318,6 +319,60 @@ export const SCHEMAS = {
       }),
     ],
   },
+  DraftSummary: object({
+    id: { type: 'string', format: 'uuid' },
+    key: str,
+    name: nullable(str),
+    revision: { type: 'integer', description: 'the latest revision (every save appends one)' },
+    baseDefinitionId: { ...nullable(str), description: 'the deployed version the draft started from, if any' },
+    baseVersion: nullable(int),
+    createdBy: str,
+    createdAt: time,
+    updatedBy: str,
+    updatedAt: time,
+    comment: { type: 'string', description: 'the comment of the latest revision' },
+    formCount: int,
+    decisionCount: int,
+    pendingRequestId: { ...nullable(str), description: 'the open deploy request of this draft, if any' },
+  }),
+  DraftDetail: {
+    allOf: [
+      { $ref: '#/components/schemas/DraftSummary' },
+      object({
+        shownRevision: { type: 'integer', description: 'the revision shown (the latest unless ?revision= asked for another)' },
+        author: str,
+        savedAt: time,
+        revisionComment: str,
+        sha256: str,
+        bpmn: str,
+        forms: { type: 'array', items: draftFile },
+        decisions: { type: 'array', items: draftFile },
+      }),
+    ],
+  },
+  DraftRevision: object({ revision: int, author: str, savedAt: time, comment: str, sha256: str }),
+  DeployRequest: object({
+    id: { type: 'string', format: 'uuid' },
+    draftId: { type: 'string', format: 'uuid' },
+    draftRevision: int,
+    key: str,
+    kind: { type: 'string', enum: ['request', 'direct'], description: 'request: submitted by a process owner; direct: deployed by an administrator without a request' },
+    state: { type: 'string', enum: ['pending', 'approved', 'rejected', 'withdrawn'] },
+    comment: str,
+    submittedBy: str,
+    submittedAt: time,
+    decidedBy: nullable(str),
+    decidedAt: nullable(time),
+    reason: { ...nullable(str), description: "why it was rejected or withdrawn (or the approver's note)" },
+    definitionId: { ...nullable(str), description: 'the version the approval deployed (or found identical, `created` false)' },
+    definitionVersion: nullable(int),
+    created: nullable(bool),
+  }),
+  DeployOutcome: object({
+    request: { $ref: '#/components/schemas/DeployRequest' },
+    definition: { $ref: '#/components/schemas/Definition' },
+    created: { type: 'boolean', description: 'false when the content was identical to the latest version: no new version' },
+  }),
   KpiReport: object(
     {
       from: time,

@@ -1168,6 +1168,89 @@ export interface components {
                 username: string;
             }[];
         };
+        DeployOutcome: {
+            /** @description false when the content was identical to the latest version: no new version */
+            created: boolean;
+            definition: components["schemas"]["Definition"];
+            request: components["schemas"]["DeployRequest"];
+        };
+        DeployRequest: {
+            comment: string;
+            created: boolean | null;
+            /** Format: date-time */
+            decidedAt: string | null;
+            decidedBy: string | null;
+            /** @description the version the approval deployed (or found identical, `created` false) */
+            definitionId: string | null;
+            definitionVersion: number | null;
+            /** Format: uuid */
+            draftId: string;
+            draftRevision: number;
+            /** Format: uuid */
+            id: string;
+            key: string;
+            /**
+             * @description request: submitted by a process owner; direct: deployed by an administrator without a request
+             * @enum {string}
+             */
+            kind: "request" | "direct";
+            /** @description why it was rejected or withdrawn (or the approver's note) */
+            reason: string | null;
+            /** @enum {string} */
+            state: "pending" | "approved" | "rejected" | "withdrawn";
+            /** Format: date-time */
+            submittedAt: string;
+            submittedBy: string;
+        };
+        DraftDetail: components["schemas"]["DraftSummary"] & {
+            author: string;
+            bpmn: string;
+            decisions: {
+                content: string;
+                name: string;
+            }[];
+            forms: {
+                content: string;
+                name: string;
+            }[];
+            revisionComment: string;
+            /** Format: date-time */
+            savedAt: string;
+            sha256: string;
+            /** @description the revision shown (the latest unless ?revision= asked for another) */
+            shownRevision: number;
+        };
+        DraftRevision: {
+            author: string;
+            comment: string;
+            revision: number;
+            /** Format: date-time */
+            savedAt: string;
+            sha256: string;
+        };
+        DraftSummary: {
+            /** @description the deployed version the draft started from, if any */
+            baseDefinitionId: string | null;
+            baseVersion: number | null;
+            /** @description the comment of the latest revision */
+            comment: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            decisionCount: number;
+            formCount: number;
+            /** Format: uuid */
+            id: string;
+            key: string;
+            name: string | null;
+            /** @description the open deploy request of this draft, if any */
+            pendingRequestId: string | null;
+            /** @description the latest revision (every save appends one) */
+            revision: number;
+            /** Format: date-time */
+            updatedAt: string;
+            updatedBy: string;
+        };
         Group: {
             /** Format: date-time */
             createdAt: string;
@@ -2149,7 +2232,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeployRequest"][];
+                };
             };
         };
     };
@@ -2170,7 +2255,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeployRequest"];
+                };
             };
         };
     };
@@ -2189,7 +2276,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeployRequest"];
+                };
             };
         };
     };
@@ -2208,7 +2297,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeployOutcome"];
+                };
             };
         };
     };
@@ -2227,7 +2318,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeployRequest"];
+                };
             };
         };
     };
@@ -2246,7 +2339,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeployRequest"];
+                };
             };
         };
     };
@@ -2265,7 +2360,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DraftSummary"][];
+                };
             };
         };
     };
@@ -2286,7 +2383,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DraftDetail"];
+                };
             };
         };
     };
@@ -2307,7 +2406,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DraftDetail"];
+                };
             };
         };
     };
@@ -2330,7 +2431,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DraftDetail"];
+                };
             };
         };
     };
@@ -2345,11 +2448,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description identical to the latest version: no new version */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeployOutcome"];
+                };
+            };
+            /** @description a new version */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeployOutcome"];
+                };
             };
         };
     };
@@ -2368,7 +2483,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DraftRevision"][];
+                };
             };
         };
     };
