@@ -147,6 +147,7 @@ export class DefinitionsController {
 
   @Get(':id/forms')
   @ApiOperation({ summary: 'The forms deployed with a version: [{formId, sha256, elementIds, schema}] (start forms included)' })
+  @ApiOkResponse({ schema: listOf('DefinitionForm') })
   formsOf(@Param('id') id: string): Promise<DefinitionForm[]> {
     return this.forms.list(idParam(id, 'process definition'));
   }

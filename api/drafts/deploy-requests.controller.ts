@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { parse, uuid } from '../common/validation';
+import { listOf, ref } from '../openapi/schemas';
 import { DeployRequestsService, type DeployOutcome, type DeployRequest } from './deploy-requests.service';
 
 const SubmitBody = z.object({ draftId: uuid, revision: z.number().int().min(1).optional(), comment: z.string().trim().min(1, 'say why it should be deployed').max(2000) }).strict();
@@ -29,6 +30,7 @@ export class DeployRequestsController {
   @Roles('process-owner')
   @ApiOperation({ summary: 'Submit a draft revision for deployment {draftId, revision?, comment} (process owners of its key; one pending request per key)' })
   @ApiBody({ schema: { example: { draftId: '00000000-0000-4000-8000-000000000000', revision: 2, comment: 'Adds a triage step' } } })
+  @ApiCreatedResponse({ schema: ref('DeployRequest') })
   submit(@Body() body: unknown, @CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: Response): Promise<DeployRequest> {
     return this.requests.submit(user, parse(SubmitBody, body, 'deploy request')).then((r) => (res.location(`/api/deploy-requests/${r.id}`), r));
   }
@@ -39,12 +41,14 @@ export class DeployRequestsController {
   @ApiQuery({ name: 'state', required: false, enum: ['pending', 'approved', 'rejected', 'withdrawn'] })
   @ApiQuery({ name: 'key', required: false })
   @ApiQuery({ name: 'draftId', required: false })
+  @ApiOkResponse({ schema: listOf('DeployRequest') })
   list(@Query() query: unknown, @CurrentUser() user: AuthUser): Promise<DeployRequest[]> {
     return this.requests.list(user, parse(ListQuery, query, 'filter'));
   }
 
   @Get(':id')
   @Roles('admin', 'auditor', 'process-owner')
+  @ApiOkResponse({ schema: ref('DeployRequest') })
   get(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<DeployRequest> {
     return this.requests.get(user, requestId(id));
   }
@@ -53,6 +57,7 @@ export class DeployRequestsController {
   @HttpCode(HttpStatus.OK)
   @Roles('admin')
   @ApiOperation({ summary: 'Approve a pending request {comment?, versionTag?}: deploys its draft revision; the decision commits with the deployment (not your own request)' })
+  @ApiOkResponse({ schema: ref('DeployOutcome') })
   approve(@Param('id') id: string, @Body() body: unknown, @CurrentUser() user: AuthUser): Promise<DeployOutcome> {
     return this.requests.approve(user, requestId(id), parse(ApproveBody, body, 'approval'));
   }
@@ -61,6 +66,7 @@ export class DeployRequestsController {
   @HttpCode(HttpStatus.OK)
   @Roles('admin')
   @ApiOperation({ summary: 'Reject a pending request {reason}' })
+  @ApiOkResponse({ schema: ref('DeployRequest') })
   reject(@Param('id') id: string, @Body() body: unknown, @CurrentUser() user: AuthUser): Promise<DeployRequest> {
     return this.requests.reject(user, requestId(id), parse(RejectBody, body, 'rejection').reason);
   }
@@ -69,6 +75,7 @@ export class DeployRequestsController {
   @HttpCode(HttpStatus.OK)
   @Roles('process-owner', 'admin')
   @ApiOperation({ summary: 'Withdraw your own pending request {reason?}' })
+  @ApiOkResponse({ schema: ref('DeployRequest') })
   withdraw(@Param('id') id: string, @Body() body: unknown, @CurrentUser() user: AuthUser): Promise<DeployRequest> {
     return this.requests.withdraw(user, requestId(id), parse(WithdrawBody, body, 'withdrawal').reason);
   }

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { parse, uuid } from '../common/validation';
+import { listOf, ref } from '../openapi/schemas';
 import { DraftContentShape } from './draft-content';
 import { DeployRequestsService, type DeployOutcome } from './deploy-requests.service';
 import { DraftsService, draftNotFound, type DraftDetail, type DraftRevision, type DraftSummary } from './drafts.service';
@@ -43,6 +44,7 @@ export class DraftsController {
   @Roles('admin', 'process-owner')
   @ApiOperation({ summary: 'Save a new draft {bpmn, forms?, decisions?, comment, baseDefinitionId?}: revision 1; its key is the BPMN process id (process owners: keys they own or new keys)' })
   @ApiBody({ schema: { example: EXAMPLE } })
+  @ApiCreatedResponse({ schema: ref('DraftDetail') })
   create(@Body() body: unknown, @CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: Response): Promise<DraftDetail> {
     const input = parse(NewDraftBody, body, 'draft');
     return this.drafts.create(user, input).then((d) => (res.location(`/api/drafts/${d.id}`), d));
@@ -51,6 +53,7 @@ export class DraftsController {
   @Get()
   @ApiOperation({ summary: 'Drafts (latest revision of each), newest first; ?key= one process key' })
   @ApiQuery({ name: 'key', required: false })
+  @ApiOkResponse({ schema: listOf('DraftSummary') })
   list(@Query('key') key: string | undefined, @CurrentUser() user: AuthUser): Promise<DraftSummary[]> {
     return this.drafts.list(user, parse(Key, key, 'key filter'));
   }
@@ -58,12 +61,14 @@ export class DraftsController {
   @Get(':id')
   @ApiOperation({ summary: 'A draft with its content: the latest revision, or ?revision=n' })
   @ApiQuery({ name: 'revision', required: false })
+  @ApiOkResponse({ schema: ref('DraftDetail') })
   get(@Param('id') id: string, @Query('revision') revision: string | undefined, @CurrentUser() user: AuthUser): Promise<DraftDetail> {
     return this.drafts.get(user, draftId(id), parse(RevisionQuery, revision, 'revision') ?? null);
   }
 
   @Get(':id/revisions')
   @ApiOperation({ summary: 'Every revision of a draft, newest first: author, time, comment' })
+  @ApiOkResponse({ schema: listOf('DraftRevision') })
   revisions(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<DraftRevision[]> {
     return this.drafts.revisions(user, draftId(id));
   }
@@ -72,6 +77,7 @@ export class DraftsController {
   @Roles('admin', 'process-owner')
   @ApiOperation({ summary: 'Save a new revision {bpmn, forms, decisions, comment, revision}: `revision` is the one the editor started from (409 if another save came first)' })
   @ApiBody({ schema: { example: { ...EXAMPLE, revision: 1 } } })
+  @ApiOkResponse({ schema: ref('DraftDetail') })
   save(@Param('id') id: string, @Body() body: unknown, @CurrentUser() user: AuthUser): Promise<DraftDetail> {
     return this.drafts.save(user, draftId(id), parse(SaveBody, body, 'draft'));
   }
@@ -83,6 +89,8 @@ export class DraftsController {
     summary:
       'Deploy a draft revision directly (administrators) {revision?, comment?, versionTag?}: recorded as an approved deploy request. `created` false: identical to the latest version, no new version.',
   })
+  @ApiOkResponse({ description: 'identical to the latest version: no new version', schema: ref('DeployOutcome') })
+  @ApiCreatedResponse({ description: 'a new version', schema: ref('DeployOutcome') })
   deploy(@Param('id') id: string, @Body() body: unknown, @CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: Response): Promise<DeployOutcome> {
     const input = parse(DeployBody, body, 'deploy');
     return this.requests.deployDraft(user, draftId(id), input).then((outcome) => {

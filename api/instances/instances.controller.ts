@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Orchestrator, type InstanceResult } from '../../engine';
 import { AccessService } from '../auth/access';
@@ -64,6 +64,7 @@ export class InstancesController {
   @ApiOperation({ summary: 'Start an instance of the latest (or given) definition version; runs to its wait states in one transaction' })
   @ApiBody({ schema: { example: { definitionKey: 'incident', businessKey: 'INC-1', variables: { impact: 'high' } } } })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiCreatedResponse({ schema: ref('InstanceResult') })
   start(@Body() body: unknown, @CurrentUser() user: AuthUser, @Headers('idempotency-key') key?: string): Promise<InstanceResult> {
     const b = parse(StartBody, body, 'start request');
     return this.orchestrator.start({ ...b, actor: user.username }, idempotency(key, b, user.username));
@@ -83,12 +84,14 @@ export class InstancesController {
   @ApiQuery({ name: 'called', required: false, enum: ['true', 'false'], description: 'true: only called (child) instances; false: only top-level ones' })
   @ApiQuery({ name: 'page', required: false })
   @ApiQuery({ name: 'size', required: false })
-  @ApiOkResponse({ schema: pageOf('Instance') })
+  @ApiOkResponse({ schema: pageOf('InstanceListItem') })
   list(@Query() q: unknown, @CurrentUser() user: AuthUser): Promise<Page<InstanceListItem>> {
     return this.query.list(parse(ListQuery, q, 'query'), user);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One instance with its record (recordNumber, recordTitle), its open tasks and the instances its call activities started' })
+  @ApiOkResponse({ schema: ref('InstanceDetail') })
   async get(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<InstanceDetail> {
     await this.access.readInstance(user, idParam(id, 'process instance'));
     return this.query.get(id, user);

@@ -29,6 +29,7 @@ function object(properties: Record<string, Schema>, optional: string[] = []): Sc
   return { type: 'object', required: Object.keys(properties).filter((k) => !optional.includes(k)), properties };
 }
 
+const draftFile = object({ name: str, content: str });
 const ratio = object({ count: int, total: int, pct: nullable({ type: 'number', description: 'percentage, 2 decimals; null when total is 0' }) });
 const incidentPriority = {
   priority: nullable(str),
@@ -107,6 +108,99 @@ export const SCHEMAS = {
     },
     ['parentInstanceId', 'parentElementId', 'parentExecutionId', 'rootInstanceId'],
   ),
+  InstanceListItem: {
+    allOf: [
+      { $ref: '#/components/schemas/Instance' },
+      object({
+        recordNumber: { ...nullable(str), description: 'the record of the instance, else of its root instance; null: none' },
+        recordTitle: nullable(str),
+      }),
+    ],
+  },
+  InstanceDetail: {
+    allOf: [
+      { $ref: '#/components/schemas/InstanceListItem' },
+      object({
+        openTasks: { type: 'array', items: { $ref: '#/components/schemas/Task' } },
+        children: {
+          type: 'array',
+          description: 'instances its call activities started (those the caller may see), oldest first',
+          items: object({
+            id: str,
+            definitionKey: str,
+            definitionVersion: int,
+            businessKey: nullable(str),
+            status: str,
+            parentElementId: nullable(str),
+            parentExecutionId: nullable(str),
+            startedAt: time,
+            endedAt: nullable(time),
+          }),
+        },
+      }),
+    ],
+  },
+  InstanceResult: object({
+    instance: { $ref: '#/components/schemas/Instance' },
+    tasks: { type: 'array', items: { $ref: '#/components/schemas/Task' }, description: 'the open tasks after the command' },
+  }),
+  Task: object({
+    id: { type: 'string', format: 'uuid' },
+    instanceId: { type: 'string', format: 'uuid' },
+    definitionKey: str,
+    elementId: str,
+    executionId: str,
+    name: nullable(str),
+    assignee: nullable(str),
+    candidateUsers: strings,
+    candidateGroups: strings,
+    dueAt: nullable(time),
+    followUpAt: nullable(time),
+    priority: int,
+    formKey: nullable(str),
+    status: { type: 'string', enum: ['open', 'completed', 'cancelled'] },
+    createdAt: time,
+    completedAt: nullable(time),
+    completedBy: nullable(str),
+    submitted: nullable(anyObject),
+  }),
+  TaskView: {
+    allOf: [
+      { $ref: '#/components/schemas/Task' },
+      object({
+        formId: nullable(str),
+        record: {
+          ...object({
+            number: str,
+            type: str,
+            title: nullable(str),
+            state: str,
+            priority: nullable(str),
+            sla: object({
+              status: nullable({ type: 'string', enum: ['on track', 'at risk', 'breached', 'paused'] }),
+              dueAt: { ...nullable(time), description: 'the nearest running SLA target (response until acknowledged, then resolution); null when none runs' },
+              responseDueAt: nullable(time),
+              resolutionDueAt: nullable(time),
+              paused: bool,
+            }),
+          }),
+          nullable: true,
+          description: "the record the task works on (its instance's, else its root instance's); null: none",
+        },
+      }),
+    ],
+  },
+  TaskForm: object({
+    formId: str,
+    schema: { ...anyObject, description: "the form-js schema as deployed with the task's definition version" },
+    data: { ...anyObject, description: "the current process variables restricted to the form's field keys" },
+  }),
+  DefinitionForm: object({
+    formId: str,
+    sha256: str,
+    elementIds: { ...strings, description: 'the user tasks and start events bound to it' },
+    schema: { ...anyObject, description: 'the form-js schema' },
+  }),
   Definition: object(
     {
       id: { type: 'string', format: 'uuid' },
@@ -208,11 +302,77 @@ export const SCHEMAS = {
           type: 'array',
           items: object({ id: str, definitionKey: str, definitionVersion: int, status: str, parentInstanceId: nullable(str), startedAt: time, endedAt: nullable(time) }),
         },
-        links: { type: 'array', items: anyObject },
+        links: {
+          type: 'array',
+          items: object({
+            number: str,
+            kind: str,
+            direction: { type: 'string', enum: ['outgoing', 'incoming'], description: 'outgoing: this record → number; incoming: number → this record' },
+            type: str,
+            state: str,
+            title: nullable(str),
+            createdAt: time,
+            createdBy: nullable(str),
+          }),
+        },
         timeline: { type: 'array', items: { $ref: '#/components/schemas/HistoryEvent' } },
       }),
     ],
   },
+  DraftSummary: object({
+    id: { type: 'string', format: 'uuid' },
+    key: str,
+    name: nullable(str),
+    revision: { type: 'integer', description: 'the latest revision (every save appends one)' },
+    baseDefinitionId: { ...nullable(str), description: 'the deployed version the draft started from, if any' },
+    baseVersion: nullable(int),
+    createdBy: str,
+    createdAt: time,
+    updatedBy: str,
+    updatedAt: time,
+    comment: { type: 'string', description: 'the comment of the latest revision' },
+    formCount: int,
+    decisionCount: int,
+    pendingRequestId: { ...nullable(str), description: 'the open deploy request of this draft, if any' },
+  }),
+  DraftDetail: {
+    allOf: [
+      { $ref: '#/components/schemas/DraftSummary' },
+      object({
+        shownRevision: { type: 'integer', description: 'the revision shown (the latest unless ?revision= asked for another)' },
+        author: str,
+        savedAt: time,
+        revisionComment: str,
+        sha256: str,
+        bpmn: str,
+        forms: { type: 'array', items: draftFile },
+        decisions: { type: 'array', items: draftFile },
+      }),
+    ],
+  },
+  DraftRevision: object({ revision: int, author: str, savedAt: time, comment: str, sha256: str }),
+  DeployRequest: object({
+    id: { type: 'string', format: 'uuid' },
+    draftId: { type: 'string', format: 'uuid' },
+    draftRevision: int,
+    key: str,
+    kind: { type: 'string', enum: ['request', 'direct'], description: 'request: submitted by a process owner; direct: deployed by an administrator without a request' },
+    state: { type: 'string', enum: ['pending', 'approved', 'rejected', 'withdrawn'] },
+    comment: str,
+    submittedBy: str,
+    submittedAt: time,
+    decidedBy: nullable(str),
+    decidedAt: nullable(time),
+    reason: { ...nullable(str), description: "why it was rejected or withdrawn (or the approver's note)" },
+    definitionId: { ...nullable(str), description: 'the version the approval deployed (or found identical, `created` false)' },
+    definitionVersion: nullable(int),
+    created: nullable(bool),
+  }),
+  DeployOutcome: object({
+    request: { $ref: '#/components/schemas/DeployRequest' },
+    definition: { $ref: '#/components/schemas/Definition' },
+    created: { type: 'boolean', description: 'false when the content was identical to the latest version: no new version' },
+  }),
   KpiReport: object(
     {
       from: time,

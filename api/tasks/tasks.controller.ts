@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { EngineError, EngineErrorCode, Orchestrator, type InstanceResult, type TaskRecord } from '../../engine';
 import { AccessService } from '../auth/access';
@@ -7,6 +7,7 @@ import { NAME_PATTERN, type AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { idempotency } from '../common/idempotency';
 import { Pagination, idParam, parse, uuid, type Page } from '../common/validation';
+import { pageOf, ref } from '../openapi/schemas';
 import { UsersService } from '../users/users.service';
 import { TasksQuery, type TaskView } from './tasks.query';
 import { TaskFormQuery, type TaskForm } from './task-form.query';
@@ -64,12 +65,14 @@ export class TasksController {
   @ApiQuery({ name: 'sort', required: false, enum: ['priority', 'due', 'record', 'created'] })
   @ApiQuery({ name: 'page', required: false })
   @ApiQuery({ name: 'size', required: false })
+  @ApiOkResponse({ schema: pageOf('TaskView') })
   list(@Query() q: unknown, @CurrentUser() user: AuthUser): Promise<Page<TaskView>> {
     return this.query.list(parse(ListQuery, q, 'query'), user);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One task, with its form id and the record it works on' })
+  @ApiOkResponse({ schema: ref('TaskView') })
   async get(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<TaskView> {
     await this.access.readTask(user, idParam(id, 'task'));
     return this.query.get(id);
@@ -77,6 +80,7 @@ export class TasksController {
 
   @Get(':id/form')
   @ApiOperation({ summary: "The task's form: {formId, schema (form-js), data (the current values of its fields)}; 404 when the task has no deployed form" })
+  @ApiOkResponse({ schema: ref('TaskForm') })
   async form(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<TaskForm> {
     await this.access.readTask(user, idParam(id, 'task'));
     return this.forms.forTask(id);
@@ -86,6 +90,7 @@ export class TasksController {
   @Roles('staff', 'process-owner', 'admin')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Take the task (its assignee or a candidate); 403 when segregation of duties excludes the caller' })
+  @ApiOkResponse({ schema: ref('Task') })
   async claim(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<TaskRecord> {
     await this.access.workOnTask(user, idParam(id, 'task'), 'claim');
     return this.orchestrator.claimTask(id, user.username);
@@ -95,6 +100,7 @@ export class TasksController {
   @Roles('staff', 'process-owner', 'admin')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Give the task back to its candidates (its assignee)' })
+  @ApiOkResponse({ schema: ref('Task') })
   async unclaim(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<TaskRecord> {
     await this.access.workOnTask(user, idParam(id, 'task'), 'unclaim');
     return this.orchestrator.unclaimTask(id, user.username);
@@ -107,6 +113,7 @@ export class TasksController {
     summary: 'Reassign an open task {assignee} (an existing user, or null to offer it to its candidates again); administrators only. 403 when segregation of duties excludes the assignee.',
   })
   @ApiBody({ schema: { example: { assignee: 'alice' } } })
+  @ApiOkResponse({ schema: ref('Task') })
   async assign(@Param('id') id: string, @Body() body: unknown, @CurrentUser() user: AuthUser): Promise<TaskRecord> {
     await this.access.readTask(user, idParam(id, 'task'));
     const { assignee } = parse(AssignBody, body, 'assign request');
@@ -126,6 +133,7 @@ export class TasksController {
   })
   @ApiBody({ schema: { example: { variables: { approved: true } } } })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiOkResponse({ schema: ref('InstanceResult') })
   async complete(@Param('id') id: string, @Body() body: unknown, @CurrentUser() user: AuthUser, @Headers('idempotency-key') key?: string): Promise<InstanceResult> {
     await this.access.workOnTask(user, idParam(id, 'task'), 'complete');
     const { variables } = parse(CompleteBody, body, 'complete request');

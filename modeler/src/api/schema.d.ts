@@ -695,6 +695,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One instance with its record (recordNumber, recordTitle), its open tasks and the instances its call activities started */
         get: operations["InstancesController_get"];
         put?: never;
         post?: never;
@@ -1148,6 +1149,16 @@ export interface components {
                 rule: string;
             }[];
         };
+        DefinitionForm: {
+            /** @description the user tasks and start events bound to it */
+            elementIds: string[];
+            formId: string;
+            /** @description the form-js schema */
+            schema: {
+                [key: string]: unknown;
+            };
+            sha256: string;
+        };
         DefinitionOwners: {
             key: string;
             owners: {
@@ -1156,6 +1167,89 @@ export interface components {
                 processOwner: boolean;
                 username: string;
             }[];
+        };
+        DeployOutcome: {
+            /** @description false when the content was identical to the latest version: no new version */
+            created: boolean;
+            definition: components["schemas"]["Definition"];
+            request: components["schemas"]["DeployRequest"];
+        };
+        DeployRequest: {
+            comment: string;
+            created: boolean | null;
+            /** Format: date-time */
+            decidedAt: string | null;
+            decidedBy: string | null;
+            /** @description the version the approval deployed (or found identical, `created` false) */
+            definitionId: string | null;
+            definitionVersion: number | null;
+            /** Format: uuid */
+            draftId: string;
+            draftRevision: number;
+            /** Format: uuid */
+            id: string;
+            key: string;
+            /**
+             * @description request: submitted by a process owner; direct: deployed by an administrator without a request
+             * @enum {string}
+             */
+            kind: "request" | "direct";
+            /** @description why it was rejected or withdrawn (or the approver's note) */
+            reason: string | null;
+            /** @enum {string} */
+            state: "pending" | "approved" | "rejected" | "withdrawn";
+            /** Format: date-time */
+            submittedAt: string;
+            submittedBy: string;
+        };
+        DraftDetail: components["schemas"]["DraftSummary"] & {
+            author: string;
+            bpmn: string;
+            decisions: {
+                content: string;
+                name: string;
+            }[];
+            forms: {
+                content: string;
+                name: string;
+            }[];
+            revisionComment: string;
+            /** Format: date-time */
+            savedAt: string;
+            sha256: string;
+            /** @description the revision shown (the latest unless ?revision= asked for another) */
+            shownRevision: number;
+        };
+        DraftRevision: {
+            author: string;
+            comment: string;
+            revision: number;
+            /** Format: date-time */
+            savedAt: string;
+            sha256: string;
+        };
+        DraftSummary: {
+            /** @description the deployed version the draft started from, if any */
+            baseDefinitionId: string | null;
+            baseVersion: number | null;
+            /** @description the comment of the latest revision */
+            comment: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            decisionCount: number;
+            formCount: number;
+            /** Format: uuid */
+            id: string;
+            key: string;
+            name: string | null;
+            /** @description the open deploy request of this draft, if any */
+            pendingRequestId: string | null;
+            /** @description the latest revision (every save appends one) */
+            revision: number;
+            /** Format: date-time */
+            updatedAt: string;
+            updatedBy: string;
         };
         Group: {
             /** Format: date-time */
@@ -1230,6 +1324,33 @@ export interface components {
             variables: {
                 [key: string]: unknown;
             };
+        };
+        InstanceDetail: components["schemas"]["InstanceListItem"] & {
+            /** @description instances its call activities started (those the caller may see), oldest first */
+            children: {
+                businessKey: string | null;
+                definitionKey: string;
+                definitionVersion: number;
+                /** Format: date-time */
+                endedAt: string | null;
+                id: string;
+                parentElementId: string | null;
+                parentExecutionId: string | null;
+                /** Format: date-time */
+                startedAt: string;
+                status: string;
+            }[];
+            openTasks: components["schemas"]["Task"][];
+        };
+        InstanceListItem: components["schemas"]["Instance"] & {
+            /** @description the record of the instance, else of its root instance; null: none */
+            recordNumber: string | null;
+            recordTitle: string | null;
+        };
+        InstanceResult: {
+            instance: components["schemas"]["Instance"];
+            /** @description the open tasks after the command */
+            tasks: components["schemas"]["Task"][];
         };
         KpiReport: {
             change?: {
@@ -1369,7 +1490,19 @@ export interface components {
                 status: string;
             }[];
             links: {
-                [key: string]: unknown;
+                /** Format: date-time */
+                createdAt: string;
+                createdBy: string | null;
+                /**
+                 * @description outgoing: this record → number; incoming: number → this record
+                 * @enum {string}
+                 */
+                direction: "outgoing" | "incoming";
+                kind: string;
+                number: string;
+                state: string;
+                title: string | null;
+                type: string;
             }[];
             timeline: components["schemas"]["HistoryEvent"][];
         };
@@ -1421,6 +1554,71 @@ export interface components {
             variables?: {
                 [key: string]: unknown;
             };
+        };
+        Task: {
+            assignee: string | null;
+            candidateGroups: string[];
+            candidateUsers: string[];
+            /** Format: date-time */
+            completedAt: string | null;
+            completedBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            definitionKey: string;
+            /** Format: date-time */
+            dueAt: string | null;
+            elementId: string;
+            executionId: string;
+            /** Format: date-time */
+            followUpAt: string | null;
+            formKey: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            instanceId: string;
+            name: string | null;
+            priority: number;
+            /** @enum {string} */
+            status: "open" | "completed" | "cancelled";
+            submitted: {
+                [key: string]: unknown;
+            } | null;
+        };
+        TaskForm: {
+            /** @description the current process variables restricted to the form's field keys */
+            data: {
+                [key: string]: unknown;
+            };
+            formId: string;
+            /** @description the form-js schema as deployed with the task's definition version */
+            schema: {
+                [key: string]: unknown;
+            };
+        };
+        TaskView: components["schemas"]["Task"] & {
+            formId: string | null;
+            /** @description the record the task works on (its instance's, else its root instance's); null: none */
+            record: {
+                number: string;
+                priority: string | null;
+                sla: {
+                    /**
+                     * Format: date-time
+                     * @description the nearest running SLA target (response until acknowledged, then resolution); null when none runs
+                     */
+                    dueAt: string | null;
+                    paused: boolean;
+                    /** Format: date-time */
+                    resolutionDueAt: string | null;
+                    /** Format: date-time */
+                    responseDueAt: string | null;
+                    /** @enum {string|null} */
+                    status: "on track" | "at risk" | "breached" | "paused" | null;
+                };
+                state: string;
+                title: string | null;
+                type: string;
+            } | null;
         };
         TimerJob: {
             attempts: number;
@@ -1887,7 +2085,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DefinitionForm"][];
+                };
             };
         };
     };
@@ -2032,7 +2232,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeployRequest"][];
+                };
             };
         };
     };
@@ -2053,7 +2255,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeployRequest"];
+                };
             };
         };
     };
@@ -2072,7 +2276,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeployRequest"];
+                };
             };
         };
     };
@@ -2091,7 +2297,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeployOutcome"];
+                };
             };
         };
     };
@@ -2110,7 +2318,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeployRequest"];
+                };
             };
         };
     };
@@ -2129,7 +2339,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeployRequest"];
+                };
             };
         };
     };
@@ -2148,7 +2360,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DraftSummary"][];
+                };
             };
         };
     };
@@ -2169,7 +2383,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DraftDetail"];
+                };
             };
         };
     };
@@ -2190,7 +2406,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DraftDetail"];
+                };
             };
         };
     };
@@ -2213,7 +2431,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DraftDetail"];
+                };
             };
         };
     };
@@ -2228,11 +2448,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description identical to the latest version: no new version */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeployOutcome"];
+                };
+            };
+            /** @description a new version */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeployOutcome"];
+                };
             };
         };
     };
@@ -2251,7 +2483,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DraftRevision"][];
+                };
             };
         };
     };
@@ -2503,7 +2737,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["Instance"][];
+                        items: components["schemas"]["InstanceListItem"][];
                         page: number;
                         size: number;
                         total: number;
@@ -2532,7 +2766,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InstanceResult"];
+                };
             };
         };
     };
@@ -2551,7 +2787,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InstanceDetail"];
+                };
             };
         };
     };
@@ -2879,7 +3117,14 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["TaskView"][];
+                        page: number;
+                        size: number;
+                        total: number;
+                    };
+                };
             };
         };
     };
@@ -2898,7 +3143,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TaskView"];
+                };
             };
         };
     };
@@ -2921,7 +3168,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
             };
         };
     };
@@ -2940,7 +3189,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
             };
         };
     };
@@ -2966,7 +3217,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InstanceResult"];
+                };
             };
         };
     };
@@ -2985,7 +3238,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TaskForm"];
+                };
             };
         };
     };
@@ -3004,7 +3259,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
             };
         };
     };

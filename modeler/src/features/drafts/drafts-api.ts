@@ -1,93 +1,38 @@
-/** The drafts and deploy-request endpoints (api/drafts). */
+/**
+ * The drafts and deploy-request endpoints (api/drafts). The answers' types come from the generated
+ * `schema.d.ts` (the server's OpenAPI document); the calls go through `typed`.
+ */
 import { request, type Definition } from '../../api/client';
+import { typed, type Schemas } from '../../api/typed';
 
-export interface DraftFile {
-  name: string;
-  content: string;
-}
-
-export interface DraftContent {
-  bpmn: string;
-  forms: DraftFile[];
-  decisions: DraftFile[];
-}
-
-export interface DraftSummary {
-  id: string;
-  key: string;
-  name: string | null;
-  revision: number;
-  baseDefinitionId: string | null;
-  baseVersion: number | null;
-  createdBy: string;
-  createdAt: string;
-  updatedBy: string;
-  updatedAt: string;
-  comment: string;
-  formCount: number;
-  decisionCount: number;
-  pendingRequestId: string | null;
-}
-
-export interface Draft extends DraftSummary, DraftContent {
-  shownRevision: number;
-  author: string;
-  savedAt: string;
-  revisionComment: string;
-}
-
-export type RequestState = 'pending' | 'approved' | 'rejected' | 'withdrawn';
-
-export interface DeployRequest {
-  id: string;
-  draftId: string;
-  draftRevision: number;
-  key: string;
-  kind: 'request' | 'direct';
-  state: RequestState;
-  comment: string;
-  submittedBy: string;
-  submittedAt: string;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  reason: string | null;
-  definitionId: string | null;
-  definitionVersion: number | null;
-  created: boolean | null;
-}
-
-export interface DeployOutcome {
-  request: DeployRequest;
-  definition: Definition;
-  created: boolean;
-}
-
-export interface DeployedForm {
-  formId: string;
-  schema: Record<string, unknown>;
-}
+export type DraftFile = Schemas['DraftDetail']['forms'][number];
+/** The content a draft saves (request bodies; the document has no request schemas). */
+export type DraftContent = Pick<Schemas['DraftDetail'], 'bpmn' | 'forms' | 'decisions'>;
+export type DraftSummary = Schemas['DraftSummary'];
+export type Draft = Schemas['DraftDetail'];
+export type DeployRequest = Schemas['DeployRequest'];
+export type RequestState = DeployRequest['state'];
+export type DeployOutcome = Schemas['DeployOutcome'];
+/** The items of GET /api/definitions/{id}/forms, as the editor reads them. */
+export type DeployedForm = Pick<Schemas['DefinitionForm'], 'formId' | 'schema'>;
 
 const enc = encodeURIComponent;
 
 export const draftsApi = {
-  list: async (key?: string) => (await request<DraftSummary[]>('/api/drafts', { query: { key } })).body,
-  get: async (id: string) => (await request<Draft>(`/api/drafts/${enc(id)}`)).body,
-  create: async (content: DraftContent & { comment: string; baseDefinitionId?: string }) =>
-    (await request<Draft>('/api/drafts', { method: 'POST', body: content })).body,
-  save: async (id: string, content: DraftContent & { comment: string; revision: number }) =>
-    (await request<Draft>(`/api/drafts/${enc(id)}`, { method: 'PUT', body: content })).body,
-  deploy: async (id: string, revision: number, versionTag?: string) =>
-    (await request<DeployOutcome>(`/api/drafts/${enc(id)}/deploy`, { method: 'POST', body: { revision, ...(versionTag ? { versionTag } : {}) } })).body,
+  list: (key?: string) => typed.get('/api/drafts', { query: { key } }),
+  get: (id: string) => typed.get('/api/drafts/{id}', { params: { id } }),
+  create: (content: DraftContent & { comment: string; baseDefinitionId?: string }) => typed.post('/api/drafts', { body: content }),
+  save: (id: string, content: DraftContent & { comment: string; revision: number }) => typed.put('/api/drafts/{id}', { params: { id }, body: content }),
+  deploy: (id: string, revision: number, versionTag?: string) =>
+    typed.post('/api/drafts/{id}/deploy', { params: { id }, body: { revision, ...(versionTag ? { versionTag } : {}) } }),
 };
 
 export const requestsApi = {
-  list: async (filter: { state?: RequestState; key?: string }) => (await request<DeployRequest[]>('/api/deploy-requests', { query: filter })).body,
-  submit: async (draftId: string, revision: number, comment: string) =>
-    (await request<DeployRequest>('/api/deploy-requests', { method: 'POST', body: { draftId, revision, comment } })).body,
-  approve: async (id: string) => (await request<DeployOutcome>(`/api/deploy-requests/${enc(id)}/approve`, { method: 'POST', body: {} })).body,
-  reject: async (id: string, reason: string) =>
-    (await request<DeployRequest>(`/api/deploy-requests/${enc(id)}/reject`, { method: 'POST', body: { reason } })).body,
-  withdraw: async (id: string) => (await request<DeployRequest>(`/api/deploy-requests/${enc(id)}/withdraw`, { method: 'POST', body: {} })).body,
+  list: (filter: { state?: RequestState; key?: string }) => typed.get('/api/deploy-requests', { query: filter }),
+  submit: (draftId: string, revision: number, comment: string) => typed.post('/api/deploy-requests', { body: { draftId, revision, comment } }),
+  approve: (id: string) => typed.post('/api/deploy-requests/{id}/approve', { params: { id }, body: {} }),
+  reject: (id: string, reason: string) => typed.post('/api/deploy-requests/{id}/reject', { params: { id }, body: { reason } }),
+  withdraw: (id: string) => typed.post('/api/deploy-requests/{id}/withdraw', { params: { id }, body: {} }),
 };
 
 export const versionsApi = {
@@ -98,7 +43,7 @@ export const versionsApi = {
   },
   get: async (id: string) => (await request<Definition>(`/api/definitions/${enc(id)}`)).body,
   xml: async (id: string) => (await request<string>(`/api/definitions/${enc(id)}/xml`)).body,
-  forms: async (id: string) => (await request<DeployedForm[]>(`/api/definitions/${enc(id)}/forms`)).body,
+  forms: (id: string): Promise<DeployedForm[]> => typed.get('/api/definitions/{id}/forms', { params: { id } }),
   /** The DMN document of a decision's latest version, or null when there is none. */
   latestDecisionXml: async (key: string) => {
     const found = (await request<unknown[]>('/api/decisions', { query: { key } })).body;

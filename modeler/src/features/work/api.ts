@@ -1,14 +1,11 @@
 /**
  * The calls and answers of the work pages (task list, task, start, records, instances). The types
- * come from the generated `schema.d.ts` (the server's OpenAPI document) wherever the document
- * describes the answer; the calls on those paths go through `typed` and fail the type check when
- * a path or query parameter disappears.
- *
- * The document does not describe every answer yet: the block "Not in the OpenAPI document" below
- * names the answers and fields that still have no schema (api/openapi/schemas.ts). They are the
- * only types here not derived from the document; they go when the document covers them.
+ * come from the generated `schema.d.ts` (the server's OpenAPI document, api/openapi/schemas.ts);
+ * the calls go through `typed` and fail the type check when a path, a query parameter or an
+ * answer's shape changes. Only the form-js schema inside form answers is typed here by hand
+ * (form-js defines it; the API passes it through as an object).
  */
-import { request, type InstanceResult, type Page, type Task } from '../../api/client';
+import { request } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { typed, type Answer, type Schemas } from '../../api/typed';
 
@@ -27,32 +24,23 @@ export type RecordQuery = QueryOf<'/api/records'>;
 export type InstanceQuery = QueryOf<'/api/instances'>;
 export type RecordPage = Answer<'/api/records', 'get'>;
 
-// ---- Not in the OpenAPI document (the server answers them, the document has no schema) ----
+/** GET /api/tasks/{id} and the items of GET /api/tasks: the task with `formId` and `record` (a record summary with `sla.dueAt`). */
+export type TaskView = Schemas['TaskView'];
+/** GET /api/tasks/{id}/form. */
+export type TaskForm = Omit<Schemas['TaskForm'], 'schema'> & { schema: FormSchema };
+/** GET /api/definitions/{id}/forms. */
+export type DefinitionForm = Omit<Schemas['DefinitionForm'], 'schema'> & { schema: FormSchema };
+/** The items of RecordDetail.links. */
+export type RecordLink = Schemas['RecordDetail']['links'][number];
+export type RecordDetail = Schemas['RecordDetail'];
+/** Items of GET /api/instances: the instance with the number and title of its record. */
+export type InstanceItem = Schemas['InstanceListItem'];
+/** GET /api/instances/{id}: the instance with its record, `openTasks` and `children`. */
+export type InstanceFull = Schemas['InstanceDetail'];
 
-/** GET /api/tasks/{id} and the items of GET /api/tasks: no `Task` schema; `formId` and `record` (a record summary with `sla.dueAt`). */
-export interface TaskView extends Task {
-  formId: string | null;
-  record: (Pick<RecordView, 'number' | 'type' | 'title' | 'state' | 'priority'> & {
-    sla: Pick<RecordView['sla'], 'status' | 'responseDueAt' | 'resolutionDueAt' | 'paused'> & { dueAt: string | null };
-  }) | null;
-}
+// ---- Not described by the OpenAPI document: a form-js schema (form-js defines it, the API passes it through as an object) ----
 
-/** GET /api/tasks/{id}/form: no schema. */
-export interface TaskForm {
-  formId: string;
-  schema: FormSchema;
-  data: Record<string, unknown>;
-}
-
-/** GET /api/definitions/{id}/forms: no schema. */
-export interface DefinitionForm {
-  formId: string;
-  sha256: string;
-  elementIds: string[];
-  schema: FormSchema;
-}
-
-/** A form-js schema (only what the app reads of it; form-js defines it, not the API). */
+/** A form-js schema (only what the app reads of it). */
 export interface FormSchema {
   id?: string;
   components?: FormComponent[];
@@ -68,52 +56,26 @@ export interface FormComponent {
   [key: string]: unknown;
 }
 
-/** The items of RecordDetail.links: the schema has them as free-form objects. */
-export interface RecordLink {
-  number: string;
-  kind: string;
-  direction: 'outgoing' | 'incoming';
-  type: string;
-  state: string;
-  title: string | null;
-  createdAt: string;
-  createdBy: string | null;
-}
-
-export type RecordDetail = Omit<Schemas['RecordDetail'], 'links'> & { links: RecordLink[] };
-
-/** Items of GET /api/instances: the `Instance` schema lacks `recordNumber` and `recordTitle`. */
-export type InstanceItem = InstanceSummary & { recordNumber: string | null; recordTitle: string | null };
-
-/** GET /api/instances/{id}: no schema; `openTasks` (Task) and `children` besides the instance. */
-export type InstanceFull = InstanceItem & {
-  openTasks: Task[];
-  children: (Pick<InstanceSummary, 'id' | 'definitionKey' | 'definitionVersion' | 'businessKey' | 'status' | 'startedAt' | 'endedAt'> & { parentElementId: string | null })[];
-};
-
 // ---- Calls ----
 
 const enc = encodeURIComponent;
-type Query = Record<string, string | number | undefined>;
 
 export const work = {
-  tasks: async (query: TaskQuery) => (await request<Page<TaskView>>('/api/tasks', { query: query as Query })).body,
-  task: async (id: string) => (await request<TaskView>(`/api/tasks/${enc(id)}`)).body,
-  taskForm: async (id: string) => (await request<TaskForm>(`/api/tasks/${enc(id)}/form`)).body,
-  claim: async (id: string) => (await request<Task>(`/api/tasks/${enc(id)}/claim`, { method: 'POST' })).body,
-  unclaim: async (id: string) => (await request<Task>(`/api/tasks/${enc(id)}/unclaim`, { method: 'POST' })).body,
-  complete: async (id: string, variables: Record<string, unknown>) =>
-    (await request<InstanceResult>(`/api/tasks/${enc(id)}/complete`, { method: 'POST', body: { variables } })).body,
+  tasks: (query: TaskQuery) => typed.get('/api/tasks', { query }),
+  task: (id: string) => typed.get('/api/tasks/{id}', { params: { id } }),
+  taskForm: async (id: string): Promise<TaskForm> => (await typed.get('/api/tasks/{id}/form', { params: { id } })) as TaskForm,
+  claim: (id: string) => typed.post('/api/tasks/{id}/claim', { params: { id } }),
+  unclaim: (id: string) => typed.post('/api/tasks/{id}/unclaim', { params: { id } }),
+  complete: (id: string, variables: Record<string, unknown>) => typed.post('/api/tasks/{id}/complete', { params: { id }, body: { variables } }),
   definitions: (key?: string) => typed.get('/api/definitions', { query: { key } }),
   versions: (key: string) => typed.get('/api/definitions/key/{key}/versions', { params: { key } }),
-  definitionForms: async (id: string) => (await request<DefinitionForm[]>(`/api/definitions/${enc(id)}/forms`)).body,
+  definitionForms: async (id: string): Promise<DefinitionForm[]> => (await typed.get('/api/definitions/{id}/forms', { params: { id } })) as DefinitionForm[],
   definitionXml: async (id: string) => (await request<string>(`/api/definitions/${enc(id)}/xml`)).body,
-  start: async (definitionKey: string, variables: Record<string, unknown>) =>
-    (await request<InstanceResult>('/api/instances', { method: 'POST', body: { definitionKey, variables } })).body,
-  instances: async (query: InstanceQuery) => (await request<Page<InstanceItem>>('/api/instances', { query: query as Query })).body,
-  instance: async (id: string) => (await request<InstanceFull>(`/api/instances/${enc(id)}`)).body,
+  start: (definitionKey: string, variables: Record<string, unknown>) => typed.post('/api/instances', { body: { definitionKey, variables } }),
+  instances: (query: InstanceQuery) => typed.get('/api/instances', { query }),
+  instance: (id: string) => typed.get('/api/instances/{id}', { params: { id } }),
   history: (id: string) => typed.get('/api/instances/{id}/history', { params: { id } }),
   verify: (id: string) => typed.get('/api/instances/{id}/history/verify', { params: { id } }),
   records: (query: RecordQuery) => typed.get('/api/records', { query }),
-  record: async (number: string) => (await request<RecordDetail>(`/api/records/${enc(number)}`)).body,
+  record: (number: string) => typed.get('/api/records/{number}', { params: { number } }),
 };
