@@ -8,7 +8,7 @@ const { join } = require('node:path');
  */
 const corpusSuites = existsSync(join(__dirname, '..', 'shared', 'corpus'))
   ? []
-  : ['/test/conformance/corpus\\.e2e-spec\\.ts$', '/test/integration/corpus\\.e2e-spec\\.ts$', '/engine/definitions/corpus\\.spec\\.ts$'];
+  : ['/test/conformance/corpus\\.e2e-spec\\.ts$', '/test/integration/corpus\\.e2e-spec\\.ts$', '/engine/definitions/corpus\\.spec\\.ts$', '/test/hostile/input-corpus\\.e2e-spec\\.ts$'];
 const esmPackages = [
   'feelin', 'lezer-feel', '@lezer', 'temporal-polyfill', 'temporal-utils', 'temporal-spec',
   'min-dash', 'moddle', 'moddle-xml', 'saxen', 'bpmn-moddle', 'dmn-moddle',
