@@ -1,3 +1,5 @@
+// First: tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) must patch http, express and pg before they load.
+import './tracing/preload';
 import cluster from 'node:cluster';
 import { join } from 'node:path';
 import { loadConfig } from './config/config';
