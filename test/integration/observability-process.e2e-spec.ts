@@ -24,12 +24,12 @@ function attribute(span: OtlpSpan, key: string): unknown {
 }
 
 /**
- * A real server process started with OTEL_EXPORTER_OTLP_ENDPOINT pointing at a collector inside
- * the test (OTLP/HTTP, JSON): a request that starts an instance is traced as the HTTP request's
- * span, the command span under it (instance id, definition key) and the PostgreSQL queries under
- * the command.
+ * A real server process (JSON logs at info) started with OTEL_EXPORTER_OTLP_ENDPOINT pointing at a
+ * collector inside the test (OTLP/HTTP, JSON): a request that starts an instance is traced as the
+ * HTTP request's span, the command span under it (instance id, definition key) and the PostgreSQL
+ * queries under the command; every log line written for a request carries its id.
  */
-describe('OpenTelemetry tracing', () => {
+describe('tracing and request logs of a server process', () => {
   let db: TestDatabase;
   let collector: Server;
   let server: ChildProcess;
@@ -60,7 +60,8 @@ describe('OpenTelemetry tracing', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: {
           ...process.env,
-          LOG_LEVEL: 'warn',
+          LOG_LEVEL: 'info',
+          LOG_FORMAT: 'json',
           ADMIN_USERNAME: 'root',
           ADMIN_PASSWORD,
           OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
@@ -90,10 +91,10 @@ describe('OpenTelemetry tracing', () => {
     await db?.drop();
   });
 
-  async function call(method: string, path: string, body: string | object | undefined, token?: string, type = 'application/json') {
+  async function call(method: string, path: string, body: string | object | undefined, token?: string, type = 'application/json', requestId?: string) {
     const res = await fetch(base + path, {
       method,
-      headers: { 'content-type': type, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: { 'content-type': type, ...(token ? { authorization: `Bearer ${token}` } : {}), ...(requestId ? { 'x-request-id': requestId } : {}) },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
@@ -139,4 +140,23 @@ describe('OpenTelemetry tracing', () => {
     expect(queries.length).toBeGreaterThan(0);
     expect(queries.some((q) => ancestors(q).includes(command!))).toBe(true);
   }, 60_000);
+
+  it('writes the request id on every log line of a request, the lines inside the handler included', async () => {
+    // when: a denied request (the denial is logged from inside the request's handling)
+    const denied = await call('GET', '/api/tasks', undefined, 'not-a-token', 'application/json', 'trace-me-42');
+    expect(denied.status).toBe(401);
+    expect(denied.body.requestId).toBe('trace-me-42');
+    await new Promise((r) => setTimeout(r, 300));
+
+    // then: JSON lines; the denial line and the request line both carry the id
+    const lines = output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg?: string; requestId?: string; req?: { id?: string } });
+    const ofRequest = lines.filter((l) => l.requestId === 'trace-me-42');
+    expect(ofRequest.map((l) => l.msg)).toEqual(expect.arrayContaining(['access denied', 'request completed']));
+    expect(ofRequest.find((l) => l.msg === 'request completed')?.req?.id).toBe('trace-me-42');
+    // lines outside any request have none
+    expect(lines.some((l) => l.requestId === undefined)).toBe(true);
+  });
 });
