@@ -28,7 +28,7 @@ export function createLogger(level: string, options: { format?: 'pretty' | 'json
     },
   };
   if (format === 'json') return pino(settings);
-  return pino(settings, pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: false, sync: true }));
+  return pino(settings, pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,context', messageFormat: '{if context}[{context}] {end}{msg}', sync: true }));
 }
 
 /** A client's X-Request-Id is kept when it is well-formed (1-128 letters, digits, `.` `_` `:` `-`). */
