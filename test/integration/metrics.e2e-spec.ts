@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import request from 'supertest';
 import { ManualClock, Orchestrator } from '../../engine';
 import { bpmn, linearTasks } from '../support/bpmn';
@@ -95,6 +97,14 @@ describe('Prometheus metrics at /metrics', () => {
     // a user's access token is not the metrics token
     expect((await t.as('admin').get('/metrics')).status).toBe(401);
     expect(await scrape()).toContain('# TYPE itsm_commands_total counter');
+  });
+
+  it('has every metric the Grafana dashboard reads', async () => {
+    const dashboard = readFileSync(join(__dirname, '..', '..', 'api', 'metrics', 'grafana-dashboard.json'), 'utf8');
+    const used = new Set([...dashboard.matchAll(/\bitsm_[a-z0-9_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, '')));
+    expect(used.size).toBeGreaterThan(15);
+    const text = await scrape();
+    for (const name of used) expect(text).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
   });
 
   it('exposes every family, and the counters and gauges move after commands', async () => {
