@@ -33,14 +33,16 @@ import { DraftsController } from './drafts/drafts.controller';
 import { DeployRequestsController } from './drafts/deploy-requests.controller';
 import { DraftsService } from './drafts/drafts.service';
 import { DeployRequestsService } from './drafts/deploy-requests.service';
+import { ProbesController } from './health/probes.controller';
+import { MetricsModule } from './metrics/metrics.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, options: HostOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [EngineHostModule.forRoot(config, options), AuthModule.forRoot(config)],
-      controllers: [DefinitionsController, InstancesController, TasksController, HealthController, CalendarsController, IncidentsController, TimersController, MessagesController, DecisionsController, RecordsController, ServicesController, HistoryController, DraftsController, DeployRequestsController],
+      imports: [EngineHostModule.forRoot(config, options), AuthModule.forRoot(config), MetricsModule],
+      controllers: [DefinitionsController, InstancesController, TasksController, HealthController, CalendarsController, IncidentsController, TimersController, MessagesController, DecisionsController, RecordsController, ServicesController, HistoryController, DraftsController, DeployRequestsController, ProbesController],
       providers: [
         // Every route needs a valid bearer token unless it is @Public(), then the @Roles it names (in this order).
         { provide: APP_GUARD, useExisting: AuthGuard },

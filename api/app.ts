@@ -15,12 +15,15 @@ import { expressProblemHandler, ProblemFilter } from './common/problem.filter';
 import { createOpenApiDocument } from './openapi/document';
 import { rejectUnsafeInput, SafeInputPipe } from './common/input-guard';
 import { answerClientErrorsAsProblems } from './common/client-errors';
+import { requestId, withRequestContext } from './common/logger';
+import { httpMetrics } from './metrics/http-metrics';
+import { metricsOnMainPort } from './metrics/metrics-access';
 
 /** Builds the configured Nest application (not yet listening). Used by main.ts and the tests. */
 export async function createApp(config: AppConfig, options: HostOptions = {}): Promise<NestExpressApplication> {
   // Test hooks (a movable clock, extra handlers) can never be switched on in production.
   if (config.production && (options.clock || options.handlers)) throw new Error('test hooks (clock, handlers) are refused in production mode');
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { format: config.logFormat, production: config.production });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
     bodyParser: false,
     abortOnError: false,
@@ -30,10 +33,14 @@ export async function createApp(config: AppConfig, options: HostOptions = {}): P
   app.disable('x-powered-by');
   if (config.trustProxy) app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders());
-  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/api/health' } }));
+  app.use(httpMetrics);
+  // Probes and scrapes come every few seconds: not logged. Every request gets an id (X-Request-Id).
+  app.use(pinoHttp({ logger, genReqId: requestId, autoLogging: { ignore: (req) => req.url === '/metrics' || /^\/api\/health(\/(live|ready))?$/.test(req.url ?? '') } }));
+  app.use(metricsOnMainPort(config.metrics ?? { port: null, token: null }));
   app.use(express.json({ limit: config.maxBodyBytes, strict: false }));
   app.use(express.raw({ type: ['application/xml', 'text/xml', 'application/bpmn+xml', 'application/octet-stream'], limit: config.maxDefinitionBytes }));
   app.use(expressProblemHandler);
+  app.use(withRequestContext);
   app.use(rejectNonObjectJson);
   app.use(rejectUnsafeInput);
   app.useGlobalFilters(new ProblemFilter());
@@ -91,7 +98,7 @@ export function securityHeaders() {
 function rejectNonObjectJson(req: Request, res: Response, next: NextFunction) {
   if (req.is('application/json') && req.body !== undefined && (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body))) {
     res.status(400).type('application/problem+json').send(
-      JSON.stringify({ type: 'https://itsm-orchestrator.dev/problems/invalid-request', title: 'Bad Request', status: 400, code: 'INVALID_REQUEST', detail: 'the JSON body must be an object', instance: req.originalUrl }),
+      JSON.stringify({ type: 'https://itsm-orchestrator.dev/problems/invalid-request', title: 'Bad Request', status: 400, code: 'INVALID_REQUEST', detail: 'the JSON body must be an object', instance: req.originalUrl, requestId: req.id }),
     );
     return;
   }

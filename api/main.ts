@@ -1,9 +1,12 @@
+// First: tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) must patch http, express and pg before they load.
+import './tracing/preload';
 import cluster from 'node:cluster';
 import { join } from 'node:path';
 import { loadConfig } from './config/config';
 import { Database } from './database/database';
 import { EmbeddedPostgres } from './database/embedded-postgres';
 import { createApp } from './app';
+import { startClusterMetricsServer } from './metrics/metrics-access';
 
 /**
  * Starts the server. With WORKERS > 1 the primary forks that many identical server processes
@@ -19,6 +22,8 @@ async function main(): Promise<void> {
     // Migrate once, before the workers start: on PGlite every connection shares one session, so the
     // migration advisory lock cannot keep two workers from migrating at the same time.
     await (await Database.open({ databaseUrl, dataDir: config.dataDir, poolSize: 2 })).close();
+    // METRICS_PORT: the primary serves the workers' metrics, aggregated (api/metrics/metrics-access.ts).
+    if (config.metrics?.port) await startClusterMetricsServer(config.metrics.port, config.host);
     for (let i = 0; i < config.workers; i++) cluster.fork({ ...process.env, DATABASE_URL: databaseUrl, WORKERS: '1', EMBEDDED_PRIMARY: embedded ? '1' : '' });
     const stop = async () => {
       for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');

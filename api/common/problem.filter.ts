@@ -31,7 +31,7 @@ export function expressProblemHandler(error: unknown, req: Request, res: Respons
 }
 
 function sendProblem(error: unknown, req: Request, res: Response, logger: Logger): void {
-  const body = { ...toProblem(error, req), instance: req.originalUrl ?? req.url };
+  const body = { ...toProblem(error, req), instance: req.originalUrl ?? req.url, ...(req.id !== undefined ? { requestId: String(req.id) } : {}) };
   if (body.status >= 500) logger.error({ err: error, route: `${req.method} ${req.originalUrl}` }, 'unhandled error');
   logDenial(error, req, body.status);
   if (res.headersSent) return;

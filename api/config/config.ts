@@ -46,6 +46,10 @@ export interface AppConfig {
   trustProxy?: boolean | number | string;
   /** History keys; absent = {@link defaultHistoryConfig}. */
   history?: HistoryConfig;
+  /** Who may read /metrics (METRICS_PORT, METRICS_TOKEN); absent = not served. */
+  metrics?: { port: number | null; token: string | null; /** How long one reading of the database gauges serves scrapes (default 5 s). */ gaugeCacheMs?: number };
+  /** LOG_FORMAT; absent = pretty lines on a terminal outside production, JSON otherwise. */
+  logFormat?: 'pretty' | 'json';
 }
 
 /** The keys that seal history (api/history/history-keys.ts). */
@@ -190,12 +194,16 @@ const EnvSchema = z.object({
   TRUST_PROXY: optionalText.pipe(
     z.string().regex(/^(true|false|\d{1,2}|[A-Za-z0-9.:/, ]+)$/, 'must be true, false, a hop count, or addresses / CIDR ranges / loopback, linklocal, uniquelocal').optional(),
   ),
+  METRICS_PORT: int(1, 65535).optional().or(z.literal('').transform(() => undefined)),
+  METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  LOG_FORMAT: optionalText.pipe(z.enum(['pretty', 'json']).optional()),
 }).superRefine((e, ctx) => {
   if (e.ADMIN_USERNAME && !e.ADMIN_PASSWORD) ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'is required when ADMIN_USERNAME is set' });
   if (e.ADMIN_PASSWORD && !e.ADMIN_USERNAME) ctx.addIssue({ code: 'custom', path: ['ADMIN_USERNAME'], message: 'is required when ADMIN_PASSWORD is set' });
   if (e.OIDC_ISSUER && !e.OIDC_JWKS_URL) ctx.addIssue({ code: 'custom', path: ['OIDC_JWKS_URL'], message: 'is required when OIDC_ISSUER is set' });
   if (e.OIDC_JWKS_URL && !e.OIDC_ISSUER) ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'is required when OIDC_JWKS_URL is set' });
   if (e.DEMO_DATA === 'true' && e.NODE_ENV === 'production') ctx.addIssue({ code: 'custom', path: ['DEMO_DATA'], message: 'demo data is never created in production (NODE_ENV=production)' });
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT === e.PORT) ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT (leave it unset and set METRICS_TOKEN to serve /metrics on the main port)' });
   if (e.OIDC_ISSUER === LOCAL_ISSUER) ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: `must differ from this server's own issuer "${LOCAL_ISSUER}"` });
 });
 
@@ -239,6 +247,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDi
     demoData: e.SEED_PROCESSES === 'true' && !production && (e.DEMO_DATA === undefined ? !databaseUrl || e.EMBEDDED_PRIMARY === '1' : e.DEMO_DATA === 'true'),
     demoRecords: e.DEMO_RECORDS,
     trustProxy: trustProxyOf(e.TRUST_PROXY),
+    metrics: { port: e.METRICS_PORT ?? null, token: e.METRICS_TOKEN ?? null },
+    ...(e.LOG_FORMAT ? { logFormat: e.LOG_FORMAT } : {}),
     history: {
       key: e.HISTORY_KEY ?? null,
       previousKeys: (e.HISTORY_PREVIOUS_KEYS ?? '').split(/[\s,]+/).filter(Boolean),

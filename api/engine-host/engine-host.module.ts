@@ -10,6 +10,7 @@ import type { HostOptions } from './host-options';
 import { TimerPoller } from './timer-poller';
 import { APP_CONFIG, CLOCK } from './tokens';
 import { TypeormTransactionRunner } from './typeorm-transaction-runner';
+import { instrumentOrchestrator, instrumentTransactions } from '../metrics/instrument';
 
 @Injectable()
 class DatabaseLifecycle implements OnApplicationShutdown {
@@ -64,15 +65,16 @@ export class EngineHostModule {
           provide: Orchestrator,
           inject: [Database, ServiceHandlerRegistry, CLOCK, CalendarService, HistoryKeyring],
           useFactory: (db: Database, handlers: ServiceHandlerRegistry, clock: Clock, calendars: CalendarService, ring: HistoryKeyring) =>
-            new Orchestrator({
-              transactions: new TypeormTransactionRunner(db.dataSource, ring),
+            // Metrics and trace spans of every command (api/metrics/instrument.ts).
+            instrumentOrchestrator(new Orchestrator({
+              transactions: instrumentTransactions(new TypeormTransactionRunner(db.dataSource, ring), db.dataSource),
               handlers,
               clock,
               calendars: (name) => calendars.get(name),
               maxDefinitionBytes: config.maxDefinitionBytes,
               ...(config.definitionLimits ? { definitionLimits: config.definitionLimits } : {}),
               timeZone: config.timeZone,
-            }),
+            })),
         },
         DatabaseLifecycle,
         TimerPoller,

@@ -22,6 +22,8 @@ export class TimerPoller implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger('timers');
   private running: Promise<void> | null = null;
   private stopped = false;
+  /** When the poller last showed life (Date.now(): started, a batch came back, a tick ended); for the readiness probe. */
+  lastActivityAt = Date.now();
 
   constructor(
     @Inject(Orchestrator) private readonly orchestrator: Orchestrator,
@@ -29,7 +31,13 @@ export class TimerPoller implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Whether it polls at all (TIMER_POLL_MS > 0). */
+  get enabled(): boolean {
+    return this.config.timerPollMs > 0;
+  }
+
   onApplicationBootstrap(): void {
+    this.lastActivityAt = Date.now();
     if (this.config.timerPollMs <= 0) return;
     this.scheduler.addInterval(INTERVAL_NAME, setInterval(() => void this.tick(), this.config.timerPollMs));
   }
@@ -44,11 +52,13 @@ export class TimerPoller implements OnApplicationBootstrap, BeforeApplicationShu
   /** One poll: fire due timers until a batch comes back short. */
   tick(): Promise<void> {
     if (this.running || this.stopped) return this.running ?? Promise.resolve();
+    this.lastActivityAt = Date.now();
     this.running = (async () => {
       try {
         const batchSize = 50;
         for (let round = 0; round < 100 && !this.stopped; round++) {
           const summary = await this.orchestrator.fireDueTimers(this.worker, { batchSize });
+          this.lastActivityAt = Date.now();
           if (summary.failed) this.logger.warn({ ...summary }, 'timer jobs failed; they will be retried');
           if (summary.claimed < batchSize) break;
         }
@@ -58,6 +68,7 @@ export class TimerPoller implements OnApplicationBootstrap, BeforeApplicationShu
       } catch (error) {
         this.logger.error({ err: error }, 'timer poll failed');
       } finally {
+        this.lastActivityAt = Date.now();
         this.running = null;
       }
     })();

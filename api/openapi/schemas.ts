@@ -50,8 +50,9 @@ export const SCHEMAS = {
       code: { type: 'string', description: 'stable error code' },
       instance: str,
       problems: { type: 'array', items: object({ elementId: str, rule: str, message: str }, ['elementId']) },
+      requestId: { type: 'string', description: 'id of the request in the server log (the X-Request-Id answer header)' },
     },
-    ['instance', 'problems'],
+    ['instance', 'problems', 'requestId'],
   ),
   HistoryEvent: object({
     instanceId: { type: 'string', format: 'uuid' },

@@ -394,7 +394,7 @@ describe('authorisation matrix: every role × every route × own and other objec
       // then: as if they did not exist (the same answer as an unknown id), and nothing changed
       for (const res of [read, claim, complete]) {
         expect(res.status).toBe(404);
-        expect(res.body).toEqual({ ...unknown.body, detail: `no task with id "${task}"`, instance: res.body.instance });
+        expect(res.body).toEqual({ ...unknown.body, detail: `no task with id "${task}"`, instance: res.body.instance, requestId: res.body.requestId });
       }
       expect(instanceRead.status).toBe(404);
       expect(instanceRead.body).toMatchObject({ code: 'INSTANCE_NOT_FOUND', detail: `no process instance with id "${instance}"` });
