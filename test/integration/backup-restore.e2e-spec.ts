@@ -29,9 +29,10 @@ describe('backup and restore (README commands, real database)', () => {
 
   /** Three instances: one finished, one past its first task, one untouched. Answers the open ones' task ids. */
   async function createWork(t: ApiTestApp): Promise<{ openTasks: { instanceId: string; taskId: string }[]; finished: string }> {
-    await t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(linearTasks('backup-flow', ['approve', 'close'])).expect(201);
-    const start = async (amount: number) => (await t.as('alice').post('/api/instances').send({ definitionKey: 'backup-flow', variables: { amount } }).expect(201)).body;
-    const complete = async (taskId: string) => (await t.as('alice').post(`/api/tasks/${taskId}/complete`).send({ variables: { ok: true } }).expect(200)).body;
+    const deployed = await t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(linearTasks('backup-flow', ['approve', 'close']));
+    expect({ status: deployed.status, body: deployed.body }).toMatchObject({ status: 201 });
+    const start = async (amount: number) => answer(await t.as('alice').post('/api/instances').send({ definitionKey: 'backup-flow', variables: { amount } }), 201);
+    const complete = (taskId: string) => completeTask(t, taskId);
 
     const finished = await start(1);
     const next = await complete(finished.tasks[0].id);
@@ -46,6 +47,16 @@ describe('backup and restore (README commands, real database)', () => {
         { instanceId: untouched.instance.id, taskId: untouched.tasks[0].id },
       ],
     };
+  }
+
+  /** The body of a response that must have `status` (else the failure shows the problem body). */
+  function answer(res: { status: number; body: any }, status: number): any {
+    expect({ status: res.status, body: res.body }).toMatchObject({ status });
+    return res.body;
+  }
+
+  async function completeTask(t: ApiTestApp, taskId: string): Promise<any> {
+    return answer(await t.as('alice').post(`/api/tasks/${taskId}/complete`).send({ variables: { ok: true } }), 200);
   }
 
   /** GET /api/history/verify page by page: every chain of the database. */
@@ -72,8 +83,8 @@ describe('backup and restore (README commands, real database)', () => {
     expect((await t.as('auditor').get(`/api/instances/${work.finished}`).expect(200)).body.status).toBe('completed');
 
     for (const open of work.openTasks) {
-      let done = (await t.as('alice').post(`/api/tasks/${open.taskId}/complete`).send({ variables: { ok: true } }).expect(200)).body;
-      if (done.tasks.length) done = (await t.as('alice').post(`/api/tasks/${done.tasks[0].id}/complete`).send({ variables: { ok: true } }).expect(200)).body;
+      let done = await completeTask(t, open.taskId);
+      if (done.tasks.length) done = await completeTask(t, done.tasks[0].id);
       expect(done.instance.status).toBe('completed');
       expect((await t.as('auditor').get(`/api/instances/${open.instanceId}/history/verify`).expect(200)).body).toMatchObject({ valid: true, problems: [] });
     }
@@ -138,5 +149,6 @@ describe('backup and restore (README commands, real database)', () => {
     });
   }
 
-  it.each(cases.map((c) => [c.name, c.test] as const))('%s', async (_name, test) => test());
+  // two servers and, on PGlite, two database processes start per case: minutes on a busy machine
+  it.each(cases.map((c) => [c.name, c.test] as const))('%s', async (_name, test) => test(), 300_000);
 });

@@ -36,7 +36,9 @@ describe('first administrator from the environment (server process, empty databa
     if (server.exitCode !== null || server.signalCode !== null) return;
     const exited = new Promise((r) => server.once('exit', r));
     server.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+    clearTimeout(timer);
     if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
   }
 
