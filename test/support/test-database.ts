@@ -47,7 +47,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-function startPglite(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+/** PGlite on `dataDir`, served over the wire protocol by a child process (see createTestDatabase). */
+export function startPglite(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [join(__dirname, 'pglite-server.cjs'), dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -61,13 +62,16 @@ function startPglite(dataDir: string): Promise<{ url: string; child: ChildProces
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+/** Stops a child process (SIGTERM, then SIGKILL after 5 s); PGlite closes its data directory cleanly on SIGTERM. */
+export async function stopChild(child: ChildProcess): Promise<void> {
   child.stdin?.destroy();
   child.stdout?.destroy();
   if (child.exitCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+  clearTimeout(timer);
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
