@@ -15,6 +15,7 @@ import { expressProblemHandler, ProblemFilter } from './common/problem.filter';
 import { createOpenApiDocument } from './openapi/document';
 import { rejectUnsafeInput, SafeInputPipe } from './common/input-guard';
 import { answerClientErrorsAsProblems } from './common/client-errors';
+import { engineRestEdge } from './engine-rest/camunda-errors';
 
 /** Builds the configured Nest application (not yet listening). Used by main.ts and the tests. */
 export async function createApp(config: AppConfig, options: HostOptions = {}): Promise<NestExpressApplication> {
@@ -31,6 +32,8 @@ export async function createApp(config: AppConfig, options: HostOptions = {}): P
   if (config.trustProxy) app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders());
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/api/health' } }));
+  // The Camunda 7 compatible API parses and checks its bodies itself, answering errors in Camunda's shape.
+  app.use('/engine-rest', ...engineRestEdge(config.maxBodyBytes));
   app.use(express.json({ limit: config.maxBodyBytes, strict: false }));
   app.use(express.raw({ type: ['application/xml', 'text/xml', 'application/bpmn+xml', 'application/octet-stream'], limit: config.maxDefinitionBytes }));
   app.use(expressProblemHandler);
@@ -46,9 +49,9 @@ export async function createApp(config: AppConfig, options: HostOptions = {}): P
   if (config.staticDir && existsSync(join(config.staticDir, 'index.html'))) {
     const dir = config.staticDir;
     app.use(express.static(dir, { index: false, maxAge: '1h' }));
-    // Client-side routes of the browser app fall back to its index.html; /api stays the API's.
+    // Client-side routes of the browser app fall back to its index.html; /api and /engine-rest stay the APIs'.
     app.use((req: Request, res: Response, next: NextFunction) => {
-      if (req.method !== 'GET' || req.path.startsWith('/api')) return next();
+      if (req.method !== 'GET' || req.path.startsWith('/api') || req.path.startsWith('/engine-rest')) return next();
       res.sendFile(join(dir, 'index.html'));
     });
   }
