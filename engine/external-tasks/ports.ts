@@ -210,3 +210,57 @@ export const EXTERNAL_TASK_ROLES = ['admin', 'worker'] as const;
 export function mayWorkExternalTasks(roles: readonly string[]): boolean {
   return roles.some((r) => (EXTERNAL_TASK_ROLES as readonly string[]).includes(r));
 }
+
+/** An external task row as the engine stores it (table external_task). */
+export interface ExternalTaskRecord {
+  id: string;
+  instanceId: string;
+  definitionId: string;
+  definitionKey: string;
+  definitionVersion: number;
+  businessKey: string | null;
+  elementId: string;
+  elementType: string;
+  executionId: string;
+  topic: string;
+  priority: number;
+  /** The task's local variables: its input parameters, evaluated when it was created. */
+  locals: Record<string, unknown>;
+  workerId: string | null;
+  lockExpiresAt: string | null;
+  retries: number | null;
+  errorMessage: string | null;
+  errorDetails: string | null;
+  retryAt: string | null;
+  incidentId: string | null;
+  createdAt: string;
+}
+
+/** Which tasks a fetch may lock (one topic of a fetch request). */
+export interface AvailableTaskFilter {
+  topics: FetchTopic[];
+  /** Locks expired before this time count as released; retry timeouts before it have passed. */
+  now: string;
+  limit: number;
+  usePriority: boolean;
+}
+
+/** External task storage inside a command's transaction (implemented in api/external-tasks). */
+export interface ExternalTaskStore {
+  insertExternalTasks(tasks: ExternalTaskRecord[]): Promise<void>;
+  /** The instance's external tasks, locked (`FOR UPDATE`). */
+  instanceExternalTasks(instanceId: string): Promise<ExternalTaskRecord[]>;
+  /** One task; `lock`: `FOR UPDATE` (take the instance's lock first). */
+  getExternalTask(id: string, lock: boolean): Promise<ExternalTaskRecord | null>;
+  deleteExternalTasks(ids: string[]): Promise<void>;
+  updateExternalTask(task: ExternalTaskRecord): Promise<void>;
+  /**
+   * Locks available tasks (`FOR UPDATE OF task, instance SKIP LOCKED`: a task whose instance a
+   * command holds is skipped, so a fetch never waits): of a running instance, without an open
+   * incident, not locked (or lock expired), retry timeout passed, matching one topic's filters.
+   * Ordered by priority (when asked) then creation; at most `limit`.
+   */
+  lockAvailableExternalTasks(filter: AvailableTaskFilter): Promise<(ExternalTaskRecord & { lockDuration: number; topicIndex: number })[]>;
+  /** Wakes long-polling fetches of these topics in other server processes (after commit). */
+  notifyExternalTopics(topics: string[]): Promise<void>;
+}
