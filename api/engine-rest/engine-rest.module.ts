@@ -1,7 +1,9 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { ExternalTasksModule } from '../external-tasks/external-tasks.module';
 import { TaskFormQuery } from '../tasks/task-form.query';
 import { BasicAuthMiddleware } from './basic-auth.middleware';
 import { EngineRestDeploymentController } from './deployment.controller';
+import { EngineRestExternalTaskController } from './external-task.controller';
 import { EngineRestMessageController } from './message.controller';
 import { EngineRestNotFoundController } from './not-found.controller';
 import { EngineRestProcessDefinitionController } from './process-definition.controller';
@@ -17,12 +19,14 @@ import { ENGINE_REST } from './engine-rest-controller';
  * Needs the global EngineHostModule and AuthModule.
  */
 @Module({
+  imports: [ExternalTasksModule],
   controllers: [
     EngineRestDeploymentController,
     EngineRestProcessDefinitionController,
     EngineRestProcessInstanceController,
     EngineRestTaskController,
     EngineRestMessageController,
+    EngineRestExternalTaskController,
     // last: every other /engine-rest path
     EngineRestNotFoundController,
   ],

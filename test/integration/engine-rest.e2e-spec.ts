@@ -10,6 +10,8 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
  * authorisation and commands as the native API.
  */
 const CAMUNDA_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/;
+/** A JSON answer of fetch (the shapes are what the tests check). */
+const json = async (res: globalThis.Response): Promise<any> => res.json();
 const basic = (username: string, password = TEST_PASSWORD) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
 /** A form-js form for the review task. */
@@ -76,7 +78,7 @@ describe('Camunda 7 compatible API (/engine-rest)', () => {
       // then
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('application/json');
-      const body = await res.json();
+      const body = await json(res);
       expect(body).toMatchObject({ id: expect.any(String), name: 'modeler-deployed', source: 'Camunda Modeler', deploymentTime: expect.stringMatching(CAMUNDA_DATE), tenantId: null });
       const definitions = Object.values(body.deployedProcessDefinitions) as { id: string; key: string; version: number; deploymentId: string; suspended: boolean }[];
       expect(definitions).toEqual([expect.objectContaining({ key: 'modeler-deployed', version: 1, deploymentId: body.id, suspended: false })]);
@@ -104,14 +106,14 @@ describe('Camunda 7 compatible API (/engine-rest)', () => {
     it('answers an unchanged diagram with the existing deployment and no new definitions, as Camunda with duplicate filtering', async () => {
       // given
       const diagram = { name: 'dup.bpmn', contents: linearTasks('modeler-dup', ['a']) };
-      const first = await (await modelerDeploy(diagram, { name: 'dup' }, basic('admin'))).json();
+      const first = await json(await modelerDeploy(diagram, { name: 'dup' }, basic('admin')));
 
       // when
       const again = await modelerDeploy(diagram, { name: 'dup' }, basic('admin'));
 
       // then
       expect(again.status).toBe(200);
-      expect(await again.json()).toMatchObject({ id: first.id, deployedProcessDefinitions: null });
+      expect(await json(again)).toMatchObject({ id: first.id, deployedProcessDefinitions: null });
       expect((await t.as('admin').get('/engine-rest/process-definition?key=modeler-dup').expect(200)).body).toHaveLength(1);
     });
 
@@ -119,7 +121,7 @@ describe('Camunda 7 compatible API (/engine-rest)', () => {
       const res = await modelerDeploy({ name: 'bad.bpmn', contents: bpmn('bad', '<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="nowhere"/>') }, { name: 'bad' }, basic('admin'));
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toBe('application/json');
-      const body = await res.json();
+      const body = await json(res);
       expect(body).toMatchObject({ type: 'ParseException', code: 0 });
       expect(body.message).toMatch(/^ENGINE-09005 Could not parse BPMN process\./);
     });
