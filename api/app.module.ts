@@ -33,6 +33,7 @@ import { DraftsController } from './drafts/drafts.controller';
 import { DeployRequestsController } from './drafts/deploy-requests.controller';
 import { DraftsService } from './drafts/drafts.service';
 import { DeployRequestsService } from './drafts/deploy-requests.service';
+import { ExternalTasksModule } from './external-tasks/external-tasks.module';
 import { EngineRestModule } from './engine-rest/engine-rest.module';
 
 @Module({})
@@ -40,7 +41,7 @@ export class AppModule {
   static forRoot(config: AppConfig, options: HostOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [EngineHostModule.forRoot(config, options), AuthModule.forRoot(config), EngineRestModule],
+      imports: [EngineHostModule.forRoot(config, options), AuthModule.forRoot(config), ExternalTasksModule, EngineRestModule],
       controllers: [DefinitionsController, InstancesController, TasksController, HealthController, CalendarsController, IncidentsController, TimersController, MessagesController, DecisionsController, RecordsController, ServicesController, HistoryController, DraftsController, DeployRequestsController],
       providers: [
         // Every route needs a valid bearer token unless it is @Public(), then the @Roles it names (in this order).
