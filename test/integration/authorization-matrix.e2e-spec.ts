@@ -332,12 +332,12 @@ describe('authorisation matrix: every role × every route × own and other objec
     // a message nobody waits for: 400 MismatchingMessageCorrelationException once the caller may send it (Camunda has no buffer)
     { route: 'POST /engine-rest/message',      expected: [400, 400, 400, 400, 400, 403, 401], body: { messageName: 'matrix-message' } },
     { route: 'POST /engine-rest/signal',       expected: [204, 204, 204, 204, 204, 403, 401], body: { name: 'matrix-signal' } },
-    // external tasks: administrators (and workers); an unknown task is a 404 to them
+    // external tasks: administrators (and workers) work them, auditors read them; an unknown task is a 404 to them
     { route: 'POST /engine-rest/external-task/fetchAndLock', expected: [200, 403, 403, 403, 403, 403, 401],
       body: (o) => ({ workerId: `w-${o.caller}`, maxTasks: 1, topics: [{ topicName: 'matrix-none', lockDuration: 1000 }] }) },
-    { route: 'GET /engine-rest/external-task', expected: [200, 403, 403, 403, 403, 403, 401] },
-    { route: 'GET /engine-rest/external-task/count', expected: [200, 403, 403, 403, 403, 403, 401] },
-    { route: 'GET /engine-rest/external-task/:xt', expected: [404, 403, 403, 403, 403, 403, 401] },
+    { route: 'GET /engine-rest/external-task', expected: [200, 403, 403, 403, 403, 200, 401] },
+    { route: 'GET /engine-rest/external-task/count', expected: [200, 403, 403, 403, 403, 200, 401] },
+    { route: 'GET /engine-rest/external-task/:xt', expected: [404, 403, 403, 403, 403, 404, 401] },
     { route: 'POST /engine-rest/external-task/:xt/complete', expected: [404, 403, 403, 403, 403, 403, 401], body: { workerId: 'w' } },
     { route: 'POST /engine-rest/external-task/:xt/failure', expected: [404, 403, 403, 403, 403, 403, 401], body: { workerId: 'w', retries: 1, retryTimeout: 0 } },
     { route: 'POST /engine-rest/external-task/:xt/bpmnError', expected: [404, 403, 403, 403, 403, 403, 401], body: { workerId: 'w', errorCode: 'e' } },
