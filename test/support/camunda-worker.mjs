@@ -13,6 +13,8 @@
  * Topic "ship": complete with `shipped: true`.
  * Every step is printed as one JSON line on stdout; SIGTERM stops polling.
  */
+import { Buffer } from 'node:buffer';
+import process from 'node:process';
 import { BasicAuthInterceptor, Client, Variables } from 'camunda-external-task-client-js';
 
 const baseUrl = process.env.BASE_URL;
