@@ -33,7 +33,7 @@ export async function createApp(config: AppConfig, options: HostOptions = {}): P
   app.use(securityHeaders());
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/api/health' } }));
   // The Camunda 7 compatible API parses and checks its bodies itself, answering errors in Camunda's shape.
-  app.use('/engine-rest', ...engineRestEdge(config.maxBodyBytes));
+  app.use('/engine-rest', ...engineRestEdge(config.maxBodyBytes, config.maxDefinitionBytes));
   app.use(express.json({ limit: config.maxBodyBytes, strict: false }));
   app.use(express.raw({ type: ['application/xml', 'text/xml', 'application/bpmn+xml', 'application/octet-stream'], limit: config.maxDefinitionBytes }));
   app.use(expressProblemHandler);

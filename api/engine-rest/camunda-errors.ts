@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { EngineError, EngineErrorCode } from '../../engine';
 import { logDenial } from '../auth/access-denied';
 import { authUserOf } from '../auth/auth-user';
-import { findUnsafeInput } from '../common/input-guard';
+import { assertSafeRequest } from '../common/input-guard';
 import { statusFor } from '../common/problem';
 
 /**
@@ -127,24 +127,29 @@ export class CamundaExceptionFilter implements ExceptionFilter {
 
 /**
  * Express middleware for /engine-rest, mounted before the app's own body parsers: parses JSON
- * bodies and applies the same checks as the native API (an object body; no NUL characters, lone
- * surrogates or excessive nesting in the body or query), answering refusals in Camunda's shape.
- * The app's parsers then find the body parsed and its checks find nothing to refuse.
+ * (and raw XML) bodies and applies the same checks as the native API (a decodable path; an
+ * object body; no NUL characters, lone surrogates or excessive nesting in the body or query),
+ * answering refusals in Camunda's shape. The app's parsers then find the body parsed and its
+ * checks find nothing to refuse.
  */
-export function engineRestEdge(maxBodyBytes: number) {
-  const json = express.json({ limit: maxBodyBytes, strict: false });
+export function engineRestEdge(maxBodyBytes: number, maxDefinitionBytes: number) {
   return [
-    json,
+    express.json({ limit: maxBodyBytes, strict: false }),
+    express.raw({ type: ['application/xml', 'text/xml', 'application/bpmn+xml', 'application/octet-stream'], limit: maxDefinitionBytes }),
     (error: unknown, req: Request, res: Response, _next: NextFunction) => sendCamundaError(error, req, res),
     (req: Request, res: Response, next: NextFunction) => {
       try {
+        for (const segment of req.path.split('/')) {
+          try {
+            decodeURIComponent(segment);
+          } catch {
+            throw new EngineError(EngineErrorCode.InvalidRequest, 'the request path is not valid percent-encoded UTF-8');
+          }
+        }
         if (req.is('application/json') && req.body !== undefined && (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body))) {
           throw new EngineError(EngineErrorCode.InvalidRequest, 'the JSON body must be an object');
         }
-        const query = findUnsafeInput(req.query, 'query');
-        if (query) throw new EngineError(EngineErrorCode.InvalidRequest, `${query.field} ${query.problem}`);
-        const body = Buffer.isBuffer(req.body) ? null : findUnsafeInput(req.body, '');
-        if (body) throw new EngineError(EngineErrorCode.InvalidRequest, `${body.field || 'the request body'} ${body.problem}`);
+        assertSafeRequest(req);
       } catch (error) {
         sendCamundaError(error, req, res);
         return;
