@@ -519,6 +519,176 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/external-tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** External tasks, oldest first (?topicName=&workerId=&locked=&withRetriesLeft=&processInstanceId=&processDefinitionKey=&activityId=&businessKey=&page=&size=) */
+        get: operations["ExternalTasksController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/external-tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One external task */
+        get: operations["ExternalTasksController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/external-tasks/{id}/bpmnError": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Throw a BPMN error {workerId, errorCode, errorMessage, variables} caught by an error boundary event or error event sub-process with that code; 422 PROCESS_FAILED (nothing changes) when nothing catches it. */
+        post: operations["ExternalTasksController_bpmnError"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/external-tasks/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete the task {workerId, variables, localVariables}; the instance runs on in the same transaction. 409 when the worker does not hold an unexpired lock. */
+        post: operations["ExternalTasksController_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/external-tasks/{id}/extendLock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Extend the worker's unexpired lock to now + newDuration ms */
+        post: operations["ExternalTasksController_extendLock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/external-tasks/{id}/failure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a failure {workerId, errorMessage, errorDetails, retries, retryTimeout ms}: fetchable again after retryTimeout; retries 0 opens an incident (an administrator retries it). */
+        post: operations["ExternalTasksController_failure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/external-tasks/{id}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lock this task {workerId, lockDuration ms} (free, expired or already the worker's); 409 when another worker holds it */
+        post: operations["ExternalTasksController_lock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/external-tasks/{id}/retries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the retries {retries}: above 0 resolves the task's incident and makes it fetchable again */
+        put: operations["ExternalTasksController_retries"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/external-tasks/{id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release the lock, whoever holds it: fetchable again at once */
+        post: operations["ExternalTasksController_unlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/external-tasks/fetchAndLock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lock up to maxTasks available tasks of the topics for workerId (each topic: topicName, lockDuration ms, variables to return, filters); higher priority first with usePriority. With asyncResponseTimeout (ms, up to 30 min) the request waits until a task is available or the time is up (then []). */
+        post: operations["ExternalTasksController_fetchAndLock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/groups": {
         parameters: {
             query?: never;
@@ -1251,6 +1421,54 @@ export interface components {
             updatedAt: string;
             updatedBy: string;
         };
+        ExternalTask: {
+            activityId: string;
+            activityInstanceId: string;
+            activityType: string;
+            businessKey: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            errorMessage: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            incidentId: string | null;
+            /**
+             * Format: date-time
+             * @description null when unlocked; a past time means the lock expired
+             */
+            lockExpirationTime: string | null;
+            priority: number;
+            /** Format: uuid */
+            processDefinitionId: string;
+            processDefinitionKey: string;
+            processDefinitionVersion: number;
+            /** Format: uuid */
+            processInstanceId: string;
+            /** @description retries left as the last failure reported them; null before the first failure */
+            retries: number | null;
+            /**
+             * Format: date-time
+             * @description not fetchable before this time (a failure's retryTimeout)
+             */
+            retryAt: string | null;
+            /** @description retries reached 0: an incident is open and the task is not fetchable */
+            suspended: boolean;
+            topicName: string;
+            /** @description the worker holding (or that last held) the lock */
+            workerId: string | null;
+        };
+        ExternalTaskCommandResult: {
+            instance: {
+                /** Format: uuid */
+                id: string;
+                revision: number;
+                /** @enum {string} */
+                status: "running" | "completed" | "cancelled" | "failed";
+            };
+            /** @description null when the command removed the task (complete, bpmnError) */
+            task: components["schemas"]["ExternalTask"] | null;
+        };
         Group: {
             /** Format: date-time */
             createdAt: string;
@@ -1297,7 +1515,7 @@ export interface components {
             /** @enum {string} */
             status: "open" | "resolved";
             /** @enum {string} */
-            type: "timer-failed" | "service-failed";
+            type: "timer-failed" | "service-failed" | "external-task-failed";
         };
         Instance: {
             activeElementIds: string[];
@@ -1458,6 +1676,16 @@ export interface components {
             };
             /** Format: date-time */
             to: string;
+        };
+        LockedExternalTask: components["schemas"]["ExternalTask"] & {
+            errorDetails?: string | null;
+            /** Format: date-time */
+            lockExpirationTime: string;
+            /** @description process variables and the task's local variables (input parameters), as the topic asked */
+            variables: {
+                [key: string]: unknown;
+            };
+            workerId: string;
         };
         Problem: {
             /** @description stable error code */
@@ -1659,7 +1887,7 @@ export interface components {
             id: string;
             /** Format: date-time */
             passwordChangedAt: string | null;
-            roles: ("admin" | "process-owner" | "staff" | "auditor")[];
+            roles: ("admin" | "process-owner" | "staff" | "auditor" | "worker")[];
             /** Format: date-time */
             updatedAt: string;
             username: string;
@@ -2485,6 +2713,256 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DraftRevision"][];
+                };
+            };
+        };
+    };
+    ExternalTasksController_list: {
+        parameters: {
+            query?: {
+                activityId?: unknown;
+                businessKey?: unknown;
+                locked?: "true" | "false";
+                page?: unknown;
+                processDefinitionKey?: unknown;
+                processInstanceId?: unknown;
+                size?: unknown;
+                topicName?: unknown;
+                withRetriesLeft?: "true" | "false";
+                workerId?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ExternalTask"][];
+                        page: number;
+                        size: number;
+                        total: number;
+                    };
+                };
+            };
+        };
+    };
+    ExternalTasksController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalTask"];
+                };
+            };
+        };
+    };
+    ExternalTasksController_bpmnError: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalTaskCommandResult"];
+                };
+            };
+        };
+    };
+    ExternalTasksController_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalTaskCommandResult"];
+                };
+            };
+        };
+    };
+    ExternalTasksController_extendLock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalTask"];
+                };
+            };
+        };
+    };
+    ExternalTasksController_failure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalTaskCommandResult"];
+                };
+            };
+        };
+    };
+    ExternalTasksController_lock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalTask"];
+                };
+            };
+        };
+    };
+    ExternalTasksController_retries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalTask"];
+                };
+            };
+        };
+    };
+    ExternalTasksController_unlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalTask"];
+                };
+            };
+        };
+    };
+    ExternalTasksController_fetchAndLock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LockedExternalTask"][];
                 };
             };
         };
