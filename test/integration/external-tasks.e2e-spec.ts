@@ -1,4 +1,4 @@
-import { ManualClock } from '../../engine';
+import { ManualClock, Orchestrator } from '../../engine';
 import { bpmn } from '../support/bpmn';
 import { createTestApp, type ApiTestApp, type Http } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -26,6 +26,16 @@ const CHARGE = bpmn(
    <bpmn:sequenceFlow id="f5" sourceRef="tellCustomer" targetRef="end2"/><bpmn:endEvent id="end2"/>`,
 ).replace('<bpmn:process ', '<bpmn:error id="cardDeclined" errorCode="CARD_DECLINED"/><bpmn:process ');
 
+/** An external task that an interrupting timer boundary event ends after an hour. */
+const TIMED = bpmn(
+  'timed-charge',
+  `<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="slow"/>
+   <bpmn:serviceTask id="slow" camunda:type="external" camunda:topic="slow-work"/>
+   <bpmn:boundaryEvent id="tooLate" attachedToRef="slow"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+   <bpmn:sequenceFlow id="f2" sourceRef="slow" targetRef="end"/><bpmn:endEvent id="end"/>
+   <bpmn:sequenceFlow id="f3" sourceRef="tooLate" targetRef="late"/><bpmn:endEvent id="late"/>`,
+);
+
 const MINUTE = 60_000;
 
 describe('external tasks (/api/external-tasks)', () => {
@@ -46,6 +56,7 @@ describe('external tasks (/api/external-tasks)', () => {
     t = await createTestApp(db, { clock });
     worker = await t.user({ username: 'billing-bot', roles: ['worker'] });
     await t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(CHARGE).expect(201);
+    await t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(TIMED).expect(201);
   });
   afterAll(async () => {
     await t?.close();
@@ -175,6 +186,16 @@ describe('external tasks (/api/external-tasks)', () => {
     await worker.get(`/api/external-tasks/${task.id}`).expect(404);
     await worker.post(`/api/external-tasks/${task.id}/complete`).send({ workerId: 'w1' }).expect(404);
     expect((await history(id)).find((e) => e.type === 'externalTask.cancelled')).toMatchObject({ payload: { externalTaskId: task.id, reason: 'instance cancelled', workerId: 'w1' } });
+  });
+
+  it('an interrupting timer boundary event removes the external task', async () => {
+    const id = (await t.as('alice').post('/api/instances').send({ definitionKey: 'timed-charge' }).expect(201)).body.instance.id;
+    const [task] = (await worker.post('/api/external-tasks/fetchAndLock').send({ workerId: 'w1', maxTasks: 1, topics: [{ topicName: 'slow-work', lockDuration: 2 * 3600_000 }] }).expect(200)).body;
+    clock.advance(3600_000 + 1000);
+    await t.app.get(Orchestrator).fireDueTimers('test');
+    expect((await t.as('admin').get(`/api/instances/${id}`).expect(200)).body).toMatchObject({ status: 'completed' });
+    await worker.post(`/api/external-tasks/${task.id}/complete`).send({ workerId: 'w1' }).expect(404);
+    expect((await history(id)).find((e) => e.type === 'externalTask.cancelled')).toMatchObject({ payload: { externalTaskId: task.id, reason: 'interrupted' } });
   });
 
   it('a long poll answers as soon as a task of its topic is created', async () => {
