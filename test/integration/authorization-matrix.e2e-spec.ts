@@ -50,6 +50,16 @@ const processK = bpmn(
   'itsm:recordType="incident"',
 );
 
+/** An external task (topic matrix-topic) whose BPMN error MATRIX a boundary event catches. */
+const processExternal = bpmn(
+  'matrix-external',
+  `<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="ext"/>
+   <bpmn:serviceTask id="ext" camunda:type="external" camunda:topic="matrix-topic"/>
+   <bpmn:boundaryEvent id="caught" attachedToRef="ext"><bpmn:errorEventDefinition errorRef="matrixError"/></bpmn:boundaryEvent>
+   <bpmn:sequenceFlow id="f2" sourceRef="ext" targetRef="end"/><bpmn:endEvent id="end"/>
+   <bpmn:sequenceFlow id="f3" sourceRef="caught" targetRef="end2"/><bpmn:endEvent id="end2"/>`,
+).replace('<bpmn:process ', '<bpmn:error id="matrixError" errorCode="MATRIX"/><bpmn:process ');
+
 /** A one-rule decision table. */
 const matrixDecision = (key: string) => dmnTable(key, { inputs: ['x'], outputs: ['y'], rules: [[['-'], ['"any"']]] });
 
@@ -82,6 +92,8 @@ interface Objects {
   /** a draft of K saved by `owner`, and a pending deploy request of it */
   draft?: string;
   dreq?: string;
+  /** an external task (topic matrix-topic), locked by worker "matrix" */
+  et?: string;
 }
 
 interface Case {
@@ -130,6 +142,14 @@ describe('authorisation matrix: every role × every route × own and other objec
     return { incident: row.id };
   }
 
+  /** A fresh external task locked by worker "matrix" for a minute. */
+  async function freshExternalTask(): Promise<Partial<Objects>> {
+    const instance = (await t.as('admin').post('/api/instances').send({ definitionKey: 'matrix-external' }).expect(201)).body.instance.id;
+    const [row] = await t.sql.query(`SELECT id FROM external_task WHERE instance_id = $1`, [instance]);
+    await t.app.get(Orchestrator).externalTasks.lock(row.id, { workerId: 'matrix', lockDuration: 60_000 }, 'admin');
+    return { et: row.id };
+  }
+
   /** A draft of K by its owner (no other request of K pending), and, with `submit`, its pending deploy request. */
   async function freshDraft(submit: boolean): Promise<Partial<Objects>> {
     await t.sql.query(`UPDATE deploy_request SET state = 'withdrawn', decided_by = 'matrix', decided_at = now() WHERE state = 'pending'`);
@@ -156,6 +176,7 @@ describe('authorisation matrix: every role × every route × own and other objec
     });
     const admin = t.as('admin');
     objects.kDef = (await admin.post('/api/definitions').set('Content-Type', 'application/xml').send(processK).expect(201)).body.id;
+    await admin.post('/api/definitions').set('Content-Type', 'application/xml').send(processExternal).expect(201);
     objects.spareDef = (await admin.post('/api/definitions').set('Content-Type', 'application/xml').send(linearTasks(SPARE, ['a'])).expect(201)).body.id;
     await admin.put(`/api/definitions/key/${K}/owners`).send({ usernames: ['owner'] }).expect(200);
     await admin.put(`/api/definitions/key/${SPARE}/owners`).send({ usernames: ['owner2'] }).expect(200);
@@ -337,14 +358,27 @@ describe('authorisation matrix: every role × every route × own and other objec
       body: (o) => ({ workerId: `w-${o.caller}`, maxTasks: 1, topics: [{ topicName: 'matrix-none', lockDuration: 1000 }] }) },
     { route: 'GET /engine-rest/external-task', expected: [200, 403, 403, 403, 403, 200, 401] },
     { route: 'GET /engine-rest/external-task/count', expected: [200, 403, 403, 403, 403, 200, 401] },
+    { route: 'GET /engine-rest/external-task/:et', expected: [200, 403, 403, 403, 403, 200, 401], fresh: freshExternalTask },
     { route: 'GET /engine-rest/external-task/:xt', expected: [404, 403, 403, 403, 403, 404, 401] },
-    { route: 'POST /engine-rest/external-task/:xt/complete', expected: [404, 403, 403, 403, 403, 403, 401], body: { workerId: 'w' } },
-    { route: 'POST /engine-rest/external-task/:xt/failure', expected: [404, 403, 403, 403, 403, 403, 401], body: { workerId: 'w', retries: 1, retryTimeout: 0 } },
-    { route: 'POST /engine-rest/external-task/:xt/bpmnError', expected: [404, 403, 403, 403, 403, 403, 401], body: { workerId: 'w', errorCode: 'e' } },
-    { route: 'POST /engine-rest/external-task/:xt/extendLock', expected: [404, 403, 403, 403, 403, 403, 401], body: { workerId: 'w', newDuration: 1000 } },
-    { route: 'POST /engine-rest/external-task/:xt/lock', expected: [404, 403, 403, 403, 403, 403, 401], body: { workerId: 'w', lockDuration: 1000 } },
-    { route: 'POST /engine-rest/external-task/:xt/unlock', expected: [404, 403, 403, 403, 403, 403, 401] },
-    { route: 'PUT /engine-rest/external-task/:xt/retries', expected: [404, 403, 403, 403, 403, 403, 401], body: { retries: 1 } },
+    { route: 'POST /engine-rest/external-task/:et/complete', expected: [204, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', variables: { done: { value: true, type: 'Boolean' } } }, fresh: freshExternalTask },
+    { route: 'POST /engine-rest/external-task/:et/failure', expected: [204, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', errorMessage: 'matrix', retries: 1, retryTimeout: 0 }, fresh: freshExternalTask },
+    { route: 'POST /engine-rest/external-task/:et/bpmnError', expected: [204, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', errorCode: 'MATRIX' }, fresh: freshExternalTask },
+    { route: 'POST /engine-rest/external-task/:et/extendLock', expected: [204, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', newDuration: 1000 }, fresh: freshExternalTask },
+    { route: 'POST /engine-rest/external-task/:et/lock', expected: [204, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', lockDuration: 1000 }, fresh: freshExternalTask },
+    { route: 'POST /engine-rest/external-task/:et/unlock', expected: [204, 403, 403, 403, 403, 403, 401], fresh: freshExternalTask },
+    { route: 'PUT /engine-rest/external-task/:et/retries', expected: [204, 403, 403, 403, 403, 403, 401], body: { retries: 2 }, fresh: freshExternalTask },
+    // external tasks: administrators and the role worker (external-tasks.e2e-spec.ts) work them; auditors read them
+    { route: 'POST /api/external-tasks/fetchAndLock', expected: [200, 403, 403, 403, 403, 403, 401],
+      body: { workerId: 'matrix', maxTasks: 1, topics: [{ topicName: 'matrix-none', lockDuration: 1000 }] } },
+    { route: 'GET /api/external-tasks',        expected: [200, 403, 403, 403, 403, 200, 401] },
+    { route: 'GET /api/external-tasks/:et',    expected: [200, 403, 403, 403, 403, 200, 401], fresh: freshExternalTask },
+    { route: 'POST /api/external-tasks/:et/complete', expected: [200, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', variables: { done: true } }, fresh: freshExternalTask },
+    { route: 'POST /api/external-tasks/:et/failure', expected: [200, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', errorMessage: 'matrix', retries: 1 }, fresh: freshExternalTask },
+    { route: 'POST /api/external-tasks/:et/bpmnError', expected: [200, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', errorCode: 'MATRIX' }, fresh: freshExternalTask },
+    { route: 'POST /api/external-tasks/:et/extendLock', expected: [200, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', newDuration: 1000 }, fresh: freshExternalTask },
+    { route: 'POST /api/external-tasks/:et/lock', expected: [200, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', lockDuration: 1000 }, fresh: freshExternalTask },
+    { route: 'POST /api/external-tasks/:et/unlock', expected: [200, 403, 403, 403, 403, 403, 401], fresh: freshExternalTask },
+    { route: 'PUT /api/external-tasks/:et/retries', expected: [200, 403, 403, 403, 403, 403, 401], body: { retries: 2 }, fresh: freshExternalTask },
     // calendars: everybody reads and checks; administrators change
     { route: 'GET /api/calendars',             expected: [200, 200, 200, 200, 200, 200, 401] },
     { route: 'GET /api/calendars/24x7',        expected: [200, 200, 200, 200, 200, 200, 401] },
