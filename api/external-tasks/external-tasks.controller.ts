@@ -39,7 +39,7 @@ export class ExternalTasksController {
       'Lock up to maxTasks available tasks of the topics for workerId (each topic: topicName, lockDuration ms, variables to return, filters); higher priority first with usePriority. ' +
       'With asyncResponseTimeout (ms, up to 30 min) the request waits until a task is available or the time is up (then []).',
   })
-  @ApiBody({ schema: { example: { workerId: 'billing-1', maxTasks: 10, usePriority: true, asyncResponseTimeout: 20000, topics: [{ topicName: 'charge-card', lockDuration: 60000, variables: ['amount'] }] } } })
+  @ApiBody({ schema: { example: { workerId: 'billing-1', maxTasks: 10, usePriority: true, asyncResponseTimeout: 0, topics: [{ topicName: 'charge-card', lockDuration: 60000, variables: ['amount'] }] } } })
   @ApiOkResponse({ schema: listOf('LockedExternalTask') })
   fetchAndLock(@Body() body: unknown, @CurrentUser() user: AuthUser, @Req() req: Request): Promise<LockedExternalTask[]> {
     // A client that gives up ends the wait (its locks would otherwise be held for nobody).
