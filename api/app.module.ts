@@ -35,13 +35,15 @@ import { DraftsService } from './drafts/drafts.service';
 import { DeployRequestsService } from './drafts/deploy-requests.service';
 import { ProbesController } from './health/probes.controller';
 import { MetricsModule } from './metrics/metrics.module';
+import { ExternalTasksModule } from './external-tasks/external-tasks.module';
+import { EngineRestModule } from './engine-rest/engine-rest.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, options: HostOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [EngineHostModule.forRoot(config, options), AuthModule.forRoot(config), MetricsModule],
+      imports: [EngineHostModule.forRoot(config, options), AuthModule.forRoot(config), MetricsModule, ExternalTasksModule, EngineRestModule],
       controllers: [DefinitionsController, InstancesController, TasksController, HealthController, CalendarsController, IncidentsController, TimersController, MessagesController, DecisionsController, RecordsController, ServicesController, HistoryController, DraftsController, DeployRequestsController, ProbesController],
       providers: [
         // Every route needs a valid bearer token unless it is @Public(), then the @Roles it names (in this order).

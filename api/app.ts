@@ -18,6 +18,7 @@ import { answerClientErrorsAsProblems } from './common/client-errors';
 import { requestId, withRequestContext } from './common/logger';
 import { httpMetrics } from './metrics/http-metrics';
 import { metricsOnMainPort } from './metrics/metrics-access';
+import { engineRestEdge } from './engine-rest/camunda-errors';
 
 /** Builds the configured Nest application (not yet listening). Used by main.ts and the tests. */
 export async function createApp(config: AppConfig, options: HostOptions = {}): Promise<NestExpressApplication> {
@@ -37,6 +38,8 @@ export async function createApp(config: AppConfig, options: HostOptions = {}): P
   // Probes and scrapes come every few seconds: not logged. Every request gets an id (X-Request-Id).
   app.use(pinoHttp({ logger, genReqId: requestId, autoLogging: { ignore: (req) => req.url === '/metrics' || /^\/api\/health(\/(live|ready))?$/.test(req.url ?? '') } }));
   app.use(metricsOnMainPort(config.metrics ?? { port: null, token: null }));
+  // The Camunda 7 compatible API parses and checks its bodies itself, answering errors in Camunda's shape.
+  app.use('/engine-rest', ...engineRestEdge(config.maxBodyBytes, config.maxDefinitionBytes));
   app.use(express.json({ limit: config.maxBodyBytes, strict: false }));
   app.use(express.raw({ type: ['application/xml', 'text/xml', 'application/bpmn+xml', 'application/octet-stream'], limit: config.maxDefinitionBytes }));
   app.use(expressProblemHandler);
@@ -53,9 +56,9 @@ export async function createApp(config: AppConfig, options: HostOptions = {}): P
   if (config.staticDir && existsSync(join(config.staticDir, 'index.html'))) {
     const dir = config.staticDir;
     app.use(express.static(dir, { index: false, maxAge: '1h' }));
-    // Client-side routes of the browser app fall back to its index.html; /api stays the API's.
+    // Client-side routes of the browser app fall back to its index.html; /api and /engine-rest stay the APIs'.
     app.use((req: Request, res: Response, next: NextFunction) => {
-      if (req.method !== 'GET' || req.path.startsWith('/api')) return next();
+      if (req.method !== 'GET' || req.path.startsWith('/api') || req.path.startsWith('/engine-rest')) return next();
       res.sendFile(join(dir, 'index.html'));
     });
   }

@@ -64,6 +64,10 @@ export enum EngineErrorCode {
   FormNotFound = 'FORM_NOT_FOUND',
   /** Submitted task variables do not satisfy the task's form; `details.errors` lists `{field, message}`. */
   FormValidationFailed = 'FORM_VALIDATION_FAILED',
+  /** No external task with that id (completed, cancelled or never existed). */
+  ExternalTaskNotFound = 'EXTERNAL_TASK_NOT_FOUND',
+  /** The worker does not hold the external task's lock (`details.reason`: not-locked, lock-expired, locked-by-other). */
+  ExternalTaskLockConflict = 'EXTERNAL_TASK_LOCK_CONFLICT',
 }
 
 export interface EngineErrorOptions {

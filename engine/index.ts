@@ -58,3 +58,5 @@ export type { DecisionRecord, DecisionStore, NewDecision } from './decisions/por
 export type { DecisionDeployResult, DecisionEvaluation } from './decisions/decision-commands';
 export * from './records';
 export * from './forms';
+export { ExternalTaskCommands, MAX_EXTERNAL_LOCK_MS, viewOf as externalTaskView } from './external-tasks/commands';
+export * from './external-tasks/ports';

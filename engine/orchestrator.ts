@@ -24,6 +24,7 @@ import { decisionEvidenceHook } from './decisions/evidence';
 import { RecordKeeper } from './records/records';
 import { initiatorVariables } from './runtime/initiator';
 import { TaskForms, decisionsNotSupported, deploymentHash, prepareForms, type DecisionDeployer, type DeploymentFile } from './forms';
+import { ExternalTaskCommands } from './external-tasks/commands';
 
 export type { Idempotency, InstanceResult, InstanceView } from './commands/kernel';
 
@@ -82,6 +83,8 @@ export class Orchestrator {
   private readonly records: RecordKeeper;
   private readonly taskForms = new TaskForms();
   private decisionDeployer: DecisionDeployer<CommandStore> | null = null;
+  /** External tasks: fetch and lock, complete, failure, BPMN error, locks (engine/external-tasks). */
+  readonly externalTasks: ExternalTaskCommands;
 
   constructor(private readonly options: OrchestratorOptions) {
     const clock = options.clock ?? systemClock;
@@ -101,6 +104,8 @@ export class Orchestrator {
     this.records = new RecordKeeper(this.kernel, options.calendars ?? noCalendars);
     this.kernel.hooks.push(this.records);
     this.kernel.hooks.push(new SlaPauseHook(this.kernel)); // itsm:pauseSla (engine/sla/sla-pause.ts)
+    this.externalTasks = new ExternalTaskCommands(this.kernel, this.runner);
+    this.kernel.hooks.push(this.externalTasks);
   }
 
   /**
@@ -429,8 +434,9 @@ export class Orchestrator {
   }
 
   /** Puts the failed job of an open incident back in line. @throws EngineError INCIDENT_NOT_FOUND, INCIDENT_RESOLVED */
-  retryIncident(incidentId: string, actor: string | null) {
-    return this.timerCommands.retryIncident(incidentId, actor);
+  async retryIncident(incidentId: string, actor: string | null) {
+    // An external task's incident gives the task a retry; any other puts its timer job back in line.
+    return (await this.externalTasks.retryIncident(incidentId, actor)) ?? this.timerCommands.retryIncident(incidentId, actor);
   }
 
   /**

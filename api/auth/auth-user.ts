@@ -1,7 +1,8 @@
 import type { Request } from 'express';
 
 /** The roles a user may hold (several at once). */
-export const ROLES = ['admin', 'process-owner', 'staff', 'auditor'] as const;
+/** `worker`: a service account of external task workers (api/external-tasks). */
+export const ROLES = ['admin', 'process-owner', 'staff', 'auditor', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
 
 export function isRole(value: unknown): value is Role {

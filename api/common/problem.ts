@@ -59,7 +59,10 @@ export function statusFor(code: EngineErrorCode): HttpStatus {
     case EngineErrorCode.Conflict:
       return HttpStatus.CONFLICT;
     case EngineErrorCode.FormNotFound:
+    case EngineErrorCode.ExternalTaskNotFound:
       return HttpStatus.NOT_FOUND;
+    case EngineErrorCode.ExternalTaskLockConflict:
+      return HttpStatus.CONFLICT;
     case EngineErrorCode.FormValidationFailed:
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case EngineErrorCode.EngineStalled:

@@ -21,6 +21,7 @@ import { TypeormMessagingStore } from './typeorm-messaging-store';
 import { TypeormDecisionStore } from './typeorm-decision-store';
 import { TypeormRecordStore } from './typeorm-record-store';
 import { TypeormFormStore } from './typeorm-form-store';
+import { TypeormExternalTaskStore } from '../external-tasks/typeorm-external-task-store';
 import { toDefinitionRecord, toInstanceRecord, toTaskRecord, DEFINITION_COLUMNS, INSTANCE_COLUMNS, TASK_COLUMNS } from './rows';
 
 /** PostgreSQL unique_violation. */
@@ -34,6 +35,7 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
   readonly decisions: TypeormDecisionStore;
   readonly records: TypeormRecordStore;
   readonly forms: TypeormFormStore;
+  readonly externalTasks: TypeormExternalTaskStore;
 
   /** Instances this transaction inserted: the history anchor counts them before commit. */
   private started = 0;
@@ -46,6 +48,7 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     this.decisions = new TypeormDecisionStore(q);
     this.records = new TypeormRecordStore(q);
     this.forms = new TypeormFormStore(q);
+    this.externalTasks = new TypeormExternalTaskStore(q);
   }
 
   /** This command's transaction, for API features whose rows commit with a command (deploy approvals). */

@@ -177,7 +177,7 @@ function checkSize(context: RuleContext, maxFlowElements: number): boolean {
 function runRules(context: RuleContext, options: CompileOptions): void {
   checkStructure(context);
   checkEvents(context, options.checkExpression);
-  checkTasks(context, options.knownHandlers);
+  checkTasks(context, options.knownHandlers, options.checkExpression);
   checkExpressions(context, options.checkExpression, options.maxLoopCardinality);
   checkCamundaExtensions(context, options.checkExpression);
   checkCallActivities(context, options.checkExpression);

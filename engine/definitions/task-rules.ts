@@ -2,6 +2,7 @@ import { is, isAny, list, one, text, type ModdleElement } from './model';
 import type { RuleContext } from './rule-context';
 import { decisionTaskProblems } from '../decisions/deploy-rules';
 import { camunda8Hint } from './camunda8';
+import { checkExternalTask, externalTaskDeclaration } from '../external-tasks/spec';
 
 /** The only handler binding we run: `camunda:delegateExpression="${handlerName}"` (same shape as the runtime extension). */
 const DELEGATE_EXPRESSION = /^\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}$/;
@@ -11,15 +12,18 @@ const SERVICE_TYPES = ['bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:BusinessRuleTa
 /** The default of BPMN's `implementation` attribute, and the other "nothing specific" value. */
 const DEFAULT_IMPLEMENTATIONS = new Set(['##WebService', '##unspecified']);
 
-const HOW_TO_BIND = 'handlers are named with camunda:delegateExpression="${handlerName}"';
+const HOW_TO_BIND = 'handlers are named with camunda:delegateExpression="${handlerName}"; external workers fetch tasks with camunda:type="external" camunda:topic="<topic>"';
 
 /**
  * Service-like tasks must name a registered handler through `camunda:delegateExpression`; a user
  * task that says nobody may work on it is accepted with a warning.
  */
-export function checkTasks(context: RuleContext, knownHandlers: ReadonlySet<string>): void {
+export function checkTasks(context: RuleContext, knownHandlers: ReadonlySet<string>, checkExpression?: (expression: string) => string | null): void {
   for (const element of context.elements) {
-    if (isAny(element, SERVICE_TYPES)) checkServiceTask(context, element, knownHandlers);
+    // An external task (engine/external-tasks): workers fetch it by topic.
+    const external = isAny(element, SERVICE_TYPES) ? externalTaskDeclaration(element) : null;
+    if (external) checkExternalTask(context, element, external, checkExpression);
+    else if (isAny(element, SERVICE_TYPES)) checkServiceTask(context, element, knownHandlers);
     else if (is(element, 'bpmn:UserTask')) checkUserTaskAssignment(context, element);
   }
 }
@@ -28,7 +32,8 @@ function checkServiceTask(context: RuleContext, task: ModdleElement, knownHandle
   const { sink } = context;
   const kind = task.$type.replace('bpmn:', '');
   const other: string[] = [];
-  if (text(task, 'camunda:type') === 'external') other.push('camunda:type="external" (external tasks are not supported yet)');
+  const type = text(task, 'camunda:type');
+  if (type) other.push(`camunda:type="${type}" (only "external", with camunda:topic)`);
   if (text(task, 'camunda:class')) other.push('camunda:class (Java classes cannot run here)');
   if (text(task, 'camunda:expression')) other.push('camunda:expression (expressions cannot call code here)');
   const implementation = text(task, 'implementation');

@@ -5,6 +5,7 @@ import type { MessagingStore } from '../messaging/ports';
 import type { DecisionStore } from '../decisions/ports';
 import type { RecordStore } from '../records/ports';
 import type { FormStore } from '../forms/ports';
+import type { ExternalTaskStore } from '../external-tasks/ports';
 
 export type DefinitionState = 'active' | 'suspended';
 export type InstanceStatus = 'running' | 'completed' | 'cancelled' | 'failed';
@@ -108,6 +109,8 @@ export interface VariableHistoryEntry {
 }
 
 export interface CommandStore extends TimerStore, MessagingStore {
+  /** External tasks (engine/external-tasks); absent in stores without them. */
+  readonly externalTasks?: ExternalTaskStore;
   /** Decision definitions (engine/decisions); absent in stores without them. */
   readonly decisions?: DecisionStore;
   /** ITSM records (engine/records). */
@@ -197,8 +200,8 @@ export interface ArmedTimer {
 
 export interface IncidentRecord {
   id: string;
-  /** `service-failed`: the retry job of a failing service handler (runtime/service-retry.ts). */
-  type: 'timer-failed' | 'service-failed';
+  /** `service-failed`: the retry job of a failing service handler (runtime/service-retry.ts); `external-task-failed`: an external task out of retries (`jobId` is its id). */
+  type: 'timer-failed' | 'service-failed' | 'external-task-failed';
   status: 'open' | 'resolved';
   instanceId: string | null;
   definitionId: string;

@@ -11,6 +11,8 @@ import type { ServiceFailures } from './service-retry';
 import { watchIterations } from './loop-history';
 import { slaPauseExtension } from '../sla/sla-pause';
 import type { CalendarLookup } from '../sla/sla';
+import { externalTaskService, type ExternalTaskRuntime } from '../external-tasks/runtime';
+import { externalTaskSpec } from '../external-tasks/spec';
 
 /** User-task metadata resolved when the task is entered (camunda:* attributes). */
 export interface UserTaskMeta {
@@ -47,6 +49,8 @@ export interface ExtensionHost {
   serviceFailures?: ServiceFailures;
   /** Business calendars of SLA clocks: with them, `itsm:pauseSla` pauses clocks (engine/sla/sla-pause.ts). */
   calendars?: CalendarLookup;
+  /** External tasks of this engine (engine/external-tasks): `camunda:type="external"` tasks wait for workers. */
+  externalTasks?: ExternalTaskRuntime;
 }
 
 /** Camunda's default task priority. */
@@ -174,6 +178,18 @@ export function createExtensions(host: ExtensionHost): Record<string, (activity:
     },
     itsmServiceHandler(activity) {
       if (!SERVICE_TYPES.has(activity.type)) return;
+      const external = host.externalTasks && externalTaskSpec(activity.behaviour);
+      if (external) {
+        // Workers outside the server do the work (engine/external-tasks).
+        activity.behaviour.Service = externalTaskService(external, host.externalTasks!, {
+          scope: (content) => scopes.scope(activity.environment.variables, content),
+          inputs: (scope) => resolveInputs(activity, scope),
+          outputs: (scope) => (outputParameters(activity).length ? evaluateParameters(outputParameters(activity), scope) : null),
+          assign: (patch) => assignVariables(activity, host, patch),
+          raise: (message, error, callback) => raiseBpmnError(activity, message, error, callback, host.sourceContext),
+        });
+        return;
+      }
       const name = DELEGATE.exec(String(activity.behaviour.delegateExpression ?? ''))?.[1];
       // A business rule task with camunda:decisionRef evaluates a DMN decision table (engine/decisions).
       const decision = activity.type === 'bpmn:BusinessRuleTask' && !name ? decisionTaskSpec(activity.behaviour) : null;

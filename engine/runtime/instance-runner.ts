@@ -35,6 +35,8 @@ import { messagingCatalog, type MessagingCatalog } from '../messaging/catalog';
 import { THROW_COMPLETIONS, ThrowCompletions, type Thrower } from './throw-completion';
 import { loadEventStartQueue, waitingInnerStart, watchEventStartQueue, type QueuedEventStart } from './event-subprocess-queue';
 import { eventStartElementId, thrownEvents, waitingSubscriptions, type EventPayload, type ThrownEvent, type WaitingSubscription } from '../messaging/runtime';
+import { ExternalTaskRuntime, type ExternalTaskAction, type WaitingExternalTask } from '../external-tasks/runtime';
+import { hasExternalTasks } from '../external-tasks/spec';
 
 /** A deployed definition version ready to run: its parsed context is built once and cached. */
 export interface RunnableDefinition {
@@ -111,6 +113,8 @@ export interface RunOutcome {
   subscriptions?: WaitingSubscription[];
   /** Messages and signals thrown in this run (delivered through the outbox after commit). */
   thrown?: ThrownEvent[];
+  /** External tasks waiting after the run; undefined when the definition has none (engine/external-tasks). */
+  externalTasks?: WaitingExternalTask[];
 }
 
 /** A running engine kept between commands of one instance (opaque outside this module). */
@@ -135,6 +139,7 @@ interface LiveEngineInternal extends LiveEngine {
   serviceFailures: ServiceFailures;
   /** Triggers of running non-interrupting event sub-processes, run one after another (event-subprocess-queue.ts). */
   startQueue: QueuedEventStart[];
+  externalTasks: ExternalTaskRuntime;
 }
 
 /** The persisted engine state, versioned so a future engine can refuse or migrate it. */
@@ -182,6 +187,8 @@ export interface EngineHandle {
    * process has other start events, else the first one fires at once.
    */
   startEvents(elementId: string | null, payload: EventPayload | null): void;
+  /** Completes a waiting external task or throws a BPMN error from it; false when it no longer waits (engine/external-tasks). */
+  externalTask(executionId: string, action: ExternalTaskAction): boolean;
 }
 
 /** Options of {@link InstanceRunner.resume}. */
@@ -264,7 +271,7 @@ export class InstanceRunner {
     variables: Record<string, unknown>,
     action?: (engine: EngineHandle) => void,
   ): Promise<RunOutcome> {
-    const { engine, timers, scopes, serviceFailures } = this.newEngine(definition, ctx);
+    const { engine, timers, scopes, serviceFailures, externalTasks } = this.newEngine(definition, ctx);
     const recorder = new Recorder(this.clock, undefined, scopes);
     pruneLeftScopes(recorder.listener, () => engine);
     interruptOnEventSubProcess(recorder.listener, () => engine, definition.sourceContext, (api) => recorder.cancelled(api, 'interrupted by an event sub-process'));
@@ -275,6 +282,7 @@ export class InstanceRunner {
       listener: recorder.listener,
       definitionId: definition.id,
       serviceFailures,
+      externalTasks,
       eventTimers: [],
       eventStarts: eventSubProcessTimerStarts(definition.sourceContext),
       conditionalStarts: conditionalEventSubProcessStarts(definition.sourceContext),
@@ -463,6 +471,7 @@ export class InstanceRunner {
       ),
       deliver: (executionId, payload) => this.deliverEvent(live, recorder, executionId, payload),
       startEvents: (elementId, payload) => decideStartEvents(live, elementId, payload),
+      externalTask: (executionId, action) => live.externalTasks.act(executionId, action),
     };
   }
 
@@ -553,10 +562,14 @@ export class InstanceRunner {
     return true;
   }
 
-  private newEngine(definition: RunnableDefinition, ctx: RunContext): { engine: Engine; timers: DurableTimers; scopes: ScopeRuntime; serviceFailures: ServiceFailures } {
+  private newEngine(
+    definition: RunnableDefinition,
+    ctx: RunContext,
+  ): { engine: Engine; timers: DurableTimers; scopes: ScopeRuntime; serviceFailures: ServiceFailures; externalTasks: ExternalTaskRuntime } {
     const timers = new DurableTimers(this.clock);
     const scopes = new ScopeRuntime(() => mainProcess(engine)?.environment?.variables);
     const serviceFailures = new ServiceFailures();
+    const externalTasks = new ExternalTaskRuntime(hasExternalTasks(definition.sourceContext));
     const engine: Engine = new Engine({
       name: ctx.instanceId,
       sourceContext: definition.sourceContext as any,
@@ -578,6 +591,7 @@ export class InstanceRunner {
         sourceContext: definition.sourceContext,
         serviceFailures,
         calendars: this.calendars,
+        externalTasks,
       }),
       } as any,
       timers: timers as any,
@@ -593,7 +607,7 @@ export class InstanceRunner {
     // An engine error nobody listens for any more (the command's run already ended, e.g. over
     // budget) is emitted as 'error': without a listener that would throw out of the event loop.
     engine.on('error', () => undefined);
-    return { engine, timers, scopes, serviceFailures };
+    return { engine, timers, scopes, serviceFailures, externalTasks };
   }
 
   private async outcome(
@@ -622,6 +636,7 @@ export class InstanceRunner {
     return {
       subscriptions: catalog.catches.size ? waitingSubscriptions(catalog, postponed, variables, completed) : undefined,
       thrown: thrownEvents(catalog, recorder.events, variables),
+      externalTasks: live.externalTasks.waiting(new Set(postponed.map((a) => a.executionId))),
       status: failure ? 'failed' : completed ? 'completed' : 'running',
       ...(failure ? { failure } : {}),
       state:
@@ -837,7 +852,7 @@ function engineHandle(
   timers: DurableTimers,
   fireEventTimer: (executionId: string) => boolean | null,
   eventTimers: () => PendingTimer[],
-): Omit<EngineHandle, 'deliver' | 'startEvents'> {
+): Omit<EngineHandle, 'deliver' | 'startEvents' | 'externalTask'> {
   return {
     setVariables: (patch) => setVariables(engine, patch),
     isWaiting: (executionId) => waitingActivities(engine).some((a) => a.executionId === executionId),

@@ -50,6 +50,16 @@ const processK = bpmn(
   'itsm:recordType="incident"',
 );
 
+/** An external task (topic matrix-topic) whose BPMN error MATRIX a boundary event catches. */
+const processExternal = bpmn(
+  'matrix-external',
+  `<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="ext"/>
+   <bpmn:serviceTask id="ext" camunda:type="external" camunda:topic="matrix-topic"/>
+   <bpmn:boundaryEvent id="caught" attachedToRef="ext"><bpmn:errorEventDefinition errorRef="matrixError"/></bpmn:boundaryEvent>
+   <bpmn:sequenceFlow id="f2" sourceRef="ext" targetRef="end"/><bpmn:endEvent id="end"/>
+   <bpmn:sequenceFlow id="f3" sourceRef="caught" targetRef="end2"/><bpmn:endEvent id="end2"/>`,
+).replace('<bpmn:process ', '<bpmn:error id="matrixError" errorCode="MATRIX"/><bpmn:process ');
+
 /** A one-rule decision table. */
 const matrixDecision = (key: string) => dmnTable(key, { inputs: ['x'], outputs: ['y'], rules: [[['-'], ['"any"']]] });
 
@@ -77,9 +87,13 @@ interface Objects {
   target: string;
   caller: Caller;
   refreshToken?: string;
+  /** an external task id nothing has (the Camunda 7 layer's routes) */
+  xt: string;
   /** a draft of K saved by `owner`, and a pending deploy request of it */
   draft?: string;
   dreq?: string;
+  /** an external task (topic matrix-topic), locked by worker "matrix" */
+  et?: string;
 }
 
 interface Case {
@@ -91,6 +105,8 @@ interface Case {
   /** Fresh objects for a command that can succeed once (run before each caller). */
   fresh?: (o: Objects) => Promise<Partial<Objects>>;
   contentType?: string;
+  /** A multipart upload (part named after the file, as Camunda Modeler sends it). */
+  upload?: (o: Objects) => { name: string; content: string };
 }
 
 describe('authorisation matrix: every role × every route × own and other objects', () => {
@@ -126,6 +142,14 @@ describe('authorisation matrix: every role × every route × own and other objec
     return { incident: row.id };
   }
 
+  /** A fresh external task locked by worker "matrix" for a minute. */
+  async function freshExternalTask(): Promise<Partial<Objects>> {
+    const instance = (await t.as('admin').post('/api/instances').send({ definitionKey: 'matrix-external' }).expect(201)).body.instance.id;
+    const [row] = await t.sql.query(`SELECT id FROM external_task WHERE instance_id = $1`, [instance]);
+    await t.app.get(Orchestrator).externalTasks.lock(row.id, { workerId: 'matrix', lockDuration: 60_000 }, 'admin');
+    return { et: row.id };
+  }
+
   /** A draft of K by its owner (no other request of K pending), and, with `submit`, its pending deploy request. */
   async function freshDraft(submit: boolean): Promise<Partial<Objects>> {
     await t.sql.query(`UPDATE deploy_request SET state = 'withdrawn', decided_by = 'matrix', decided_at = now() WHERE state = 'pending'`);
@@ -152,6 +176,7 @@ describe('authorisation matrix: every role × every route × own and other objec
     });
     const admin = t.as('admin');
     objects.kDef = (await admin.post('/api/definitions').set('Content-Type', 'application/xml').send(processK).expect(201)).body.id;
+    await admin.post('/api/definitions').set('Content-Type', 'application/xml').send(processExternal).expect(201);
     objects.spareDef = (await admin.post('/api/definitions').set('Content-Type', 'application/xml').send(linearTasks(SPARE, ['a'])).expect(201)).body.id;
     await admin.put(`/api/definitions/key/${K}/owners`).send({ usernames: ['owner'] }).expect(200);
     await admin.put(`/api/definitions/key/${SPARE}/owners`).send({ usernames: ['owner2'] }).expect(200);
@@ -163,6 +188,7 @@ describe('authorisation matrix: every role × every route × own and other objec
     const recordOf = async (id: string) => (await t.sql.query(`SELECT number FROM record WHERE instance_id = $1`, [id]))[0].number as string;
     Object.assign(objects, { ra: await recordOf(a.instance), rb: await recordOf(b.instance) });
     objects.target = (await t.sql.query(`SELECT id FROM app_user WHERE username = 'target'`))[0].id;
+    objects.xt = '00000000-0000-4000-8000-0000000000e7';
   });
   afterAll(async () => {
     await t?.close();
@@ -285,6 +311,74 @@ describe('authorisation matrix: every role × every route × own and other objec
     { route: 'POST /api/deploy-requests/:dreq/approve', expected: [200, 403, 403, 403, 403, 403, 401], body: {}, fresh: () => freshDraft(true) },
     { route: 'POST /api/deploy-requests/:dreq/reject', expected: [200, 403, 403, 403, 403, 403, 401], body: { reason: 'matrix' }, fresh: () => freshDraft(true) },
     { route: 'POST /api/deploy-requests/:dreq/withdraw', expected: [403, 200, 404, 403, 403, 403, 401], body: {}, fresh: () => freshDraft(true) },
+    // the Camunda 7 compatible API (/engine-rest): the same rules as the native routes it maps onto
+    // (2xx there are 200 with a body or 204; errors are Camunda's {type, message, code} as application/json)
+    { route: 'GET /engine-rest/version',       expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: 'GET /engine-rest/deployment',    expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: 'GET /engine-rest/deployment/count', expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: 'GET /engine-rest/deployment/:kDef', expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: 'POST /engine-rest/deployment/create', expected: [200, 403, 403, 403, 403, 403, 401],
+      upload: (o) => ({ name: `rest-deployed-by-${o.caller}.bpmn`, content: linearTasks(`rest-deployed-by-${o.caller}`, ['a']) }) },
+    { route: 'GET /engine-rest/process-definition', expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: 'GET /engine-rest/process-definition/count', expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: `GET /engine-rest/process-definition/key/${K}`, expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: `GET /engine-rest/process-definition/key/${K}/xml`, expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: 'GET /engine-rest/process-definition/:kDef', expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: 'GET /engine-rest/process-definition/:kDef/xml', expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: `POST /engine-rest/process-definition/key/${K}/start`, expected: [200, 200, 200, 200, 200, 403, 401],
+      body: { variables: { team: { value: 'team-a', type: 'String' }, path: { value: 'work', type: 'String' } } } },
+    { route: 'POST /engine-rest/process-definition/:kDef/start', expected: [200, 200, 200, 200, 200, 403, 401],
+      body: { variables: { team: { value: 'team-a', type: 'String' }, path: { value: 'work', type: 'String' } } } },
+    { route: 'GET /engine-rest/process-instance', expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: 'GET /engine-rest/process-instance/count', expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: 'GET /engine-rest/process-instance/:ia', expected: [200, 200, 404, 200, 404, 200, 401] },
+    { route: 'GET /engine-rest/process-instance/:ib', expected: [200, 200, 404, 404, 200, 200, 401] },
+    { route: 'GET /engine-rest/process-instance/:ia/variables', expected: [200, 200, 404, 200, 404, 200, 401] },
+    { route: 'DELETE /engine-rest/process-instance/:ia', expected: [204, 204, 404, 403, 403, 403, 401], fresh: freshTaskOfAlice },
+    { route: 'GET /engine-rest/task',          expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: 'GET /engine-rest/task/count',    expected: [200, 200, 200, 200, 200, 200, 401] },
+    { route: 'GET /engine-rest/task/:ta',      expected: [200, 200, 404, 200, 404, 200, 401] },
+    { route: 'GET /engine-rest/task/:tb',      expected: [200, 200, 404, 404, 200, 200, 401] },
+    { route: 'GET /engine-rest/task/:ta/form-variables', expected: [200, 200, 404, 200, 404, 200, 401] },
+    { route: 'GET /engine-rest/task/:ta/variables', expected: [200, 200, 404, 200, 404, 200, 401] },
+    { route: 'POST /engine-rest/task/:ta/claim', expected: [403, 403, 404, 204, 404, 403, 401], body: (o) => ({ userId: o.caller }), fresh: freshTaskOfAlice },
+    { route: 'POST /engine-rest/task/:ta/unclaim', expected: [403, 403, 404, 204, 404, 403, 401],
+      fresh: async () => {
+        const o = await freshTaskOfAlice();
+        await t.as('alice').post(`/api/tasks/${o.ta}/claim`).expect(200);
+        return o;
+      } },
+    { route: 'POST /engine-rest/task/:ta/complete', expected: [403, 403, 404, 204, 404, 403, 401], body: { variables: { done: { value: true, type: 'Boolean' } } }, fresh: freshTaskOfAlice },
+    { route: 'POST /engine-rest/task/:ta/submit-form', expected: [403, 403, 404, 204, 404, 403, 401], body: { variables: { done: { value: true, type: 'Boolean' } } }, fresh: freshTaskOfAlice },
+    // a message nobody waits for: 400 MismatchingMessageCorrelationException once the caller may send it (Camunda has no buffer)
+    { route: 'POST /engine-rest/message',      expected: [400, 400, 400, 400, 400, 403, 401], body: { messageName: 'matrix-message' } },
+    { route: 'POST /engine-rest/signal',       expected: [204, 204, 204, 204, 204, 403, 401], body: { name: 'matrix-signal' } },
+    // external tasks: administrators (and workers) work them, auditors read them; an unknown task is a 404 to them
+    { route: 'POST /engine-rest/external-task/fetchAndLock', expected: [200, 403, 403, 403, 403, 403, 401],
+      body: (o) => ({ workerId: `w-${o.caller}`, maxTasks: 1, topics: [{ topicName: 'matrix-none', lockDuration: 1000 }] }) },
+    { route: 'GET /engine-rest/external-task', expected: [200, 403, 403, 403, 403, 200, 401] },
+    { route: 'GET /engine-rest/external-task/count', expected: [200, 403, 403, 403, 403, 200, 401] },
+    { route: 'GET /engine-rest/external-task/:et', expected: [200, 403, 403, 403, 403, 200, 401], fresh: freshExternalTask },
+    { route: 'GET /engine-rest/external-task/:xt', expected: [404, 403, 403, 403, 403, 404, 401] },
+    { route: 'POST /engine-rest/external-task/:et/complete', expected: [204, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', variables: { done: { value: true, type: 'Boolean' } } }, fresh: freshExternalTask },
+    { route: 'POST /engine-rest/external-task/:et/failure', expected: [204, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', errorMessage: 'matrix', retries: 1, retryTimeout: 0 }, fresh: freshExternalTask },
+    { route: 'POST /engine-rest/external-task/:et/bpmnError', expected: [204, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', errorCode: 'MATRIX' }, fresh: freshExternalTask },
+    { route: 'POST /engine-rest/external-task/:et/extendLock', expected: [204, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', newDuration: 1000 }, fresh: freshExternalTask },
+    { route: 'POST /engine-rest/external-task/:et/lock', expected: [204, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', lockDuration: 1000 }, fresh: freshExternalTask },
+    { route: 'POST /engine-rest/external-task/:et/unlock', expected: [204, 403, 403, 403, 403, 403, 401], fresh: freshExternalTask },
+    { route: 'PUT /engine-rest/external-task/:et/retries', expected: [204, 403, 403, 403, 403, 403, 401], body: { retries: 2 }, fresh: freshExternalTask },
+    // external tasks: administrators and the role worker (external-tasks.e2e-spec.ts) work them; auditors read them
+    { route: 'POST /api/external-tasks/fetchAndLock', expected: [200, 403, 403, 403, 403, 403, 401],
+      body: { workerId: 'matrix', maxTasks: 1, topics: [{ topicName: 'matrix-none', lockDuration: 1000 }] } },
+    { route: 'GET /api/external-tasks',        expected: [200, 403, 403, 403, 403, 200, 401] },
+    { route: 'GET /api/external-tasks/:et',    expected: [200, 403, 403, 403, 403, 200, 401], fresh: freshExternalTask },
+    { route: 'POST /api/external-tasks/:et/complete', expected: [200, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', variables: { done: true } }, fresh: freshExternalTask },
+    { route: 'POST /api/external-tasks/:et/failure', expected: [200, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', errorMessage: 'matrix', retries: 1 }, fresh: freshExternalTask },
+    { route: 'POST /api/external-tasks/:et/bpmnError', expected: [200, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', errorCode: 'MATRIX' }, fresh: freshExternalTask },
+    { route: 'POST /api/external-tasks/:et/extendLock', expected: [200, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', newDuration: 1000 }, fresh: freshExternalTask },
+    { route: 'POST /api/external-tasks/:et/lock', expected: [200, 403, 403, 403, 403, 403, 401], body: { workerId: 'matrix', lockDuration: 1000 }, fresh: freshExternalTask },
+    { route: 'POST /api/external-tasks/:et/unlock', expected: [200, 403, 403, 403, 403, 403, 401], fresh: freshExternalTask },
+    { route: 'PUT /api/external-tasks/:et/retries', expected: [200, 403, 403, 403, 403, 403, 401], body: { retries: 2 }, fresh: freshExternalTask },
     // calendars: everybody reads and checks; administrators change
     { route: 'GET /api/calendars',             expected: [200, 200, 200, 200, 200, 200, 401] },
     { route: 'GET /api/calendars/24x7',        expected: [200, 200, 200, 200, 200, 200, 401] },
@@ -305,10 +399,16 @@ describe('authorisation matrix: every role × every route × own and other objec
       const path = template.replace(/:(\w+)/g, (_m, name: string) => String(o[name as keyof Objects]));
       let req = (asCaller(caller) as any)[method.toLowerCase()](path);
       if (c.contentType) req = req.set('Content-Type', c.contentType);
+      if (c.upload) {
+        const file = c.upload(o);
+        req = req.field('deployment-name', file.name).attach(file.name, Buffer.from(file.content), { filename: file.name, contentType: 'text/xml' });
+      }
       const body = typeof c.body === 'function' ? c.body(o) : c.body;
       const res = await (body === undefined ? req : req.send(body));
       answers[caller] = res.status;
-      if (res.status >= 400) expect(res.headers['content-type']).toContain('application/problem+json');
+      // the Camunda 7 layer answers errors as Camunda does: {type, message, code} in application/json
+      if (res.status >= 400 && template.startsWith('/engine-rest/')) expect([res.headers['content-type'], typeof res.body.type]).toEqual(['application/json', 'string']);
+      else if (res.status >= 400) expect(res.headers['content-type']).toContain('application/problem+json');
     }
     expect(answers).toEqual(Object.fromEntries(CALLERS.map((caller, i) => [caller, c.expected[i]])));
   });
@@ -502,7 +602,7 @@ describe('authorisation matrix: every role × every route × own and other objec
 
         // then
         expect(docs.status).toBe(200);
-        expect(docs.body.components.securitySchemes).toEqual({ bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+        expect(docs.body.components.securitySchemes).toEqual({ bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }), basic: expect.objectContaining({ type: 'http', scheme: 'basic' }) });
         expect(docs.body.paths['/api/tasks'].get.security).toEqual([{ bearer: [] }]);
         expect(ui.status).toBe(200);
         expect([index.status, deepLink.status, asset.status]).toEqual([200, 200, 200]);

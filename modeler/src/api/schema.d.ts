@@ -519,6 +519,176 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/external-tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** External tasks, oldest first (?topicName=&workerId=&locked=&withRetriesLeft=&processInstanceId=&processDefinitionKey=&activityId=&businessKey=&page=&size=) */
+        get: operations["ExternalTasksController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/external-tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One external task */
+        get: operations["ExternalTasksController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/external-tasks/{id}/bpmnError": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Throw a BPMN error {workerId, errorCode, errorMessage, variables} caught by an error boundary event or error event sub-process with that code; 422 PROCESS_FAILED (nothing changes) when nothing catches it. */
+        post: operations["ExternalTasksController_bpmnError"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/external-tasks/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete the task {workerId, variables, localVariables}; the instance runs on in the same transaction. 409 when the worker does not hold an unexpired lock. */
+        post: operations["ExternalTasksController_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/external-tasks/{id}/extendLock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Extend the worker's unexpired lock to now + newDuration ms */
+        post: operations["ExternalTasksController_extendLock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/external-tasks/{id}/failure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a failure {workerId, errorMessage, errorDetails, retries, retryTimeout ms}: fetchable again after retryTimeout; retries 0 opens an incident (an administrator retries it). */
+        post: operations["ExternalTasksController_failure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/external-tasks/{id}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lock this task {workerId, lockDuration ms} (free, expired or already the worker's); 409 when another worker holds it */
+        post: operations["ExternalTasksController_lock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/external-tasks/{id}/retries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the retries {retries}: above 0 resolves the task's incident and makes it fetchable again */
+        put: operations["ExternalTasksController_retries"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/external-tasks/{id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release the lock, whoever holds it: fetchable again at once */
+        post: operations["ExternalTasksController_unlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/external-tasks/fetchAndLock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lock up to maxTasks available tasks of the topics for workerId (each topic: topicName, lockDuration ms, variables to return, filters); higher priority first with usePriority. With asyncResponseTimeout (ms, up to 30 min) the request waits until a task is available or the time is up (then []). */
+        post: operations["ExternalTasksController_fetchAndLock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/groups": {
         parameters: {
             query?: never;
@@ -1146,6 +1316,670 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/engine-rest/deployment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: deployments (one per process definition version), oldest first unless sortBy/sortOrder */
+        get: operations["EngineRestDeploymentController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/deployment/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: one deployment */
+        get: operations["EngineRestDeploymentController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/deployment/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: the number of deployments matching the filters of GET /engine-rest/deployment */
+        get: operations["EngineRestDeploymentController_count"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/deployment/create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Camunda 7: deploy (multipart; every file in its own part named after the file, as Camunda Modeler sends it). Fields deployment-name, deployment-source, enable-duplicate-filtering, deploy-changed-only; tenant-id is refused (no tenants). One .bpmn file plus any .form and .dmn files. An identical BPMN (and forms) is not deployed again: with duplicate filtering the answer names the existing deployment and deployedProcessDefinitions is null, as in Camunda. */
+        post: operations["EngineRestDeploymentController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/external-task": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: external tasks (of running instances), by creation unless sortBy/sortOrder */
+        get: operations["EngineRestExternalTaskController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/external-task/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: one external task */
+        get: operations["EngineRestExternalTaskController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/external-task/{id}/bpmnError": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Camunda 7: throw a BPMN error at the task {workerId, errorCode, errorMessage, variables}; an error boundary event or event sub-process catches it by code. 204 */
+        post: operations["EngineRestExternalTaskController_bpmnError"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/external-task/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Camunda 7: complete the task {workerId, variables, localVariables} (the lock holder); the instance continues in the same transaction. 204 */
+        post: operations["EngineRestExternalTaskController_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/external-task/{id}/extendLock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Camunda 7: extend the lock {workerId, newDuration} (ms from now; only the holder, before it expired). 204 */
+        post: operations["EngineRestExternalTaskController_extendLock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/external-task/{id}/failure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Camunda 7: report a failure {workerId, errorMessage, errorDetails, retries, retryTimeout, variables, localVariables}; retries 0 opens an incident. 204 */
+        post: operations["EngineRestExternalTaskController_failure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/external-task/{id}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Camunda 7: lock one task by id {workerId, lockDuration} (free, expired, or already the worker's). 204 */
+        post: operations["EngineRestExternalTaskController_lock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/external-task/{id}/retries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Camunda 7: set the retries {retries}; more than 0 resolves the task's incident and makes it fetchable again. 204 */
+        put: operations["EngineRestExternalTaskController_retries"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/external-task/{id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Camunda 7: release the lock (fetchable again at once). 204 */
+        post: operations["EngineRestExternalTaskController_unlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/external-task/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: the number of external tasks matching the filters of GET /engine-rest/external-task */
+        get: operations["EngineRestExternalTaskController_count"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/external-task/fetchAndLock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Camunda 7: lock up to maxTasks tasks of the topics for workerId {workerId, maxTasks, usePriority, asyncResponseTimeout (long polling, ms), topics: [{topicName, lockDuration, variables, localVariables, businessKey, processDefinitionId(In), processDefinitionKey(In), processDefinitionVersionTag, processVariables, includeExtensionProperties}]} */
+        post: operations["EngineRestExternalTaskController_fetchAndLock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Camunda 7: correlate a message {messageName, businessKey, correlationKeys (one), processVariables, all, resultEnabled, variablesInResultEnabled}. 204, or 200 with the results when resultEnabled; 400 MismatchingMessageCorrelationException when nothing waits for it and no start event declares it */
+        post: operations["EngineRestMessageController_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/process-definition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: process definitions (every version), by key then version unless sortBy/sortOrder */
+        get: operations["EngineRestProcessDefinitionController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/process-definition/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: one process definition version */
+        get: operations["EngineRestProcessDefinitionController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/process-definition/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Camunda 7: start an instance of this version {businessKey, variables, withVariablesInReturn} (what Camunda Modeler's "Start instance" sends) */
+        post: operations["EngineRestProcessDefinitionController_startById"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/process-definition/{id}/xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: the BPMN XML of a version, as {id, bpmn20Xml} */
+        get: operations["EngineRestProcessDefinitionController_xml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/process-definition/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: the number of process definitions matching the filters of GET /engine-rest/process-definition */
+        get: operations["EngineRestProcessDefinitionController_count"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/process-definition/key/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: the latest version of a key */
+        get: operations["EngineRestProcessDefinitionController_byKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/process-definition/key/{key}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Camunda 7: start an instance of the latest version of a key {businessKey, variables, withVariablesInReturn}; it runs to its first wait states in one transaction */
+        post: operations["EngineRestProcessDefinitionController_startByKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/process-definition/key/{key}/xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: the BPMN XML of the latest version of a key, as {id, bpmn20Xml} */
+        get: operations["EngineRestProcessDefinitionController_xmlByKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/process-instance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: running process instances the caller may see, oldest first unless sortBy/sortOrder */
+        get: operations["EngineRestProcessInstanceController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/process-instance/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: one running instance */
+        get: operations["EngineRestProcessInstanceController_get"];
+        put?: never;
+        post?: never;
+        /** Camunda 7: cancel a running instance (administrators, process owners of its key); 204. failIfNotExists=false: an unknown or ended instance is a 204 too */
+        delete: operations["EngineRestProcessInstanceController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/process-instance/{id}/variables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: the variables of a running instance, {name: {type, value, valueInfo}} */
+        get: operations["EngineRestProcessInstanceController_variables"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/process-instance/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: the number of running instances matching the filters of GET /engine-rest/process-instance */
+        get: operations["EngineRestProcessInstanceController_count"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/signal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Camunda 7: broadcast a signal {name, variables} to every waiting signal event and signal start event; 204 */
+        post: operations["EngineRestMessageController_signal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/task": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: open tasks the caller may see, oldest first unless sortBy/sortOrder. Candidate filters find unassigned tasks unless includeAssignedTasks=true */
+        get: operations["EngineRestTaskController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/task/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: one open task */
+        get: operations["EngineRestTaskController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/task/{id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Camunda 7: claim the task {userId} for the caller (userId must be the caller: administrators reassign through POST /api/tasks/:id/assign); 204 */
+        post: operations["EngineRestTaskController_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/task/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Camunda 7: complete the task {variables, withVariablesInReturn}; the process runs to its next wait states in the same transaction. 204, or 200 with the variables */
+        post: operations["EngineRestTaskController_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/task/{id}/form-variables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: the task's form fields with their current values (all process variables when the task has no deployed form) */
+        get: operations["EngineRestTaskController_formVariables"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/task/{id}/submit-form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Camunda 7: submit the task form {variables, withVariablesInReturn}: the same as complete (the form's validation applies to both) */
+        post: operations["EngineRestTaskController_submitForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/task/{id}/unclaim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Camunda 7: give the task back to its candidates (its assignee); 204 */
+        post: operations["EngineRestTaskController_unclaim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/task/{id}/variables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: the variables visible from the task (its instance's variables) */
+        get: operations["EngineRestTaskController_variables"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/task/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: the number of open tasks matching the filters of GET /engine-rest/task */
+        get: operations["EngineRestTaskController_count"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engine-rest/version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Camunda 7: the REST API version this server is compatible with (a subset: see the README) */
+        get: operations["EngineRestDeploymentController_version"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1283,6 +2117,54 @@ export interface components {
             updatedAt: string;
             updatedBy: string;
         };
+        ExternalTask: {
+            activityId: string;
+            activityInstanceId: string;
+            activityType: string;
+            businessKey: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            errorMessage: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            incidentId: string | null;
+            /**
+             * Format: date-time
+             * @description null when unlocked; a past time means the lock expired
+             */
+            lockExpirationTime: string | null;
+            priority: number;
+            /** Format: uuid */
+            processDefinitionId: string;
+            processDefinitionKey: string;
+            processDefinitionVersion: number;
+            /** Format: uuid */
+            processInstanceId: string;
+            /** @description retries left as the last failure reported them; null before the first failure */
+            retries: number | null;
+            /**
+             * Format: date-time
+             * @description not fetchable before this time (a failure's retryTimeout)
+             */
+            retryAt: string | null;
+            /** @description retries reached 0: an incident is open and the task is not fetchable */
+            suspended: boolean;
+            topicName: string;
+            /** @description the worker holding (or that last held) the lock */
+            workerId: string | null;
+        };
+        ExternalTaskCommandResult: {
+            instance: {
+                /** Format: uuid */
+                id: string;
+                revision: number;
+                /** @enum {string} */
+                status: "running" | "completed" | "cancelled" | "failed";
+            };
+            /** @description null when the command removed the task (complete, bpmnError) */
+            task: components["schemas"]["ExternalTask"] | null;
+        };
         Group: {
             /** Format: date-time */
             createdAt: string;
@@ -1329,7 +2211,7 @@ export interface components {
             /** @enum {string} */
             status: "open" | "resolved";
             /** @enum {string} */
-            type: "timer-failed" | "service-failed";
+            type: "timer-failed" | "service-failed" | "external-task-failed";
         };
         Instance: {
             activeElementIds: string[];
@@ -1490,6 +2372,16 @@ export interface components {
             };
             /** Format: date-time */
             to: string;
+        };
+        LockedExternalTask: components["schemas"]["ExternalTask"] & {
+            errorDetails?: string | null;
+            /** Format: date-time */
+            lockExpirationTime: string;
+            /** @description process variables and the task's local variables (input parameters), as the topic asked */
+            variables: {
+                [key: string]: unknown;
+            };
+            workerId: string;
         };
         Problem: {
             /** @description stable error code */
@@ -1693,7 +2585,7 @@ export interface components {
             id: string;
             /** Format: date-time */
             passwordChangedAt: string | null;
-            roles: ("admin" | "process-owner" | "staff" | "auditor")[];
+            roles: ("admin" | "process-owner" | "staff" | "auditor" | "worker")[];
             /** Format: date-time */
             updatedAt: string;
             username: string;
@@ -2519,6 +3411,256 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DraftRevision"][];
+                };
+            };
+        };
+    };
+    ExternalTasksController_list: {
+        parameters: {
+            query?: {
+                activityId?: unknown;
+                businessKey?: unknown;
+                locked?: "true" | "false";
+                page?: unknown;
+                processDefinitionKey?: unknown;
+                processInstanceId?: unknown;
+                size?: unknown;
+                topicName?: unknown;
+                withRetriesLeft?: "true" | "false";
+                workerId?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ExternalTask"][];
+                        page: number;
+                        size: number;
+                        total: number;
+                    };
+                };
+            };
+        };
+    };
+    ExternalTasksController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalTask"];
+                };
+            };
+        };
+    };
+    ExternalTasksController_bpmnError: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalTaskCommandResult"];
+                };
+            };
+        };
+    };
+    ExternalTasksController_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalTaskCommandResult"];
+                };
+            };
+        };
+    };
+    ExternalTasksController_extendLock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalTask"];
+                };
+            };
+        };
+    };
+    ExternalTasksController_failure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalTaskCommandResult"];
+                };
+            };
+        };
+    };
+    ExternalTasksController_lock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalTask"];
+                };
+            };
+        };
+    };
+    ExternalTasksController_retries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalTask"];
+                };
+            };
+        };
+    };
+    ExternalTasksController_unlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalTask"];
+                };
+            };
+        };
+    };
+    ExternalTasksController_fetchAndLock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LockedExternalTask"][];
                 };
             };
         };
@@ -3542,6 +4684,1433 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    EngineRestDeploymentController_list: {
+        parameters: {
+            query?: {
+                after?: unknown;
+                before?: unknown;
+                firstResult?: unknown;
+                id?: unknown;
+                maxResults?: unknown;
+                name?: unknown;
+                nameLike?: unknown;
+                sortBy?: unknown;
+                sortOrder?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description yyyy-MM-dd'T'HH:mm:ss.SSSZ
+                         * @example 2026-12-06T10:00:00.000+0000
+                         */
+                        deploymentTime?: string | null;
+                        id?: string;
+                        links?: {
+                            href?: string;
+                            method?: string;
+                            rel?: string;
+                        }[];
+                        name?: string | null;
+                        source?: string | null;
+                        tenantId?: string | null;
+                    }[];
+                };
+            };
+        };
+    };
+    EngineRestDeploymentController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description yyyy-MM-dd'T'HH:mm:ss.SSSZ
+                         * @example 2026-12-06T10:00:00.000+0000
+                         */
+                        deploymentTime?: string | null;
+                        id?: string;
+                        links?: {
+                            href?: string;
+                            method?: string;
+                            rel?: string;
+                        }[];
+                        name?: string | null;
+                        source?: string | null;
+                        tenantId?: string | null;
+                    };
+                };
+            };
+        };
+    };
+    EngineRestDeploymentController_count: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count?: number;
+                    };
+                };
+            };
+        };
+    };
+    EngineRestDeploymentController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    "deploy-changed-only"?: boolean;
+                    "deployment-name"?: string;
+                    "deployment-source"?: string;
+                    "enable-duplicate-filtering"?: boolean;
+                    /** Format: binary */
+                    "process.bpmn"?: string;
+                    "tenant-id"?: string;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deployedProcessDefinitions?: {
+                            [key: string]: {
+                                category?: string | null;
+                                deploymentId?: string;
+                                description?: string | null;
+                                diagram?: string | null;
+                                historyTimeToLive?: number | null;
+                                id?: string;
+                                key?: string;
+                                name?: string | null;
+                                resource?: string;
+                                startableInTasklist?: boolean;
+                                suspended?: boolean;
+                                tenantId?: string | null;
+                                version?: number;
+                                versionTag?: string | null;
+                            };
+                        } | null;
+                        /**
+                         * @description yyyy-MM-dd'T'HH:mm:ss.SSSZ
+                         * @example 2026-12-06T10:00:00.000+0000
+                         */
+                        deploymentTime?: string | null;
+                        id?: string;
+                        links?: {
+                            href?: string;
+                            method?: string;
+                            rel?: string;
+                        }[];
+                        name?: string | null;
+                        source?: string | null;
+                        tenantId?: string | null;
+                    };
+                };
+            };
+        };
+    };
+    EngineRestExternalTaskController_list: {
+        parameters: {
+            query?: {
+                activityId?: unknown;
+                businessKey?: unknown;
+                externalTaskId?: unknown;
+                firstResult?: unknown;
+                locked?: unknown;
+                maxResults?: unknown;
+                noRetriesLeft?: unknown;
+                notLocked?: unknown;
+                priorityHigherThanOrEquals?: unknown;
+                priorityLowerThanOrEquals?: unknown;
+                processDefinitionId?: unknown;
+                processDefinitionKey?: unknown;
+                processInstanceId?: unknown;
+                topicName?: unknown;
+                withRetriesLeft?: unknown;
+                workerId?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activityId?: string;
+                        activityInstanceId?: string;
+                        businessKey?: string | null;
+                        /** @example 2026-12-06T10:00:00.000+0000 */
+                        createTime?: string;
+                        errorMessage?: string | null;
+                        executionId?: string;
+                        id?: string;
+                        /** @example 2026-12-06T10:05:00.000+0000 */
+                        lockExpirationTime?: string | null;
+                        priority?: number;
+                        processDefinitionId?: string;
+                        processDefinitionKey?: string;
+                        processDefinitionVersionTag?: string | null;
+                        processInstanceId?: string;
+                        retries?: number | null;
+                        suspended?: boolean;
+                        tenantId?: string | null;
+                        topicName?: string;
+                        workerId?: string | null;
+                    }[];
+                };
+            };
+        };
+    };
+    EngineRestExternalTaskController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activityId?: string;
+                        activityInstanceId?: string;
+                        businessKey?: string | null;
+                        /** @example 2026-12-06T10:00:00.000+0000 */
+                        createTime?: string;
+                        errorMessage?: string | null;
+                        executionId?: string;
+                        id?: string;
+                        /** @example 2026-12-06T10:05:00.000+0000 */
+                        lockExpirationTime?: string | null;
+                        priority?: number;
+                        processDefinitionId?: string;
+                        processDefinitionKey?: string;
+                        processDefinitionVersionTag?: string | null;
+                        processInstanceId?: string;
+                        retries?: number | null;
+                        suspended?: boolean;
+                        tenantId?: string | null;
+                        topicName?: string;
+                        workerId?: string | null;
+                    };
+                };
+            };
+        };
+    };
+    EngineRestExternalTaskController_bpmnError: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EngineRestExternalTaskController_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EngineRestExternalTaskController_extendLock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EngineRestExternalTaskController_failure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EngineRestExternalTaskController_lock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EngineRestExternalTaskController_retries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EngineRestExternalTaskController_unlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EngineRestExternalTaskController_count: {
+        parameters: {
+            query?: {
+                activityId?: unknown;
+                businessKey?: unknown;
+                externalTaskId?: unknown;
+                locked?: unknown;
+                noRetriesLeft?: unknown;
+                notLocked?: unknown;
+                priorityHigherThanOrEquals?: unknown;
+                priorityLowerThanOrEquals?: unknown;
+                processDefinitionId?: unknown;
+                processDefinitionKey?: unknown;
+                processInstanceId?: unknown;
+                topicName?: unknown;
+                withRetriesLeft?: unknown;
+                workerId?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count?: number;
+                    };
+                };
+            };
+        };
+    };
+    EngineRestExternalTaskController_fetchAndLock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activityId?: string;
+                        activityInstanceId?: string;
+                        businessKey?: string | null;
+                        /** @example 2026-12-06T10:00:00.000+0000 */
+                        createTime?: string;
+                        errorDetails?: string | null;
+                        errorMessage?: string | null;
+                        executionId?: string;
+                        id?: string;
+                        /** @example 2026-12-06T10:05:00.000+0000 */
+                        lockExpirationTime?: string | null;
+                        priority?: number;
+                        processDefinitionId?: string;
+                        processDefinitionKey?: string;
+                        processDefinitionVersionTag?: string | null;
+                        processInstanceId?: string;
+                        retries?: number | null;
+                        suspended?: boolean;
+                        tenantId?: string | null;
+                        topicName?: string;
+                        variables?: {
+                            [key: string]: {
+                                /**
+                                 * @description String, Boolean, Integer, Short, Long, Double, Date, Json, Object (application/json), Null
+                                 * @example String
+                                 */
+                                type?: string;
+                                value: unknown;
+                                valueInfo?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                        workerId?: string | null;
+                    }[];
+                };
+            };
+        };
+    };
+    EngineRestMessageController_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EngineRestProcessDefinitionController_list: {
+        parameters: {
+            query?: {
+                active?: unknown;
+                deploymentId?: unknown;
+                firstResult?: unknown;
+                key?: unknown;
+                keyLike?: unknown;
+                keysIn?: unknown;
+                latestVersion?: unknown;
+                maxResults?: unknown;
+                name?: unknown;
+                nameLike?: unknown;
+                processDefinitionId?: unknown;
+                processDefinitionIdIn?: unknown;
+                sortBy?: unknown;
+                sortOrder?: unknown;
+                suspended?: unknown;
+                version?: unknown;
+                versionTag?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        category?: string | null;
+                        deploymentId?: string;
+                        description?: string | null;
+                        diagram?: string | null;
+                        historyTimeToLive?: number | null;
+                        id?: string;
+                        key?: string;
+                        name?: string | null;
+                        resource?: string;
+                        startableInTasklist?: boolean;
+                        suspended?: boolean;
+                        tenantId?: string | null;
+                        version?: number;
+                        versionTag?: string | null;
+                    }[];
+                };
+            };
+        };
+    };
+    EngineRestProcessDefinitionController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        category?: string | null;
+                        deploymentId?: string;
+                        description?: string | null;
+                        diagram?: string | null;
+                        historyTimeToLive?: number | null;
+                        id?: string;
+                        key?: string;
+                        name?: string | null;
+                        resource?: string;
+                        startableInTasklist?: boolean;
+                        suspended?: boolean;
+                        tenantId?: string | null;
+                        version?: number;
+                        versionTag?: string | null;
+                    };
+                };
+            };
+        };
+    };
+    EngineRestProcessDefinitionController_startById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        businessKey?: string | null;
+                        caseInstanceId?: string | null;
+                        definitionId?: string;
+                        definitionKey?: string;
+                        ended?: boolean;
+                        id?: string;
+                        links?: {
+                            href?: string;
+                            method?: string;
+                            rel?: string;
+                        }[];
+                        suspended?: boolean;
+                        tenantId?: string | null;
+                        variables?: {
+                            [key: string]: {
+                                /**
+                                 * @description String, Boolean, Integer, Short, Long, Double, Date, Json, Object (application/json), Null
+                                 * @example String
+                                 */
+                                type?: string;
+                                value: unknown;
+                                valueInfo?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    EngineRestProcessDefinitionController_xml: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bpmn20Xml?: string;
+                        id?: string;
+                    };
+                };
+            };
+        };
+    };
+    EngineRestProcessDefinitionController_count: {
+        parameters: {
+            query?: {
+                active?: unknown;
+                deploymentId?: unknown;
+                key?: unknown;
+                keyLike?: unknown;
+                keysIn?: unknown;
+                latestVersion?: unknown;
+                name?: unknown;
+                nameLike?: unknown;
+                processDefinitionId?: unknown;
+                processDefinitionIdIn?: unknown;
+                suspended?: unknown;
+                version?: unknown;
+                versionTag?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count?: number;
+                    };
+                };
+            };
+        };
+    };
+    EngineRestProcessDefinitionController_byKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        category?: string | null;
+                        deploymentId?: string;
+                        description?: string | null;
+                        diagram?: string | null;
+                        historyTimeToLive?: number | null;
+                        id?: string;
+                        key?: string;
+                        name?: string | null;
+                        resource?: string;
+                        startableInTasklist?: boolean;
+                        suspended?: boolean;
+                        tenantId?: string | null;
+                        version?: number;
+                        versionTag?: string | null;
+                    };
+                };
+            };
+        };
+    };
+    EngineRestProcessDefinitionController_startByKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        businessKey?: string | null;
+                        caseInstanceId?: string | null;
+                        definitionId?: string;
+                        definitionKey?: string;
+                        ended?: boolean;
+                        id?: string;
+                        links?: {
+                            href?: string;
+                            method?: string;
+                            rel?: string;
+                        }[];
+                        suspended?: boolean;
+                        tenantId?: string | null;
+                        variables?: {
+                            [key: string]: {
+                                /**
+                                 * @description String, Boolean, Integer, Short, Long, Double, Date, Json, Object (application/json), Null
+                                 * @example String
+                                 */
+                                type?: string;
+                                value: unknown;
+                                valueInfo?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    EngineRestProcessDefinitionController_xmlByKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bpmn20Xml?: string;
+                        id?: string;
+                    };
+                };
+            };
+        };
+    };
+    EngineRestProcessInstanceController_list: {
+        parameters: {
+            query?: {
+                businessKey?: unknown;
+                businessKeyLike?: unknown;
+                firstResult?: unknown;
+                maxResults?: unknown;
+                processDefinitionId?: unknown;
+                processDefinitionKey?: unknown;
+                processDefinitionKeyIn?: unknown;
+                processInstanceIds?: unknown;
+                rootProcessInstances?: unknown;
+                sortBy?: unknown;
+                sortOrder?: unknown;
+                superProcessInstance?: unknown;
+                suspended?: unknown;
+                withIncident?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        businessKey?: string | null;
+                        caseInstanceId?: string | null;
+                        definitionId?: string;
+                        definitionKey?: string;
+                        ended?: boolean;
+                        id?: string;
+                        links?: {
+                            href?: string;
+                            method?: string;
+                            rel?: string;
+                        }[];
+                        suspended?: boolean;
+                        tenantId?: string | null;
+                        variables?: {
+                            [key: string]: {
+                                /**
+                                 * @description String, Boolean, Integer, Short, Long, Double, Date, Json, Object (application/json), Null
+                                 * @example String
+                                 */
+                                type?: string;
+                                value: unknown;
+                                valueInfo?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    }[];
+                };
+            };
+        };
+    };
+    EngineRestProcessInstanceController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        businessKey?: string | null;
+                        caseInstanceId?: string | null;
+                        definitionId?: string;
+                        definitionKey?: string;
+                        ended?: boolean;
+                        id?: string;
+                        links?: {
+                            href?: string;
+                            method?: string;
+                            rel?: string;
+                        }[];
+                        suspended?: boolean;
+                        tenantId?: string | null;
+                        variables?: {
+                            [key: string]: {
+                                /**
+                                 * @description String, Boolean, Integer, Short, Long, Double, Date, Json, Object (application/json), Null
+                                 * @example String
+                                 */
+                                type?: string;
+                                value: unknown;
+                                valueInfo?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    EngineRestProcessInstanceController_delete: {
+        parameters: {
+            query?: {
+                failIfNotExists?: unknown;
+                skipCustomListeners?: unknown;
+                skipIoMappings?: unknown;
+                skipSubprocesses?: unknown;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EngineRestProcessInstanceController_variables: {
+        parameters: {
+            query?: {
+                deserializeValues?: unknown;
+                variableNames?: unknown;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: {
+                            /**
+                             * @description String, Boolean, Integer, Short, Long, Double, Date, Json, Object (application/json), Null
+                             * @example String
+                             */
+                            type?: string;
+                            value: unknown;
+                            valueInfo?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    EngineRestProcessInstanceController_count: {
+        parameters: {
+            query?: {
+                businessKey?: unknown;
+                businessKeyLike?: unknown;
+                processDefinitionId?: unknown;
+                processDefinitionKey?: unknown;
+                processDefinitionKeyIn?: unknown;
+                processInstanceIds?: unknown;
+                rootProcessInstances?: unknown;
+                superProcessInstance?: unknown;
+                suspended?: unknown;
+                withIncident?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count?: number;
+                    };
+                };
+            };
+        };
+    };
+    EngineRestMessageController_signal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EngineRestTaskController_list: {
+        parameters: {
+            query?: {
+                assigned?: unknown;
+                assignee?: unknown;
+                assigneeIn?: unknown;
+                assigneeLike?: unknown;
+                candidateGroup?: unknown;
+                candidateGroups?: unknown;
+                candidateUser?: unknown;
+                createdAfter?: unknown;
+                createdBefore?: unknown;
+                dueAfter?: unknown;
+                dueBefore?: unknown;
+                firstResult?: unknown;
+                includeAssignedTasks?: unknown;
+                maxResults?: unknown;
+                name?: unknown;
+                nameLike?: unknown;
+                priority?: unknown;
+                processDefinitionId?: unknown;
+                processDefinitionKey?: unknown;
+                processDefinitionKeyIn?: unknown;
+                processInstanceBusinessKey?: unknown;
+                processInstanceId?: unknown;
+                processInstanceIdIn?: unknown;
+                sortBy?: unknown;
+                sortOrder?: unknown;
+                suspended?: unknown;
+                taskDefinitionKey?: unknown;
+                taskDefinitionKeyIn?: unknown;
+                unassigned?: unknown;
+                withCandidateGroups?: unknown;
+                withoutCandidateGroups?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        assignee?: string | null;
+                        /**
+                         * @description yyyy-MM-dd'T'HH:mm:ss.SSSZ
+                         * @example 2026-12-06T10:00:00.000+0000
+                         */
+                        created?: string | null;
+                        /**
+                         * @description yyyy-MM-dd'T'HH:mm:ss.SSSZ
+                         * @example 2026-12-06T10:00:00.000+0000
+                         */
+                        due?: string | null;
+                        executionId?: string;
+                        /**
+                         * @description yyyy-MM-dd'T'HH:mm:ss.SSSZ
+                         * @example 2026-12-06T10:00:00.000+0000
+                         */
+                        followUp?: string | null;
+                        formKey?: string | null;
+                        id?: string;
+                        name?: string | null;
+                        owner?: string | null;
+                        priority?: number;
+                        processDefinitionId?: string;
+                        processInstanceId?: string;
+                        suspended?: boolean;
+                        taskDefinitionKey?: string;
+                        tenantId?: string | null;
+                    }[];
+                };
+            };
+        };
+    };
+    EngineRestTaskController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        assignee?: string | null;
+                        /**
+                         * @description yyyy-MM-dd'T'HH:mm:ss.SSSZ
+                         * @example 2026-12-06T10:00:00.000+0000
+                         */
+                        created?: string | null;
+                        /**
+                         * @description yyyy-MM-dd'T'HH:mm:ss.SSSZ
+                         * @example 2026-12-06T10:00:00.000+0000
+                         */
+                        due?: string | null;
+                        executionId?: string;
+                        /**
+                         * @description yyyy-MM-dd'T'HH:mm:ss.SSSZ
+                         * @example 2026-12-06T10:00:00.000+0000
+                         */
+                        followUp?: string | null;
+                        formKey?: string | null;
+                        id?: string;
+                        name?: string | null;
+                        owner?: string | null;
+                        priority?: number;
+                        processDefinitionId?: string;
+                        processInstanceId?: string;
+                        suspended?: boolean;
+                        taskDefinitionKey?: string;
+                        tenantId?: string | null;
+                    };
+                };
+            };
+        };
+    };
+    EngineRestTaskController_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EngineRestTaskController_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EngineRestTaskController_formVariables: {
+        parameters: {
+            query?: {
+                deserializeValues?: unknown;
+                variableNames?: unknown;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: {
+                            /**
+                             * @description String, Boolean, Integer, Short, Long, Double, Date, Json, Object (application/json), Null
+                             * @example String
+                             */
+                            type?: string;
+                            value: unknown;
+                            valueInfo?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    EngineRestTaskController_submitForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EngineRestTaskController_unclaim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EngineRestTaskController_variables: {
+        parameters: {
+            query?: {
+                deserializeValues?: unknown;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: {
+                            /**
+                             * @description String, Boolean, Integer, Short, Long, Double, Date, Json, Object (application/json), Null
+                             * @example String
+                             */
+                            type?: string;
+                            value: unknown;
+                            valueInfo?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    EngineRestTaskController_count: {
+        parameters: {
+            query?: {
+                assigned?: unknown;
+                assignee?: unknown;
+                assigneeIn?: unknown;
+                assigneeLike?: unknown;
+                candidateGroup?: unknown;
+                candidateGroups?: unknown;
+                candidateUser?: unknown;
+                createdAfter?: unknown;
+                createdBefore?: unknown;
+                dueAfter?: unknown;
+                dueBefore?: unknown;
+                includeAssignedTasks?: unknown;
+                name?: unknown;
+                nameLike?: unknown;
+                priority?: unknown;
+                processDefinitionId?: unknown;
+                processDefinitionKey?: unknown;
+                processDefinitionKeyIn?: unknown;
+                processInstanceBusinessKey?: unknown;
+                processInstanceId?: unknown;
+                processInstanceIdIn?: unknown;
+                suspended?: unknown;
+                taskDefinitionKey?: unknown;
+                taskDefinitionKeyIn?: unknown;
+                unassigned?: unknown;
+                withCandidateGroups?: unknown;
+                withoutCandidateGroups?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count?: number;
+                    };
+                };
+            };
+        };
+    };
+    EngineRestDeploymentController_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example 7.22.0 */
+                        version?: string;
+                    };
+                };
             };
         };
     };

@@ -3,7 +3,7 @@ import { h } from '../../dom';
 import type { MessageArea } from '../../messages';
 import { act, loadInto, table } from './async-section';
 
-const ROLES = ['admin', 'process-owner', 'staff', 'auditor'] as const;
+const ROLES = ['admin', 'process-owner', 'staff', 'auditor', 'worker'] as const;
 
 /** Users (create, roles, enable/disable) and groups (create, add and remove members). */
 export function identityPanel(messages: MessageArea): HTMLElement {
