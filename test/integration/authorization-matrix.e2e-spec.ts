@@ -200,6 +200,8 @@ describe('authorisation matrix: every role × every route × own and other objec
     //                                                   admin owner owner2 alice bob auditor anon
     // public
     { route: 'GET /api/health',                expected: [200, 200, 200, 200, 200, 200, 200] },
+    { route: 'GET /api/health/live',           expected: [200, 200, 200, 200, 200, 200, 200] },
+    { route: 'GET /api/health/ready',          expected: [200, 200, 200, 200, 200, 200, 200] },
     { route: 'POST /api/auth/login',           expected: [200, 200, 200, 200, 200, 200, 200], body: { username: 'alice', password: TEST_PASSWORD } },
     { route: 'POST /api/auth/refresh',         expected: [200, 200, 200, 200, 200, 200, 200], body: (o) => ({ refreshToken: o.refreshToken }),
       fresh: async () => ({ refreshToken: (await tokensFor(t, 'alice')).refreshToken }) },
