@@ -2740,7 +2740,10 @@ export interface operations {
                         items: components["schemas"]["InstanceListItem"][];
                         page: number;
                         size: number;
+                        /** @description matches, counted up to 1000 */
                         total: number;
+                        /** @description true: more than 1000 match (total is then 1000) */
+                        totalCapped: boolean;
                     };
                 };
             };
@@ -3001,7 +3004,10 @@ export interface operations {
                         items: components["schemas"]["RecordSummary"][];
                         page: number;
                         size: number;
+                        /** @description matches, counted up to 1000 */
                         total: number;
+                        /** @description true: more than 1000 match (total is then 1000) */
+                        totalCapped: boolean;
                     };
                 };
             };
@@ -3122,7 +3128,10 @@ export interface operations {
                         items: components["schemas"]["TaskView"][];
                         page: number;
                         size: number;
+                        /** @description matches, counted up to 1000 */
                         total: number;
+                        /** @description true: more than 1000 match (total is then 1000) */
+                        totalCapped: boolean;
                     };
                 };
             };
