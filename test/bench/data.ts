@@ -43,13 +43,10 @@ const KEYS: { key: string; type: string; prefix: string; share: number }[] = [
   { key: 'nonconformity', type: 'nc', prefix: 'NC', share: 1 },
 ];
 
-export interface BuildOptions {
-  /** Server URL (any database on it): the target database is created next to it. */
-  serverUrl: string;
-  database: string;
-  scale: number;
-  log?: (line: string) => void;
-}
+export type BuildOptions = (
+  | { /** Server URL (any database on it): the target database is (re)created next to it. */ serverUrl: string; database: string }
+  | { /** An existing, empty database (tests: PGlite or a test database). */ url: string }
+) & { scale: number; log?: (line: string) => void };
 
 export interface BuildResult {
   url: string;
@@ -59,20 +56,22 @@ export interface BuildResult {
 
 /** Creates (drops first) and fills the database; answers its URL. */
 export async function buildBenchData(o: BuildOptions): Promise<BuildResult> {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(o.database)) throw new Error(`BENCH_DATA_DB must be a plain lower-case identifier, not "${o.database}"`);
   if (!(o.scale > 0 && o.scale <= 10)) throw new Error(`BENCH_DATA_SCALE must be a number in (0, 10], not ${o.scale}`);
   const log = o.log ?? (() => undefined);
   const started = Date.now();
-  const admin = new Client({ connectionString: o.serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${o.database} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${o.database}`);
-  } finally {
-    await admin.end();
+  const url = new URL('url' in o ? o.url : o.serverUrl);
+  if (!('url' in o)) {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(o.database)) throw new Error(`BENCH_DATA_DB must be a plain lower-case identifier, not "${o.database}"`);
+    const admin = new Client({ connectionString: o.serverUrl });
+    await admin.connect();
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${o.database} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${o.database}`);
+    } finally {
+      await admin.end();
+    }
+    url.pathname = `/${o.database}`;
   }
-  const url = new URL(o.serverUrl);
-  url.pathname = `/${o.database}`;
   const db = await Database.open({ databaseUrl: url.toString(), dataDir: '', migrate: true });
   await db.close();
   log(`schema migrated (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -127,13 +126,17 @@ export async function buildBenchData(o: BuildOptions): Promise<BuildResult> {
                                  AND d.version = CASE WHEN d.key = 'incident' THEN 1 + (g % 2) ELSE 1 END`,
       [finished, total, requesters]);
     await c.query(`ANALYZE process_instance`);
-    const h = new Client({ connectionString: url.toString() });
-    await h.connect();
-    await h.query(`SET session_replication_role = replica`);
-    await h.query(`SET synchronous_commit = off`);
-    const history = (async () => {
+    // history: 9 events per finished instance, 10 per running one (about 10 M at full size); on a
+    // server of its own connection, beside the tasks and records (an existing database: in turn)
+    const parallel = !('url' in o);
+    const writeHistory = async (): Promise<void> => {
+      const h = parallel ? new Client({ connectionString: url.toString() }) : c;
+      if (parallel) {
+        await h.connect();
+        await h.query(`SET session_replication_role = replica`);
+        await h.query(`SET synchronous_commit = off`);
+      }
       try {
-    // history: 9 events per finished instance, 10 per running one (about 10 M at full size)
         await step('history', h, `
           INSERT INTO history_event (instance_id, seq, type, element_id, element_type, execution_id, actor, payload, occurred_at, prev_hash, hash)
           SELECT bench_uuid('i' || g), k, (ARRAY['instance.started','element.started','flow.taken','element.waiting','task.completed','variables.changed',
@@ -150,9 +153,10 @@ export async function buildBenchData(o: BuildOptions): Promise<BuildResult> {
             CROSS JOIN LATERAL generate_series(1, CASE WHEN g > $1 THEN 10 ELSE 9 END) k`,
           [finished, total, requesters, staff]);
       } finally {
-        await h.end();
+        if (parallel) await h.end();
       }
-    })();
+    };
+    const history = parallel ? writeHistory() : null;
     // tasks: k = 1, 2 completed (finished instances); running: k = 1 completed, k = 2, 3 open
     // candidate group of task k of instance g: (g * 7 + k) % 10; its doer: a staff member of that group
     const member = (grp: string, salt: string) => `'staff-' || lpad((1 + (${grp}) + 10 * (abs(hashtext(${salt})) % ${Math.max(1, Math.floor(staff / 10))}))::text, 5, '0')`;
@@ -207,7 +211,7 @@ export async function buildBenchData(o: BuildOptions): Promise<BuildResult> {
                                    WHEN g % 20 < 19 THEN 'problem' ELSE 'nonconformity' END)) x
         JOIN process_instance i ON i.id = bench_uuid('i' || x.g)`,
       [total, staff]);
-    await history;
+    await (history ?? writeHistory());
     await step('record counters', `INSERT INTO record_counter (type, last_value) SELECT type, max(seq) FROM record GROUP BY type`);
     await c.query(`SET session_replication_role = origin`);
     await c.query(`DROP FUNCTION bench_uuid(text)`);
