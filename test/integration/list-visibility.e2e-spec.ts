@@ -69,7 +69,7 @@ describe('lists per role stay what the visibility rules say (participants and SL
     const second = (await open()).filter((x) => x.element_id === 'second');
     await t.as('erin').post(`/api/tasks/${second[0]!.id}/claim`).expect(200);
     await t.as('erin').post(`/api/tasks/${second[0]!.id}/complete`).send({}).expect(200);
-  });
+  }, 300_000);
   afterAll(async () => {
     await pg?.end();
     await t?.close();
