@@ -114,10 +114,14 @@ export class InstancesQuery {
     const v = this.access.visibility(viewer, p);
     const order = `process_instance.started_at DESC, process_instance.id`;
     if (v.viewer.seesAll) return `SELECT process_instance.id, process_instance.started_at FROM process_instance ${recordJoin} WHERE ${where} ORDER BY ${order} LIMIT ${n}`;
+    // no filter: the participant index alone answers (a join would let the planner hash the whole range)
+    const participants = conditions.length
+      ? `SELECT process_instance.id, process_instance.started_at FROM instance_participant ip
+           JOIN process_instance ON process_instance.id = ip.instance_id ${recordJoin}
+          WHERE ip.principal = pr.principal AND ${where}`
+      : `SELECT ip.instance_id AS id, ip.started_at FROM instance_participant ip WHERE ip.principal = pr.principal`;
     return `SELECT x.id, x.started_at FROM unnest(${v.principals()}) pr(principal)
-              CROSS JOIN LATERAL (SELECT process_instance.id, process_instance.started_at FROM instance_participant ip
-                                    JOIN process_instance ON process_instance.id = ip.instance_id ${recordJoin}
-                                   WHERE ip.principal = pr.principal AND ${where}
+              CROSS JOIN LATERAL (${participants}
                                    ORDER BY ip.started_at DESC, ip.instance_id LIMIT ${n}) x
             UNION
             SELECT x.id, x.started_at FROM (${v.ownedKeys()}) ok
