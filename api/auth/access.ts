@@ -102,6 +102,21 @@ export class Visibility {
     return `(${this.participates(i)} OR ${this.ownsKey(`${i}.definition_key`)})`;
   }
 
+  /**
+   * The viewer's principals in instance_participant (migration 1765100000000): `u:<username>` and
+   * `g:<group>` for each of their groups. An instance row with one of them is one they take part
+   * in — the same set {@link participates} describes, kept by triggers.
+   */
+  principals(): string {
+    return this.params.add([`u:${this.viewer.username}`, ...this.viewer.groups.map((g) => `g:${g}`)], 'text[]');
+  }
+
+  /** The definition keys the viewer owns (a query for `IN (...)`/`FROM (...)`); none without the process-owner role. */
+  ownedKeys(): string {
+    if (!this.viewer.processOwner) return `SELECT NULL::text AS definition_key WHERE false`;
+    return `SELECT o.definition_key FROM definition_owner o JOIN app_user ou ON ou.id = o.user_id WHERE lower(ou.username) = lower(${this.username()})`;
+  }
+
   /** Incidents and timers: admins, auditors, and the owners of their key. */
   byKey(keyExpr: string): string {
     if (this.viewer.seesAll) return 'true';

@@ -6,9 +6,10 @@ import { AccessService } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { idempotency } from '../common/idempotency';
-import { Pagination, idParam, isoDateInRange, parse, type Page } from '../common/validation';
+import type { CappedPage } from '../common/list-window';
+import { Pagination, idParam, isoDateInRange, parse } from '../common/validation';
 import { HistoryQuery } from '../history/history.query';
-import { listOf, pageOf, ref } from '../openapi/schemas';
+import { listOf, cappedPageOf, ref } from '../openapi/schemas';
 import { InstancesQuery, type InstanceDetail, type InstanceListItem } from './instances.query';
 
 const StartBody = z
@@ -84,8 +85,8 @@ export class InstancesController {
   @ApiQuery({ name: 'called', required: false, enum: ['true', 'false'], description: 'true: only called (child) instances; false: only top-level ones' })
   @ApiQuery({ name: 'page', required: false })
   @ApiQuery({ name: 'size', required: false })
-  @ApiOkResponse({ schema: pageOf('InstanceListItem') })
-  list(@Query() q: unknown, @CurrentUser() user: AuthUser): Promise<Page<InstanceListItem>> {
+  @ApiOkResponse({ schema: cappedPageOf('InstanceListItem') })
+  list(@Query() q: unknown, @CurrentUser() user: AuthUser): Promise<CappedPage<InstanceListItem>> {
     return this.query.list(parse(ListQuery, q, 'query'), user);
   }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EngineError, EngineErrorCode, type InstanceView, type TaskRecord } from '../../engine';
 import { AccessService, SqlParams } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
-import type { Page } from '../common/validation';
+import { COUNT_CAP, cappedPage, windowOf, type CappedPage } from '../common/list-window';
 import { Database } from '../database/database';
 import { INSTANCE_COLUMNS, TASK_COLUMNS, toInstanceRecord, toTaskRecord } from '../engine-host/rows';
 
@@ -64,17 +64,40 @@ export class InstancesQuery {
     @Inject(AccessService) private readonly access: AccessService,
   ) {}
 
-  /** The instances `viewer` may see (filtered in SQL, so pages and totals count only those). */
-  async list(f: InstanceFilter, viewer: AuthUser): Promise<Page<InstanceListItem>> {
-    const p = new SqlParams([f.key ?? null, f.status ?? null, f.businessKey ?? null, f.parentInstanceId ?? null]);
-    const visible = this.access.visibility(viewer, p).instance('process_instance');
-    const conditions = [
-      `($1::text IS NULL OR process_instance.definition_key = $1)`,
-      `($2::text IS NULL OR process_instance.status = $2)`,
-      `($3::text IS NULL OR process_instance.business_key = $3)`,
-      `($4::uuid IS NULL OR process_instance.parent_instance_id = $4)`,
-      visible,
-    ];
+  /**
+   * The instances `viewer` may see (filtered in SQL, so pages and totals count only those), newest
+   * first. Admins and auditors read the instances in start order (index on started_at); everybody
+   * else reads, per principal of theirs (instance_participant) and per key they own, the newest
+   * `page × size` matching instances from an index, and the page is cut from their union. Totals
+   * are capped (api/common/list-window.ts).
+   */
+  async list(f: InstanceFilter, viewer: AuthUser): Promise<CappedPage<InstanceListItem>> {
+    const page = new SqlParams();
+    const pageSql = `SELECT m.id FROM (${this.matches(f, viewer, page, windowOf(f))}) m
+      ORDER BY m.started_at DESC, m.id LIMIT ${page.add(f.size, 'int')} OFFSET ${page.add((f.page - 1) * f.size, 'int')}`;
+    const counting = new SqlParams();
+    const countSql = `SELECT count(*)::int AS total FROM (SELECT id FROM (${this.matches(f, viewer, counting, COUNT_CAP + 1)}) m LIMIT ${COUNT_CAP + 1}) c`;
+    const columns = INSTANCE_COLUMNS.split(',').map((c) => `process_instance.${c.trim()}`).join(', ');
+    const [rows, count] = await Promise.all([
+      this.db.dataSource.query(
+        `SELECT ${columns}, r.number AS record_number, r.title AS record_title
+           FROM (${pageSql}) pg JOIN process_instance ON process_instance.id = pg.id ${INSTANCE_RECORD_JOIN}
+          ORDER BY process_instance.started_at DESC, process_instance.id`,
+        page.values,
+      ),
+      this.db.dataSource.query(countSql, counting.values),
+    ]);
+    const items = rows.map((r: Record<string, unknown>) => ({ ...view(r), recordNumber: (r.record_number as string) ?? null, recordTitle: (r.record_title as string) ?? null }));
+    return cappedPage(items, f, count[0].total);
+  }
+
+  /** The matching instances `viewer` may see, at most `limit` of them, newest first: (id, started_at) rows. */
+  private matches(f: InstanceFilter, viewer: AuthUser, p: SqlParams, limit: number): string {
+    const conditions: string[] = [];
+    if (f.key) conditions.push(`process_instance.definition_key = ${p.add(f.key, 'text')}`);
+    if (f.status) conditions.push(`process_instance.status = ${p.add(f.status, 'text')}`);
+    if (f.businessKey) conditions.push(`process_instance.business_key = ${p.add(f.businessKey, 'text')}`);
+    if (f.parentInstanceId) conditions.push(`process_instance.parent_instance_id = ${p.add(f.parentInstanceId, 'uuid')}`);
     if (f.recordNumber) conditions.push(`r.number = ${p.add(f.recordNumber, 'text')}`);
     if (f.startedFrom) conditions.push(`process_instance.started_at >= ${p.add(f.startedFrom, 'timestamptz')}`);
     if (f.startedTo) conditions.push(`process_instance.started_at < ${p.add(f.startedTo, 'timestamptz')}`);
@@ -84,24 +107,27 @@ export class InstancesQuery {
       conditions.push(`EXISTS (SELECT 1 FROM user_task at WHERE at.instance_id = process_instance.id AND (at.assignee = ${who} OR at.completed_by = ${who}))`);
     }
     if (f.called !== undefined) conditions.push(`process_instance.parent_instance_id IS ${f.called ? 'NOT ' : ''}NULL`);
-    const where = conditions.join(' AND ');
-    const params = [...p.values];
-    const limit = `LIMIT ${p.add(f.size, 'int')} OFFSET ${p.add((f.page - 1) * f.size, 'int')}`;
-    const columns = INSTANCE_COLUMNS.split(',').map((c) => `process_instance.${c.trim()}`).join(', ');
-    const [rows, count] = await Promise.all([
-      this.db.dataSource.query(
-        `SELECT ${columns}, r.number AS record_number, r.title AS record_title FROM process_instance ${INSTANCE_RECORD_JOIN}
-          WHERE ${where} ORDER BY process_instance.started_at DESC, process_instance.id ${limit}`,
-        p.values,
-      ),
-      this.db.dataSource.query(`SELECT count(*)::int AS total FROM process_instance ${INSTANCE_RECORD_JOIN} WHERE ${where}`, params),
-    ]);
-    return {
-      items: rows.map((r: Record<string, unknown>) => ({ ...view(r), recordNumber: (r.record_number as string) ?? null, recordTitle: (r.record_title as string) ?? null })),
-      page: f.page,
-      size: f.size,
-      total: count[0].total,
-    };
+    const where = conditions.length ? conditions.join(' AND ') : 'true';
+    // the record join only where a filter needs it (the page's rows get theirs afterwards)
+    const recordJoin = f.recordNumber ? INSTANCE_RECORD_JOIN : '';
+    const n = p.add(limit, 'int');
+    const v = this.access.visibility(viewer, p);
+    const order = `process_instance.started_at DESC, process_instance.id`;
+    if (v.viewer.seesAll) return `SELECT process_instance.id, process_instance.started_at FROM process_instance ${recordJoin} WHERE ${where} ORDER BY ${order} LIMIT ${n}`;
+    // no filter: the participant index alone answers (a join would let the planner hash the whole range)
+    const participants = conditions.length
+      ? `SELECT process_instance.id, process_instance.started_at FROM instance_participant ip
+           JOIN process_instance ON process_instance.id = ip.instance_id ${recordJoin}
+          WHERE ip.principal = pr.principal AND ${where}`
+      : `SELECT ip.instance_id AS id, ip.started_at FROM instance_participant ip WHERE ip.principal = pr.principal`;
+    return `SELECT x.id, x.started_at FROM unnest(${v.principals()}) pr(principal)
+              CROSS JOIN LATERAL (${participants}
+                                   ORDER BY ip.started_at DESC, ip.instance_id LIMIT ${n}) x
+            UNION
+            SELECT x.id, x.started_at FROM (${v.ownedKeys()}) ok
+              CROSS JOIN LATERAL (SELECT process_instance.id, process_instance.started_at FROM process_instance ${recordJoin}
+                                   WHERE process_instance.definition_key = ok.definition_key AND ${where}
+                                   ORDER BY ${order} LIMIT ${n}) x`;
   }
 
   async get(id: string, viewer: AuthUser): Promise<InstanceDetail> {

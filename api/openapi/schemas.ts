@@ -17,6 +17,19 @@ export const pageOf = (name: keyof typeof SCHEMAS): SchemaObject => ({
   properties: { items: listOf(name), page: { type: 'integer' }, size: { type: 'integer' }, total: { type: 'integer' } },
 });
 
+/** A list page whose total is capped (api/common/list-window.ts): total at most 1000, totalCapped when there are more. */
+export const cappedPageOf = (name: keyof typeof SCHEMAS): SchemaObject => ({
+  type: 'object',
+  required: ['items', 'page', 'size', 'total', 'totalCapped'],
+  properties: {
+    items: listOf(name),
+    page: { type: 'integer' },
+    size: { type: 'integer' },
+    total: { type: 'integer', description: 'matches, counted up to 1000' },
+    totalCapped: { type: 'boolean', description: 'true: more than 1000 match (total is then 1000)' },
+  },
+});
+
 const str: SchemaObject = { type: 'string' };
 const int: SchemaObject = { type: 'integer' };
 const bool: SchemaObject = { type: 'boolean' };

@@ -4,10 +4,11 @@ import { z } from 'zod';
 import { EngineError, EngineErrorCode, RECORD_NUMBER, RECORD_TYPES } from '../../engine';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators';
-import { Pagination, isoDateInRange, parse, type Page } from '../common/validation';
+import type { CappedPage } from '../common/list-window';
+import { Pagination, isoDateInRange, parse } from '../common/validation';
 import { KpisQuery, type KpiReport } from './kpis.query';
 import { RecordsQuery, type RecordDetail, type RecordView } from './records.query';
-import { pageOf, ref } from '../openapi/schemas';
+import { cappedPageOf, ref } from '../openapi/schemas';
 
 /** Dates within PostgreSQL's range (years 1-9999). */
 const isoDate = isoDateInRange;
@@ -62,8 +63,8 @@ export class RecordsController {
   @ApiQuery({ name: 'open', required: false, enum: ['true', 'false'], description: 'true: not closed; false: closed' })
   @ApiQuery({ name: 'page', required: false })
   @ApiQuery({ name: 'size', required: false })
-  @ApiOkResponse({ schema: pageOf('RecordSummary') })
-  list(@Query() q: unknown, @CurrentUser() user: AuthUser): Promise<Page<RecordView>> {
+  @ApiOkResponse({ schema: cappedPageOf('RecordSummary') })
+  list(@Query() q: unknown, @CurrentUser() user: AuthUser): Promise<CappedPage<RecordView>> {
     return this.records.list(parse(ListQuery, q, 'query'), user);
   }
 

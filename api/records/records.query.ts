@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EngineError, EngineErrorCode, type Clock, type HistoryEventRecord } from '../../engine';
 import { AccessService, SqlParams } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
-import type { Page } from '../common/validation';
+import { COUNT_CAP, cappedPage, windowOf, type CappedPage } from '../common/list-window';
 import { Database } from '../database/database';
 import { CLOCK } from '../engine-host/tokens';
 
@@ -81,6 +81,11 @@ const COLUMNS = `r.number, r.type, r.instance_id, r.definition_key, r.state, r.t
  * wall time from opening to a running due date has passed; on track otherwise; null without SLA.
  */
 export function slaStatus(now: string): string {
+  return `${slaStatusExpr(now)} AS sla_status`;
+}
+
+/** The SLA status expression of {@link slaStatus}, without its column name. */
+export function slaStatusExpr(now: string): string {
   const running = (due: string, stopped: string) => `(r.${due} IS NOT NULL AND r.${stopped} IS NULL AND r.closed_at IS NULL)`;
   return `CASE
     WHEN r.response_due_at IS NULL AND r.resolution_due_at IS NULL AND r.response_met IS NULL AND r.resolution_met IS NULL THEN NULL
@@ -90,7 +95,7 @@ export function slaStatus(now: string): string {
     WHEN r.sla_paused AND r.closed_at IS NULL THEN 'paused'
     WHEN (${running('response_due_at', 'acknowledged_at')} AND ${now} >= r.opened_at + (r.response_due_at - r.opened_at) * 0.75)
       OR (${running('resolution_due_at', 'resolved_at')} AND ${now} >= r.opened_at + (r.resolution_due_at - r.opened_at) * 0.75) THEN 'at risk'
-    ELSE 'on track' END AS sla_status`;
+    ELSE 'on track' END`;
 }
 
 /**
@@ -109,33 +114,60 @@ export class RecordsQuery {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async list(f: RecordFilter, viewer: AuthUser): Promise<Page<RecordView>> {
+  /**
+   * The records `viewer` may see, newest first. Admins and auditors read the record table in
+   * opening order (index on opened_at); everybody else reads, per principal of theirs
+   * (instance_participant: a record opens when its instance starts, so its opened_at is the
+   * instance's started_at) and per key they own, the newest `page × size` matching records from an
+   * index (with ties), and the page is cut from their union. Totals are capped (api/common/list-window.ts).
+   */
+  async list(f: RecordFilter, viewer: AuthUser): Promise<CappedPage<RecordView>> {
     const now = this.clock.now().toISOString();
-    const p = new SqlParams([f.type ?? null, f.state ?? null, f.q ? `%${escapeLike(f.q.toLowerCase())}%` : null, now]);
-    const visible = this.access.visibility(viewer, p).instance('i');
-    const conditions = [
-      `($1::text IS NULL OR r.type = $1)`,
-      `($2::text IS NULL OR r.state = $2)`,
-      `($3::text IS NULL OR lower(r.number) LIKE $3 OR lower(r.title) LIKE $3)`,
-      visible,
-    ];
+    const page = new SqlParams([now]);
+    const pageSql = `SELECT m.number FROM (${this.matches(f, viewer, page, windowOf(f))}) m
+      ORDER BY m.opened_at DESC, m.number DESC LIMIT ${page.add(f.size, 'int')} OFFSET ${page.add((f.page - 1) * f.size, 'int')}`;
+    const counting = new SqlParams([now]);
+    // $1 (now) is used only by the sla filter; the cast keeps its type known when it is not
+    const countSql = `SELECT count(*)::int AS total FROM (SELECT number FROM (${this.matches(f, viewer, counting, COUNT_CAP + 1)}) m LIMIT ${COUNT_CAP + 1}) c WHERE $1::timestamptz IS NOT NULL`;
+    const [rows, count] = await Promise.all([
+      this.db.dataSource.query(
+        `SELECT ${COLUMNS}, ${slaStatus('$1::timestamptz')} FROM (${pageSql}) pg JOIN record r ON r.number = pg.number ORDER BY r.opened_at DESC, r.number DESC`,
+        page.values,
+      ),
+      this.db.dataSource.query(countSql, counting.values),
+    ]);
+    return cappedPage(rows.map(toView), f, count[0].total);
+  }
+
+  /** The matching records `viewer` may see, at least the first `limit` of them newest first: (number, opened_at) rows. `$1` is now. */
+  private matches(f: RecordFilter, viewer: AuthUser, p: SqlParams, limit: number): string {
+    const conditions: string[] = [];
+    if (f.type) conditions.push(`r.type = ${p.add(f.type, 'text')}`);
+    if (f.state) conditions.push(`r.state = ${p.add(f.state, 'text')}`);
+    if (f.q) {
+      const like = p.add(`%${escapeLike(f.q.toLowerCase())}%`, 'text');
+      conditions.push(`(lower(r.number) LIKE ${like} OR lower(r.title) LIKE ${like})`);
+    }
     if (f.priority) conditions.push(`r.priority = ${p.add(f.priority, 'text')}`);
     if (f.assignee) conditions.push(`r.assignee = ${p.add(f.assignee, 'text')}`);
     if (f.openedFrom) conditions.push(`r.opened_at >= ${p.add(f.openedFrom, 'timestamptz')}`);
     if (f.openedTo) conditions.push(`r.opened_at < ${p.add(f.openedTo, 'timestamptz')}`);
     if (f.open !== undefined) conditions.push(f.open ? `r.closed_at IS NULL` : `r.closed_at IS NOT NULL`);
-    // the status expression is a CASE over the row: filter on it in an outer query
-    const sla = f.sla ? p.add(f.sla, 'text') : null;
-    const where = conditions.join(' AND ');
-    const params = [...p.values];
-    const limit = `LIMIT ${p.add(f.size, 'int')} OFFSET ${p.add((f.page - 1) * f.size, 'int')}`;
-    const inner = `SELECT ${COLUMNS}, ${slaStatus('$4::timestamptz')} FROM record r JOIN process_instance i ON i.id = r.instance_id WHERE ${where}`;
-    const slaWhere = sla ? `WHERE x.sla_status = ${sla}` : '';
-    const [rows, count] = await Promise.all([
-      this.db.dataSource.query(`SELECT * FROM (${inner}) x ${slaWhere} ORDER BY x.opened_at DESC, x.number DESC ${limit}`, p.values),
-      this.db.dataSource.query(`SELECT count(*)::int AS total FROM (${inner}) x ${slaWhere}`, params),
-    ]);
-    return { items: rows.map(toView), page: f.page, size: f.size, total: count[0].total };
+    if (f.sla) conditions.push(`${slaStatusExpr('$1::timestamptz')} = ${p.add(f.sla, 'text')}`);
+    const where = conditions.length ? conditions.join(' AND ') : 'true';
+    const n = p.add(limit, 'int');
+    const v = this.access.visibility(viewer, p);
+    if (v.viewer.seesAll) return `SELECT r.number, r.opened_at FROM record r WHERE ${where} ORDER BY r.opened_at DESC, r.number DESC LIMIT ${n}`;
+    // WITH TIES: records opened at the same instant as the last one kept stay candidates (the final order breaks ties by number)
+    return `SELECT x.number, x.opened_at FROM unnest(${v.principals()}) pr(principal)
+              CROSS JOIN LATERAL (SELECT r.number, r.opened_at FROM instance_participant ip JOIN record r ON r.instance_id = ip.instance_id
+                                   WHERE ip.principal = pr.principal AND ${where}
+                                   ORDER BY ip.started_at DESC FETCH FIRST (${n}) ROWS WITH TIES) x
+            UNION
+            SELECT x.number, x.opened_at FROM (${v.ownedKeys()}) ok
+              CROSS JOIN LATERAL (SELECT r.number, r.opened_at FROM record r JOIN process_instance i ON i.id = r.instance_id
+                                   WHERE i.definition_key = ok.definition_key AND ${where}
+                                   ORDER BY i.started_at DESC FETCH FIRST (${n}) ROWS WITH TIES) x`;
   }
 
   async get(number: string, viewer: AuthUser): Promise<RecordDetail> {

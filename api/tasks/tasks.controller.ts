@@ -6,8 +6,9 @@ import { AccessService } from '../auth/access';
 import { NAME_PATTERN, type AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { idempotency } from '../common/idempotency';
-import { Pagination, idParam, parse, uuid, type Page } from '../common/validation';
-import { pageOf, ref } from '../openapi/schemas';
+import type { CappedPage } from '../common/list-window';
+import { Pagination, idParam, parse, uuid } from '../common/validation';
+import { cappedPageOf, ref } from '../openapi/schemas';
 import { UsersService } from '../users/users.service';
 import { TasksQuery, type TaskView } from './tasks.query';
 import { TaskFormQuery, type TaskForm } from './task-form.query';
@@ -65,8 +66,8 @@ export class TasksController {
   @ApiQuery({ name: 'sort', required: false, enum: ['priority', 'due', 'record', 'created'] })
   @ApiQuery({ name: 'page', required: false })
   @ApiQuery({ name: 'size', required: false })
-  @ApiOkResponse({ schema: pageOf('TaskView') })
-  list(@Query() q: unknown, @CurrentUser() user: AuthUser): Promise<Page<TaskView>> {
+  @ApiOkResponse({ schema: cappedPageOf('TaskView') })
+  list(@Query() q: unknown, @CurrentUser() user: AuthUser): Promise<CappedPage<TaskView>> {
     return this.query.list(parse(ListQuery, q, 'query'), user);
   }
 

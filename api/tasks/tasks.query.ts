@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EngineError, EngineErrorCode, type Clock, type TaskRecord } from '../../engine';
 import { AccessService, SqlParams } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
-import type { Page } from '../common/validation';
+import { COUNT_CAP, cappedPage, type CappedPage } from '../common/list-window';
 import { Database } from '../database/database';
 import { TASK_COLUMNS, toTaskRecord } from '../engine-host/rows';
 import { TASK_FORM_ID_COLUMN } from '../engine-host/typeorm-form-store';
@@ -53,9 +53,15 @@ export interface TaskView extends TaskRecord {
   record: TaskRecordSummary | null;
 }
 
+/**
+ * The task's due date, else its record's nearest running SLA target, as copied onto the task by
+ * triggers (migration 1765100000000): equal to {@link dueExpr} and indexed.
+ */
+const LIST_DUE = 'COALESCE(user_task.due_at, user_task.sla_due_at)';
+
 const ORDER: Record<TaskSort, string> = {
-  priority: 'user_task.priority DESC, due ASC NULLS LAST, user_task.created_at ASC, user_task.id',
-  due: 'due ASC NULLS LAST, user_task.priority DESC, user_task.created_at ASC, user_task.id',
+  priority: `user_task.priority DESC, ${LIST_DUE} ASC NULLS LAST, user_task.created_at ASC, user_task.id`,
+  due: `${LIST_DUE} ASC NULLS LAST, user_task.priority DESC, user_task.created_at ASC, user_task.id`,
   record: 'r.number ASC NULLS LAST, user_task.priority DESC, user_task.created_at ASC, user_task.id',
   created: 'user_task.created_at ASC, user_task.id',
 };
@@ -74,41 +80,57 @@ export class TasksQuery {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** The tasks `viewer` may see (filtered in SQL, so pages and totals count only those). */
-  async list(f: TaskFilter, viewer: AuthUser): Promise<Page<TaskView>> {
-    const p = new SqlParams([
-      f.assignee ?? null, f.candidateGroup ?? null, f.candidateUser ?? null, f.instanceId ?? null, f.status ?? 'open',
-      f.definitionKey ?? null, f.q ? `%${escapeLike(f.q.toLowerCase())}%` : null, this.clock.now().toISOString(),
+  /**
+   * The tasks `viewer` may see (filtered in SQL, so pages and totals count only those). The page's
+   * task ids come from one index walk in list order (the record's SLA target is copied onto the
+   * task, sla_due_at, so the order needs no join); the records are joined for the page's rows only.
+   * Totals are capped (api/common/list-window.ts).
+   */
+  async list(f: TaskFilter, viewer: AuthUser): Promise<CappedPage<TaskView>> {
+    const now = this.clock.now().toISOString();
+    const page = new SqlParams([now]);
+    const ids = `SELECT user_task.id FROM user_task ${this.recordJoinFor(f)} WHERE ${this.conditions(f, viewer, page)}
+      ORDER BY ${ORDER[f.sort ?? 'priority']} LIMIT ${page.add(f.size, 'int')} OFFSET ${page.add((f.page - 1) * f.size, 'int')}`;
+    const counting = new SqlParams([now]);
+    const countSql = `SELECT count(*)::int AS total FROM (SELECT 1 FROM user_task ${this.recordJoinFor(f, true)} WHERE ${this.conditions(f, viewer, counting)}
+      AND $1::timestamptz IS NOT NULL LIMIT ${COUNT_CAP + 1}) c`;
+    const [rows, count] = await Promise.all([
+      this.db.dataSource.query(
+        `SELECT ${qualified()}, ${TASK_FORM_ID_COLUMN}, ${dueExpr()} AS due, ${RECORD_COLUMNS}, ${slaStatus('$1::timestamptz')}
+           FROM (${ids}) pg JOIN user_task ON user_task.id = pg.id ${RECORD_JOIN} ORDER BY ${ORDER[f.sort ?? 'priority']}`,
+        page.values,
+      ),
+      this.db.dataSource.query(countSql, counting.values),
     ]);
+    return cappedPage(rows.map(toView), f, count[0].total);
+  }
+
+  /** The record join where a filter or the order needs it (the q search, sort=record). */
+  private recordJoinFor(f: TaskFilter, counting = false): string {
+    return f.q || (!counting && f.sort === 'record') ? RECORD_JOIN : '';
+  }
+
+  /** The WHERE of the list; `$1` is now. */
+  private conditions(f: TaskFilter, viewer: AuthUser, p: SqlParams): string {
+    const conditions = [`user_task.status = ${p.add(f.status ?? 'open', 'text')}`];
+    if (f.assignee) conditions.push(`user_task.assignee = ${p.add(f.assignee, 'text')}`);
+    if (f.candidateGroup) conditions.push(`user_task.candidate_groups @> ARRAY[${p.add(f.candidateGroup, 'text')}]`);
+    if (f.candidateUser) conditions.push(`user_task.candidate_users @> ARRAY[${p.add(f.candidateUser, 'text')}]`);
+    if (f.instanceId) conditions.push(`user_task.instance_id = ${p.add(f.instanceId, 'uuid')}`);
+    if (f.definitionKey) conditions.push(`user_task.definition_key = ${p.add(f.definitionKey, 'text')}`);
+    if (f.q) {
+      const like = p.add(`%${escapeLike(f.q.toLowerCase())}%`, 'text');
+      conditions.push(`(lower(coalesce(user_task.name, user_task.element_id)) LIKE ${like} OR lower(r.number) LIKE ${like} OR lower(r.title) LIKE ${like})`);
+    }
     const v = this.access.visibility(viewer, p);
-    const conditions = [
-      `($1::text IS NULL OR user_task.assignee = $1)`,
-      `($2::text IS NULL OR user_task.candidate_groups @> ARRAY[$2::text])`,
-      `($3::text IS NULL OR user_task.candidate_users @> ARRAY[$3::text])`,
-      `($4::uuid IS NULL OR user_task.instance_id = $4)`,
-      `user_task.status = $5`,
-      `($6::text IS NULL OR user_task.definition_key = $6)`,
-      `($7::text IS NULL OR lower(coalesce(user_task.name, user_task.element_id)) LIKE $7 OR lower(r.number) LIKE $7 OR lower(r.title) LIKE $7)`,
-      v.task('user_task'),
-    ];
+    // the keys the viewer owns, read once per statement (not per task row)
+    if (!v.viewer.seesAll) conditions.push(`(${v.involvedIn('user_task')} OR user_task.definition_key IN (${v.ownedKeys()}))`);
     if (f.scope === 'assigned') conditions.push(`user_task.assignee = ${p.add(viewer.username, 'text')}`);
     if (f.scope === 'groups') {
       conditions.push(`user_task.assignee IS NULL AND (user_task.candidate_groups && ${p.add(viewer.groups, 'text[]')} OR user_task.candidate_users @> ARRAY[${p.add(viewer.username, 'text')}])`);
     }
-    if (f.overdue) conditions.push(`${dueExpr()} < $8::timestamptz`);
-    const where = conditions.join(' AND ');
-    const params = [...p.values];
-    const limit = `LIMIT ${p.add(f.size, 'int')} OFFSET ${p.add((f.page - 1) * f.size, 'int')}`;
-    const [rows, count] = await Promise.all([
-      this.db.dataSource.query(
-        `SELECT ${qualified()}, ${TASK_FORM_ID_COLUMN}, ${dueExpr()} AS due, ${RECORD_COLUMNS}, ${slaStatus('$8::timestamptz')}
-           FROM user_task ${RECORD_JOIN} WHERE ${where} ORDER BY ${ORDER[f.sort ?? 'priority']} ${limit}`,
-        p.values,
-      ),
-      // $8 (now) is used only by the overdue filter; the cast keeps its type known when it is not.
-      this.db.dataSource.query(`SELECT count(*)::int AS total FROM user_task ${RECORD_JOIN} WHERE ${where} AND $8::timestamptz IS NOT NULL`, params),
-    ]);
-    return { items: rows.map(toView), page: f.page, size: f.size, total: count[0].total };
+    if (f.overdue) conditions.push(`${LIST_DUE} < $1::timestamptz`);
+    return conditions.join(' AND ');
   }
 
   async get(id: string): Promise<TaskView> {

@@ -29,7 +29,10 @@ export interface Page<T> {
   items: T[];
   page: number;
   size: number;
+  /** Counted up to 1000 on the task, instance and record lists: see totalCapped. */
   total: number;
+  /** true: more than `total` (1000) match (the task, instance and record lists). */
+  totalCapped?: boolean;
 }
 
 export interface RequestOptions {

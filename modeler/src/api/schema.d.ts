@@ -4023,7 +4023,10 @@ export interface operations {
                         items: components["schemas"]["InstanceListItem"][];
                         page: number;
                         size: number;
+                        /** @description matches, counted up to 1000 */
                         total: number;
+                        /** @description true: more than 1000 match (total is then 1000) */
+                        totalCapped: boolean;
                     };
                 };
             };
@@ -4284,7 +4287,10 @@ export interface operations {
                         items: components["schemas"]["RecordSummary"][];
                         page: number;
                         size: number;
+                        /** @description matches, counted up to 1000 */
                         total: number;
+                        /** @description true: more than 1000 match (total is then 1000) */
+                        totalCapped: boolean;
                     };
                 };
             };
@@ -4405,7 +4411,10 @@ export interface operations {
                         items: components["schemas"]["TaskView"][];
                         page: number;
                         size: number;
+                        /** @description matches, counted up to 1000 */
                         total: number;
+                        /** @description true: more than 1000 match (total is then 1000) */
+                        totalCapped: boolean;
                     };
                 };
             };

@@ -48,10 +48,12 @@ export function recordsView(): View {
       if (left) return;
       messages.clear();
       replace(tbody, ...(result.items.length ? result.items.map(row) : [emptyItem('tr', 'No record matches.', COLUMNS.length)]));
+      // a capped total (1000+): the last page is not known, the next one exists while pages are full
       const pages = Math.max(1, Math.ceil(result.total / result.size));
-      replace(footer, `${result.total} record${result.total === 1 ? '' : 's'} · page ${result.page} of ${pages}`,
+      const more = result.totalCapped ? result.items.length === result.size : result.page < pages;
+      replace(footer, `${result.total}${result.totalCapped ? '+' : ''} record${result.total === 1 ? '' : 's'} · page ${result.page}${result.totalCapped ? '' : ` of ${pages}`}`,
         result.page > 1 ? h('button', { type: 'button', onclick: () => { page -= 1; void search(); } }, 'Previous') : null,
-        result.page < pages ? h('button', { type: 'button', 'data-testid': 'records-next', onclick: () => { page += 1; void search(); } }, 'Next') : null);
+        more ? h('button', { type: 'button', 'data-testid': 'records-next', onclick: () => { page += 1; void search(); } }, 'Next') : null);
     } catch (error) {
       if (left) return;
       replace(tbody, h('tr', {}, h('td', { colspan: COLUMNS.length, class: 'load-error' }, 'The search failed.')));

@@ -180,7 +180,7 @@ export function tasksView(): View {
       if (!page.items.length) list.firstElementChild?.setAttribute('data-testid', 'no-tasks');
       replace(
         footer,
-        `Showing ${page.items.length} of ${page.total} task${page.total === 1 ? '' : 's'}.`,
+        `Showing ${page.items.length} of ${page.total}${page.totalCapped ? '+' : ''} task${page.total === 1 ? '' : 's'}.`,
         page.total > page.items.length ? h('button', { type: 'button', 'data-testid': 'task-more', onclick: () => { size = Math.min(size + PAGE_SIZE, 200); void refresh(); } }, 'Show more') : null,
       );
       updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
