@@ -1,0 +1,49 @@
+/**
+ * Multi-instance activities under the execution budget (runtime/budget.ts): bpmn-elements starts
+ * all instances of a parallel multi-instance activity in one synchronous loop, so a loop of
+ * hundreds of instances would keep the event loop for its whole length. This behaviour is
+ * bpmn-elements' own, except that an instance whose start comes after the command's current
+ * slice is used up waits for the next turn of the event loop ({@link CommandBudget.defer}); the
+ * instances start in their order, a slice at a time. Ordinary loops start within one slice, as before.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any -- bpmn-elements' internals are untyped; this file is an adapter over them. */
+import * as elements from 'bpmn-elements';
+import { currentBudget } from './budget';
+
+const LoopCharacteristics = (elements as any).MultiInstanceLoopCharacteristics;
+
+/** The `MultiInstanceLoopCharacteristics` behaviour, by the name bpmn-elements exports it under. */
+export function MultiInstanceLoopCharacteristics(activity: any, loopCharacteristics: any): any {
+  return new LoopCharacteristics(budgetedActivity(activity), loopCharacteristics);
+}
+
+/** `activity` whose broker defers the start of instances past the slice. */
+function budgetedActivity(activity: any): any {
+  const broker = activity.broker;
+  let waiting = 0;
+  const publish = (exchange: string, routingKey: string, content: unknown, options?: unknown) => {
+    const budget = currentBudget();
+    if (exchange === 'execution' && routingKey === 'execute.start' && budget && (waiting > 0 || budget.shouldYield())) {
+      waiting++;
+      budget.defer(() => {
+        waiting--;
+        broker.publish(exchange, routingKey, content, options);
+      });
+      return;
+    }
+    broker.publish(exchange, routingKey, content, options);
+  };
+  const budgetedBroker = forwarding(broker, { publish });
+  return forwarding(activity, { broker: budgetedBroker });
+}
+
+/** A view of `target` with `own` properties in front; its methods keep `target` as `this`. */
+function forwarding(target: any, own: Record<string, unknown>): any {
+  return new Proxy(target, {
+    get(object, property) {
+      if (typeof property === 'string' && property in own) return own[property];
+      const value = Reflect.get(object, property, object);
+      return typeof value === 'function' ? value.bind(object) : value;
+    },
+  });
+}
