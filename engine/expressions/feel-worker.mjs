@@ -2,7 +2,16 @@
 // decision table's input entry against an input value) at a time with feelin, under the heap limit its parent gave it (`resourceLimits`); the parent waits for the answer
 // synchronously and terminates this thread when it runs past its time. Plain JavaScript so that
 // it runs unchanged from the sources (tests) and from dist/ (copied as an asset).
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+
+// The lowest CPU priority for this thread (on Linux a thread's own, inherited by the threads it
+// starts): a runaway expression competes with the server's event loop only for spare CPU.
+try {
+  setPriority(19);
+} catch {
+  // not permitted here: the thread runs at the process's priority
+}
 import { date, dateAndTime, duration, evaluate, FeelDate, FeelDateTime, FeelDuration, FeelTime, time, unaryTest } from 'feelin';
 
 const TEMPORAL_TYPES = [FeelDate, FeelTime, FeelDateTime, FeelDuration];
