@@ -6,8 +6,9 @@
  * How it is enforced (see README "Execution budget"):
  * - every element entered is a checkpoint ({@link CommandBudget.step}): it counts the step, adds
  *   the time of the running synchronous stretch to the command's busy time, checks the main
- *   thread's heap growth every few steps, and once the stretch has run {@link BudgetLimits.sliceMs}
- *   without the event loop turning, the element waits ({@link CommandBudget.defer}): the waiting
+ *   thread's heap growth every few steps, and (past {@link YIELD_AFTER_STEPS} steps) once the
+ *   stretch has run {@link BudgetLimits.sliceMs} without the event loop turning, the element
+ *   waits ({@link CommandBudget.defer}): the waiting
  *   elements resume one slice per event-loop turn, so an endless loop of automatic steps neither
  *   blocks other requests (health) nor grows the stack;
  * - FEEL that is not trivially safe runs in a worker thread with its own heap limit and a timeout
@@ -93,6 +94,13 @@ export type Verdict = 'go' | 'yield' | 'stop';
 
 const MEMORY_CHECK_EVERY = 32;
 const MB = 1024 * 1024;
+/**
+ * Steps a command takes before it yields the event loop (far more than any ordinary command): an
+ * element waiting on a yield changes when it runs relative to events that interrupt it (event
+ * sub-processes, boundary events), so ordinary commands keep their order; a command that keeps
+ * going yields every slice.
+ */
+export const YIELD_AFTER_STEPS = 200;
 /** Evaluations a command may leave pending (each run again after the answer) before it waits synchronously. */
 export const MAX_SUSPENSIONS = 16;
 
@@ -173,9 +181,9 @@ export class CommandBudget {
     }
     if (this.steps % MEMORY_CHECK_EVERY === 0 && !this.checkMemory(elementId)) return 'stop';
     if (!this.checkTime(elementId)) return 'stop';
-    // Ordinary commands finish well within a slice and never yield; one that keeps the event loop
-    // longer (an endless loop, a large fan-out) yields every slice, so health and other requests
-    // are answered meanwhile.
+    // Ordinary commands never yield (see YIELD_AFTER_STEPS); one that keeps going (an endless loop)
+    // yields every slice, so health and other requests are answered meanwhile.
+    if (this.steps <= YIELD_AFTER_STEPS) return 'go';
     return performance.now() - this.stretchStart! >= this.limits.sliceMs ? 'yield' : 'go';
   }
 
