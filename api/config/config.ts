@@ -157,6 +157,7 @@ const EnvSchema = z.object({
   EXPRESSION_TIMEOUT_MS: int(5, 600_000).default(DEFAULT_BUDGET_LIMITS.expressionMs),
   EXPRESSION_MEMORY_MB: int(16, 65_536).default(DEFAULT_BUDGET_LIMITS.expressionMemoryMb),
   EXPRESSION_MAX_RESULT_CHARS: int(1024, 1_000_000_000).default(DEFAULT_BUDGET_LIMITS.expressionResultChars),
+  EXPRESSION_WAIT_MS: int(1, 600_000).default(DEFAULT_BUDGET_LIMITS.expressionWaitMs),
   TIME_ZONE: z
     .string()
     .default('UTC')
@@ -242,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDi
       expressionMs: e.EXPRESSION_TIMEOUT_MS,
       expressionMemoryMb: e.EXPRESSION_MEMORY_MB,
       expressionResultChars: e.EXPRESSION_MAX_RESULT_CHARS,
+      expressionWaitMs: e.EXPRESSION_WAIT_MS,
     },
     seedProcesses: e.SEED_PROCESSES === 'true',
     demoData: e.SEED_PROCESSES === 'true' && !production && (e.DEMO_DATA === undefined ? !databaseUrl || e.EMBEDDED_PRIMARY === '1' : e.DEMO_DATA === 'true'),

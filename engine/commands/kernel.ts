@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { runWithStore } from './current-store';
-import { CommandBudget, runWithBudget } from '../runtime/budget';
+import { CommandBudget, MAX_SUSPENSIONS, pendingOf, runWithBudget } from '../runtime/budget';
 import type { Clock } from '../clock';
 import { loadSourceContext } from '../definitions';
 import { EngineError, EngineErrorCode } from '../errors';
@@ -91,6 +91,8 @@ export class CommandKernel {
 
   async execute<T>(work: (store: CommandStore) => Promise<T>, idempotency?: Idempotency & { scope: string }): Promise<T> {
     const requestHash = idempotency && createHash('sha256').update(JSON.stringify(idempotency.request ?? null)).digest('hex');
+    let suspensions = 0;
+    const answers = new Map<string, { answer: unknown; ms: number }[]>();
     for (let attempt = 1; ; attempt++) {
       const after: (() => void)[] = [];
       try {
@@ -106,7 +108,7 @@ export class CommandKernel {
             }
           }
           // Every attempt runs under a fresh execution budget (runtime/budget.ts).
-          const budget = new CommandBudget();
+          const budget = new CommandBudget(undefined, MAX_SUSPENSIONS - suspensions, answers);
           const result = await runWithBudget(budget, () => runWithStore(store, () => work(store)));
           // A violation the work swallowed (e.g. an expression error caught and ignored) still fails the command.
           if (budget.violation) throw budget.violation;
@@ -116,6 +118,14 @@ export class CommandKernel {
         for (const fn of after) fn();
         return result;
       } catch (error) {
+        // A sandboxed expression still running (runtime/budget.ts): await it off the event loop, then run again.
+        const pending = pendingOf(error);
+        if (pending && suspensions < MAX_SUSPENSIONS) {
+          suspensions++;
+          attempt--;
+          await pending;
+          continue;
+        }
         const retry = error instanceof EngineError && error.code === EngineErrorCode.RevisionConflict && attempt < MAX_CONFLICT_RETRIES;
         if (!retry) throw error;
       }

@@ -74,12 +74,15 @@ export class DecisionCommands {
   /**
    * Evaluates the latest (or the given) version of a decision over `variables` (a test run:
    * nothing is stored).
-   * @throws EngineError DEFINITION_NOT_FOUND, INVALID_REQUEST (variables), DECISION_FAILED
+   * @throws EngineError DEFINITION_NOT_FOUND, INVALID_REQUEST (variables), DECISION_FAILED, BUDGET_EXCEEDED
    */
   async evaluate(input: { key: string; version?: number | null; variables: unknown }): Promise<DecisionEvaluation> {
     const variables = assertVariables(input.variables ?? {});
-    const { record, table } = await this.kernel.execute((store) => resolveDecision(store, input.key, input.version));
-    const evaluation = evaluateDecision(table, variables);
+    // Inside the command: the evaluation runs under its execution budget (sandboxed FEEL is awaited off the event loop).
+    const { record, evaluation } = await this.kernel.execute(async (store) => {
+      const { record, table } = await resolveDecision(store, input.key, input.version);
+      return { record, evaluation: evaluateDecision(table, variables) };
+    });
     return {
       decision: { id: record.id, key: record.key, version: record.version, name: record.name, hitPolicy: record.hitPolicy },
       result: evaluation.result,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError, EngineErrorCode } from '../errors';
+import { closeFeelSandbox } from '../expressions';
 import { evaluateDecision, mapDecisionResult } from './evaluate';
 import { compileDecisions } from './parse';
 
@@ -202,5 +203,41 @@ describe('deploy refusals name the decision and the reason', () => {
     expect((await refusal(wordy)).message).toMatch(/characters of FEEL entries; the limit is 65536/);
     const huge = await compileDecisions('x'.repeat(2000), { maxBytes: 1000 }).catch((e: EngineError) => e);
     expect((huge as EngineError).code).toBe(EngineErrorCode.PayloadTooLarge);
+  });
+});
+
+describe('FEEL of decision tables under the sandbox limits', () => {
+  afterAll(() => closeFeelSandbox());
+  const budgetError = (run: () => unknown) => {
+    try {
+      run();
+      return null;
+    } catch (error) {
+      return error as EngineError;
+    }
+  };
+
+  it('cuts off a billion-step input expression with BUDGET_EXCEEDED instead of running it', async () => {
+    const t = await table({ inputs: [['count(for i in 1..1000000000 return i)', 'number']], outputs: ['v'], rules: [[['> 0'], ['"many"']]] });
+    const error = budgetError(() => evaluateDecision(t, {}));
+    expect([error?.code, error?.details?.limit]).toEqual([EngineErrorCode.BudgetExceeded, expect.stringMatching(/^expression(Ms|MemoryMb)$/)]);
+  });
+
+  it('cuts off a billion-step input entry and output entry', async () => {
+    const entry = await table({ inputs: [['x', 'number']], outputs: ['v'], rules: [[['count(for i in 1..1000000000 return i) > 0'], ['"yes"']]] });
+    expect(budgetError(() => evaluateDecision(entry, { x: 1 }))?.code).toBe(EngineErrorCode.BudgetExceeded);
+    const output = await table({ inputs: [['x', 'number']], outputs: ['v'], rules: [[['> 0'], ['string join(for i in 1..1000000000 return "x", "")']]] });
+    expect(budgetError(() => evaluateDecision(output, { x: 1 }))?.code).toBe(EngineErrorCode.BudgetExceeded);
+  });
+
+  it('evaluates iterations in cells correctly in the sandbox, typeRef conversions included', async () => {
+    const t = await table({
+      inputs: [['sum(for c in costs return c)', 'number'], ['due', 'date']],
+      outputs: ['v'],
+      rules: [[['> 10', 'some d in [date("2024-06-30")] satisfies ? < d'], ['for c in costs return c * 2']], [['<= 10', '-'], ['"small"']]],
+    });
+    expect(evaluateDecision(t, { costs: [5, 7], due: '2024-01-01' }).result).toEqual({ v: [10, 14] });
+    expect(evaluateDecision(t, { costs: [5, 7], due: '2024-12-01' }).result).toBeNull();
+    expect(evaluateDecision(t, { costs: [1], due: '2024-12-01' }).result).toEqual({ v: 'small' });
   });
 });

@@ -1,6 +1,9 @@
 import { dateAndTime, date, duration, evaluate, time, unaryTest, FeelDate, FeelDateTime, FeelDuration, FeelTime } from 'feelin';
 import { EngineError, EngineErrorCode } from '../errors';
+import { evaluateFeel, evaluateUnaryTestsInSandbox } from '../expressions/feel';
+import { isTriviallySafe, isTriviallySafeUnaryTests } from '../expressions/feel-safety';
 import { isPlainObject, toPlainData } from '../expressions/plain-data';
+import { isBudgetError } from '../runtime/budget';
 import type { DecisionResult, DecisionTable } from './model';
 
 /** `camunda:mapDecisionResult` values (Camunda 7 meanings). */
@@ -18,28 +21,37 @@ function failure(table: DecisionTable, message: string, details: Record<string, 
  * expression over the variables, each input entry FEEL unary tests against that value (`-` =
  * any), each output entry of a matched rule a FEEL expression over the variables. Nothing but
  * feelin's interpreter runs. Results are plain data (dates, durations as ISO text).
+ * FEEL that is not trivially safe (iterations, ranges, most functions: expressions/feel-safety.ts)
+ * runs in the FEEL sandbox under the execution budget like every other expression
+ * (expressions/sandbox.ts): a billion-step cell fails with BUDGET_EXCEEDED instead of taking the
+ * process down.
  * @throws EngineError DECISION_FAILED: UNIQUE with several matches (naming them), ANY with
  *   differing outputs, an aggregation over non-numbers, an input that is not of its typeRef.
+ * @throws EngineError BUDGET_EXCEEDED: a cell's FEEL ran past the sandbox's time or memory limit.
  */
 export function evaluateDecision(table: DecisionTable, variables: Record<string, unknown>): DecisionResult {
   const plain = toPlainData(variables);
   const context: Record<string, unknown> = isPlainObject(plain) ? plain : {};
-  const cellContexts = table.inputs.map((input) => {
-    const value = inputValue(table, input, context);
-    return { ...context, [input.inputVariable ?? 'cellInput']: value, '?': value };
-  });
+  const inputs = table.inputs.map((input) => inputValue(table, input, context));
+  const cellContexts = table.inputs.map((input, i) => ({ ...context, [input.inputVariable ?? 'cellInput']: inputs[i].value, '?': inputs[i].value }));
   // The same entry against the same input value gives the same answer: each distinct cell of a column runs once.
   const memo = table.inputs.map(() => new Map<string, boolean>());
   const test = (entry: string, i: number): boolean => {
     if (entry === '-') return true;
     let hit = memo[i].get(entry);
-    if (hit === undefined) memo[i].set(entry, (hit = unaryTest(entry, cellContexts[i]).value === true));
+    if (hit === undefined) {
+      const input = table.inputs[i];
+      const sandboxed = () =>
+        evaluateUnaryTestsInSandbox(entry, context, { name: input.inputVariable ?? 'cellInput', value: inputs[i].plain, typeRef: inputs[i].converted ? input.typeRef : null });
+      const verdict = cell(table, `input entry "${entry}" of input "${input.label ?? input.id}"`, () => (isTriviallySafeUnaryTests(entry) ? unaryTest(entry, cellContexts[i]).value : sandboxed()));
+      memo[i].set(entry, (hit = verdict === true));
+    }
     return hit;
   };
   const matched = table.rules.filter((rule) => rule.inputEntries.every(test));
   const matchedRules = matched.map((r) => r.id);
   const outputsOf = (rule: (typeof matched)[number]) =>
-    Object.fromEntries(table.outputs.map((output, i) => [output.name, rule.outputEntries[i] ? outputValue(rule.outputEntries[i], context) : null]));
+    Object.fromEntries(table.outputs.map((output, i) => [output.name, rule.outputEntries[i] ? outputValue(table, rule.outputEntries[i], context) : null]));
 
   switch (table.hitPolicy) {
     case 'UNIQUE': {
@@ -110,22 +122,33 @@ export function mapDecisionResult(table: DecisionTable, result: DecisionResult, 
   }
 }
 
-/** The input expression's value, converted to a FEEL temporal value when its typeRef says so. */
-function inputValue(table: DecisionTable, input: DecisionTable['inputs'][number], context: Record<string, unknown>): unknown {
-  let value: unknown;
-  try {
-    value = evaluate(input.expression, context).value;
-  } catch (error) {
-    throw failure(table, `input "${input.label ?? input.id}" (${input.expression}) failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (typeof value !== 'string' || !input.typeRef) return value;
+/**
+ * The input expression's value, converted to a FEEL temporal value when its typeRef says so;
+ * `plain` is the value before conversion, as plain data (what the sandbox gets for unary tests).
+ */
+function inputValue(table: DecisionTable, input: DecisionTable['inputs'][number], context: Record<string, unknown>): { value: unknown; plain: unknown; converted: boolean } {
+  const value = cell(table, `input "${input.label ?? input.id}" (${input.expression})`, () =>
+    isTriviallySafe(input.expression) ? evaluate(input.expression, context).value : evaluateFeel(input.expression, context),
+  );
+  const plain = toPlainData(fromFeel(value)) ?? null;
+  if (typeof value !== 'string' || !input.typeRef) return { value, plain, converted: false };
   const convert = TEMPORAL_INPUTS[input.typeRef.replace(/^feel:/, '')];
-  if (!convert) return value;
-  const converted = safe(() => convert(value as string));
+  if (!convert) return { value, plain, converted: false };
+  const converted = safe(() => convert(value));
   if (converted === null || converted === undefined) {
     throw failure(table, `input "${input.label ?? input.id}" must be a ${input.typeRef}, got ${JSON.stringify(value)}`, { input: input.id });
   }
-  return converted;
+  return { value: converted, plain, converted: true };
+}
+
+/** Runs one cell's FEEL: a budget violation passes through, any other failure is the decision's, naming the cell. */
+function cell<T>(table: DecisionTable, what: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (isBudgetError(error)) throw error;
+    throw failure(table, `${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 const TEMPORAL_INPUTS: Record<string, (text: string) => unknown> = {
@@ -147,7 +170,8 @@ function safe(fn: () => unknown): unknown {
   }
 }
 
-function outputValue(source: string, context: Record<string, unknown>): unknown {
+function outputValue(table: DecisionTable, source: string, context: Record<string, unknown>): unknown {
+  if (!isTriviallySafe(source)) return cell(table, `output entry "${source}"`, () => evaluateFeel(source, context));
   return toPlainData(fromFeel(evaluate(source, context).value)) ?? null;
 }
 

@@ -7,7 +7,7 @@
  * `every`, ranges, nested filters, function definitions, regular expressions, `string join`,
  * unknown functions...) is evaluated in the sandbox under a time and memory limit.
  */
-import { parseExpression } from 'feelin';
+import { parseExpression, parseUnaryTests } from 'feelin';
 
 const SAFE_NODES = new Set([
   'Expression', 'Expressions', 'Conjunction', 'Disjunction', 'Comparison', 'CompareOp', 'VariableName', 'Identifier', 'Name',
@@ -31,31 +31,44 @@ const SAFE_FUNCTIONS = new Set([
 const MAX_NODES = 400;
 const MAX_ARITHMETIC = 8;
 
+/** The nodes of unary tests (a decision table's input entries) besides those of expressions. */
+const UNARY_NODES = new Set([...SAFE_NODES, 'UnaryTests', '-']);
+
 const verdicts = new Map<string, boolean>();
 const MAX_CACHED = 2000;
 
 /** True when `source` (FEEL without the `=`, known to parse) may be evaluated in-process. */
 export function isTriviallySafe(source: string): boolean {
-  let verdict = verdicts.get(source);
+  return cached(`e${source}`, () => classify(source, 'expression'));
+}
+
+/** True when the unary tests `source` (a decision table's input entry) may be evaluated in-process. */
+export function isTriviallySafeUnaryTests(source: string): boolean {
+  return cached(`u${source}`, () => classify(source, 'unaryTests'));
+}
+
+function cached(key: string, decide: () => boolean): boolean {
+  let verdict = verdicts.get(key);
   if (verdict === undefined) {
-    verdict = classify(source);
+    verdict = decide();
     if (verdicts.size >= MAX_CACHED) verdicts.delete(verdicts.keys().next().value!);
-    verdicts.set(source, verdict);
+    verdicts.set(key, verdict);
   }
   return verdict;
 }
 
-function classify(source: string): boolean {
+function classify(source: string, kind: 'expression' | 'unaryTests'): boolean {
   if (source.length > 4000) return false;
+  const allowed = kind === 'expression' ? SAFE_NODES : UNARY_NODES;
   let safe = true;
   let nodes = 0;
   let arithmetic = 0;
   let filterDepth = 0;
-  parseExpression(source, {}, undefined).iterate({
+  (kind === 'expression' ? parseExpression : parseUnaryTests)(source, {}, undefined).iterate({
     enter(node) {
       if (!safe) return false;
       const name = node.type.name;
-      if (++nodes > MAX_NODES || !SAFE_NODES.has(name)) {
+      if (++nodes > MAX_NODES || !allowed.has(name)) {
         safe = false;
         return false;
       }

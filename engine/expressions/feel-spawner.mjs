@@ -1,7 +1,16 @@
 // Starts and terminates the FEEL sandbox workers (see sandbox.ts) off the main thread: creating a
 // worker blocks the creating thread for tens of milliseconds, which the server's event loop must
 // not pay when an attack gets a worker killed. Plain JavaScript, like feel-worker.mjs.
+import { setPriority } from 'node:os';
 import { parentPort, Worker } from 'node:worker_threads';
+
+// The lowest CPU priority for this thread (on Linux a thread's own, inherited by the threads it
+// starts): a runaway expression competes with the server's event loop only for spare CPU.
+try {
+  setPriority(19);
+} catch {
+  // not permitted here: the thread runs at the process's priority
+}
 
 const WORKER_FILE = new URL('./feel-worker.mjs', import.meta.url);
 const workers = new Map();

@@ -1,9 +1,18 @@
-// The FEEL sandbox worker (see sandbox.ts): evaluates one FEEL expression at a time with feelin,
-// under the heap limit its parent gave it (`resourceLimits`); the parent waits for the answer
+// The FEEL sandbox worker (see sandbox.ts): evaluates one FEEL expression (or the unary tests of a
+// decision table's input entry against an input value) at a time with feelin, under the heap limit its parent gave it (`resourceLimits`); the parent waits for the answer
 // synchronously and terminates this thread when it runs past its time. Plain JavaScript so that
 // it runs unchanged from the sources (tests) and from dist/ (copied as an asset).
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { evaluate, FeelDate, FeelDateTime, FeelDuration, FeelTime } from 'feelin';
+
+// The lowest CPU priority for this thread (on Linux a thread's own, inherited by the threads it
+// starts): a runaway expression competes with the server's event loop only for spare CPU.
+try {
+  setPriority(19);
+} catch {
+  // not permitted here: the thread runs at the process's priority
+}
+import { date, dateAndTime, duration, evaluate, FeelDate, FeelDateTime, FeelDuration, FeelTime, time, unaryTest } from 'feelin';
 
 const TEMPORAL_TYPES = [FeelDate, FeelTime, FeelDateTime, FeelDuration];
 const state = new Int32Array(workerData.state);
@@ -36,11 +45,33 @@ function plain(value, budget) {
   return null;
 }
 
+/** A decision table input's value as its typeRef says (engine/decisions/evaluate.ts): text to a temporal value. */
+const TEMPORAL_INPUTS = {
+  date: (t) => date(t),
+  dateTime: (t) => dateAndTime(t),
+  'date and time': (t) => dateAndTime(t),
+  time: (t) => time(t),
+  dayTimeDuration: (t) => duration(t),
+  yearMonthDuration: (t) => duration(t),
+  'days and time duration': (t) => duration(t),
+  'years and months duration': (t) => duration(t),
+};
+
+/** The context of a request: for unary tests, the input value (converted as its typeRef says) as `?` and under its name. */
+function contextOf(request) {
+  if (request.mode !== 'unaryTest' || !request.input) return request.context;
+  let { value } = request.input;
+  const convert = request.input.typeRef && TEMPORAL_INPUTS[String(request.input.typeRef).replace(/^feel:/, '')];
+  if (convert && typeof value === 'string') value = convert(value);
+  return { ...request.context, [request.input.name]: value, '?': value };
+}
+
 port.on('message', (request) => {
   Atomics.store(state, 0, 1);
   let reply;
   try {
-    const result = evaluate(request.source, request.context);
+    const context = contextOf(request);
+    const result = request.mode === 'unaryTest' ? unaryTest(request.source, context) : evaluate(request.source, context);
     const budget = { chars: 0, max: request.maxChars };
     const value = plain(result.value, budget);
     reply =

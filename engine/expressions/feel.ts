@@ -2,10 +2,11 @@
 import {
   evaluate, FeelDate, FeelDateTime, FeelDuration, FeelTime, parseExpression, SyntaxError as FeelSyntaxError,
 } from 'feelin';
-import { budgetExceeded, budgetLimits, currentBudget, type CommandBudget } from '../runtime/budget';
+import { createHash } from 'node:crypto';
+import { budgetExceeded, budgetLimits, currentBudget, suspendFor, type CommandBudget } from '../runtime/budget';
 import { ExpressionEvaluationError, ExpressionSyntaxError } from './errors';
 import { isTriviallySafe } from './feel-safety';
-import { FeelSandbox } from './sandbox';
+import { FeelSandbox, type SandboxAnswer } from './sandbox';
 import { isPlainObject, type PlainValue, toPlainData } from './plain-data';
 
 const TEMPORAL_TYPES = [FeelDate, FeelTime, FeelDateTime, FeelDuration];
@@ -85,12 +86,64 @@ export function closeFeelSandbox(): void {
   sandbox = null;
 }
 
-function evaluateInSandbox(source: string, context: Record<string, unknown>, onProblem?: (problem: ExpressionEvaluationError) => void): PlainValue {
+/** What a unary-tests evaluation is about: the input value (typeRef applied in the worker) and its name. */
+export interface UnaryTestInput {
+  name: string;
+  value: unknown;
+  typeRef: string | null;
+}
+
+/**
+ * Evaluates unary tests (a decision table's input entry) against `input` in the sandbox, under the
+ * same limits as other sandboxed FEEL. Answers feelin's verdict (true, false or null).
+ */
+export function evaluateUnaryTestsInSandbox(source: string, context: Record<string, unknown>, input: UnaryTestInput): PlainValue {
+  return evaluateInSandbox(source, context, undefined, input);
+}
+
+/** Evaluations left running at once (each holds a worker); more wait synchronously. */
+const MAX_PENDING = 4;
+
+/**
+ * The identity of an evaluation across the runs of one command: the element, the expression and
+ * the variables, not the activity message (`content`: bpmn-elements draws new execution,
+ * evaluation and sequence ids on every run). Runs of one command repeat the same evaluations in
+ * the same order; answers are taken in that order.
+ */
+function answerKey(elementId: string | null, source: string, context: Record<string, unknown>, input: UnaryTestInput | undefined): string {
+  const text = JSON.stringify([elementId, source, { ...context, content: null }, input ?? null]);
+  return createHash('sha256').update(text).digest('base64');
+}
+
+function evaluateInSandbox(source: string, context: Record<string, unknown>, onProblem?: (problem: ExpressionEvaluationError) => void, input?: UnaryTestInput): PlainValue {
   const budget = currentBudget();
   const limits = budgetLimits();
   const left = budget ? budget.remainingMs() : limits.expressionMs;
   const timeoutMs = Math.max(1, Math.min(limits.expressionMs, left));
-  const answer = feelSandbox().evaluate(source, context, { timeoutMs, maxChars: limits.expressionResultChars });
+  const sandbox = feelSandbox();
+  // Inside a command that can be run again, the event loop waits only expressionWaitMs (see runtime/budget.ts).
+  const answers = budget?.answers;
+  const key = answers ? answerKey(budget!.element, source, context, input) : null;
+  let answer: SandboxAnswer | null = null;
+  const settled = key === null ? undefined : answers!.get(key)?.shift();
+  if (settled) {
+    budget!.spend(settled.ms);
+    answer = settled.answer as SandboxAnswer;
+  } else {
+    const options = { timeoutMs, maxChars: limits.expressionResultChars, ...(input ? { mode: 'unaryTest' as const, input } : {}) };
+    const ticket = sandbox.begin(source, context, options);
+    const suspendable = key !== null && budget!.suspensions > 0 && sandbox.pendingCount < MAX_PENDING;
+    answer = sandbox.waitSync(ticket, suspendable ? limits.expressionWaitMs : Infinity);
+    if (!answer) {
+      const began = performance.now();
+      const done = sandbox.settle(ticket).then((result) => {
+        const list = answers!.get(key!) ?? [];
+        list.push({ answer: result, ms: performance.now() - began });
+        answers!.set(key!, list);
+      });
+      throw charge(budget, suspendFor(done, budget?.element ?? null, `${where(budget)}the expression "${clip(source)}" is still running after ${limits.expressionWaitMs} ms; the command runs again once it ends`));
+    }
+  }
   switch (answer.kind) {
     case 'ok':
       report(answer.warnings, onProblem);

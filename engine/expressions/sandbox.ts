@@ -5,7 +5,9 @@
  * expression values synchronously): the request goes over a MessagePort, the worker flags "running"
  * and "done" in a SharedArrayBuffer, the caller sleeps in `Atomics.wait` and reads the answer with
  * `receiveMessageOnPort`. A worker that runs past its time is terminated and replaced by a spare
- * that is already warm; one that runs out of heap dies by itself (the process does not).
+ * that is already warm; one that runs out of heap dies by itself (the process does not). A caller
+ * that must not block long (the event loop of a command) waits a few ms ({@link FeelSandbox.waitSync})
+ * and then awaits the rest ({@link FeelSandbox.settle}) while the worker keeps going.
  */
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
@@ -21,8 +23,25 @@ export type SandboxAnswer =
   /** Past `timeoutMs`, or the worker died (out of its heap): it was terminated. `outOfMemory` may turn true a moment later. */
   | { kind: 'killed'; ranMs: number; death: { outOfMemory: boolean; onKnown(fn: (outOfMemory: boolean) => void): void } };
 
+interface EvaluateOptions {
+  timeoutMs: number;
+  maxChars: number;
+}
+
+/** One evaluation handed to a worker. */
+export interface Ticket {
+  readonly slot: Slot;
+  readonly seq: number;
+  readonly timeoutMs: number;
+  readonly pickupEnd: number;
+  /** When the worker picked it up (performance.now()). */
+  started: number | null;
+}
+
 interface Slot {
   id: number;
+  /** Running an evaluation nobody waits for synchronously (see {@link FeelSandbox.waitSync}). */
+  detached: boolean;
   port: MessagePort;
   /** [0]: 0 queued, 1 running, 2 answered; [1]: 1 once the worker has loaded. */
   state: Int32Array;
@@ -34,6 +53,8 @@ interface Slot {
 const SPAWNER_FILE = join(__dirname, 'feel-spawner.mjs');
 /** How long a request may wait for the worker to pick it up (a fresh worker loads feelin first). */
 const PICKUP_TIMEOUT_MS = 15_000;
+/** How often an evaluation awaited asynchronously is checked. */
+const SETTLE_POLL_MS = 2;
 
 export class FeelSandbox {
   /** The thread that creates and terminates the sandbox workers (feel-spawner.mjs). */
@@ -43,6 +64,7 @@ export class FeelSandbox {
   private slot: Slot | null = null;
   private spare: Slot | null = null;
   private seq = 0;
+  private pending = 0;
   /** Workers started and terminated so far (for the bench and tests). */
   readonly stats = { spawned: 0, killed: 0, evaluations: 0 };
 
@@ -54,35 +76,106 @@ export class FeelSandbox {
     this.spare ??= this.spawn();
   }
 
-  /** Evaluates `source` (FEEL without the leading `=`, known to parse) against plain `context`. */
-  evaluate(source: string, context: Record<string, unknown>, options: { timeoutMs: number; maxChars: number }): SandboxAnswer {
+  /** Evaluates `source` (FEEL without the leading `=`, known to parse) against plain `context`, waiting for the answer. */
+  evaluate(source: string, context: Record<string, unknown>, options: EvaluateOptions): SandboxAnswer {
+    return this.waitSync(this.begin(source, context, options), Infinity)!;
+  }
+
+  /** Evaluations left running by {@link waitSync} and not settled yet. */
+  get pendingCount(): number {
+    return this.pending;
+  }
+
+  /** Hands `source` to the worker; the answer comes from {@link waitSync} or {@link settle}. */
+  begin(source: string, context: Record<string, unknown>, options: EvaluateOptions & { mode?: 'expression' | 'unaryTest'; input?: unknown }): Ticket {
     const slot = this.take();
     const seq = ++this.seq;
     this.stats.evaluations++;
     Atomics.store(slot.state, 0, 0);
-    slot.port.postMessage({ seq, source, context, maxChars: options.maxChars });
-    const pickupEnd = performance.now() + PICKUP_TIMEOUT_MS;
-    let started: number | null = null;
+    slot.port.postMessage({ seq, source, context, maxChars: options.maxChars, mode: options.mode ?? 'expression', input: options.input });
+    return { slot, seq, timeoutMs: options.timeoutMs, pickupEnd: performance.now() + PICKUP_TIMEOUT_MS, started: null };
+  }
+
+  /**
+   * Waits (blocking the thread) at most `maxWaitMs` for the answer. Answers null when the worker
+   * is still at it: it keeps running, detached from the next evaluations, and {@link settle}
+   * must be called for it.
+   */
+  waitSync(ticket: Ticket, maxWaitMs: number): SandboxAnswer | null {
+    const { slot } = ticket;
+    const waitEnd = performance.now() + maxWaitMs;
     for (;;) {
       const status = Atomics.load(slot.state, 0);
-      if (status === 2) break;
+      if (status === 2) return this.read(ticket);
       const now = performance.now();
       if (status === 0) {
-        if (now >= pickupEnd || slot.dead) return this.kill(slot, 0);
-        Atomics.wait(slot.state, 0, 0, Math.min(pickupEnd - now, 50));
-        continue;
+        if (now >= ticket.pickupEnd || slot.dead) return this.kill(slot, 0);
+      } else {
+        ticket.started ??= now;
+        if (ticket.started + ticket.timeoutMs - now <= 0) return this.kill(slot, now - ticket.started);
       }
-      started ??= now;
-      const left = started + options.timeoutMs - now;
-      if (left <= 0) return this.kill(slot, now - started);
-      Atomics.wait(slot.state, 0, 1, left);
+      if (now >= waitEnd) {
+        this.detach(slot);
+        return null;
+      }
+      const limit = status === 0 ? Math.min(ticket.pickupEnd - now, 50) : ticket.started! + ticket.timeoutMs - now;
+      Atomics.wait(slot.state, 0, status, Math.max(0, Math.min(limit, waitEnd - now)));
     }
+  }
+
+  /** The answer of an evaluation {@link waitSync} left running, without blocking the thread (polled every few ms). */
+  settle(ticket: Ticket): Promise<SandboxAnswer> {
+    return new Promise((resolve) => {
+      const poll = () => {
+        const { slot } = ticket;
+        const status = Atomics.load(slot.state, 0);
+        const now = performance.now();
+        let answer: SandboxAnswer | null = null;
+        if (status === 2) answer = this.read(ticket);
+        else if (status === 0 && (now >= ticket.pickupEnd || slot.dead)) answer = this.kill(slot, 0);
+        else if (status === 1) {
+          ticket.started ??= now;
+          if (now - ticket.started >= ticket.timeoutMs) answer = this.kill(slot, now - ticket.started);
+        }
+        if (!answer) {
+          setTimeout(poll, SETTLE_POLL_MS);
+          return;
+        }
+        this.pending--;
+        this.reattach(slot);
+        resolve(answer);
+      };
+      poll();
+    });
+  }
+
+  private read(ticket: Ticket): SandboxAnswer {
+    const { slot, seq } = ticket;
     for (let message = receiveMessageOnPort(slot.port); message; message = receiveMessageOnPort(slot.port)) {
       const answer = message.message as SandboxAnswer & { seq: number };
       if (answer.seq === seq) return answer;
     }
     // Answered without a message: cannot happen unless the worker died between the two steps.
-    return this.kill(slot, started === null ? 0 : performance.now() - started);
+    return this.kill(slot, ticket.started === null ? 0 : performance.now() - ticket.started);
+  }
+
+  /** The worker of an evaluation left running: the next evaluations go to the spare. */
+  private detach(slot: Slot): void {
+    this.pending++;
+    slot.detached = true;
+    if (this.slot === slot) this.slot = null;
+    this.take();
+  }
+
+  /** A detached worker that answered: back as the spare, or terminated when there is one. */
+  private reattach(slot: Slot): void {
+    if (slot.dead || !slot.detached) return;
+    slot.detached = false;
+    if (!this.spare) this.spare = slot;
+    else {
+      slot.dead = true;
+      this.spawner?.postMessage({ cmd: 'kill', id: slot.id });
+    }
   }
 
   /** Terminates the workers (tests, shutdown). */
@@ -125,7 +218,7 @@ export class FeelSandbox {
     const spawner = this.spawnerThread();
     const { port1, port2 } = new MessageChannel();
     const sab = new SharedArrayBuffer(8);
-    const slot: Slot = { id: ++this.nextId, port: port1, state: new Int32Array(sab), dead: false, outOfMemory: false, deathListeners: [] };
+    const slot: Slot = { id: ++this.nextId, detached: false, port: port1, state: new Int32Array(sab), dead: false, outOfMemory: false, deathListeners: [] };
     this.slots.set(slot.id, slot);
     spawner.postMessage({ cmd: 'spawn', id: slot.id, state: sab, port: port2, memoryMb: Math.max(8, Math.floor(this.memoryMb())) }, [port2]);
     port1.unref();

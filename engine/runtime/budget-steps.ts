@@ -1,7 +1,7 @@
 /**
  * The checkpoint of the execution budget on every element (a bpmn-elements extension): each
  * element entered is one automatic step of the command (runtime/budget.ts). When the command has
- * worked for a slice without the event loop turning, the element waits one `setImmediate` before
+ * worked for a slice without the event loop turning, the element waits for the next turn (budget.defer) before
  * it starts (an asynchronous run formatting, bpmn-elements' own hook for extensions that need
  * time); over budget, it never starts and the command fails.
  */
@@ -28,12 +28,12 @@ export function budgetSteps(activity: BudgetedActivity): void {
     activity.broker.publish('format', 'run.itsm.budget', { endRoutingKey });
     // 'stop': the element waits for good; the command's run is rejected with the violation.
     if (verdict === 'yield') {
-      setImmediate(() => {
+      budget.defer(() => {
         if (budget.violation) return;
         try {
           activity.broker.publish('format', endRoutingKey, {});
         } catch (error) {
-          // Never out of a setImmediate (that would be an uncaught exception): the run fails instead.
+          // Never out of the event loop's callback (that would be an uncaught exception): the run fails instead.
           budget.fail('timeMs', activity.id, 0, `element "${activity.id}" failed while the command yielded: ${error instanceof Error ? error.message : String(error)}`);
         }
       });

@@ -6,11 +6,17 @@
  * How it is enforced (see README "Execution budget"):
  * - every element entered is a checkpoint ({@link CommandBudget.step}): it counts the step, adds
  *   the time of the running synchronous stretch to the command's busy time, checks the main
- *   thread's heap growth every few steps, and after {@link BudgetLimits.sliceMs} of continuous
- *   work lets the event loop run (the element waits one `setImmediate`), so an endless loop of
- *   automatic steps neither blocks other requests nor grows the stack;
+ *   thread's heap growth every few steps, and (past {@link YIELD_AFTER_STEPS} steps) once the
+ *   stretch has run {@link BudgetLimits.sliceMs} without the event loop turning, the element
+ *   waits ({@link CommandBudget.defer}): the waiting
+ *   elements resume one slice per event-loop turn, so an endless loop of automatic steps neither
+ *   blocks other requests (health) nor grows the stack;
  * - FEEL that is not trivially safe runs in a worker thread with its own heap limit and a timeout
- *   (engine/expressions/sandbox.ts); its time counts as busy time of the command;
+ *   (engine/expressions/sandbox.ts); its time counts as busy time of the command. Inside a command
+ *   run by the kernel, an evaluation still running after {@link BudgetLimits.expressionWaitMs} is
+ *   not waited for on the event loop: the command stops with a pending evaluation
+ *   ({@link pendingOf}), the kernel waits for it asynchronously and runs the command again, which
+ *   then finds the answer (engine/expressions/feel.ts);
  * - the first limit exceeded is the command's violation: the run stops (elements entered after it
  *   never start), the command fails with `BUDGET_EXCEEDED` naming the element and the limit, and
  *   its transaction rolls back.
@@ -38,6 +44,8 @@ export interface BudgetLimits {
   expressionResultChars: number;
   /** Continuous engine work after which the event loop gets a turn, ms. */
   sliceMs: number;
+  /** Longest synchronous wait of the event loop for a sandboxed expression inside a command, ms (then it is awaited asynchronously). */
+  expressionWaitMs: number;
 }
 
 export const DEFAULT_BUDGET_LIMITS: Readonly<BudgetLimits> = Object.freeze({
@@ -49,7 +57,8 @@ export const DEFAULT_BUDGET_LIMITS: Readonly<BudgetLimits> = Object.freeze({
   expressionMs: 250,
   expressionMemoryMb: 64,
   expressionResultChars: 1_048_576,
-  sliceMs: 5,
+  sliceMs: 10,
+  expressionWaitMs: 20,
 });
 
 /** The environment variable that sets each limit (named in errors so an operator knows what to change). */
@@ -63,6 +72,7 @@ export const BUDGET_SETTINGS: Readonly<Record<keyof BudgetLimits, string>> = Obj
   expressionMemoryMb: 'EXPRESSION_MEMORY_MB',
   expressionResultChars: 'EXPRESSION_MAX_RESULT_CHARS',
   sliceMs: 'ENGINE_SLICE_MS',
+  expressionWaitMs: 'EXPRESSION_WAIT_MS',
 });
 
 let limits: BudgetLimits = { ...DEFAULT_BUDGET_LIMITS };
@@ -83,9 +93,16 @@ export function setBudgetLimits(patch: Partial<BudgetLimits>): BudgetLimits {
 export type Verdict = 'go' | 'yield' | 'stop';
 
 const MEMORY_CHECK_EVERY = 32;
-/** Steps a command takes before it starts yielding the event loop (far more than any ordinary command). */
-export const YIELD_AFTER_STEPS = 200;
 const MB = 1024 * 1024;
+/**
+ * Steps a command takes before it yields the event loop (far more than any ordinary command): an
+ * element waiting on a yield changes when it runs relative to events that interrupt it (event
+ * sub-processes, boundary events), so ordinary commands keep their order; a command that keeps
+ * going yields every slice.
+ */
+export const YIELD_AFTER_STEPS = 200;
+/** Evaluations a command may leave pending (each run again after the answer) before it waits synchronously. */
+export const MAX_SUSPENSIONS = 16;
 
 /** The budget of one command (one attempt of its transaction). */
 export class CommandBudget {
@@ -101,8 +118,21 @@ export class CommandBudget {
   private readonly heapAtStart: number;
   private current: EngineError | null = null;
   private readonly listeners = new Set<(violation: EngineError) => void>();
+  /** Elements waiting for the event loop to turn ({@link defer}), resumed one slice per turn. */
+  private readonly deferred: (() => void)[] = [];
+  private pumping = false;
 
-  constructor(given: Readonly<BudgetLimits> = limits) {
+  /**
+   * @param suspensions how many sandboxed evaluations this attempt may still leave pending
+   *   (the kernel runs the command again once one answers); 0 where nobody runs it again.
+   * @param answers the answers of the evaluations earlier attempts of the command stopped for,
+   *   shared by its attempts (engine/expressions/feel.ts keys and reads them).
+   */
+  constructor(
+    given: Readonly<BudgetLimits> = limits,
+    readonly suspensions = 0,
+    readonly answers: Map<string, { answer: unknown; ms: number }[]> | null = null,
+  ) {
     this.limits = given;
     this.heapAtStart = getHeapStatistics().used_heap_size;
   }
@@ -151,10 +181,44 @@ export class CommandBudget {
     }
     if (this.steps % MEMORY_CHECK_EVERY === 0 && !this.checkMemory(elementId)) return 'stop';
     if (!this.checkTime(elementId)) return 'stop';
-    // Ordinary commands never yield (an element waiting on a yield changes when it runs relative to
-    // events that interrupt it); a command that keeps going does, every slice.
+    // Ordinary commands never yield (see YIELD_AFTER_STEPS); one that keeps going (an endless loop)
+    // yields every slice, so health and other requests are answered meanwhile.
     if (this.steps <= YIELD_AFTER_STEPS) return 'go';
     return performance.now() - this.stretchStart! >= this.limits.sliceMs ? 'yield' : 'go';
+  }
+
+  /** True when the running stretch has used up its slice (work that can wait should {@link defer}). */
+  shouldYield(): boolean {
+    if (this.current) return false;
+    this.busy();
+    return performance.now() - this.stretchStart! >= this.limits.sliceMs;
+  }
+
+  /** Busy time spent outside this attempt's stretches (a sandboxed evaluation awaited asynchronously), ms. */
+  spend(ms: number): void {
+    this.busyMs += ms;
+  }
+
+  /**
+   * Runs `resume` once the event loop has turned: the deferred elements resume in order, as many
+   * as fit in one slice per turn (all of them in one turn would block the loop again).
+   */
+  defer(resume: () => void): void {
+    this.deferred.push(resume);
+    if (this.pumping) return;
+    this.pumping = true;
+    setImmediate(() => this.pump());
+  }
+
+  private pump(): void {
+    this.closeStretch();
+    this.busy();
+    while (this.deferred.length && !this.current && performance.now() - this.stretchStart! < this.limits.sliceMs) this.deferred.shift()!();
+    if (this.deferred.length && !this.current) setImmediate(() => this.pump());
+    else {
+      this.pumping = false;
+      if (this.current) this.deferred.length = 0;
+    }
   }
 
   /** A user task was created. False once the command is over budget. */
@@ -212,6 +276,24 @@ export function budgetExceeded(limit: keyof BudgetLimits, elementId: string | nu
   return new EngineError(EngineErrorCode.BudgetExceeded, `${message}; nothing was changed`, {
     details: { elementId, limit, setting: BUDGET_SETTINGS[limit], max: given[limit], value },
   });
+}
+
+const PENDING = Symbol('pending evaluation');
+
+/**
+ * A BUDGET_EXCEEDED error that stops the command's run because a sandboxed evaluation is still
+ * running: the kernel awaits `settled` (the evaluation answered or was terminated) and runs the
+ * command again; nothing reaches the client unless it cannot be run again.
+ */
+export function suspendFor(settled: Promise<unknown>, elementId: string | null, message: string): EngineError {
+  const error = budgetExceeded('expressionWaitMs', elementId, 0, message);
+  Object.defineProperty(error, PENDING, { value: settled, enumerable: false });
+  return error;
+}
+
+/** The evaluation a command stopped for ({@link suspendFor}), if it stopped for one. */
+export function pendingOf(error: unknown): Promise<unknown> | null {
+  return error instanceof EngineError ? ((error as unknown as Record<symbol, Promise<unknown> | undefined>)[PENDING] ?? null) : null;
 }
 
 /** True for a BUDGET_EXCEEDED error. */

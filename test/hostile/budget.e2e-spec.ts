@@ -2,15 +2,17 @@
  * Issue 10, hostile inputs the execution budget must stop (engine/runtime/budget.ts), through the
  * HTTP API of a real server process on PostgreSQL. Each attack answers 422 BUDGET_EXCEEDED naming
  * the element and the limit (or, behind a timer, becomes an incident), changes nothing, the
- * server process stays alive, `GET /api/health` keeps answering while the attack runs (probed
- * every 25 ms from this process; every probe answers 200 within HEALTH_BOUND_MS; the latencies are
- * printed: the issue's 100 ms target is not met by every case on a loaded 2-core machine, see the
- * README section "Execution budget") and the server's RSS stays under RSS_BOUND_MB.
+ * server process stays alive, `GET /api/health` keeps answering while the attack runs (a probe
+ * is sent every 20 ms from this process, each on its own; every one answers 200 within
+ * HEALTH_BOUND_MS = 100 ms; the latencies are printed) and the server's RSS stays under
+ * RSS_BOUND_MB (README "Execution budget").
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { bpmn } from '../support/bpmn';
+import { dmnTable } from '../support/dmn';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import {
   COUNT_FOR_1E8, conditionAfterTask, conditionAfterTimer, conditionAtStart, endlessLoop, formKeyTask, HUGE_STRING, multiInstance, multiInstanceFanOut, PLAIN_TASK, serviceTask, SOME_OVER_N,
@@ -18,8 +20,10 @@ import {
 
 /** The documented bound (README "Execution budget"): the server's resident memory during every attack. */
 const RSS_BOUND_MB = 600;
-/** No health probe waits longer than this: the CPU budget (2 s) plus margin; before the budget, health stopped answering for 41 s and more. */
-const HEALTH_BOUND_MS = 3000;
+/** No health probe waits longer than this during any attack (the issue's acceptance; before the budget, health stopped answering for 41 s and more). */
+const HEALTH_BOUND_MS = 100;
+/** A health probe starts this often while an attack runs, whether the previous one answered or not. */
+const PROBE_EVERY_MS = 20;
 const ROOT = join(__dirname, '..', '..');
 
 interface Json {
@@ -58,26 +62,25 @@ describe('hostile diagrams and variables against the execution budget (HTTP, Pos
     return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
   };
 
-  /** Runs `attack` while probing health every 25 ms; answers its result and the slowest probe. */
+  /** Runs `attack` while starting a health probe every 20 ms; answers its result and the slowest probe. */
   async function underProbe<T>(attack: () => Promise<T>): Promise<{ result: T; slowestMs: number; probes: number; failed: number }> {
     const latencies: number[] = [];
+    const inFlight: Promise<void>[] = [];
     let failed = 0;
-    let running = true;
-    const prober = (async () => {
-      while (running) {
-        const started = performance.now();
-        const res = await fetch(`${base}/api/health`).catch(() => null);
-        latencies.push(performance.now() - started);
-        if (res?.status !== 200) failed++;
-        await res?.text();
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    })();
+    const probe = async () => {
+      const started = performance.now();
+      const res = await fetch(`${base}/api/health`).catch(() => null);
+      await res?.text();
+      latencies.push(performance.now() - started);
+      if (res?.status !== 200) failed++;
+    };
+    const ticker = setInterval(() => inFlight.push(probe()), PROBE_EVERY_MS);
+    inFlight.push(probe());
     const began = performance.now();
     const result = await attack();
     const tookMs = performance.now() - began;
-    running = false;
-    await prober;
+    clearInterval(ticker);
+    await Promise.all(inFlight);
     const sorted = [...latencies].sort((a, b) => a - b);
     console.log(`${expect.getState().currentTestName}: attack ${Math.round(tookMs)} ms, ${latencies.length} health probes, median ${Math.round(sorted[sorted.length >> 1] ?? 0)} ms, slowest ${Math.round(sorted[sorted.length - 1] ?? 0)} ms, server RSS peak ${Math.round(Math.max(...peakRss))} MB, answer ${JSON.stringify((result as { body?: unknown } | undefined)?.body ?? null).slice(0, 300)}`);
     return { result, slowestMs: Math.max(...latencies), probes: latencies.length, failed };
@@ -95,7 +98,7 @@ describe('hostile diagrams and variables against the execution budget (HTTP, Pos
     expect(result.body.setting).toEqual(expect.any(String));
     expect(probes).toBeGreaterThan(0);
     expect(failed).toBe(0);
-    expect(slowestMs).toBeLessThan(HEALTH_BOUND_MS);
+    expect(slowestMs).toBeLessThanOrEqual(HEALTH_BOUND_MS);
     expect(exits).toEqual([]);
     return result.body;
   }
@@ -141,7 +144,7 @@ describe('hostile diagrams and variables against the execution budget (HTTP, Pos
 
   it('baseline: health and RSS of the idle server', async () => {
     const { slowestMs } = await underProbe(() => new Promise((r) => setTimeout(r, 2000)));
-    expect(slowestMs).toBeLessThan(HEALTH_BOUND_MS);
+    expect(slowestMs).toBeLessThanOrEqual(HEALTH_BOUND_MS);
   });
 
   it('a condition iterating over n = 1,000,000,000 submitted on task completion: 422, the task stays open', async () => {
@@ -191,6 +194,35 @@ describe('hostile diagrams and variables against the execution budget (HTTP, Pos
     await expectRefused(() => call(staff, 'POST', '/api/instances', { definitionKey: 'h_plain_loop' }), ['step', 'again'], ['steps', 'timeMs']);
   });
 
+  it('a decision table whose input expression takes a billion steps: a business rule task and the evaluate route answer 422', async () => {
+    const billion = 'count(for i in 1..1000000000 return i)';
+    const deployed = await call(admin, 'POST', '/api/decisions', dmnTable('h_dmn_input', { inputs: [billion], outputs: ['v'], rules: [[['> 0'], ['"many"']]] }), 'application/xml');
+    expect(deployed.status).toBe(201);
+    await deploy(bpmn('h_dmn_task', [
+      '<bpmn:startEvent id="start"/>',
+      '<bpmn:businessRuleTask id="decide" camunda:decisionRef="h_dmn_input" camunda:resultVariable="v" camunda:mapDecisionResult="singleEntry"/>',
+      '<bpmn:userTask id="T" camunda:candidateGroups="servicedesk"/>',
+      '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="decide"/>',
+      '<bpmn:sequenceFlow id="f2" sourceRef="decide" targetRef="T"/>',
+    ].join('\n')));
+    await expectRefused(() => call(staff, 'POST', '/api/instances', { definitionKey: 'h_dmn_task' }), 'decide', ['expressionMs', 'expressionMemoryMb']);
+    expect((await call(admin, 'GET', '/api/instances?key=h_dmn_task')).body.items).toEqual([]);
+    const { result, slowestMs, failed } = await underProbe(() => call(admin, 'POST', '/api/decisions/h_dmn_input/evaluate', { variables: {} }));
+    expect([result.status, result.body.code, result.body.limit]).toEqual([422, 'BUDGET_EXCEEDED', expect.stringMatching(/^expression(Ms|MemoryMb)$/)]);
+    expect(failed).toBe(0);
+    expect(slowestMs).toBeLessThanOrEqual(HEALTH_BOUND_MS);
+  });
+
+  it('a decision table rule whose input entry takes a billion steps: 422 from the evaluate route, the server stays responsive', async () => {
+    const deployed = await call(admin, 'POST', '/api/decisions', dmnTable('h_dmn_entry', { inputs: ['x'], outputs: ['v'], rules: [[['some i in 1..1000000000 satisfies i < 0'], ['"hit"']]] }), 'application/xml');
+    expect(deployed.status).toBe(201);
+    const { result, slowestMs, failed } = await underProbe(() => call(admin, 'POST', '/api/decisions/h_dmn_entry/evaluate', { variables: { x: 'a' } }));
+    expect([result.status, result.body.code, result.body.limit]).toEqual([422, 'BUDGET_EXCEEDED', expect.stringMatching(/^expression(Ms|MemoryMb)$/)]);
+    expect(failed).toBe(0);
+    expect(slowestMs).toBeLessThanOrEqual(HEALTH_BOUND_MS);
+    expect(exits).toEqual([]);
+  });
+
   it('the billion-step condition behind a PT2S timer: the timer job fails, is retried with backoff and becomes an incident; the server never restarts', async () => {
     await deploy(conditionAfterTimer('h_timer', 'PT2S', COUNT_FOR_1E8));
     const started = await call(staff, 'POST', '/api/instances', { definitionKey: 'h_timer' });
@@ -209,7 +241,7 @@ describe('hostile diagrams and variables against the execution budget (HTTP, Pos
     expect(incidents[0]).toMatchObject({ type: 'timer-failed', status: 'open' });
     expect(String(incidents[0]!.message)).toMatch(/"gw".*(time limit|memory limit)/);
     expect(failed).toBe(0);
-    expect(slowestMs).toBeLessThan(HEALTH_BOUND_MS);
+    expect(slowestMs).toBeLessThanOrEqual(HEALTH_BOUND_MS);
     expect(exits).toEqual([]);
     const instance = (await call(admin, 'GET', `/api/instances/${instanceId}`)).body;
     expect(instance.status).toBe('running');
