@@ -46,6 +46,8 @@ export interface AppConfig {
   trustProxy?: boolean | number | string;
   /** History keys; absent = {@link defaultHistoryConfig}. */
   history?: HistoryConfig;
+  /** Benchmark diagnostics (STATEMENT_COUNTER_DIR): each process writes how many SQL statements it sent to `<dir>/<pid>`; absent = off. */
+  statementCounterDir?: string | null;
 }
 
 /** The keys that seal history (api/history/history-keys.ts). */
@@ -190,6 +192,7 @@ const EnvSchema = z.object({
   TRUST_PROXY: optionalText.pipe(
     z.string().regex(/^(true|false|\d{1,2}|[A-Za-z0-9.:/, ]+)$/, 'must be true, false, a hop count, or addresses / CIDR ranges / loopback, linklocal, uniquelocal').optional(),
   ),
+  STATEMENT_COUNTER_DIR: optionalText,
 }).superRefine((e, ctx) => {
   if (e.ADMIN_USERNAME && !e.ADMIN_PASSWORD) ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'is required when ADMIN_USERNAME is set' });
   if (e.ADMIN_PASSWORD && !e.ADMIN_USERNAME) ctx.addIssue({ code: 'custom', path: ['ADMIN_USERNAME'], message: 'is required when ADMIN_PASSWORD is set' });
@@ -239,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDi
     demoData: e.SEED_PROCESSES === 'true' && !production && (e.DEMO_DATA === undefined ? !databaseUrl || e.EMBEDDED_PRIMARY === '1' : e.DEMO_DATA === 'true'),
     demoRecords: e.DEMO_RECORDS,
     trustProxy: trustProxyOf(e.TRUST_PROXY),
+    statementCounterDir: e.STATEMENT_COUNTER_DIR ? resolve(e.STATEMENT_COUNTER_DIR) : null,
     history: {
       key: e.HISTORY_KEY ?? null,
       previousKeys: (e.HISTORY_PREVIOUS_KEYS ?? '').split(/[\s,]+/).filter(Boolean),
