@@ -534,12 +534,14 @@ async function openTask(base: string, token: string, instanceId: string, element
   }
 }
 
-async function runInstanceHttp(base: string, clients: Clients, w: Workload, pick: number, tally: Tally): Promise<void> {
+/** Runs one instance's steps; when `stopping()` turns true between steps, the instance is left where it is. */
+async function runInstanceHttp(base: string, clients: Clients, w: Workload, pick: number, tally: Tally, stopping: () => boolean): Promise<void> {
   let instanceId = '';
   let tasks: TaskRow[] = [];
   const steps = w.steps(pick);
   let status = '';
   for (const step of steps) {
+    if (stopping() && step.kind !== 'start') return;
     if (step.kind === 'timer') {
       tasks = []; // the server's poller fires it; the next step waits for its task
       continue;
@@ -649,7 +651,7 @@ async function measureHttp(server: Server, database: Database, clients: Clients,
   const running = Array.from({ length: runners }, async () => {
     while (!stop && !failure) {
       try {
-        await runInstanceHttp(server.base, clients, w, pick++, tally);
+        await runInstanceHttp(server.base, clients, w, pick++, tally, () => stop);
       } catch (error) {
         tally.errors++;
         tally.lastError = error instanceof Error ? error.message : String(error);
