@@ -50,6 +50,8 @@ export interface AppConfig {
   metrics?: { port: number | null; token: string | null; /** How long one reading of the database gauges serves scrapes (default 5 s). */ gaugeCacheMs?: number };
   /** LOG_FORMAT; absent = pretty lines on a terminal outside production, JSON otherwise. */
   logFormat?: 'pretty' | 'json';
+  /** Benchmark diagnostics (STATEMENT_COUNTER_DIR): each process writes how many SQL statements it sent to `<dir>/<pid>`; absent = off. */
+  statementCounterDir?: string | null;
 }
 
 /** The keys that seal history (api/history/history-keys.ts). */
@@ -198,6 +200,7 @@ const EnvSchema = z.object({
   METRICS_PORT: int(1, 65535).optional().or(z.literal('').transform(() => undefined)),
   METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   LOG_FORMAT: optionalText.pipe(z.enum(['pretty', 'json']).optional()),
+  STATEMENT_COUNTER_DIR: optionalText,
 }).superRefine((e, ctx) => {
   if (e.ADMIN_USERNAME && !e.ADMIN_PASSWORD) ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'is required when ADMIN_USERNAME is set' });
   if (e.ADMIN_PASSWORD && !e.ADMIN_USERNAME) ctx.addIssue({ code: 'custom', path: ['ADMIN_USERNAME'], message: 'is required when ADMIN_PASSWORD is set' });
@@ -251,6 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDi
     trustProxy: trustProxyOf(e.TRUST_PROXY),
     metrics: { port: e.METRICS_PORT ?? null, token: e.METRICS_TOKEN ?? null },
     ...(e.LOG_FORMAT ? { logFormat: e.LOG_FORMAT } : {}),
+    statementCounterDir: e.STATEMENT_COUNTER_DIR ? resolve(e.STATEMENT_COUNTER_DIR) : null,
     history: {
       key: e.HISTORY_KEY ?? null,
       previousKeys: (e.HISTORY_PREVIOUS_KEYS ?? '').split(/[\s,]+/).filter(Boolean),

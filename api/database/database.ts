@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { EmbeddedPostgres } from './embedded-postgres';
 import { migrations } from './migrations';
+import { statementCounter } from './statement-counter';
 
 /** Arbitrary constant: the advisory lock that serialises migrations across server processes. */
 const MIGRATION_LOCK = 720_200_001;
@@ -16,7 +17,7 @@ export class Database {
    * Connects to `databaseUrl`, or starts embedded PGlite in `dataDir` when there is none, and
    * brings the schema up to date with the migrations (never `synchronize`).
    */
-  static async open(options: { databaseUrl: string | null; dataDir: string; poolSize?: number; migrate?: boolean }): Promise<Database> {
+  static async open(options: { databaseUrl: string | null; dataDir: string; poolSize?: number; migrate?: boolean; statementCounterDir?: string | null }): Promise<Database> {
     const embedded = options.databaseUrl ? null : await EmbeddedPostgres.start(options.dataDir);
     const dataSource = new DataSource({
       type: 'postgres',
@@ -26,6 +27,7 @@ export class Database {
       synchronize: false,
       migrationsRun: false,
       logging: false,
+      ...(options.statementCounterDir ? { logger: statementCounter(options.statementCounterDir) } : {}),
       extra: { max: options.poolSize ?? 10 },
     });
     try {
