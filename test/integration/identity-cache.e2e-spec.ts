@@ -19,7 +19,7 @@ describe('cached users across server processes', () => {
     b = await createTestApp(db, { users: [] });
     await a.user({ username: 'carol', roles: ['staff'], groups: ['servicedesk'] });
     await a.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(linearTasks('cached_users', ['triage'], 'servicedesk')).expect(201);
-  });
+  }, 180_000);
   afterAll(async () => {
     await b?.close();
     await a?.close();

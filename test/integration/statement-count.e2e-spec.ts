@@ -51,7 +51,7 @@ describe('database round trips per command (through the pg driver)', () => {
     const warm = await start();
     const next = await complete(warm.body.tasks[0].id, { step: 1 });
     await complete(next.body.tasks[0].id, { step: 2 });
-  });
+  }, 180_000);
   afterAll(async () => {
     await t?.close();
     await db?.drop();
