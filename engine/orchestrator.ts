@@ -452,13 +452,11 @@ export class Orchestrator {
     return this.slaCommands.resume(instanceId, name, actor);
   }
 
-  /** Locks the task's instance, then re-reads the task under that lock (the race-free check). */
+  /** Locks the task's instance and reads the task under that lock (the race-free check), in one statement. */
   private async lockOpenTask(store: CommandStore, taskId: string): Promise<{ task: TaskRecord; instance: InstanceRecord }> {
-    const first = await store.getTask(taskId);
-    if (!first) throw new EngineError(EngineErrorCode.TaskNotFound, `no task with id "${taskId}"`);
-    const instance = await store.lockInstance(first.instanceId);
-    const task = await store.getTask(taskId);
-    if (!instance || !task) throw new EngineError(EngineErrorCode.TaskNotFound, `no task with id "${taskId}"`);
+    const found = await store.lockTask(taskId);
+    if (!found) throw new EngineError(EngineErrorCode.TaskNotFound, `no task with id "${taskId}"`);
+    const { task, instance } = found;
     if (task.status !== 'open') {
       throw new EngineError(EngineErrorCode.TaskNotOpen, `task ${taskId} is already ${task.status}`, { details: { taskStatus: task.status, completedBy: task.completedBy } });
     }

@@ -13,7 +13,7 @@ import { LocalTokens } from './local-tokens';
 import { OidcTokenVerifier } from './oidc-verifier';
 import { RolesGuard } from './roles.guard';
 import { loadSigningSecret } from './signing-secret';
-import { sessionAlive } from './refresh-tokens';
+import { UserCache } from './user-cache';
 import { TOKEN_VERIFIERS, type TokenVerifier } from './token-verifier';
 import { AUTH_CONFIG } from './tokens';
 
@@ -36,8 +36,10 @@ export class AuthModule {
         {
           provide: LocalTokens,
           inject: [Database, UsersService],
-          useFactory: async (db: Database, users: UsersService) =>
-            new LocalTokens(await loadSigningSecret(db, auth.secret), users, auth.accessTokenTtlSeconds, (sessionId) => sessionAlive(db, sessionId)),
+          useFactory: async (db: Database, users: UsersService) => {
+            const cache = new UserCache(db, (id) => users.find(id));
+            return new LocalTokens(await loadSigningSecret(db, auth.secret), auth.accessTokenTtlSeconds, (userId, sessionId) => cache.check(userId, sessionId));
+          },
         },
         {
           provide: TOKEN_VERIFIERS,

@@ -1,7 +1,7 @@
 import { jwtVerify, SignJWT } from 'jose';
 import { LOCAL_ISSUER } from '../config/config';
-import type { UsersService } from '../users/users.service';
 import type { AuthUser, Role } from './auth-user';
+import type { IdentityCheck } from './user-cache';
 import { tokenFailure, unauthenticated, type TokenVerifier, type UnverifiedToken } from './token-verifier';
 
 const ALGORITHM = 'HS256';
@@ -18,8 +18,8 @@ export interface AccessClaims {
   sid: string;
 }
 
-/** Whether a session (refresh token family) still holds a live refresh token. */
-export type SessionCheck = (sessionId: string) => Promise<boolean>;
+/** The user of a token and whether its session (refresh token family) still holds a live refresh token (see UserCache). */
+export type IdentityLookup = (userId: string, sessionId: string) => Promise<IdentityCheck>;
 
 /**
  * This server's own access tokens: short-lived HS256 JWTs (`iss` and `aud` "itsm-orchestrator")
@@ -33,9 +33,8 @@ export class LocalTokens implements TokenVerifier {
 
   constructor(
     private readonly key: Uint8Array,
-    private readonly users: UsersService,
     readonly ttlSeconds: number,
-    private readonly sessionAlive: SessionCheck,
+    private readonly identity: IdentityLookup,
   ) {}
 
   async sign(user: { id: string; username: string; displayName: string | null; roles: Role[]; groups: string[] }, sessionId: string): Promise<string> {
@@ -68,8 +67,8 @@ export class LocalTokens implements TokenVerifier {
       throw tokenFailure(error);
     }
     if (typeof sid !== 'string' || !UUID.test(sid)) throw unauthenticated('the access token names no session; sign in again');
-    // The user and the session in parallel: one round trip of latency.
-    const [user, alive] = await Promise.all([UUID.test(sub) ? this.users.find(sub) : null, this.sessionAlive(sid)]);
+    // The user (cached, checked by its identity version) and the session: one statement.
+    const { user, alive } = UUID.test(sub) ? await this.identity(sub, sid) : { user: null, alive: false };
     if (!user) throw unauthenticated('the user of this access token no longer exists');
     if (!alive) throw unauthenticated('the session of this access token has ended (signed out, or revoked); sign in again');
     if (user.disabled) throw unauthenticated('this user is disabled');

@@ -1,5 +1,4 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Database } from '../database/database';
 import type { Sql } from './sql';
 
 export interface IssuedRefreshToken {
@@ -71,17 +70,4 @@ export class RefreshTokens {
   async purgeExpired(sql: Sql): Promise<void> {
     await sql.rows(`DELETE FROM refresh_token WHERE expires_at < $1`, [new Date(Date.now() - 24 * 3600 * 1000)]);
   }
-}
-
-/**
- * Whether a session (refresh token family) is live: it holds an unrevoked, unexpired refresh
- * token (exactly one while live: each rotation revokes one and issues one). One index lookup
- * (ix_refresh_token_family_live) per request, no cache: a revocation counts at once.
- */
-export async function sessionAlive(db: Database, familyId: string): Promise<boolean> {
-  const rows: unknown[] = await db.dataSource.query(
-    `SELECT 1 FROM refresh_token WHERE family_id = $1 AND revoked_at IS NULL AND expires_at > now() LIMIT 1`,
-    [familyId],
-  );
-  return rows.length > 0;
 }

@@ -14,8 +14,6 @@ import {
   type VariableHistoryEntry,
   HistoryKeyring,
   anchorMessage,
-  sealEvent,
-  sealHead,
 } from '../../engine';
 import { TypeormMessagingStore } from './typeorm-messaging-store';
 import { TypeormDecisionStore } from './typeorm-decision-store';
@@ -23,13 +21,27 @@ import { TypeormRecordStore } from './typeorm-record-store';
 import { TypeormFormStore } from './typeorm-form-store';
 import { TypeormExternalTaskStore } from '../external-tasks/typeorm-external-task-store';
 import { toDefinitionRecord, toInstanceRecord, toTaskRecord, DEFINITION_COLUMNS, INSTANCE_COLUMNS, TASK_COLUMNS } from './rows';
+import { WriteBatch, type AnchorCache } from './write-batch';
 
 /** PostgreSQL unique_violation. */
 const UNIQUE_VIOLATION = '23505';
 
+/** Open tasks of the instance as of the statement's snapshot, oldest first (a JSON array). */
+const OPEN_TASKS_JSON = `(SELECT COALESCE(json_agg(o ORDER BY o.created_at), '[]'::json) FROM (SELECT ${TASK_COLUMNS} FROM user_task WHERE instance_id = i.id AND status = 'open') o)`;
+/**
+ * The instance's revision as the statement's snapshot saw it. `FOR UPDATE` answers the newest row
+ * version (after waiting for a concurrent command), but sub-selects keep the statement's snapshot:
+ * when the two differ, what the sub-selects read may be stale and is read again under the lock.
+ */
+const SEEN_REVISION = `(SELECT p.revision FROM process_instance p WHERE p.id = i.id) AS seen_revision`;
+const LOCKED_INSTANCE_COLUMNS = INSTANCE_COLUMNS.replace(/(^|, )([a-z_]+)/g, '$1i.$2');
+
 /**
  * The engine's storage port on one TypeORM QueryRunner that holds an open transaction.
- * Raw, reviewed SQL; each method is one round trip.
+ * Raw, reviewed SQL. Reads are one round trip each; the command's writes of tasks, history, the
+ * instance row and the anchor are held back in a {@link WriteBatch} and sent as one statement.
+ * The open tasks of each instance this transaction locked are known from the lock statement, so
+ * closing tasks needs no round trip of its own.
  */
 export class TypeormCommandStore extends TypeormMessagingStore implements CommandStore {
   readonly decisions: TypeormDecisionStore;
@@ -39,16 +51,28 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
 
   /** Instances this transaction inserted: the history anchor counts them before commit. */
   private started = 0;
+  /** Open tasks of the instances this transaction holds locked (or inserted), kept current by this store's writes. */
+  private readonly open = new Map<string, TaskRecord[]>();
+  /** Instances whose row this transaction locked. */
+  private readonly lockedIds = new Set<string>();
 
-  constructor(
+  private constructor(
     q: QueryRunner,
     private readonly ring: HistoryKeyring,
+    private readonly batch: WriteBatch,
+    private readonly anchorCache: AnchorCache,
   ) {
     super(q);
     this.decisions = new TypeormDecisionStore(q);
     this.records = new TypeormRecordStore(q);
     this.forms = new TypeormFormStore(q);
     this.externalTasks = new TypeormExternalTaskStore(q);
+  }
+
+  /** A store on `runner` (in a transaction); `anchor` is the process's last known history anchor. */
+  static create(runner: QueryRunner, ring: HistoryKeyring, anchor: AnchorCache = { value: null }): TypeormCommandStore {
+    const batch = new WriteBatch(runner, ring);
+    return new TypeormCommandStore(batch.guard(), ring, batch, anchor);
   }
 
   /** This command's transaction, for API features whose rows commit with a command (deploy approvals). */
@@ -86,17 +110,8 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
   }
 
   async insertInstance(i: InstanceRecord): Promise<void> {
-    await this.q.query(
-      `INSERT INTO process_instance (id, definition_id, definition_key, definition_version, business_key, status, snapshot, variables,
-         active_element_ids, revision, started_by, started_at, ended_at, end_reason, history_seq, history_hash,
-         parent_instance_id, parent_element_id, parent_execution_id, root_instance_id, history_mac)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
-      [
-        i.id, i.definitionId, i.definitionKey, i.definitionVersion, i.businessKey, i.status, jsonOrNull(i.snapshot), JSON.stringify(i.variables),
-        i.activeElementIds, i.revision, i.startedBy, i.startedAt, i.endedAt, i.endReason, i.history.seq, i.history.hash,
-        i.parentInstanceId ?? null, i.parentElementId ?? null, i.parentExecutionId ?? null, i.rootInstanceId ?? null, sealHead(this.ring, i.id, i.history),
-      ],
-    );
+    await this.batch.insertInstance(i);
+    this.open.set(i.id, []);
     this.started++;
   }
 
@@ -107,34 +122,61 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
    * changed count would hide the change (verification reports it).
    */
   async beforeCommit(): Promise<void> {
-    if (!this.started) return;
+    if (this.started) {
+      const expected = this.anchorCache.value;
+      // Optimistic: the anchor as this process last saw it, updated in the batch's statement.
+      if (expected) this.anchorCache.value = this.batch.setAnchor(expected, this.started);
+      const counted = await this.batch.flush();
+      if (!expected || !counted) await this.lockedAnchor();
+      this.started = 0;
+    }
+    await this.batch.flush();
+  }
+
+  /** The anchor moved (another process or transaction counted on): lock it, check its seal, count on. */
+  private async lockedAnchor(): Promise<void> {
+    this.anchorCache.value = null;
     const rows: { instances: string; mac: string | null }[] = await this.q.query(`SELECT instances, mac FROM history_anchor WHERE id = 1 FOR UPDATE`);
     const anchor = rows[0];
     if (anchor && this.ring.check('anchor', anchorMessage(Number(anchor.instances)), anchor.mac) === 'valid') {
       const instances = Number(anchor.instances) + this.started;
-      await this.q.query(`UPDATE history_anchor SET instances = $1, mac = $2, sealed_at = now() WHERE id = 1`, [instances, this.ring.sign('anchor', anchorMessage(instances))]);
+      const mac = this.ring.sign('anchor', anchorMessage(instances));
+      await this.q.query(`UPDATE history_anchor SET instances = $1, mac = $2, sealed_at = now() WHERE id = 1`, [instances, mac]);
+      this.anchorCache.value = { instances, mac };
     }
-    this.started = 0;
   }
 
   async lockInstance(id: string): Promise<InstanceRecord | null> {
-    const rows = await this.q.query(`SELECT ${INSTANCE_COLUMNS}, snapshot FROM process_instance WHERE id = $1 FOR UPDATE`, [id]);
-    return rows[0] ? toInstanceRecord(rows[0]) : null;
+    const rows = await this.q.query(`SELECT ${LOCKED_INSTANCE_COLUMNS}, i.snapshot, ${SEEN_REVISION}, ${OPEN_TASKS_JSON} AS open_tasks FROM process_instance i WHERE i.id = $1 FOR UPDATE`, [id]);
+    return rows[0] ? this.locked(rows[0]) : null;
+  }
+
+  /** The task's instance, locked, with the task and the instance's open tasks: one statement. */
+  async lockTask(taskId: string): Promise<{ task: TaskRecord; instance: InstanceRecord } | null> {
+    const rows = await this.q.query(
+      `SELECT ${LOCKED_INSTANCE_COLUMNS}, i.snapshot, ${SEEN_REVISION}, ${OPEN_TASKS_JSON} AS open_tasks,
+              (SELECT row_to_json(t) FROM (SELECT ${TASK_COLUMNS} FROM user_task WHERE id = $1) t) AS task
+         FROM process_instance i WHERE i.id = (SELECT instance_id FROM user_task WHERE id = $1) FOR UPDATE OF i`,
+      [taskId],
+    );
+    if (!rows[0]) return null;
+    const instance = this.locked(rows[0]);
+    const task = this.open.has(instance.id) ? toTaskRecord(rows[0].task) : await this.getTask(taskId);
+    return task ? { task, instance } : null;
+  }
+
+  /** The locked instance row; its open tasks are kept unless a concurrent command changed them meanwhile. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw pg row
+  private locked(row: any): InstanceRecord {
+    const instance = toInstanceRecord(row);
+    this.lockedIds.add(instance.id);
+    if (Number(row.seen_revision) === instance.revision) this.open.set(instance.id, (row.open_tasks as Record<string, unknown>[]).map(toTaskRecord));
+    else this.open.delete(instance.id);
+    return instance;
   }
 
   async updateInstance(id: string, expectedRevision: number, p: InstancePatch): Promise<void> {
-    const { records: rows } = await this.q.query(
-      `UPDATE process_instance
-          SET status = $3, snapshot = $4, variables = $5, active_element_ids = $6, ended_at = $7, end_reason = $8,
-              history_seq = $9, history_hash = $10, history_mac = $11, revision = revision + 1
-        WHERE id = $1 AND revision = $2
-       RETURNING revision`,
-      [id, expectedRevision, p.status, jsonOrNull(p.snapshot), JSON.stringify(p.variables), p.activeElementIds, p.endedAt, p.endReason, p.history.seq, p.history.hash, sealHead(this.ring, id, p.history)],
-      true,
-    );
-    if (rows.length !== 1) {
-      throw new EngineError(EngineErrorCode.RevisionConflict, `process instance ${id} changed concurrently`, { retryable: true, details: { expectedRevision } });
-    }
+    await this.batch.updateInstance(id, expectedRevision, p);
   }
 
   async getTask(id: string): Promise<TaskRecord | null> {
@@ -144,33 +186,30 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
 
   async insertTasks(tasks: TaskRecord[]): Promise<void> {
     if (!tasks.length) return;
-    // One statement for all new tasks: unnest() over parallel arrays.
-    await this.q.query(
-      `INSERT INTO user_task (id, instance_id, definition_key, element_id, execution_id, name, assignee, candidate_users, candidate_groups,
-                              due_at, follow_up_at, priority, form_key, status, created_at)
-       SELECT t.id, t.instance_id, t.definition_key, t.element_id, t.execution_id, t.name, t.assignee,
-              ARRAY(SELECT jsonb_array_elements_text(t.cu)), ARRAY(SELECT jsonb_array_elements_text(t.cg)),
-              t.due_at, t.follow_up_at, t.priority, t.form_key, 'open', t.created_at
-         FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, instance_id uuid, definition_key text, element_id text, execution_id text, name text,
-              assignee text, cu jsonb, cg jsonb, due_at timestamptz, follow_up_at timestamptz, priority int, form_key text, created_at timestamptz)`,
-      [
-        JSON.stringify(
-          tasks.map((t) => ({
-            id: t.id, instance_id: t.instanceId, definition_key: t.definitionKey, element_id: t.elementId, execution_id: t.executionId, name: t.name,
-            assignee: t.assignee, cu: t.candidateUsers, cg: t.candidateGroups, due_at: t.dueAt, follow_up_at: t.followUpAt, priority: t.priority,
-            form_key: t.formKey, created_at: t.createdAt,
-          })),
-        ),
-      ],
-    );
+    await this.batch.insertTasks(tasks);
+    for (const t of tasks) this.open.get(t.instanceId)?.push({ ...t, status: 'open' });
   }
 
   async setTaskAssignee(id: string, assignee: string | null): Promise<void> {
     await this.q.query(`UPDATE user_task SET assignee = $2 WHERE id = $1 AND status = 'open'`, [id, assignee]);
+    for (const tasks of this.open.values()) for (const t of tasks) if (t.id === id) t.assignee = assignee;
   }
 
   async closeTasks(instanceId: string, closures: TaskClosure[]): Promise<TaskRecord[]> {
     if (!closures.length) return [];
+    const open = this.open.get(instanceId);
+    if (open) {
+      // The instance is locked by this transaction: its open tasks are known, the update joins the batch.
+      const closing = new Map(closures.map((c) => [c.executionId, c]));
+      const closed: TaskRecord[] = [];
+      this.open.set(instanceId, open.filter((t) => {
+        const c = closing.get(t.executionId);
+        if (c) closed.push({ ...t, status: c.status, completedAt: c.at, completedBy: c.by, submitted: c.submitted });
+        return !c;
+      }));
+      await this.batch.closeTasks(instanceId, closures.filter((c) => closed.some((t) => t.executionId === c.executionId)));
+      return closed;
+    }
     const { records: rows } = await this.q.query(
       `UPDATE user_task AS u
           SET status = c.status, completed_at = c.at, completed_by = c.by, submitted = c.submitted
@@ -184,8 +223,13 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
   }
 
   async openTasks(instanceId: string): Promise<TaskRecord[]> {
+    const known = this.open.get(instanceId);
+    if (known) return known.map((t) => ({ ...t }));
     const rows = await this.q.query(`SELECT ${TASK_COLUMNS} FROM user_task WHERE instance_id = $1 AND status = 'open' ORDER BY created_at`, [instanceId]);
-    return rows.map(toTaskRecord);
+    const tasks: TaskRecord[] = rows.map(toTaskRecord);
+    // Read under this transaction's lock: current until this store changes them.
+    if (this.lockedIds.has(instanceId)) this.open.set(instanceId, tasks.map((t) => ({ ...t })));
+    return tasks;
   }
 
   async completedTasksAt(instanceId: string, elementIds: string[]): Promise<TaskRecord[]> {
@@ -216,21 +260,7 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
   }
 
   async appendHistory(events: HistoryEventRecord[]): Promise<void> {
-    if (!events.length) return;
-    await this.q.query(
-      `INSERT INTO history_event (instance_id, seq, type, element_id, element_type, execution_id, actor, payload, occurred_at, prev_hash, hash, mac)
-       SELECT e.instance_id, e.seq, e.type, e.element_id, e.element_type, e.execution_id, e.actor, e.payload, e.occurred_at, e.prev_hash, e.hash, e.mac
-         FROM jsonb_to_recordset($1::jsonb) AS e(instance_id uuid, seq int, type text, element_id text, element_type text, execution_id text,
-              actor text, payload jsonb, occurred_at timestamptz, prev_hash text, hash text, mac text)`,
-      [
-        JSON.stringify(
-          events.map((e) => ({
-            instance_id: e.instanceId, seq: e.seq, type: e.type, element_id: e.elementId, element_type: e.elementType, execution_id: e.executionId,
-            actor: e.actor, payload: e.payload, occurred_at: e.occurredAt, prev_hash: e.prevHash, hash: e.hash, mac: sealEvent(this.ring, e.hash),
-          })),
-        ),
-      ],
-    );
+    if (events.length) await this.batch.appendHistory(events);
   }
 
   async findCalledDefinition(key: string, select: { version?: number | null; versionTag?: string | null }): Promise<DefinitionRecord | null> {
@@ -269,8 +299,4 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
       throw error;
     }
   }
-}
-
-function jsonOrNull(value: unknown): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
 }

@@ -3,6 +3,7 @@ import { EngineError, EngineErrorCode, type CommandStore, type HistoryKeyring, t
 import { inTransaction } from '../database/transaction';
 import { TypeormCommandStore } from './typeorm-command-store';
 import { TypeormTimerClaimer } from './typeorm-timer-store';
+import type { AnchorCache } from './write-batch';
 
 /** PostgreSQL deadlock_detected. */
 const DEADLOCK_DETECTED = '40P01';
@@ -10,6 +11,8 @@ const DEADLOCK_DETECTED = '40P01';
 /** One command = one PostgreSQL transaction on its own pooled connection. */
 export class TypeormTransactionRunner implements TransactionRunner {
   readonly timers: TimerClaimer;
+  /** The history anchor as this process's commands last left it (an optimistic guess, checked by every update). */
+  private readonly anchor: AnchorCache = { value: null };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -20,7 +23,7 @@ export class TypeormTransactionRunner implements TransactionRunner {
 
   run<T>(work: (store: CommandStore) => Promise<T>): Promise<T> {
     return inTransaction(this.dataSource, async (runner) => {
-      const store = new TypeormCommandStore(runner, this.ring);
+      const store = TypeormCommandStore.create(runner, this.ring, this.anchor);
       const result = await work(store);
       await store.beforeCommit();
       return result;

@@ -21,13 +21,22 @@ export class TaskForms {
   private readonly cache = new Map<string, FieldSpec[]>();
   private readonly noneStarts = new WeakMap<RunnableDefinition, string[]>();
   private readonly startForms = new WeakMap<RunnableDefinition, StoredForm | null>();
+  /** The form of a task element of a definition version (null: none), by version, element and form key. */
+  private readonly taskForms = new Map<string, StoredForm | null>();
 
   /**
    * Refuses the submission with FORM_VALIDATION_FAILED (422, `errors: [{field, message}]`) when it
    * does not satisfy the task's form; does nothing for a task without a form.
    */
   async assertSubmission(store: CommandStore, instance: InstanceRecord, task: TaskRecord, submitted: Record<string, unknown>): Promise<void> {
-    const form = await store.forms.formForTask(instance.definitionId, task.elementId, task.formKey);
+    // A version's forms and bindings never change once deployed: one lookup per version, element and key.
+    const key = `${instance.definitionId}\u0000${task.elementId}\u0000${task.formKey ?? ''}`;
+    let form = this.taskForms.get(key);
+    if (form === undefined) {
+      form = await store.forms.formForTask(instance.definitionId, task.elementId, task.formKey);
+      if (this.taskForms.size >= CACHE_SIZE * 4) this.taskForms.delete(this.taskForms.keys().next().value as string);
+      this.taskForms.set(key, form);
+    }
     if (form) await this.assertForm(store, form, submitted, instance.variables ?? {});
   }
 

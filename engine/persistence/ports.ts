@@ -126,7 +126,16 @@ export interface CommandStore extends TimerStore, MessagingStore {
   insertInstance(instance: InstanceRecord): Promise<void>;
   /** `SELECT ... FOR UPDATE`: serialises commands on one instance across all server processes. */
   lockInstance(id: string): Promise<InstanceRecord | null>;
-  /** Compare-and-set on revision; throws EngineError(RevisionConflict) when it moved. */
+  /**
+   * The task and its instance, the instance row locked (`SELECT ... FOR UPDATE`), read in one
+   * statement; the task as it is under the lock. Null when there is no such task.
+   */
+  lockTask(taskId: string): Promise<{ task: TaskRecord; instance: InstanceRecord } | null>;
+  /**
+   * Compare-and-set on revision; throws EngineError(RevisionConflict) when it moved. The store may
+   * hold the write back until its next statement on the same tables or the commit (one round trip
+   * for all of a command's writes), so the conflict can surface there.
+   */
   updateInstance(id: string, expectedRevision: number, patch: InstancePatch): Promise<void>;
 
   getTask(id: string): Promise<TaskRecord | null>;
