@@ -210,6 +210,11 @@ export class CommandBudget {
     setImmediate(() => this.pump());
   }
 
+  /** True while deferred elements still wait for their turn: the run is not quiescent yet. */
+  hasDeferred(): boolean {
+    return this.deferred.length > 0 && !this.current;
+  }
+
   private pump(): void {
     this.closeStretch();
     this.busy();

@@ -79,6 +79,9 @@ export function untilQuiescent(engine: QuiescentEngine): Promise<Quiescence> {
     const check = () => {
       scheduled = false;
       if (done || !engine.execution?.isRunning) return;
+      // Elements the budget deferred to a later turn of the event loop (budget-loop.ts) have not
+      // started yet: the run goes on, whatever the waiting tokens say.
+      if (currentBudget()?.hasDeferred()) return schedule();
       let status = engine.activityStatus;
       if (status === 'executing' && stopped) {
         stopped = false;

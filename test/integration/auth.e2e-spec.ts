@@ -111,8 +111,10 @@ describe('authentication: login, tokens, refresh, logout, password change (HTTP,
       expect(res.body).toMatchObject({ status: 401, code: 'UNAUTHENTICATED', detail: 'invalid username or password' });
       expect(setCookie(res, 'itsm_refresh')).toBeNull();
     }
-    const bodies = attempts.map((r) => JSON.stringify({ ...r.body, instance: undefined }));
+    // (each answer names its own request id: that differs per request, not per kind of failure)
+    const bodies = attempts.map((r) => JSON.stringify({ ...r.body, instance: undefined, requestId: undefined }));
     expect(new Set(bodies).size).toBe(1);
+    for (const res of attempts) expect(res.body.requestId).toBe(res.headers['x-request-id']);
     // and: every attempt is recorded for the rate limit, without the password
     const recorded = await t.sql.query(`SELECT username, success FROM login_attempt WHERE username IN ('bob', 'nobody-by-this-name', 'dora', 'ext') ORDER BY username`);
     expect(recorded.map((r: any) => [r.username, r.success])).toEqual([['bob', false], ['dora', false], ['ext', false], ['nobody-by-this-name', false]]);
