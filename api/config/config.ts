@@ -223,6 +223,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDi
   }
   const e = parsed.data;
   const databaseUrl = e.DATABASE_URL ?? null;
+  // A replica of the embedded PGlite cannot exist: the setting would be silently ignored.
+  if (e.DATABASE_READ_URL && !databaseUrl) throw new Error('Invalid environment:\n  DATABASE_READ_URL: needs DATABASE_URL (the primary it replicates)');
   const production = e.NODE_ENV === 'production';
   return {
     port: e.PORT,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { loadConfig } from '../../api/config/config';
 import { Database, READ_APPLICATION_NAME } from '../../api/database/database';
 import { linearTasks } from '../support/bpmn';
 import { createTestApp, type ApiTestApp } from '../support/test-app';
@@ -61,6 +62,20 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20
 }
 
 const describeWithBinaries = BIN ? describe : describe.skip;
+
+describe('DATABASE_READ_URL', () => {
+  const primary = 'postgres://app@db-primary:5432/itsm';
+  it('is read beside DATABASE_URL; without it the reads go to the primary', () => {
+    expect(loadConfig({ DATABASE_URL: primary, DATABASE_READ_URL: 'postgres://app@db-replica:5432/itsm' }).databaseReadUrl).toBe('postgres://app@db-replica:5432/itsm');
+    expect(loadConfig({ DATABASE_URL: primary }).databaseReadUrl).toBeNull();
+    expect(loadConfig({ DATABASE_URL: primary, DATABASE_READ_URL: '' }).databaseReadUrl).toBeNull();
+  });
+
+  it('refuses a value that is no PostgreSQL URL, or a replica without a primary, naming the variable', () => {
+    expect(() => loadConfig({ DATABASE_URL: primary, DATABASE_READ_URL: 'mysql://db-replica/itsm' })).toThrow(/DATABASE_READ_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(() => loadConfig({ DATABASE_READ_URL: 'postgres://app@db-replica:5432/itsm' })).toThrow(/DATABASE_READ_URL: needs DATABASE_URL/);
+  });
+});
 
 /**
  * README "Running in production": a primary and a hot standby fed by streaming replication, both
