@@ -1,16 +1,19 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { AuthService } from '../../api/auth';
 import { loadConfig } from '../../api/config/config';
 import { Database, READ_APPLICATION_NAME } from '../../api/database/database';
+import { UsersService } from '../../api/users/users.service';
 import { linearTasks } from '../support/bpmn';
 import { createTestApp, type ApiTestApp } from '../support/test-app';
 
 const run = promisify(execFile);
+const ROOT = join(__dirname, '..', '..');
 
 /** The binaries of Debian's postgresql packages (PG_BIN overrides): the newest version installed. */
 function postgresBin(): string | null {
@@ -88,9 +91,11 @@ describeWithBinaries('high availability: reads from a streaming replica, writes 
   let primaryUrl = '';
   let replicaUrl = '';
   let t: ApiTestApp;
+  let dataDir = '';
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'itsm-ha-'));
+    dataDir = dir;
     cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
     if (AS_ROOT) {
       const [uid, gid] = (await run('id', ['-u', 'postgres'])).stdout.trim().concat(' ', (await run('id', ['-g', 'postgres'])).stdout.trim()).split(' ').map(Number);
@@ -202,5 +207,65 @@ describeWithBinaries('high availability: reads from a streaming replica, writes 
       `ha-replica figures: standby caught up ${lagAfterStart} ms after a start, ${lagAfterComplete} ms after resuming replay; ` +
         `pg_stat_replication.replay_lag ${lag?.replay_lag ?? 'null (idle)'}; history query ${replicaMs.toFixed(2)} ms on the replica, ${primaryMs.toFixed(2)} ms on the primary (mean of 50)`,
     );
+  }, 90_000);
+
+  /** `npm start` as a deployment runs it (api/main.ts, production), on the same primary, replica and history key. */
+  async function startServer(): Promise<{ base: string; server: ChildProcess }> {
+    const port = await freePort();
+    const server = spawn(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.cjs'), join(ROOT, 'api/main.ts')], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        NODE_ENV: 'production',
+        DATABASE_URL: primaryUrl,
+        DATABASE_READ_URL: replicaUrl,
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        WORKERS: '1',
+        SEED_PROCESSES: 'false',
+      },
+    });
+    cleanup.push(async () => {
+      if (server.exitCode !== null || server.signalCode !== null) return;
+      const exited = new Promise((r) => server.once('exit', r));
+      server.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+      clearTimeout(timer);
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+    });
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      server.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('listening on http://')) resolve();
+      });
+      server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+    });
+    return { base: `http://127.0.0.1:${port}`, server };
+  }
+
+  it('a production server process started with DATABASE_READ_URL answers history verification from the replica', async () => {
+    const { base } = await startServer();
+    // The access-token key is kept in the database: a token of the other process is good here too.
+    const admin = await t.app.get(UsersService).findByUsername('admin');
+    const headers = { authorization: `Bearer ${(await t.app.get(AuthService).issueTokens(admin!)).accessToken}`, 'content-type': 'application/json' };
+    const verifyAll = async () => (await (await fetch(`${base}/api/history/verify`, { headers })).json()) as { valid: boolean; total: number };
+    const before = (await verifyAll()).total;
+    expect(before).toBeGreaterThan(0);
+
+    await sql(replicaUrl, 'SELECT pg_wal_replay_pause()');
+    const started = await fetch(`${base}/api/instances`, { method: 'POST', headers, body: JSON.stringify({ definitionKey: 'ha-flow' }) });
+    expect(started.status).toBe(201);
+    expect((await sql<{ n: number }>(primaryUrl, 'SELECT count(*)::int AS n FROM process_instance'))[0]!.n).toBe(before + 1);
+    expect((await verifyAll()).total).toBe(before);
+
+    await sql(replicaUrl, 'SELECT pg_wal_replay_resume()');
+    await caughtUp();
+    expect(await verifyAll()).toMatchObject({ valid: true, total: before + 1 });
   }, 90_000);
 });
