@@ -8,6 +8,8 @@ export interface AppConfig {
   host: string;
   /** External PostgreSQL; when absent the server embeds PGlite in `dataDir`. */
   databaseUrl: string | null;
+  /** DATABASE_READ_URL: a streaming replica for read-only queries (history, replay, KPIs); absent = the primary. */
+  databaseReadUrl?: string | null;
   dataDir: string;
   production: boolean;
   logLevel: string;
@@ -138,6 +140,11 @@ const EnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  DATABASE_READ_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   DATA_DIR: z.string().min(1).default('./data'),
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -220,11 +227,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDi
   }
   const e = parsed.data;
   const databaseUrl = e.DATABASE_URL ?? null;
+  // A replica of the embedded PGlite cannot exist: the setting would be silently ignored.
+  if (e.DATABASE_READ_URL && !databaseUrl) throw new Error('Invalid environment:\n  DATABASE_READ_URL: needs DATABASE_URL (the primary it replicates)');
   const production = e.NODE_ENV === 'production';
   return {
     port: e.PORT,
     host: e.HOST,
     databaseUrl,
+    databaseReadUrl: e.DATABASE_READ_URL ?? null,
     dataDir: resolve(e.DATA_DIR),
     production,
     logLevel: e.LOG_LEVEL,

@@ -6,18 +6,28 @@ import { statementCounter } from './statement-counter';
 /** Arbitrary constant: the advisory lock that serialises migrations across server processes. */
 const MIGRATION_LOCK = 720_200_001;
 
-/** The database connection of one server process, plus the embedded server when it owns one. */
+/** The application_name of the read pool's sessions (pg_stat_activity on the replica shows them). */
+export const READ_APPLICATION_NAME = 'itsm-orchestrator-read';
+
+/**
+ * The database connection of one server process, plus the embedded server when it owns one.
+ * `dataSource` is the primary: every command and every query not listed below. `readSource` is
+ * DATABASE_READ_URL (a streaming replica) when set, else the primary itself: only read-only
+ * queries that may lag behind the primary by the replica's replay lag use it (an instance's
+ * history, its replay and verification, the KPIs); nothing that decides a command reads from it.
+ */
 export class Database {
   private constructor(
     readonly dataSource: DataSource,
     private readonly embedded: EmbeddedPostgres | null,
+    readonly readSource: DataSource = dataSource,
   ) {}
 
   /**
    * Connects to `databaseUrl`, or starts embedded PGlite in `dataDir` when there is none, and
    * brings the schema up to date with the migrations (never `synchronize`).
    */
-  static async open(options: { databaseUrl: string | null; dataDir: string; poolSize?: number; migrate?: boolean; statementCounterDir?: string | null }): Promise<Database> {
+  static async open(options: { databaseUrl: string | null; dataDir: string; poolSize?: number; migrate?: boolean; statementCounterDir?: string | null; readUrl?: string | null }): Promise<Database> {
     const embedded = options.databaseUrl ? null : await EmbeddedPostgres.start(options.dataDir);
     const dataSource = new DataSource({
       type: 'postgres',
@@ -30,21 +40,39 @@ export class Database {
       ...(options.statementCounterDir ? { logger: statementCounter(options.statementCounterDir) } : {}),
       extra: { max: options.poolSize ?? 10 },
     });
+    // A replica only for an external primary: the embedded PGlite has none.
+    const readSource = options.readUrl && options.databaseUrl ? readDataSource(options.readUrl, options.poolSize ?? 10) : null;
     try {
       await dataSource.initialize();
       if (options.migrate !== false) await runMigrations(dataSource);
+      await readSource?.initialize();
     } catch (error) {
+      if (readSource?.isInitialized) await readSource.destroy();
       if (dataSource.isInitialized) await dataSource.destroy();
       await embedded?.stop();
       throw error;
     }
-    return new Database(dataSource, embedded);
+    return new Database(dataSource, embedded, readSource ?? dataSource);
   }
 
   async close(): Promise<void> {
+    if (this.readSource !== this.dataSource && this.readSource.isInitialized) await this.readSource.destroy();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     await this.embedded?.stop();
   }
+}
+
+/** The pool of DATABASE_READ_URL: no migrations (a hot standby refuses writes), its own application_name. */
+function readDataSource(url: string, poolSize: number): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    applicationName: READ_APPLICATION_NAME,
+    extra: { max: poolSize },
+  });
 }
 
 /** Runs pending migrations under an advisory lock, so several processes may start at once. */

@@ -41,7 +41,7 @@ export class EngineHostModule {
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         {
           provide: Database,
-          useFactory: () => Database.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementCounterDir: config.statementCounterDir }),
+          useFactory: () => Database.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementCounterDir: config.statementCounterDir, readUrl: config.databaseReadUrl }),
         },
         {
           // The history keys (never in the database); the anchor is checked (and sealed on a new database) before any command runs.

@@ -61,7 +61,11 @@ interface InstanceRow {
   variables: Record<string, unknown>;
 }
 
-/** Reads instances' append-only history and verifies it against the server's history key. */
+/**
+ * Reads instances' append-only history and verifies it against the server's history key. Every
+ * query goes to the read source (DATABASE_READ_URL, a replica, when set): a reader may see history
+ * up to the replica's replay lag behind the primary; no command reads from here.
+ */
 @Injectable()
 export class HistoryQuery {
   constructor(
@@ -71,7 +75,7 @@ export class HistoryQuery {
 
   async events(instanceId: string): Promise<HistoryEventRecord[]> {
     await this.instances([instanceId], true);
-    const rows = await this.db.dataSource.query(`SELECT ${EVENT_COLUMNS} FROM history_event WHERE instance_id = $1 ORDER BY seq`, [instanceId]);
+    const rows = await this.db.readSource.query(`SELECT ${EVENT_COLUMNS} FROM history_event WHERE instance_id = $1 ORDER BY seq`, [instanceId]);
     return rows.map((r: Record<string, unknown>) => withoutSeal(toEvent(r)));
   }
 
@@ -91,17 +95,17 @@ export class HistoryQuery {
 
   /** The history with the tokens and variables after every event (see replay.ts). */
   async replay(instanceId: string): Promise<InstanceReplay> {
-    const [row] = await this.db.dataSource.query(`SELECT ${INSTANCE_COLUMNS} FROM process_instance WHERE id = $1`, [instanceId]);
+    const [row] = await this.db.readSource.query(`SELECT ${INSTANCE_COLUMNS} FROM process_instance WHERE id = $1`, [instanceId]);
     if (!row) throw new EngineError(EngineErrorCode.InstanceNotFound, `no process instance with id "${instanceId}"`);
     const { snapshot: _s, history: _h, ...instance } = toInstanceRecord(row);
-    const rows = await this.db.dataSource.query(`SELECT ${EVENT_COLUMNS} FROM history_event WHERE instance_id = $1 ORDER BY seq`, [instanceId]);
+    const rows = await this.db.readSource.query(`SELECT ${EVENT_COLUMNS} FROM history_event WHERE instance_id = $1 ORDER BY seq`, [instanceId]);
     const { steps, variables } = replaySteps(rows.map((r: Record<string, unknown>) => withoutSeal(toEvent(r))));
     return { instance, steps, consistent: canonicalJson(withoutNulls(variables)) === canonicalJson(withoutNulls(instance.variables)) };
   }
 
   /** Verifies the instances after `after` (by id), `limit` of them, and on the first page the anchor. */
   async verifyPage(after: string | null, limit: number): Promise<VerifyPage> {
-    const ds = this.db.dataSource;
+    const ds = this.db.readSource;
     const rows: InstanceRow[] = await ds.query(
       `SELECT id, history_seq, history_hash, history_mac, variables FROM process_instance WHERE ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
       [after, limit],
@@ -133,7 +137,7 @@ export class HistoryQuery {
 
   /** The sealed instance count against the instances that exist. */
   private async anchor(total: number): Promise<{ state: NonNullable<VerifyPage['anchor']>; problems: HistoryProblem[] }> {
-    const rows: { instances: string; mac: string | null; sealed_at: Date | null }[] = await this.db.dataSource.query(`SELECT instances, mac, sealed_at FROM history_anchor WHERE id = 1`);
+    const rows: { instances: string; mac: string | null; sealed_at: Date | null }[] = await this.db.readSource.query(`SELECT instances, mac, sealed_at FROM history_anchor WHERE id = 1`);
     const problem = (reason: string): HistoryProblem => ({ instanceId: '*', seq: null, kind: 'anchor', reason });
     if (!rows[0]) return { state: { instances: null, sealed: false, sealedAt: null }, problems: [problem('the history anchor (the sealed count of instances) is missing: it was deleted')] };
     const instances = Number(rows[0].instances);
@@ -154,7 +158,7 @@ export class HistoryQuery {
   }
 
   private async instances(ids: string[], mustExist: boolean): Promise<InstanceRow[]> {
-    const rows: InstanceRow[] = await this.db.dataSource.query(
+    const rows: InstanceRow[] = await this.db.readSource.query(
       `SELECT id, history_seq, history_hash, history_mac, variables FROM process_instance WHERE id = ANY($1::uuid[]) ORDER BY id`,
       [ids],
     );
@@ -166,7 +170,7 @@ export class HistoryQuery {
   private async facts(rows: InstanceRow[]): Promise<InstanceFacts[]> {
     if (!rows.length) return [];
     const ids = rows.map((r) => r.id);
-    const ds = this.db.dataSource;
+    const ds = this.db.readSource;
     const events: SealedEvent[] = (await ds.query(`SELECT ${EVENT_COLUMNS} FROM history_event WHERE instance_id = ANY($1::uuid[]) ORDER BY instance_id, seq`, [ids])).map(toEvent);
     const tasks: (TaskFact & { instanceId: string })[] = (
       await ds.query(`SELECT id, instance_id, element_id, status, completed_by, submitted FROM user_task WHERE instance_id = ANY($1::uuid[]) AND status <> 'open'`, [ids])
