@@ -35,6 +35,7 @@ import { DraftsService } from './drafts/drafts.service';
 import { DeployRequestsService } from './drafts/deploy-requests.service';
 import { ProbesController } from './health/probes.controller';
 import { MetricsModule } from './metrics/metrics.module';
+import { RetentionJob } from './retention/retention-job';
 
 @Module({})
 export class AppModule {
@@ -61,6 +62,7 @@ export class AppModule {
         ReferenceProcessSeeder,
         DraftsService,
         DeployRequestsService,
+        RetentionJob,
       ],
     };
   }

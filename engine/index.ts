@@ -58,3 +58,4 @@ export type { DecisionRecord, DecisionStore, NewDecision } from './decisions/por
 export type { DecisionDeployResult, DecisionEvaluation } from './decisions/decision-commands';
 export * from './records';
 export * from './forms';
+export * from './retention';

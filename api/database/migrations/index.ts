@@ -11,6 +11,7 @@ import { Records1764700000000 } from './1764700000000-records';
 import { Drafts1764800000000 } from './1764800000000-drafts';
 import { KeyedHistory1765000000000 } from './1765000000000-keyed-history';
 import { SessionsAndKnownLogins1765000000001 } from './1765000000001-sessions-and-known-logins';
+import { HistoryPartitions1765300000000 } from './1765300000000-history-partitions';
 
 /** Every migration, oldest first. Add new ones at the end; never edit a released one. */
-export const migrations = [InitialSchema1763712000000, BusinessCalendars1763750000000, TimerJobs1763760000000, Identity1763800000000, DefinitionOwners1763900000000, Messaging1764000000000, CallActivities1764100000000, DecisionDefinitions1764500000000, Forms1764600000000, Records1764700000000, Drafts1764800000000, KeyedHistory1765000000000, SessionsAndKnownLogins1765000000001];
+export const migrations = [InitialSchema1763712000000, BusinessCalendars1763750000000, TimerJobs1763760000000, Identity1763800000000, DefinitionOwners1763900000000, Messaging1764000000000, CallActivities1764100000000, DecisionDefinitions1764500000000, Forms1764600000000, Records1764700000000, Drafts1764800000000, KeyedHistory1765000000000, SessionsAndKnownLogins1765000000001, HistoryPartitions1765300000000];
