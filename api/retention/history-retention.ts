@@ -219,6 +219,9 @@ export class HistoryRetention {
     for (const { name } of partitions) {
       const done = await inTransaction(this.dataSource, async (q) => {
         if (!(await this.tryLock(q))) return false;
+        // Another process may have dropped it since the list was read.
+        const [present] = await q.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [name]);
+        if (!present.present) return false;
         await q.query(`LOCK TABLE ${quoteIdent(name)} IN ACCESS EXCLUSIVE MODE`);
         const [row] = await q.query(`SELECT EXISTS (SELECT 1 FROM ${quoteIdent(name)}) AS used`);
         if (row.used) return false;
