@@ -37,6 +37,7 @@ import { ProbesController } from './health/probes.controller';
 import { MetricsModule } from './metrics/metrics.module';
 import { ExternalTasksModule } from './external-tasks/external-tasks.module';
 import { EngineRestModule } from './engine-rest/engine-rest.module';
+import { RetentionJob } from './retention/retention-job';
 
 @Module({})
 export class AppModule {
@@ -63,6 +64,7 @@ export class AppModule {
         ReferenceProcessSeeder,
         DraftsService,
         DeployRequestsService,
+        RetentionJob,
       ],
     };
   }

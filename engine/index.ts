@@ -60,3 +60,4 @@ export * from './records';
 export * from './forms';
 export { ExternalTaskCommands, MAX_EXTERNAL_LOCK_MS, viewOf as externalTaskView } from './external-tasks/commands';
 export * from './external-tasks/ports';
+export * from './retention';
