@@ -126,8 +126,9 @@ export class ListReads1765100000000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION task_sla_due(iid uuid) RETURNS timestamptz LANGUAGE sql STABLE AS $$
         SELECT record_sla_due(r.closed_at, r.sla_paused, r.acknowledged_at, r.response_due_at, r.resolved_at, r.resolution_due_at)
-          FROM process_instance ti JOIN record r ON r.instance_id = ti.id OR r.instance_id = ti.root_instance_id
-         WHERE ti.id = iid ORDER BY (r.instance_id = ti.id) DESC LIMIT 1
+          FROM record r
+         WHERE r.instance_id = iid OR r.instance_id = (SELECT ti.root_instance_id FROM process_instance ti WHERE ti.id = iid)
+         ORDER BY (r.instance_id = iid) DESC LIMIT 1
       $$`);
     await q.query(`
       CREATE FUNCTION user_task_sla_due() RETURNS trigger LANGUAGE plpgsql AS $$
