@@ -129,10 +129,10 @@ describe(`${TASKS} external tasks, two server processes, ${WORKERS} workers`, ()
 });
 
 function startServer(databaseUrl: string): ChildProcess {
-  return spawn(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.cjs'), join(ROOT, 'test/support/external-task-server.ts'), databaseUrl], {
+  return spawn(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.cjs'), join(ROOT, 'test/support/http-server.ts'), databaseUrl], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, HISTORY_KEY },
+    env: { ...process.env, HISTORY_KEY, LOG_LEVEL: 'warn' },
   });
 }
 
