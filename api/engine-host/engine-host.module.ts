@@ -67,7 +67,7 @@ export class EngineHostModule {
           useFactory: (db: Database, handlers: ServiceHandlerRegistry, clock: Clock, calendars: CalendarService, ring: HistoryKeyring) =>
             // Metrics and trace spans of every command (api/metrics/instrument.ts).
             instrumentOrchestrator(new Orchestrator({
-              transactions: instrumentTransactions(new TypeormTransactionRunner(db.dataSource, ring), db.dataSource),
+              transactions: instrumentTransactions(new TypeormTransactionRunner(db.dataSource, ring)),
               handlers,
               clock,
               calendars: (name) => calendars.get(name),

@@ -134,7 +134,7 @@ export class TypeormTimerStore implements TimerStore {
 export class TypeormTimerClaimer implements TimerClaimer {
   constructor(private readonly dataSource: DataSource) {}
 
-  async claimDue(owner: string, limit: number, lockMs: number, offsetMs: number): Promise<{ id: string }[]> {
+  async claimDue(owner: string, limit: number, lockMs: number, offsetMs: number): Promise<{ id: string; lagSeconds: number }[]> {
     // Due is compared with the DATABASE clock (one time source for every server process), shifted
     // only by a test clock's offset (0 in production). Lock expiry is real time: it is about liveness.
     const runner = this.dataSource.createQueryRunner();
@@ -152,8 +152,9 @@ export class TypeormTimerClaimer implements TimerClaimer {
              ORDER BY run_at
              LIMIT $2
              FOR UPDATE SKIP LOCKED)
-         RETURNING t.id, t.run_at)
-       SELECT id FROM claimed ORDER BY run_at, id`,
+         RETURNING t.id, t.run_at,
+                   extract(epoch FROM clock_timestamp() + make_interval(secs => $4::double precision / 1000) - t.due_at)::float8 AS lag)
+       SELECT id, lag AS "lagSeconds" FROM claimed ORDER BY run_at, id`,
       [owner, limit, lockMs, offsetMs],
       true,
       );

@@ -1,6 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import type { DataSource } from 'typeorm';
 import { EngineError, EngineErrorCode, InstanceRunner, Orchestrator, type CommandStore, type FireSummary, type OutboxSummary, type TimerClaimer, type TransactionRunner } from '../../engine';
 import { statusFor } from '../common/problem';
 import { commandDuration, commands, engineRun, outboxDeliveries, timerJobs, timerLag, transactionConflicts, transactionRetries } from './metrics';
@@ -174,19 +173,11 @@ export function instrumentOrchestrator(orchestrator: Orchestrator): Orchestrator
  * deadlock (the kernel's retry signal) is a conflict; the next transaction of the same command is
  * its retry. The timer claims observe how late each claimed job is (itsm_timer_lag_seconds).
  */
-export function instrumentTransactions(inner: TransactionRunner, dataSource: DataSource): TransactionRunner {
+export function instrumentTransactions(inner: TransactionRunner): TransactionRunner {
   const timers: TimerClaimer = {
     async claimDue(owner, limit, lockMs, offsetMs) {
       const claimed = await inner.timers.claimDue(owner, limit, lockMs, offsetMs);
-      if (claimed.length) {
-        const rows: { lag: number }[] = await dataSource
-          .query(`SELECT extract(epoch FROM clock_timestamp() + make_interval(secs => $2::double precision / 1000) - due_at)::float8 AS lag FROM timer_job WHERE id = ANY($1::uuid[])`, [
-            claimed.map((c) => c.id),
-            offsetMs,
-          ])
-          .catch(() => []);
-        for (const row of rows) timerLag.observe(Math.max(0, row.lag));
-      }
+      for (const job of claimed) timerLag.observe(Math.max(0, job.lagSeconds));
       return claimed;
     },
   };

@@ -259,7 +259,8 @@ export interface TimerClaimer {
    * `FOR UPDATE SKIP LOCKED`, marking them locked by `owner` until `lockMs` from now. A job whose
    * claim expired (its worker died) is claimable again.
    */
-  claimDue(owner: string, limit: number, lockMs: number, offsetMs: number): Promise<{ id: string }[]>;
+  /** Claims due jobs; each with how late it is (seconds since it was due, by the database clock shifted by `offsetMs`). */
+  claimDue(owner: string, limit: number, lockMs: number, offsetMs: number): Promise<{ id: string; lagSeconds: number }[]>;
 }
 
 /** Opens one transaction per call: commit when `work` resolves, roll back when it throws. */
