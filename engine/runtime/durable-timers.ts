@@ -52,6 +52,26 @@ export class DurableTimers extends Timers {
     super({ setTimeout: (() => null) as never, clearTimeout: (() => undefined) as never });
   }
 
+  /**
+   * Execution ids of timers that were already due when armed and wait at an event-based gateway
+   * (see timers/checked-timer-definition.ts): the runner fires them once the gateway's other
+   * events are waiting too ({@link takeArrived}).
+   */
+  private readonly arrived = new Set<string>();
+
+  /** Notes a timer that was due when it was armed (the run fires it once it has settled). */
+  markArrived(executionId: string): void {
+    this.arrived.add(executionId);
+  }
+
+  /** The arrived timers still armed, in the order they were armed; the note is cleared. */
+  takeArrived(): string[] {
+    const armed = new Set(this.refs().map((ref) => ref.owner?.executionId));
+    const ids = [...this.arrived].filter((id) => armed.has(id));
+    this.arrived.clear();
+    return ids;
+  }
+
   /** Timers that are armed right now, in the shape the host persists. */
   pending(): PendingTimer[] {
     return this.refs()

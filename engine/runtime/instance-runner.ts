@@ -305,8 +305,7 @@ export class InstanceRunner {
         action(this.handleFor(live, recorder));
         how = await quiet;
       }
-      how = await this.drainStartQueue(live, recorder, how);
-      how = await this.settleConditions(live, recorder, how);
+      how = await this.settle(live, recorder, how);
       return overBudget(await this.outcome(live, recorder, how, variables));
     } catch (error) {
       throw currentBudget()?.violation ?? processFailed(error);
@@ -380,8 +379,7 @@ export class InstanceRunner {
         if (!applied) throw new EngineError(EngineErrorCode.TaskNotOpen, 'the task is no longer waiting in the process');
         how = await quiet;
       }
-      how = await this.drainStartQueue(live, recorder, how);
-      how = await this.settleConditions(live, recorder, how);
+      how = await this.settle(live, recorder, how);
       return overBudget(await this.outcome(live, recorder, how, before, options.rearm));
     } catch (error) {
       throw currentBudget()?.violation ?? processFailed(error);
@@ -426,6 +424,25 @@ export class InstanceRunner {
       how = await quiet;
     }
     return how;
+  }
+
+  /**
+   * What runs once the command's own steps have settled: queued event sub-process starts, then
+   * conditional events, then timers that were already due when an event-based gateway reached
+   * them; again while one of them moved a token.
+   */
+  private async settle(live: LiveEngineInternal, recorder: Recorder, how: Quiescence): Promise<Quiescence> {
+    for (;;) {
+      how = await this.drainStartQueue(live, recorder, how);
+      how = await this.settleConditions(live, recorder, how);
+      const arrived = how === 'end' ? [] : live.timers.takeArrived();
+      if (!arrived.length) return how;
+      for (const executionId of arrived) {
+        const quiet = untilQuiescent(live.engine as any);
+        if (live.timers.fire(executionId)) how = await quiet;
+        if (how === 'end') return how;
+      }
+    }
   }
 
   /** Re-evaluates the conditional events once the command's run has settled (conditional-events.ts). */

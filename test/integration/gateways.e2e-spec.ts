@@ -467,6 +467,44 @@ describe('gateways, conditional and link events (HTTP, PostgreSQL)', () => {
     });
   });
 
+  describe('event-based gateway whose timer date has already passed', () => {
+    beforeAll(() =>
+      deploy(
+        bpmn(
+          'ebg-past',
+          [
+            '<bpmn:message id="cancelMsg" name="cancel-change"/>',
+            '<bpmn:startEvent id="start"/>',
+            '<bpmn:eventBasedGateway id="window"/>',
+            '<bpmn:intermediateCatchEvent id="opens"><bpmn:timerEventDefinition><bpmn:timeDate xsi:type="bpmn:tFormalExpression">${plannedStart}</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>',
+            '<bpmn:intermediateCatchEvent id="cancel"><bpmn:messageEventDefinition messageRef="cancelMsg"/></bpmn:intermediateCatchEvent>',
+            task('implement'),
+            '<bpmn:endEvent id="done"/>',
+            '<bpmn:endEvent id="cancelled"/>',
+            flow('f0', 'start', 'window'),
+            flow('g1', 'window', 'opens'),
+            flow('g2', 'window', 'cancel'),
+            flow('f1', 'opens', 'implement'),
+            flow('f2', 'implement', 'done'),
+            flow('f3', 'cancel', 'cancelled'),
+          ].join('\n'),
+        ).replace('<bpmn:message id="cancelMsg" name="cancel-change"/>', '').replace('<bpmn:process', '<bpmn:message id="cancelMsg" name="cancel-change"/>\n<bpmn:process'),
+      ),
+    );
+
+    it('a date in the past fires on arrival, the message branch is discarded and the instance completes', async () => {
+      // Past on the test's clock and on the real one (bpmn-elements compares dates with the real clock).
+      const past = Math.min(clock.now().getTime(), Date.now()) - HOUR;
+      const { id } = await start('ebg-past', { plannedStart: new Date(past).toISOString() });
+      expect(await openTaskIds(id)).toEqual(['implement']);
+      expect((await t.as('auditor').get(`/api/subscriptions?instanceId=${id}`).expect(200)).body.items).toEqual([]);
+      expect(await timersOf(id)).toEqual([]);
+      await complete(id, 'implement');
+      expect((await instance(id)).status).toBe('completed');
+      expect(await completedCount(id, 'cancel')).toBe(0);
+    });
+  });
+
   it('link events: an unreached link catch event is not active; the thrown link continues the flow', async () => {
     await deploy(
       bpmn(

@@ -249,4 +249,21 @@ describe('change management flow (processes/change)', () => {
     expect(change.emergency).toMatchObject({ count: 1, total: 5 });
     expect(change.reviewCompleted).toMatchObject({ count: 2, total: 2 });
   });
+
+  it('a planned start already past when the change is scheduled opens implementation at once; no cancellation is left waiting', async () => {
+    // given: a standard change whose planned start passed an hour ago (on the test clock and the real one)
+    const past = new Date(Math.min(clock.now().getTime(), Date.now()) - HOUR).toISOString();
+    const { id, number } = await raise('standard', { plannedStart: past });
+
+    // then: the window is open in the same command and the requester's cancellation no longer waits
+    const task = await only(id, 'UT_Implement');
+    expect((await t.as('auditor').get(`/api/subscriptions?instanceId=${id}`).expect(200)).body.items).toEqual([]);
+    expect((await t.as('auditor').get(`/api/timers?instanceId=${id}`).expect(200)).body.items).toEqual([]);
+
+    // when: implemented and reviewed, the change ends successful
+    await implement(task, 'successful').expect(200);
+    await review(await only(id, 'UT_PIR')).expect(200);
+    expect((await instance(id)).status).toBe('completed');
+    expect((await record(number)).state).not.toBe('scheduled');
+  });
 });
