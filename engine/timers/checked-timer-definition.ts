@@ -37,7 +37,7 @@ export class CheckedTimerEventDefinition extends (TimerEventDefinition as unknow
 }
 
 /** True when `activity` is entered from an event-based gateway. */
-function afterEventBasedGateway(activity: TimerDefinitionLike['activity']): boolean {
+export function afterEventBasedGateway(activity: TimerDefinitionLike['activity']): boolean {
   return activity.inbound.some((flow) => activity.context?.getActivityById(flow.sourceId)?.type === 'bpmn:EventBasedGateway');
 }
 

@@ -455,6 +455,14 @@ describe('gateways, conditional and link events (HTTP, PostgreSQL)', () => {
       expect((await instance(id)).status).toBe('completed');
     });
 
+    it('a condition already true when the gateway is reached wins at once: no timer is left armed', async () => {
+      const { id } = await start('ebg-race', { finished: true });
+      expect(await completedCount(id, 'done')).toBe(1);
+      expect(await timersOf(id)).toEqual([]);
+      await complete(id, 'work');
+      expect((await instance(id)).status).toBe('completed');
+    });
+
     it('the timer firing first wins and discards the conditional branch', async () => {
       const { id } = await start('ebg-race', { finished: false });
       clock.advance(HOUR + 1000);
