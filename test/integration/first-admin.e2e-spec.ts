@@ -1,22 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { startMainProcess, type ServerProcess } from '../support/server-process';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
-const ROOT = join(__dirname, '..', '..');
 /** A server process compiles the whole application from source at start: slow on a busy machine. */
 const SERVER_TEST_TIMEOUT = 180_000;
-
-/** A port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.once('error', reject);
-  });
-}
 
 /**
  * The server as docker-compose.yml starts it (api/main.ts, configured only by the environment:
@@ -26,54 +12,18 @@ function freePort(): Promise<number> {
  */
 describe('first administrator from the environment (server process, empty database)', () => {
   const databases: TestDatabase[] = [];
-  const servers: ChildProcess[] = [];
+  const servers: ServerProcess[] = [];
   afterAll(async () => {
-    for (const server of servers) await stop(server);
+    for (const server of servers) await server.stop();
     for (const db of databases) await db.drop();
   });
 
-  async function stop(server: ChildProcess): Promise<void> {
-    if (server.exitCode !== null || server.signalCode !== null) return;
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
-    clearTimeout(timer);
-    if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
-  }
-
-  async function start(env: Record<string, string>): Promise<{ base: string; log: () => string; server: ChildProcess }> {
+  async function start(env: Record<string, string>): Promise<ServerProcess> {
     const db = await createTestDatabase();
     databases.push(db);
-    const port = await freePort();
-    const server = spawn(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.cjs'), join(ROOT, 'api/main.ts')], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // only what compose sets: nothing inherited from the test run but PATH and HOME
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        NODE_ENV: 'production',
-        DATABASE_URL: db.databaseUrl,
-        DATA_DIR: db.dataDir,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        WORKERS: '1',
-        SEED_PROCESSES: 'false',
-        ...env,
-      },
-    });
+    const server = await startMainProcess({ DATABASE_URL: db.databaseUrl, DATA_DIR: db.dataDir, ...env });
     servers.push(server);
-    let output = '';
-    server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await new Promise<void>((resolve, reject) => {
-      server.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('listening on http://')) resolve();
-      });
-      server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-    });
-    return { base: `http://127.0.0.1:${port}`, log: () => output, server };
+    return server;
   }
 
   async function login(base: string, username: string, password: string): Promise<{ status: number; body: any }> {

@@ -1,6 +1,5 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,10 +9,10 @@ import { loadConfig } from '../../api/config/config';
 import { Database, READ_APPLICATION_NAME } from '../../api/database/database';
 import { UsersService } from '../../api/users/users.service';
 import { linearTasks } from '../support/bpmn';
+import { freePort, startMainProcess, type ServerProcess } from '../support/server-process';
 import { createTestApp, type ApiTestApp } from '../support/test-app';
 
 const run = promisify(execFile);
-const ROOT = join(__dirname, '..', '..');
 
 /** The binaries of Debian's postgresql packages (PG_BIN overrides): the newest version installed. */
 function postgresBin(): string | null {
@@ -33,17 +32,6 @@ async function pg(binary: string, args: string[]): Promise<string> {
   const file = join(BIN!, binary);
   const { stdout } = AS_ROOT ? await run('runuser', ['-u', 'postgres', '--', file, ...args], { cwd: '/' }) : await run(file, args);
   return stdout;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function sql<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
@@ -210,43 +198,10 @@ describeWithBinaries('high availability: reads from a streaming replica, writes 
   }, 90_000);
 
   /** `npm start` as a deployment runs it (api/main.ts, production), on the same primary, replica and history key. */
-  async function startServer(): Promise<{ base: string; server: ChildProcess }> {
-    const port = await freePort();
-    const server = spawn(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.cjs'), join(ROOT, 'api/main.ts')], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        NODE_ENV: 'production',
-        DATABASE_URL: primaryUrl,
-        DATABASE_READ_URL: replicaUrl,
-        DATA_DIR: dataDir,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        WORKERS: '1',
-        SEED_PROCESSES: 'false',
-      },
-    });
-    cleanup.push(async () => {
-      if (server.exitCode !== null || server.signalCode !== null) return;
-      const exited = new Promise((r) => server.once('exit', r));
-      server.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
-      clearTimeout(timer);
-      if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
-    });
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      server.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('listening on http://')) resolve();
-      });
-      server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-    });
-    return { base: `http://127.0.0.1:${port}`, server };
+  async function startServer(): Promise<ServerProcess> {
+    const server = await startMainProcess({ DATABASE_URL: primaryUrl, DATABASE_READ_URL: replicaUrl, DATA_DIR: dataDir });
+    cleanup.push(() => server.stop());
+    return server;
   }
 
   it('a production server process started with DATABASE_READ_URL answers history verification from the replica', async () => {

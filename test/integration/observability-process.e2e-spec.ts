@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
 import { linearTasks } from '../support/bpmn';
+import { startHttpServer, type ServerProcess } from '../support/server-process';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
-const ROOT = join(__dirname, '..', '..');
 const ADMIN_PASSWORD = 'tracing-admin-secret-1';
 
 interface OtlpSpan {
@@ -32,8 +30,7 @@ function attribute(span: OtlpSpan, key: string): unknown {
 describe('tracing and request logs of a server process', () => {
   let db: TestDatabase;
   let collector: Server;
-  let server: ChildProcess;
-  let output = '';
+  let server: ServerProcess;
   let base = '';
   const spans: OtlpSpan[] = [];
 
@@ -52,40 +49,24 @@ describe('tracing and request logs of a server process', () => {
     });
     await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
     const { port } = collector.address() as { port: number };
-    server = spawn(
-      process.execPath,
-      ['-r', join(ROOT, 'test/support/ts-register.cjs'), '-r', join(ROOT, 'api/tracing/preload.ts'), join(ROOT, 'test/support/http-server.ts'), db.databaseUrl],
+    server = await startHttpServer(
+      db.databaseUrl,
       {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: {
-          ...process.env,
-          LOG_LEVEL: 'info',
-          LOG_FORMAT: 'json',
-          ADMIN_USERNAME: 'root',
-          ADMIN_PASSWORD,
-          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
-          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-          OTEL_BSP_SCHEDULE_DELAY: '100',
-        },
+        ...process.env,
+        LOG_LEVEL: 'info',
+        LOG_FORMAT: 'json',
+        ADMIN_USERNAME: 'root',
+        ADMIN_PASSWORD,
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
       },
+      ['api/tracing/preload.ts'],
     );
-    server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    base = await new Promise<string>((resolve, reject) => {
-      server.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const found = /listening (\d+)/.exec(output)?.[1];
-        if (found) resolve(`http://127.0.0.1:${found}`);
-      });
-      server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-    });
+    base = server.base;
   }, 90_000);
   afterAll(async () => {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server.once('exit', r));
-      server.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    }
+    await server?.stop();
     collector?.closeAllConnections();
     await new Promise((r) => collector?.close(r));
     await db?.drop();
@@ -149,7 +130,7 @@ describe('tracing and request logs of a server process', () => {
     await new Promise((r) => setTimeout(r, 300));
 
     // then: JSON lines; the denial line and the request line both carry the id
-    const lines = output
+    const lines = server.log()
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as { msg?: string; requestId?: string; req?: { id?: string } });

@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { Client } from 'pg';
+import { startHttpServer, type ServerProcess } from '../support/server-process';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
-const ROOT = join(__dirname, '..', '..');
 const ADMIN_PASSWORD = 'first-admin-secret-1';
 const CAROL_PASSWORD = 'carols-first-secret-2';
 const CAROL_NEW_PASSWORD = 'carols-second-secret-3';
@@ -17,33 +15,16 @@ const WRONG_PASSWORD = 'a-wrong-guess-secret-5';
  */
 describe('secrets in the logs', () => {
   let db: TestDatabase;
-  let server: ChildProcess;
-  let output = '';
+  let server: ServerProcess;
   let base = '';
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    server = spawn(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.cjs'), join(ROOT, 'test/support/http-server.ts'), db.databaseUrl], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LOG_LEVEL: 'trace', ADMIN_USERNAME: 'root', ADMIN_PASSWORD },
-    });
-    server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    base = await new Promise<string>((resolve, reject) => {
-      server.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const port = /listening (\d+)/.exec(output)?.[1];
-        if (port) resolve(`http://127.0.0.1:${port}`);
-      });
-      server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-    });
+    server = await startHttpServer(db.databaseUrl, { ...process.env, LOG_LEVEL: 'trace', ADMIN_USERNAME: 'root', ADMIN_PASSWORD });
+    base = server.base;
   }, 60_000);
   afterAll(async () => {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server.once('exit', r));
-      server.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    }
+    await server?.stop();
     await db?.drop();
   });
 
@@ -76,13 +57,13 @@ describe('secrets in the logs', () => {
     await new Promise((r) => setTimeout(r, 500)); // let the log lines arrive
 
     // then: the log is there and speaks of these requests ...
-    expect(output).toContain('"url":"/api/auth/login"');
-    expect(output).toContain('"msg":"access denied"');
+    expect(server.log()).toContain('"url":"/api/auth/login"');
+    expect(server.log()).toContain('"msg":"access denied"');
     // ... but holds no secret
     const secrets = [ADMIN_PASSWORD, CAROL_PASSWORD, CAROL_NEW_PASSWORD, RESET_PASSWORD, WRONG_PASSWORD];
     const tokens = [root, carol, changed, refreshed].flatMap((r) => [r.body.accessToken, r.body.refreshToken]);
-    for (const secret of [...secrets, ...tokens]) expect(output.includes(secret)).toBe(false);
-    expect(output).not.toMatch(/\$argon2id\$/);
+    for (const secret of [...secrets, ...tokens]) expect(server.log().includes(secret)).toBe(false);
+    expect(server.log()).not.toMatch(/\$argon2id\$/);
 
     // and the user table holds argon2id hashes only
     const client = new Client({ connectionString: db.databaseUrl });
