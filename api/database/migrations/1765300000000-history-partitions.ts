@@ -14,28 +14,10 @@ export class HistoryPartitions1765300000000 implements MigrationInterface {
   name = 'HistoryPartitions1765300000000';
 
   async up(q: QueryRunner): Promise<void> {
-    const indexes: { indexname: string; indexdef: string }[] = await q.query(
-      `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'history_event' AND indexname <> 'pk_history_event'`,
-    );
+    const indexes = await setAsideIndexes(q);
     await q.query(`ALTER TABLE history_event RENAME TO history_event_unpartitioned`);
     await q.query(`ALTER TABLE history_event_unpartitioned RENAME CONSTRAINT pk_history_event TO pk_history_event_unpartitioned`);
-    for (const index of indexes) await q.query(`ALTER INDEX ${quoteIdent(index.indexname)} RENAME TO ${quoteIdent(`${index.indexname}_old`.slice(0, 63))}`);
-    await q.query(`
-      CREATE TABLE history_event (
-        instance_id  uuid        NOT NULL CONSTRAINT fk_history_event_instance_p REFERENCES process_instance (id) ON DELETE RESTRICT,
-        seq          int         NOT NULL,
-        type         text        NOT NULL,
-        element_id   text,
-        element_type text,
-        execution_id text,
-        actor        text,
-        payload      jsonb,
-        occurred_at  timestamptz NOT NULL,
-        prev_hash    text,
-        hash         text        NOT NULL,
-        mac          text        NULL,
-        CONSTRAINT pk_history_event PRIMARY KEY (instance_id, seq, occurred_at)
-      ) PARTITION BY RANGE (occurred_at)`);
+    await q.query(historyEventTable({ partitioned: true }));
     await q.query(`CREATE TABLE history_event_default PARTITION OF history_event DEFAULT`);
     const [range] = await q.query(
       `SELECT date_trunc('month', COALESCE(min(occurred_at), now()) AT TIME ZONE 'UTC') AS first, date_trunc('month', now() AT TIME ZONE 'UTC') + interval '3 months' AS last
@@ -43,22 +25,33 @@ export class HistoryPartitions1765300000000 implements MigrationInterface {
     );
     await createEnsureFunction(q);
     await q.query(`SELECT history_event_ensure_month(m::timestamp) FROM generate_series($1::timestamp, $2::timestamp, interval '1 month') AS m`, [range.first, range.last]);
-    await q.query(
-      `INSERT INTO history_event (instance_id, seq, type, element_id, element_type, execution_id, actor, payload, occurred_at, prev_hash, hash, mac)
-       SELECT instance_id, seq, type, element_id, element_type, execution_id, actor, payload, occurred_at, prev_hash, hash, mac FROM history_event_unpartitioned`,
-    );
+    await q.query(`INSERT INTO history_event (${COLUMNS}) SELECT ${COLUMNS} FROM history_event_unpartitioned`);
     await q.query(`DROP TABLE history_event_unpartitioned`);
-    for (const index of indexes) {
-      await q.query(index.indexdef.replace(/ ON (ONLY )?(\S+\.)?history_event /, ' ON history_event '));
-    }
+    await recreateIndexes(q, indexes);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    const indexes = await setAsideIndexes(q);
     await q.query(`ALTER TABLE history_event RENAME TO history_event_partitioned`);
     await q.query(`ALTER TABLE history_event_partitioned RENAME CONSTRAINT pk_history_event TO pk_history_event_partitioned`);
-    await q.query(`
+    await q.query(historyEventTable({ partitioned: false }));
+    await q.query(`INSERT INTO history_event (${COLUMNS}) SELECT ${COLUMNS} FROM history_event_partitioned`);
+    await q.query(`DROP TABLE history_event_partitioned`);
+    await q.query(`DROP FUNCTION history_event_ensure_month(timestamp)`);
+    await recreateIndexes(q, indexes);
+  }
+}
+
+const COLUMNS = 'instance_id, seq, type, element_id, element_type, execution_id, actor, payload, occurred_at, prev_hash, hash, mac';
+
+/**
+ * The `history_event` table: partitioned by month (the partition key joins the primary key), or
+ * as before this migration.
+ */
+function historyEventTable({ partitioned }: { partitioned: boolean }): string {
+  return `
       CREATE TABLE history_event (
-        instance_id  uuid        NOT NULL CONSTRAINT fk_history_event_instance REFERENCES process_instance (id) ON DELETE RESTRICT,
+        instance_id  uuid        NOT NULL CONSTRAINT ${partitioned ? 'fk_history_event_instance_p' : 'fk_history_event_instance'} REFERENCES process_instance (id) ON DELETE RESTRICT,
         seq          int         NOT NULL,
         type         text        NOT NULL,
         element_id   text,
@@ -70,12 +63,27 @@ export class HistoryPartitions1765300000000 implements MigrationInterface {
         prev_hash    text,
         hash         text        NOT NULL,
         mac          text        NULL,
-        CONSTRAINT pk_history_event PRIMARY KEY (instance_id, seq)
-      )`);
-    await q.query(`INSERT INTO history_event SELECT instance_id, seq, type, element_id, element_type, execution_id, actor, payload, occurred_at, prev_hash, hash, mac FROM history_event_partitioned`);
-    await q.query(`DROP TABLE history_event_partitioned`);
-    await q.query(`DROP FUNCTION history_event_ensure_month(timestamp)`);
-  }
+        CONSTRAINT pk_history_event PRIMARY KEY (instance_id, seq${partitioned ? ', occurred_at' : ''})
+      )${partitioned ? ' PARTITION BY RANGE (occurred_at)' : ''}`;
+}
+
+interface IndexDefinition {
+  indexname: string;
+  indexdef: string;
+}
+
+/** The indexes of `history_event` but its primary key, renamed out of the way (their names are reused on the new table). */
+async function setAsideIndexes(q: QueryRunner): Promise<IndexDefinition[]> {
+  const indexes: IndexDefinition[] = await q.query(
+    `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'history_event' AND indexname <> 'pk_history_event'`,
+  );
+  for (const index of indexes) await q.query(`ALTER INDEX ${quoteIdent(index.indexname)} RENAME TO ${quoteIdent(`${index.indexname}_old`.slice(0, 63))}`);
+  return indexes;
+}
+
+/** Creates `indexes` again, on the new `history_event`. */
+async function recreateIndexes(q: QueryRunner, indexes: IndexDefinition[]): Promise<void> {
+  for (const index of indexes) await q.query(index.indexdef.replace(/ ON (ONLY )?(\S+\.)?history_event /, ' ON history_event '));
 }
 
 /**
