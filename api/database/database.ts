@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EmbeddedPostgres } from './embedded-postgres';
 import { migrations } from './migrations';
@@ -17,11 +18,39 @@ export const READ_APPLICATION_NAME = 'itsm-orchestrator-read';
  * history, its replay and verification, the KPIs); nothing that decides a command reads from it.
  */
 export class Database {
+  /** Until when (epoch ms) lagging reads skip the replica after it failed. */
+  private replicaDownUntil = 0;
+  private replicaStarting: Promise<unknown> | null = null;
+
   private constructor(
     readonly dataSource: DataSource,
     private readonly embedded: EmbeddedPostgres | null,
     readonly readSource: DataSource = dataSource,
   ) {}
+
+  /** True when reads that may lag go to a replica (DATABASE_READ_URL). */
+  get hasReplica(): boolean {
+    return this.readSource !== this.dataSource;
+  }
+
+  /**
+   * A read that may lag behind the primary (history, replay, verification, KPIs): on the replica;
+   * on the primary when the replica cannot answer (down, restarting, in conflict with recovery),
+   * which is then left alone for {@link REPLICA_RETRY_MS} and logged. A SQL error that the
+   * primary would answer the same way is not retried there.
+   */
+  async lagging<T = any>(text: string, params?: unknown[]): Promise<T[]> { // eslint-disable-line @typescript-eslint/no-explicit-any -- rows as pg returns them, like DataSource.query
+    if (!this.hasReplica || Date.now() < this.replicaDownUntil) return this.dataSource.query(text, params);
+    try {
+      if (!this.readSource.isInitialized) await (this.replicaStarting ??= this.readSource.initialize().finally(() => (this.replicaStarting = null)));
+      return await this.readSource.query(text, params);
+    } catch (error) {
+      if (!replicaUnavailable(error)) throw error;
+      this.replicaDownUntil = Date.now() + REPLICA_RETRY_MS;
+      logger.warn({ msg: 'the read replica (DATABASE_READ_URL) did not answer; reading from the primary', error: error instanceof Error ? error.message : String(error), retryInMs: REPLICA_RETRY_MS });
+      return this.dataSource.query(text, params);
+    }
+  }
 
   /**
    * Connects to `databaseUrl`, or starts embedded PGlite in `dataDir` when there is none, and
@@ -45,7 +74,8 @@ export class Database {
     try {
       await dataSource.initialize();
       if (options.migrate !== false) await runMigrations(dataSource);
-      await readSource?.initialize();
+      // A replica that is down at start does not keep the server from serving: reads fall back (lagging()).
+      await readSource?.initialize().catch((error: unknown) => logger.warn({ msg: 'the read replica (DATABASE_READ_URL) is not reachable at start; reading from the primary until it is', error: error instanceof Error ? error.message : String(error) }));
     } catch (error) {
       if (readSource?.isInitialized) await readSource.destroy();
       if (dataSource.isInitialized) await dataSource.destroy();
@@ -60,6 +90,21 @@ export class Database {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     await this.embedded?.stop();
   }
+}
+
+const logger = new Logger('database');
+/** How long lagging reads stay on the primary after the replica failed, ms. */
+export const REPLICA_RETRY_MS = 5000;
+
+/**
+ * True for failures of the replica itself rather than of the statement: connection errors
+ * (no SQLSTATE, or class 08), the server shutting down or starting (57), out of resources (53),
+ * and a standby cancelling the query for a conflict with recovery (40001).
+ */
+function replicaUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code) || code.startsWith('E')) return true;
+  return /^(08|57|53)/.test(code) || code === '40001';
 }
 
 /** The pool of DATABASE_READ_URL: no migrations (a hot standby refuses writes), its own application_name. */

@@ -63,8 +63,10 @@ interface InstanceRow {
 
 /**
  * Reads instances' append-only history and verifies it against the server's history key. Every
- * query goes to the read source (DATABASE_READ_URL, a replica, when set): a reader may see history
- * up to the replica's replay lag behind the primary; no command reads from here.
+ * query goes to the read source (DATABASE_READ_URL, a replica, when set, through
+ * `Database.lagging`): a reader may see history up to the replica's replay lag behind the primary;
+ * an instance the replica does not have yet is read from the primary, and so is everything while
+ * the replica does not answer. No command reads from here.
  */
 @Injectable()
 export class HistoryQuery {
@@ -74,13 +76,14 @@ export class HistoryQuery {
   ) {}
 
   async events(instanceId: string): Promise<HistoryEventRecord[]> {
-    await this.instances([instanceId], true);
-    const rows = await this.db.readSource.query(`SELECT ${EVENT_COLUMNS} FROM history_event WHERE instance_id = $1 ORDER BY seq`, [instanceId]);
+    const { read } = await this.instance(instanceId);
+    const rows = await read(`SELECT ${EVENT_COLUMNS} FROM history_event WHERE instance_id = $1 ORDER BY seq`, [instanceId]);
     return rows.map((r: Record<string, unknown>) => withoutSeal(toEvent(r)));
   }
 
   async verify(instanceId: string): Promise<InstanceVerdict> {
-    const [facts] = await this.facts(await this.instances([instanceId], true));
+    const { row, read } = await this.instance(instanceId);
+    const [facts] = await this.facts([row], read);
     const problems = auditInstance(facts!, this.ring);
     const first = problems.find((p) => p.seq !== null) ?? problems[0] ?? null;
     const firstEvent = first?.seq != null ? facts!.events.find((e) => e.seq === first.seq) : undefined;
@@ -95,25 +98,29 @@ export class HistoryQuery {
 
   /** The history with the tokens and variables after every event (see replay.ts). */
   async replay(instanceId: string): Promise<InstanceReplay> {
-    const [row] = await this.db.readSource.query(`SELECT ${INSTANCE_COLUMNS} FROM process_instance WHERE id = $1`, [instanceId]);
+    const sql = `SELECT ${INSTANCE_COLUMNS} FROM process_instance WHERE id = $1`;
+    let read: Reader = this.lagging;
+    let [row] = await read(sql, [instanceId]);
+    // Not on the replica yet (its replay lag): the primary has it.
+    if (!row && this.db.hasReplica) [row] = await (read = this.primary)(sql, [instanceId]);
     if (!row) throw new EngineError(EngineErrorCode.InstanceNotFound, `no process instance with id "${instanceId}"`);
     const { snapshot: _s, history: _h, ...instance } = toInstanceRecord(row);
-    const rows = await this.db.readSource.query(`SELECT ${EVENT_COLUMNS} FROM history_event WHERE instance_id = $1 ORDER BY seq`, [instanceId]);
+    const rows = await read(`SELECT ${EVENT_COLUMNS} FROM history_event WHERE instance_id = $1 ORDER BY seq`, [instanceId]);
     const { steps, variables } = replaySteps(rows.map((r: Record<string, unknown>) => withoutSeal(toEvent(r))));
     return { instance, steps, consistent: canonicalJson(withoutNulls(variables)) === canonicalJson(withoutNulls(instance.variables)) };
   }
 
   /** Verifies the instances after `after` (by id), `limit` of them, and on the first page the anchor. */
   async verifyPage(after: string | null, limit: number): Promise<VerifyPage> {
-    const ds = this.db.readSource;
-    const rows: InstanceRow[] = await ds.query(
+    const read = this.lagging;
+    const rows: InstanceRow[] = await read(
       `SELECT id, history_seq, history_hash, history_mac, variables FROM process_instance WHERE ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
       [after, limit],
     );
-    const facts = await this.facts(rows);
+    const facts = await this.facts(rows, read);
     const problems = facts.flatMap((f) => auditInstance(f, this.ring));
     const last = rows[rows.length - 1]?.id ?? after;
-    const [{ total, position }] = await ds.query(
+    const [{ total, position }] = await read(
       `SELECT count(*)::int AS total, count(*) FILTER (WHERE $1::uuid IS NOT NULL AND id <= $1::uuid)::int AS position FROM process_instance`,
       [last],
     );
@@ -137,7 +144,7 @@ export class HistoryQuery {
 
   /** The sealed instance count against the instances that exist. */
   private async anchor(total: number): Promise<{ state: NonNullable<VerifyPage['anchor']>; problems: HistoryProblem[] }> {
-    const rows: { instances: string; mac: string | null; sealed_at: Date | null }[] = await this.db.readSource.query(`SELECT instances, mac, sealed_at FROM history_anchor WHERE id = 1`);
+    const rows: { instances: string; mac: string | null; sealed_at: Date | null }[] = await this.lagging(`SELECT instances, mac, sealed_at FROM history_anchor WHERE id = 1`);
     const problem = (reason: string): HistoryProblem => ({ instanceId: '*', seq: null, kind: 'anchor', reason });
     if (!rows[0]) return { state: { instances: null, sealed: false, sealedAt: null }, problems: [problem('the history anchor (the sealed count of instances) is missing: it was deleted')] };
     const instances = Number(rows[0].instances);
@@ -157,23 +164,31 @@ export class HistoryQuery {
     return { state, problems };
   }
 
-  private async instances(ids: string[], mustExist: boolean): Promise<InstanceRow[]> {
-    const rows: InstanceRow[] = await this.db.readSource.query(
-      `SELECT id, history_seq, history_hash, history_mac, variables FROM process_instance WHERE id = ANY($1::uuid[]) ORDER BY id`,
-      [ids],
-    );
-    if (mustExist && rows.length !== ids.length) throw new EngineError(EngineErrorCode.InstanceNotFound, `no process instance with id "${ids[0]}"`);
-    return rows;
+  /** Reads that may lag (the replica, if any). */
+  private readonly lagging: Reader = (text, params) => this.db.lagging(text, params);
+  /** Reads on the primary. */
+  private readonly primary: Reader = (text, params) => this.db.dataSource.query(text, params);
+
+  /**
+   * One instance's row and where to read the rest of its history: the replica, or the primary when
+   * the instance is not on the replica yet (started within its replay lag).
+   */
+  private async instance(id: string): Promise<{ row: InstanceRow; read: Reader }> {
+    const sql = `SELECT id, history_seq, history_hash, history_mac, variables FROM process_instance WHERE id = $1`;
+    for (const read of this.db.hasReplica ? [this.lagging, this.primary] : [this.primary]) {
+      const [row] = await read(sql, [id]);
+      if (row) return { row, read };
+    }
+    throw new EngineError(EngineErrorCode.InstanceNotFound, `no process instance with id "${id}"`);
   }
 
   /** Events and finished tasks of the given instances, two queries for the whole page. */
-  private async facts(rows: InstanceRow[]): Promise<InstanceFacts[]> {
+  private async facts(rows: InstanceRow[], read: Reader): Promise<InstanceFacts[]> {
     if (!rows.length) return [];
     const ids = rows.map((r) => r.id);
-    const ds = this.db.readSource;
-    const events: SealedEvent[] = (await ds.query(`SELECT ${EVENT_COLUMNS} FROM history_event WHERE instance_id = ANY($1::uuid[]) ORDER BY instance_id, seq`, [ids])).map(toEvent);
+    const events: SealedEvent[] = (await read(`SELECT ${EVENT_COLUMNS} FROM history_event WHERE instance_id = ANY($1::uuid[]) ORDER BY instance_id, seq`, [ids])).map(toEvent);
     const tasks: (TaskFact & { instanceId: string })[] = (
-      await ds.query(`SELECT id, instance_id, element_id, status, completed_by, submitted FROM user_task WHERE instance_id = ANY($1::uuid[]) AND status <> 'open'`, [ids])
+      await read(`SELECT id, instance_id, element_id, status, completed_by, submitted FROM user_task WHERE instance_id = ANY($1::uuid[]) AND status <> 'open'`, [ids])
     ).map((t: Record<string, any>) => ({ id: t.id, instanceId: t.instance_id, elementId: t.element_id, status: t.status, completedBy: t.completed_by, submitted: t.submitted })); // eslint-disable-line @typescript-eslint/no-explicit-any -- raw pg row
     const eventsOf = groupBy(events, (e) => e.instanceId);
     const tasksOf = groupBy(tasks, (t) => t.instanceId);
@@ -187,6 +202,9 @@ export class HistoryQuery {
     }));
   }
 }
+
+/** Runs one read-only statement somewhere (the replica or the primary). */
+type Reader = (text: string, params?: unknown[]) => Promise<any[]>; // eslint-disable-line @typescript-eslint/no-explicit-any -- raw pg rows
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const map = new Map<string, T[]>();

@@ -60,7 +60,7 @@ export class KpisQuery {
   }
 
   private async incident(window: string[]): Promise<KpiReport['incident']> {
-    const rows = await this.db.readSource.query(
+    const rows = await this.db.lagging(
       `SELECT GROUPING(priority) AS total_row, priority,
               count(*)::int AS opened,
               round(avg(COALESCE(response_elapsed_ms, extract(epoch FROM acknowledged_at - opened_at) * 1000)) FILTER (WHERE acknowledged_at IS NOT NULL)) AS mtta_ms,
@@ -74,7 +74,7 @@ export class KpisQuery {
         ORDER BY GROUPING(priority), priority NULLS LAST`,
       window,
     );
-    const backlog = await this.db.readSource.query(
+    const backlog = await this.db.lagging(
       `SELECT count(*) FILTER (WHERE $1::timestamptz - opened_at < interval '3 days')::int AS a,
               count(*) FILTER (WHERE $1::timestamptz - opened_at >= interval '3 days' AND $1::timestamptz - opened_at < interval '8 days')::int AS b,
               count(*) FILTER (WHERE $1::timestamptz - opened_at >= interval '8 days')::int AS c,
@@ -102,7 +102,7 @@ export class KpisQuery {
   }
 
   private async request(window: string[]): Promise<KpiReport['request']> {
-    const [r] = await this.db.readSource.query(
+    const [r] = await this.db.lagging(
       `SELECT count(*)::int AS opened, count(*) FILTER (WHERE resolution_met)::int AS met, count(resolution_met)::int AS measured
          FROM record WHERE type = 'request' AND opened_at >= $1 AND opened_at < $2`,
       window,
@@ -111,7 +111,7 @@ export class KpisQuery {
   }
 
   private async problem(window: string[]): Promise<KpiReport['problem']> {
-    const [r] = await this.db.readSource.query(
+    const [r] = await this.db.lagging(
       `SELECT count(*)::int AS opened,
               count(*) FILTER (WHERE record_ts(fields ->> 'rcaCompletedAt') <= record_ts(fields ->> 'rcaDueAt'))::int AS on_time,
               count(*) FILTER (WHERE record_ts(fields ->> 'rcaDueAt') IS NOT NULL
@@ -124,7 +124,7 @@ export class KpisQuery {
 
   private async change(window: string[]): Promise<KpiReport['change']> {
     const [closed, opened] = await Promise.all([
-      this.db.readSource.query(
+      this.db.lagging(
         `SELECT count(*)::int AS closed,
                 count(*) FILTER (WHERE o = 'successful')::int AS successful,
                 count(*) FILTER (WHERE o IN ('successful', 'failed'))::int AS implemented,
@@ -133,7 +133,7 @@ export class KpisQuery {
                   WHERE type = 'change' AND closed_at >= $1 AND closed_at < $2) c`,
         window,
       ),
-      this.db.readSource.query(
+      this.db.lagging(
         `SELECT count(*)::int AS opened, count(*) FILTER (WHERE fields ->> 'changeType' = 'emergency')::int AS emergency
            FROM record WHERE type = 'change' AND opened_at >= $1 AND opened_at < $2`,
         window,
@@ -149,7 +149,7 @@ export class KpisQuery {
   }
 
   private async nc(window: string[]): Promise<KpiReport['nc']> {
-    const [r] = await this.db.readSource.query(
+    const [r] = await this.db.lagging(
       `SELECT count(*)::int AS closed,
               round(avg(extract(epoch FROM closed_at - opened_at) * 1000)) AS avg_ms,
               count(*) FILTER (WHERE fields -> 'effectiveAtFirstCheck' = 'true'::jsonb)::int AS effective,

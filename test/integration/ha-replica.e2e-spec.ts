@@ -80,6 +80,7 @@ describeWithBinaries('high availability: reads from a streaming replica, writes 
   let replicaUrl = '';
   let t: ApiTestApp;
   let dataDir = '';
+  let replicaDir = '';
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'itsm-ha-'));
@@ -90,7 +91,7 @@ describeWithBinaries('high availability: reads from a streaming replica, writes 
       chownSync(dir, uid!, gid!);
     }
     const primaryDir = join(dir, 'primary');
-    const replicaDir = join(dir, 'replica');
+    replicaDir = join(dir, 'replica');
     const sockets = join(dir, 'sockets');
     mkdirSync(sockets);
     if (AS_ROOT) await run('chown', ['postgres:postgres', sockets]);
@@ -105,7 +106,8 @@ describeWithBinaries('high availability: reads from a streaming replica, writes 
 
     await pg('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-D', replicaDir, '-R', '-X', 'stream', '--no-sync']);
     await pg('pg_ctl', ['-D', replicaDir, '-l', join(dir, 'replica.log'), '-o', options(replicaPort), '-w', 'start']);
-    cleanup.push(() => pg('pg_ctl', ['-D', replicaDir, '-m', 'immediate', 'stop']));
+    // (the last test stops it itself)
+    cleanup.push(async () => existsSync(join(replicaDir, 'postmaster.pid')) && pg('pg_ctl', ['-D', replicaDir, '-m', 'immediate', 'stop']));
     replicaUrl = `postgres://postgres@127.0.0.1:${replicaPort}/postgres`;
     await until('the standby to stream', async () => (await sql(primaryUrl, `SELECT 1 FROM pg_stat_replication WHERE state = 'streaming'`)).length === 1);
 
@@ -153,6 +155,14 @@ describeWithBinaries('high availability: reads from a streaming replica, writes 
     expect(onPrimary).toBeGreaterThan(history.body.length);
     const stale = await t.as('alice').get(`/api/instances/${instanceId}/history`);
     expect(stale.body.length).toBe(history.body.length);
+    // An instance started within the lag is not on the replica yet: its history comes from the primary (not a 404).
+    const newer = await t.as('alice').post('/api/instances').send({ definitionKey: 'ha-flow' });
+    expect(newer.status).toBe(201);
+    const newerHistory = await t.as('alice').get(`/api/instances/${newer.body.instance.id}/history`);
+    expect(newerHistory.status).toBe(200);
+    expect(newerHistory.body.length).toBe(await historyLength(primaryUrl, newer.body.instance.id));
+    expect((await t.as('alice').get(`/api/instances/${newer.body.instance.id}/replay`)).status).toBe(200);
+    expect((await t.as('auditor').get(`/api/instances/${newer.body.instance.id}/history/verify`)).body).toMatchObject({ valid: true });
     const staleReplay = await t.as('alice').get(`/api/instances/${instanceId}/replay`);
     expect(staleReplay.status).toBe(200);
     expect(staleReplay.body.steps.length).toBe(history.body.length);
@@ -168,7 +178,7 @@ describeWithBinaries('high availability: reads from a streaming replica, writes 
     const verdict = await t.as('auditor').get(`/api/instances/${instanceId}/history/verify`);
     expect(verdict.body).toMatchObject({ valid: true, checked: onPrimary });
     const all = await t.as('auditor').get('/api/history/verify');
-    expect(all.body).toMatchObject({ valid: true, total: 1 });
+    expect(all.body).toMatchObject({ valid: true, total: 2 });
     const kpis = await t.as('admin').get('/api/kpis');
     expect(kpis.status).toBe(200);
 
@@ -223,4 +233,14 @@ describeWithBinaries('high availability: reads from a streaming replica, writes 
     await caughtUp();
     expect(await verifyAll()).toMatchObject({ valid: true, total: before + 1 });
   }, 90_000);
+
+  it('with the replica down, history, replay, verification and KPIs are answered from the primary', async () => {
+    const [{ id }] = await sql<{ id: string }>(primaryUrl, 'SELECT id FROM process_instance ORDER BY started_at LIMIT 1');
+    await pg('pg_ctl', ['-D', replicaDir, '-m', 'fast', '-w', 'stop']);
+    for (const path of [`/api/instances/${id}/history`, `/api/instances/${id}/replay`, `/api/instances/${id}/history/verify`, '/api/history/verify', '/api/kpis']) {
+      const res = await t.as('auditor').get(path);
+      expect([path, res.status]).toEqual([path, 200]);
+    }
+    expect((await t.as('auditor').get(`/api/instances/${id}/history/verify`)).body).toMatchObject({ valid: true });
+  }, 60_000);
 });
