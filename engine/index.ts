@@ -31,6 +31,7 @@ export type {
   IncidentRecord,
   TimerStore,
   TimerClaimer,
+  ClaimedTimerJob,
   VariableHistoryEntry,
 } from './persistence/ports';
 export { verifyChain, chainEvents, hashEvent, canonicalJson, type HistoryEventRecord, type ChainHead, type ChainVerdict } from './history/hash-chain';

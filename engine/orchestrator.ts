@@ -407,9 +407,10 @@ export class Orchestrator {
   /**
    * Claims due timer jobs for `worker` and fires each in its own transaction. Safe on any number
    * of server processes: a job is claimed by one worker (`SKIP LOCKED`), fired only while that
-   * claim holds, and never before its due time on the database clock.
+   * claim holds, and never before its due time on the database clock. `concurrency` (1) bounds
+   * how many fire at once; one instance's jobs always fire one after another, in due order.
    */
-  fireDueTimers(worker: string, options: { batchSize?: number; lockMs?: number } = {}): Promise<FireSummary> {
+  fireDueTimers(worker: string, options: { batchSize?: number; lockMs?: number; concurrency?: number } = {}): Promise<FireSummary> {
     return this.timerCommands.fireDue(worker, options);
   }
 

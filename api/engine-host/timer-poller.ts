@@ -7,13 +7,22 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from './tokens';
 
 const INTERVAL_NAME = 'timer-poller';
+/** Jobs claimed per round; a full round is followed at once by the next. */
+const BATCH_SIZE = 64;
+/**
+ * Timer commands running at once in this process on PostgreSQL (each holds one pooled connection
+ * of the 10 for its transaction; the rest stay for HTTP). The embedded PGlite runs one session at
+ * a time, so there they run one after another.
+ */
+const FIRE_CONCURRENCY = 4;
 
 /**
  * Ticks the durable timers: every `TIMER_POLL_MS` it asks the orchestrator to fire due jobs, then
  * to deliver the messages and signals thrown inside processes (the outbox, engine/messaging).
  * `@nestjs/schedule` only provides the tick; exactly-once firing across server processes comes
  * from the database claim. Ticks never overlap within a process, and a tick keeps draining while
- * full batches come back.
+ * full batches come back; a batch's jobs fire on several pooled connections at once (one
+ * instance's jobs in due order).
  */
 @Injectable()
 export class TimerPoller implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -55,9 +64,10 @@ export class TimerPoller implements OnApplicationBootstrap, BeforeApplicationShu
     this.lastActivityAt = Date.now();
     this.running = (async () => {
       try {
-        const batchSize = 50;
+        const batchSize = BATCH_SIZE;
+        const concurrency = this.config.databaseUrl ? FIRE_CONCURRENCY : 1;
         for (let round = 0; round < 100 && !this.stopped; round++) {
-          const summary = await this.orchestrator.fireDueTimers(this.worker, { batchSize });
+          const summary = await this.orchestrator.fireDueTimers(this.worker, { batchSize, concurrency });
           this.lastActivityAt = Date.now();
           if (summary.failed) this.logger.warn({ ...summary }, 'timer jobs failed; they will be retried');
           if (summary.claimed < batchSize) break;

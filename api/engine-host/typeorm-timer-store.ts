@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { ArmedTimer, DefinitionState, IncidentRecord, TimerClaimer, TimerJobRecord, TimerStore } from '../../engine';
+import type { ArmedTimer, ClaimedTimerJob, DefinitionState, IncidentRecord, TimerClaimer, TimerJobRecord, TimerStore } from '../../engine';
 import { INCIDENT_COLUMNS, TIMER_JOB_COLUMNS, toIncidentRecord, toTimerJobRecord } from './rows';
 
 const RECORDSET = `jsonb_to_recordset($2::jsonb) AS w(id uuid, execution_id text, element_id text, element_type text, spec text, remaining int, due_at timestamptz)`;
@@ -42,6 +42,15 @@ export class TypeormTimerStore implements TimerStore {
   async lockTimerJob(id: string): Promise<TimerJobRecord | null> {
     const rows = await this.q.query(`SELECT ${TIMER_JOB_COLUMNS} FROM timer_job WHERE id = $1 FOR UPDATE`, [id]);
     return rows[0] ? toTimerJobRecord(rows[0]) : null;
+  }
+
+  async takeTimerJob(id: string, owner: string): Promise<TimerJobRecord | null> {
+    const { records } = await this.q.query(
+      `DELETE FROM timer_job WHERE id = $1 AND locked_by = $2 AND status = 'pending' RETURNING ${TIMER_JOB_COLUMNS}`,
+      [id, owner],
+      true,
+    );
+    return records[0] ? toTimerJobRecord(records[0]) : null;
   }
 
   async deleteTimerJob(id: string): Promise<void> {
@@ -134,7 +143,7 @@ export class TypeormTimerStore implements TimerStore {
 export class TypeormTimerClaimer implements TimerClaimer {
   constructor(private readonly dataSource: DataSource) {}
 
-  async claimDue(owner: string, limit: number, lockMs: number, offsetMs: number): Promise<{ id: string; lagSeconds: number }[]> {
+  async claimDue(owner: string, limit: number, lockMs: number, offsetMs: number): Promise<ClaimedTimerJob[]> {
     // Due is compared with the DATABASE clock (one time source for every server process), shifted
     // only by a test clock's offset (0 in production). Lock expiry is real time: it is about liveness.
     const runner = this.dataSource.createQueryRunner();
@@ -152,9 +161,9 @@ export class TypeormTimerClaimer implements TimerClaimer {
              ORDER BY run_at
              LIMIT $2
              FOR UPDATE SKIP LOCKED)
-         RETURNING t.id, t.run_at,
+         RETURNING t.id, t.instance_id, t.run_at,
                    extract(epoch FROM clock_timestamp() + make_interval(secs => $4::double precision / 1000) - t.due_at)::float8 AS lag)
-       SELECT id, lag AS "lagSeconds" FROM claimed ORDER BY run_at, id`,
+       SELECT id, instance_id AS "instanceId", lag AS "lagSeconds" FROM claimed ORDER BY run_at, id`,
       [owner, limit, lockMs, offsetMs],
       true,
       );

@@ -233,6 +233,11 @@ export interface TimerStore {
   deleteInstanceTimers(instanceId: string): Promise<TimerJobRecord[]>;
   /** Locks a job row (`FOR UPDATE`); null when it no longer exists. */
   lockTimerJob(id: string): Promise<TimerJobRecord | null>;
+  /**
+   * Deletes the pending job `id` while `owner` still holds its claim, answering the row as it was
+   * (one statement: lock, check and delete); null when it is gone or another worker claimed it.
+   */
+  takeTimerJob(id: string, owner: string): Promise<TimerJobRecord | null>;
   deleteTimerJob(id: string): Promise<void>;
   /** Moves a start schedule to its next occurrence and releases it. */
   rescheduleTimerJob(id: string, dueAt: string, remaining: number): Promise<void>;
@@ -252,6 +257,13 @@ export interface TimerStore {
   setDefinitionState(id: string, state: DefinitionState): Promise<void>;
 }
 
+/** A timer job a worker claimed (see {@link TimerClaimer.claimDue}). */
+export interface ClaimedTimerJob {
+  id: string;
+  instanceId: string | null;
+  lagSeconds: number;
+}
+
 /** Claims due timer jobs for one worker; each claim is its own short transaction. */
 export interface TimerClaimer {
   /**
@@ -259,8 +271,11 @@ export interface TimerClaimer {
    * `FOR UPDATE SKIP LOCKED`, marking them locked by `owner` until `lockMs` from now. A job whose
    * claim expired (its worker died) is claimable again.
    */
-  /** Claims due jobs; each with how late it is (seconds since it was due, by the database clock shifted by `offsetMs`). */
-  claimDue(owner: string, limit: number, lockMs: number, offsetMs: number): Promise<{ id: string; lagSeconds: number }[]>;
+  /**
+   * Claims due jobs, soonest first; each with its instance (null for a timer start schedule) and
+   * how late it is (seconds since it was due, by the database clock shifted by `offsetMs`).
+   */
+  claimDue(owner: string, limit: number, lockMs: number, offsetMs: number): Promise<ClaimedTimerJob[]>;
 }
 
 /** Opens one transaction per call: commit when `work` resolves, roll back when it throws. */

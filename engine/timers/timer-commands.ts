@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CommandKernel, InstanceResult } from '../commands/kernel';
 import { timerEvent } from '../commands/kernel';
 import { EngineError, EngineErrorCode } from '../errors';
-import type { CommandStore, DefinitionRecord, DefinitionState, IncidentRecord, TimerJobRecord } from '../persistence/ports';
+import type { ClaimedTimerJob, CommandStore, DefinitionRecord, DefinitionState, IncidentRecord, TimerJobRecord } from '../persistence/ports';
 import type { InstanceRunner } from '../runtime/instance-runner';
 import { firstOccurrence, nextOccurrence } from './schedule';
 import type { TimerStartEvent } from './start-timers';
@@ -71,41 +71,67 @@ export class TimerCommands {
     private readonly timeZone: string,
   ) {}
 
-  async fireDue(worker: string, options: { batchSize?: number; lockMs?: number }): Promise<FireSummary> {
+  /**
+   * Claims up to `batchSize` due jobs and fires them, at most `concurrency` commands at once (each
+   * its own transaction on its own pooled connection). The jobs of one instance fire one after
+   * another in due order (a 75 % warning before the breach that interrupts the task); different
+   * instances run side by side, so one fire's database round trips overlap another's engine run.
+   */
+  async fireDue(worker: string, options: { batchSize?: number; lockMs?: number; concurrency?: number }): Promise<FireSummary> {
     const claimed = await this.kernel.transactions.timers.claimDue(worker, options.batchSize ?? 50, options.lockMs ?? 60_000, this.kernel.clock.offsetMs());
     const summary: FireSummary = { claimed: claimed.length, fired: 0, skipped: 0, failed: 0 };
-    for (const { id } of claimed) {
-      try {
-        const fired = await this.fire(id, worker);
-        if (fired) summary.fired++;
-        else summary.skipped++;
-      } catch (error) {
-        summary.failed++;
-        await this.recordFailure(id, worker, error);
-      }
+    // Claimed in due order: each instance's jobs keep it; a start schedule's job is a lane of its own.
+    const lanes = new Map<string, ClaimedTimerJob[]>();
+    for (const job of claimed) {
+      const lane = job.instanceId ?? `job:${job.id}`;
+      const jobs = lanes.get(lane);
+      if (jobs) jobs.push(job);
+      else lanes.set(lane, [job]);
     }
+    const queue = [...lanes.values()];
+    const runLanes = async () => {
+      for (let jobs = queue.shift(); jobs; jobs = queue.shift()) {
+        for (const job of jobs) {
+          try {
+            if (await this.fire(job, worker)) summary.fired++;
+            else summary.skipped++;
+          } catch (error) {
+            summary.failed++;
+            await this.recordFailure(job.id, worker, error);
+          }
+        }
+      }
+    };
+    const concurrency = Math.max(1, Math.min(options.concurrency ?? 1, queue.length));
+    await Promise.all(Array.from({ length: concurrency }, runLanes));
     return summary;
   }
 
-  /** One `timer.fire` command: true when this worker fired the job. */
-  private fire(jobId: string, worker: string): Promise<boolean> {
+  /**
+   * One `timer.fire` command: true when this worker fired the job. The instance row is locked
+   * before the job row, the order of every other command that touches an instance's timers (they
+   * lock the instance, then sync its timer rows), so a fire never deadlocks with them. The job's
+   * row goes in the same statement that checks the claim; a failed fire rolls that back too.
+   */
+  private fire(claimed: ClaimedTimerJob, worker: string): Promise<boolean> {
     return this.kernel.execute(async (store) => {
-      const job = await store.lockTimerJob(jobId);
-      // Gone (fired by another worker whose claim we outlived, or cancelled) or re-claimed: not ours.
-      if (!job || job.lockedBy !== worker || job.status !== 'pending') return false;
-      if (job.kind === 'start') return this.fireStart(store, job);
-      const instance = await store.lockInstance(job.instanceId!);
-      if (!instance || instance.status !== 'running') {
-        await store.deleteTimerJob(job.id);
-        return false;
+      if (!claimed.instanceId) {
+        const job = await store.lockTimerJob(claimed.id);
+        if (!job || job.lockedBy !== worker || job.status !== 'pending') return false;
+        return this.fireStart(store, job);
       }
+      const instance = await store.lockInstance(claimed.instanceId);
+      // Gone (fired by another worker whose claim we outlived, or cancelled) or re-claimed: not ours.
+      const job = await store.takeTimerJob(claimed.id, worker);
+      if (!job) return false;
+      if (!instance || instance.status !== 'running') return false; // a stale row: gone with the take
       const runnable = await this.kernel.runnable(store, instance.definitionId);
       const outcome = await this.runner.resume(runnable, { instanceId: instance.id, businessKey: instance.businessKey }, instance.snapshot!, (engine) => {
         engine.fireTimer(job.executionId!); // false if the engine already fired it while resuming: also fine
         return true;
       }, { revision: instance.revision, ...(job.spec === SERVICE_RETRY_SPEC ? { retryService: job.executionId! } : {}) });
+      // The timer rows follow the engine's armed timers (a cycle re-arms under a new execution id).
       await this.kernel.persist(store, instance, outcome, { actor: TIMER_ACTOR, before: [], firedJob: job });
-      await store.deleteTimerJob(job.id); // normally gone with the sync already; a cycle re-arms under a new execution id
       return true;
     });
   }

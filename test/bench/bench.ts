@@ -40,7 +40,8 @@
  * repeated by the same rule. serverToEngine = serverCpuMsPerCommand ÷ engineCpuMsPerCommand.
  * Then: the raw-SQL reference (a transaction shaped like one command, with a snapshot the size of the
  * incident instances' real stored snapshots, measured), due timers fired by 1 then 2 server
- * processes (BENCH_TIMERS; duplicates counted), the execution-budget cost (`node
+ * processes (BENCH_TIMERS; duplicates and early firings counted; server and PostgreSQL CPU and
+ * statements per fired timer), the execution-budget cost (`node
  * dist/test/bench/budget-cost.js`, unless BENCH_BUDGET=0) and, when BENCH_READS_DATABASE_URL is set
  * and dist/test/bench/reads.js exists, the read-side figures it prints (its last line, JSON).
  *
@@ -50,7 +51,8 @@
  * BENCH_FLOWS (incident,change,small,large), BENCH_WINDOW_SECONDS (10; quick 3), BENCH_REPEATS (5;
  * quick 3), BENCH_MAX_WARMUP_WINDOWS (12; quick 3), BENCH_SQL_SECONDS (10; quick 3), BENCH_TIMERS
  * (2000; quick 1000), BENCH_TIMER_POLL_MS (the workload server's TIMER_POLL_MS, 1000),
- * BENCH_BUDGET (1; 0 skips), BENCH_READS_DATABASE_URL. The workload server runs with
+ * BENCH_BUDGET (1; 0 skips), BENCH_READS_DATABASE_URL, BENCH_ONLY=timers (only the timer part),
+ * BENCH_TIMER_PROCESSES (1,2: the server process counts of the timer part). The workload server runs with
  * ENGINE_TIME_BUDGET_MS=60000 (its default 2 s of CPU is passed on a loaded machine; the budget's
  * checks still run) unless ENGINE_TIME_BUDGET_MS is set. A command answered with an error is counted
  * (`errors`, `lastError`) and its instance abandoned; more than 10 % errors end the bench.
@@ -64,7 +66,8 @@
  * timerPollMs, idle {statementsPerSecond, cpuMsPerSecond}, `flows` (the same figures for every
  * workload, each with `spread`: {min, max} per figure over the measured windows, and `warmup`:
  * {windows, settled, lastDifference, engineBatches, engineSettled}), `sql` {snapshotBytes,
- * transactionsPerSecond, p50Ms, p99Ms}, `timers` [{processes, timers, perSecond, duplicates}],
+ * transactionsPerSecond, p50Ms, p99Ms}, `timers` [{processes, timers, perSecond, duplicates, early,
+ * serverCpuMsPerTimer, postgresCpuMsPerTimer, statementsPerTimer}],
  * `budget` (the lines budget-cost printed) and `reads` (reads.js's last line parsed, or null).
  */
 import { fork, spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -110,6 +113,10 @@ const TIMERS = env('BENCH_TIMERS', QUICK ? 1000 : 2000);
 const TIMER_POLL_MS = env('BENCH_TIMER_POLL_MS', 1000);
 /** How long after its start a change's planned start (its window timer) falls due. */
 const CHANGE_WINDOW_MS = env('BENCH_CHANGE_WINDOW_MS', 3000);
+/** `BENCH_ONLY=timers`: only the timer part (no flows, raw SQL, budget or reads). */
+const ONLY_TIMERS = process.env.BENCH_ONLY === 'timers';
+/** Server process counts the timer part runs with. */
+const TIMER_PROCESSES = (process.env.BENCH_TIMER_PROCESSES ?? '1,2').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 const FLOWS = (process.env.BENCH_FLOWS ?? 'incident,change,small,large').split(',').map((f) => f.trim()).filter(Boolean);
 /** Two consecutive windows closer than this (relative) count as settled. */
 const SETTLED = 0.05;
@@ -952,6 +959,13 @@ interface TimerFigures {
   timers: number;
   perSecond: number;
   duplicates: number;
+  /** Fired before their due time (history's timer.fired against the job's due time). */
+  early: number;
+  /** Server processes' CPU (user + system) per fired timer. */
+  serverCpuMsPerTimer: number;
+  /** The bench database's PostgreSQL backends' CPU per fired timer (null: server not local). */
+  postgresCpuMsPerTimer: number | null;
+  statementsPerTimer: number;
 }
 
 /**
@@ -959,15 +973,19 @@ interface TimerFigures {
  * cloned in SQL) all fall due at once; the server's pollers fire them. Duplicates: timer.fired
  * history events beyond one per instance.
  */
-async function benchTimers(url: string, dataDir: string, workers: number): Promise<TimerFigures> {
+async function benchTimers(database: Database, dataDir: string, workers: number): Promise<TimerFigures> {
+  const url = database.url;
   const server = await startServer(url, dataDir, workers, 20);
-  const pool = new Pool({ connectionString: url, max: 2 });
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  // this connection's backend is the bench's, not the server's: left out of the PostgreSQL CPU
+  const own = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
   const tag = `timer-${workers}-${Date.now()}`;
   try {
     const clients = await signIn(server.base);
     await deploy(server.base, clients, TIMER_XML);
     const template = (await post(server.base, clients.tokens['bench-staff']!, '/api/instances', { definitionKey: 'bench-timer', businessKey: tag }, new Tally())).instance.id;
-    await pool.query(
+    await client.query(
       `INSERT INTO process_instance (id, definition_id, definition_key, definition_version, business_key, status, snapshot, variables,
                                      active_element_ids, revision, started_by, started_at, history_seq, history_hash)
        SELECT gen_random_uuid(), definition_id, definition_key, definition_version, business_key, status, snapshot, variables,
@@ -975,29 +993,41 @@ async function benchTimers(url: string, dataDir: string, workers: number): Promi
          FROM process_instance p, generate_series(1, $2::int) g WHERE p.id = $1`,
       [template, TIMERS - 1],
     );
-    await pool.query(
+    await client.query(
       `INSERT INTO timer_job (id, kind, instance_id, definition_id, definition_key, element_id, element_type, execution_id, spec, due_at, run_at, created_at)
        SELECT gen_random_uuid(), 'instance', p.id, j.definition_id, j.definition_key, j.element_id, j.element_type, j.execution_id, j.spec, j.due_at, j.run_at, now()
          FROM process_instance p, timer_job j WHERE j.instance_id = $1 AND p.business_key = $2 AND p.id <> $1`,
       [template, tag],
     );
     const pending = `FROM timer_job j JOIN process_instance p ON p.id = j.instance_id WHERE j.kind = 'instance' AND p.business_key = $1`;
+    const pids = serverPids(server.child.pid!);
+    const backends = () => (database.local ? postgresProcesses(database.name).filter((pid) => pid !== own) : []);
+    await sleep(500);
+    const [s0, c0, pg0] = [statementCount(server.counterDir), cpuOf(pids), cpuOf(backends())];
     const t0 = performance.now();
-    await pool.query(`UPDATE timer_job SET due_at = now(), run_at = now() WHERE id IN (SELECT j.id ${pending})`, [tag]);
+    await client.query(`UPDATE timer_job SET due_at = now(), run_at = now() WHERE id IN (SELECT j.id ${pending})`, [tag]);
     for (;;) {
-      const { rows } = await pool.query(`SELECT count(*)::int AS n ${pending}`, [tag]);
+      // cheap (a scan of the small timer_job table): every earlier bench-timer instance has fired
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM timer_job WHERE definition_key = 'bench-timer' AND kind = 'instance'`);
       if (rows[0].n === 0) break;
       if (performance.now() - t0 > 600_000) throw new Error('timers did not all fire within 10 minutes');
-      await sleep(50);
+      await sleep(20);
     }
     const perSecond = TIMERS / ((performance.now() - t0) / 1000);
-    const { rows } = await pool.query(
-      `SELECT count(*)::int AS n FROM history_event h JOIN process_instance p ON p.id = h.instance_id WHERE p.business_key = $1 AND h.type = 'timer.fired'`,
+    const [c1, pg1] = [cpuOf(pids), cpuOf(backends())];
+    await sleep(1100); // the statement counters are flushed about once a second
+    const statements = statementCount(server.counterDir) - s0;
+    const { rows } = await client.query(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE h.occurred_at < (h.payload->>'dueAt')::timestamptz)::int AS early
+         FROM history_event h JOIN process_instance p ON p.id = h.instance_id WHERE p.business_key = $1 AND h.type = 'timer.fired'`,
       [tag],
     );
-    return { processes: workers, timers: TIMERS, perSecond, duplicates: rows[0].n - TIMERS };
+    return {
+      processes: workers, timers: TIMERS, perSecond, duplicates: rows[0].n - TIMERS, early: rows[0].early,
+      serverCpuMsPerTimer: (c1 - c0) / TIMERS, postgresCpuMsPerTimer: database.local ? (pg1 - pg0) / TIMERS : null, statementsPerTimer: statements / TIMERS,
+    };
   } finally {
-    await pool.end();
+    await client.end();
     await stopServer(server);
   }
 }
@@ -1112,7 +1142,7 @@ function printFlow(f: FlowFigures): void {
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const loadAtStart = loadavg()[0]!;
-  const list = workloads();
+  const list = ONLY_TIMERS ? [] : workloads();
   const dataDir = mkdtempSync(join(tmpdir(), 'itsm-bench-'));
   const database = await prepareDatabase(dataDir);
   console.log(
@@ -1125,65 +1155,70 @@ async function main(): Promise<void> {
   let reads: unknown = null;
   let idle: Idle | null = null;
   try {
-    const server = await startServer(database.url, dataDir, WORKERS, TIMER_POLL_MS);
-    const measured: { w: Workload; m: Measured }[] = [];
-    try {
-      const clients = await signIn(server.base);
-      const idleNow = await idleCost(server);
-      idle = idleNow;
-      console.log(`idle server (timer pollers every ${TIMER_POLL_MS} ms, ${WORKERS} process(es)): ${idleNow.statementsPerSecond.toFixed(1)} statements/s, ${idleNow.cpuMsPerSecond.toFixed(1)} ms CPU/s — included in the per-command figures below`);
-      for (const w of list) {
-        if (w.name === 'small' || w.name === 'large') await deploy(server.base, clients, w.xml);
-        const m = await measureHttp(server, database, clients, w);
-        measured.push({ w, m });
-        console.log(`  ${w.name}: ${median(m.windows.map((x) => x.commandsPerSecond)).toFixed(0)} commands/s over HTTP (${((Date.now() - startedAt) / 1000).toFixed(0)} s)`);
-      }
-    } finally {
-      await stopServer(server);
-    }
-    // the engine runs in this process with the server stopped, so it has a core to itself
-    const calendars = await loadCalendars(database.url);
-    for (const { w, m } of measured) {
-      let engine: EngineFigures | null = null;
-      let engineError: string | undefined;
+    if (!ONLY_TIMERS) {
+      const server = await startServer(database.url, dataDir, WORKERS, TIMER_POLL_MS);
+      const measured: { w: Workload; m: Measured }[] = [];
       try {
-        engine = await measureEngine(w, calendars);
-      } catch (error) {
-        engineError = error instanceof Error ? error.message : String(error);
+        const clients = await signIn(server.base);
+        const idleNow = await idleCost(server);
+        idle = idleNow;
+        console.log(`idle server (timer pollers every ${TIMER_POLL_MS} ms, ${WORKERS} process(es)): ${idleNow.statementsPerSecond.toFixed(1)} statements/s, ${idleNow.cpuMsPerSecond.toFixed(1)} ms CPU/s — included in the per-command figures below`);
+        for (const w of list) {
+          if (w.name === 'small' || w.name === 'large') await deploy(server.base, clients, w.xml);
+          const m = await measureHttp(server, database, clients, w);
+          measured.push({ w, m });
+          console.log(`  ${w.name}: ${median(m.windows.map((x) => x.commandsPerSecond)).toFixed(0)} commands/s over HTTP (${((Date.now() - startedAt) / 1000).toFixed(0)} s)`);
+        }
+      } finally {
+        await stopServer(server);
       }
-      const figures = summarise(w, m, engine);
-      if (engineError) figures.engineError = engineError;
-      flows.push(figures);
-      printFlow(figures);
-    }
-    const small = flows.find((f) => f.flow === 'small');
-    const large = flows.find((f) => f.flow === 'large');
-    if (small && large) {
-      console.log(`\nlarge (${large.elements} elements) / small (${small.elements} elements) cost per command: server ${(large.serverCpuMsPerCommand / small.serverCpuMsPerCommand).toFixed(2)} ×, engine ${small.engineCpuMsPerCommand && large.engineCpuMsPerCommand ? (large.engineCpuMsPerCommand / small.engineCpuMsPerCommand).toFixed(2) : 'n/a'} × (goal ≤ 2)`);
-    }
+      // the engine runs in this process with the server stopped, so it has a core to itself
+      const calendars = await loadCalendars(database.url);
+      for (const { w, m } of measured) {
+        let engine: EngineFigures | null = null;
+        let engineError: string | undefined;
+        try {
+          engine = await measureEngine(w, calendars);
+        } catch (error) {
+          engineError = error instanceof Error ? error.message : String(error);
+        }
+        const figures = summarise(w, m, engine);
+        if (engineError) figures.engineError = engineError;
+        flows.push(figures);
+        printFlow(figures);
+      }
+      const small = flows.find((f) => f.flow === 'small');
+      const large = flows.find((f) => f.flow === 'large');
+      if (small && large) {
+        console.log(`\nlarge (${large.elements} elements) / small (${small.elements} elements) cost per command: server ${(large.serverCpuMsPerCommand / small.serverCpuMsPerCommand).toFixed(2)} ×, engine ${small.engineCpuMsPerCommand && large.engineCpuMsPerCommand ? (large.engineCpuMsPerCommand / small.engineCpuMsPerCommand).toFixed(2) : 'n/a'} × (goal ≤ 2)`);
+      }
 
-    const snapshotBytes = flows.find((f) => f.flow === 'incident')?.snapshotBytes ?? null;
-    sql = await benchSql(database.url, snapshotBytes ?? 6000);
-    console.log(
-      `\nraw SQL command-shaped transaction (${CLIENTS} clients; lock, update a ${sql.snapshotBytes}-byte snapshot${snapshotBytes ? ' (the mean stored incident snapshot, measured)' : ' (no incident run: 6 KB assumed)'}, 3 history rows, a task row, commit): ${sql.transactionsPerSecond.toFixed(0)} transactions/s; p50 ${sql.p50Ms.toFixed(1)} ms, p99 ${sql.p99Ms.toFixed(1)} ms`,
-    );
+      const snapshotBytes = flows.find((f) => f.flow === 'incident')?.snapshotBytes ?? null;
+      sql = await benchSql(database.url, snapshotBytes ?? 6000);
+      console.log(
+        `\nraw SQL command-shaped transaction (${CLIENTS} clients; lock, update a ${sql.snapshotBytes}-byte snapshot${snapshotBytes ? ' (the mean stored incident snapshot, measured)' : ' (no incident run: 6 KB assumed)'}, 3 history rows, a task row, commit): ${sql.transactionsPerSecond.toFixed(0)} transactions/s; p50 ${sql.p50Ms.toFixed(1)} ms, p99 ${sql.p99Ms.toFixed(1)} ms`,
+      );
+    }
 
     if (TIMERS > 0) {
-      for (const processes of [1, 2]) {
-        const t = await benchTimers(database.url, dataDir, processes);
+      for (const processes of TIMER_PROCESSES) {
+        const t = await benchTimers(database, dataDir, processes);
         timers.push(t);
-        console.log(`due timers fired, ${processes} server process(es): ${t.perSecond.toFixed(0)} timers/s (${t.timers} timers), ${t.duplicates} duplicates${processes === 2 ? ' (goal ≥ 1,000/s, 0 duplicates)' : ''}`);
+        console.log(
+          `due timers fired, ${processes} server process(es): ${t.perSecond.toFixed(0)} timers/s (${t.timers} timers), ${t.duplicates} duplicates, ${t.early} early${processes === 2 ? ' (goal ≥ 1,000/s, 0 duplicates)' : ''}; ` +
+            `per timer: server CPU ${t.serverCpuMsPerTimer.toFixed(2)} ms, PostgreSQL CPU ${t.postgresCpuMsPerTimer?.toFixed(2) ?? 'n/a'} ms, ${t.statementsPerTimer.toFixed(1)} statements`,
+        );
       }
     }
 
-    if (process.env.BENCH_BUDGET !== '0') {
+    if (process.env.BENCH_BUDGET !== '0' && !ONLY_TIMERS) {
       budget = await runChild(join(__dirname, 'budget-cost.js'), QUICK && !process.env.BENCH_BUDGET_RUNS ? { BENCH_BUDGET_RUNS: '100' } : {});
       console.log('');
       for (const line of budget) console.log(`execution ${line}`);
     }
 
     const readsScript = join(__dirname, 'reads.js');
-    if (process.env.BENCH_READS_DATABASE_URL) {
+    if (process.env.BENCH_READS_DATABASE_URL && !ONLY_TIMERS) {
       if (existsSync(readsScript)) {
         const lines = await runChild(readsScript, { DATABASE_URL: process.env.BENCH_READS_DATABASE_URL });
         console.log('');
@@ -1220,7 +1255,9 @@ async function main(): Promise<void> {
     idle: idle && { statementsPerSecond: round(idle.statementsPerSecond, 1), cpuMsPerSecond: round(idle.cpuMsPerSecond, 1) },
     flows,
     sql: sql && { ...sql, transactionsPerSecond: round(sql.transactionsPerSecond, 0), p50Ms: round(sql.p50Ms), p99Ms: round(sql.p99Ms) },
-    timers: timers.map((t) => ({ ...t, perSecond: round(t.perSecond, 0) })),
+    timers: timers.map((t) => ({
+      ...t, perSecond: round(t.perSecond, 0), serverCpuMsPerTimer: round(t.serverCpuMsPerTimer), postgresCpuMsPerTimer: round(t.postgresCpuMsPerTimer), statementsPerTimer: round(t.statementsPerTimer, 1),
+    })),
     budget,
     reads,
   };

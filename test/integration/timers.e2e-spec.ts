@@ -366,6 +366,24 @@ describe('SLA clocks', () => {
     expect((await t.as('auditor').get(`/api/instances/${id}/history/verify`)).body.valid).toBe(true);
   });
 
+  it('fires the overdue timers of many instances side by side, each instance\'s in due order', async () => {
+    // given: six instances whose 75 % warning and breach are both overdue
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await t.as('alice').post('/api/instances').send({ definitionKey: 'sla-clock' }).expect(201)).body.instance.id);
+    clock.advance(5 * HOUR);
+
+    // when: the poller's way, several commands at once
+    const summary = await t.app.get(Orchestrator).fireDueTimers('sla-worker', { batchSize: 64, concurrency: 4 });
+
+    // then: every warning fired before its breach (a breach first would cancel the warning), once each
+    expect(summary).toMatchObject({ claimed: 12, fired: 12, failed: 0 });
+    for (const id of ids) {
+      const events = (await t.as('auditor').get(`/api/instances/${id}/history`)).body as { type: string; elementId: string }[];
+      expect(events.filter((e) => e.type === 'timer.fired').map((e) => e.elementId)).toEqual(['warn75', 'breach']);
+      expect((await t.as('auditor').get(`/api/tasks?instanceId=${id}`)).body.items.map((x: { elementId: string }) => x.elementId)).toEqual(['breached']);
+    }
+  });
+
   it('answers 404 for an unknown SLA clock', async () => {
     const started = (await t.as('alice').post('/api/instances').send({ definitionKey: 'sla-clock' }).expect(201)).body;
     const res = await t.as('alice').post(`/api/instances/${started.instance.id}/sla/response/pause`).send({ reason: 'x' });
