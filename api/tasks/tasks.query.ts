@@ -61,8 +61,7 @@ const LIST_DUE = 'COALESCE(user_task.due_at, user_task.sla_due_at)';
 
 const ORDER: Record<TaskSort, string> = {
   priority: `user_task.priority DESC, ${LIST_DUE} ASC NULLS LAST, user_task.created_at ASC, user_task.id`,
-  // sorted by what the card shows (the record's live SLA target), not the copy on the task
-  due: `COALESCE(user_task.due_at, ${SLA_DUE_AT}) ASC NULLS LAST, user_task.priority DESC, user_task.created_at ASC, user_task.id`,
+  due: `${LIST_DUE} ASC NULLS LAST, user_task.priority DESC, user_task.created_at ASC, user_task.id`,
   record: 'r.number ASC NULLS LAST, user_task.priority DESC, user_task.created_at ASC, user_task.id',
   created: 'user_task.created_at ASC, user_task.id',
 };
@@ -108,7 +107,7 @@ export class TasksQuery {
 
   /** The record join where a filter or the order needs it (the q search, sort=record). */
   private recordJoinFor(f: TaskFilter, counting = false): string {
-    return f.q || (!counting && (f.sort === 'record' || f.sort === 'due')) ? RECORD_JOIN : '';
+    return f.q || (!counting && f.sort === 'record') ? RECORD_JOIN : '';
   }
 
   /** The WHERE of the list; `$1` is now. */
