@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EngineError, EngineErrorCode, type Clock, type TaskRecord } from '../../engine';
-import { AccessService, SqlParams } from '../auth/access';
+import { AccessService, SqlParams, viewerOf } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
 import { COUNT_CAP, cappedPage, type CappedPage } from '../common/list-window';
 import { Database } from '../database/database';
@@ -61,8 +61,7 @@ const LIST_DUE = 'COALESCE(user_task.due_at, user_task.sla_due_at)';
 
 const ORDER: Record<TaskSort, string> = {
   priority: `user_task.priority DESC, ${LIST_DUE} ASC NULLS LAST, user_task.created_at ASC, user_task.id`,
-  // sorted by what the card shows (the record's live SLA target), not the copy on the task
-  due: `COALESCE(user_task.due_at, ${SLA_DUE_AT}) ASC NULLS LAST, user_task.priority DESC, user_task.created_at ASC, user_task.id`,
+  due: `${LIST_DUE} ASC NULLS LAST, user_task.priority DESC, user_task.created_at ASC, user_task.id`,
   record: 'r.number ASC NULLS LAST, user_task.priority DESC, user_task.created_at ASC, user_task.id',
   created: 'user_task.created_at ASC, user_task.id',
 };
@@ -82,33 +81,48 @@ export class TasksQuery {
   ) {}
 
   /**
-   * The tasks `viewer` may see (filtered in SQL, so pages and totals count only those). The page's
-   * task ids come from one index walk in list order (the record's SLA target is copied onto the
-   * task, sla_due_at, so the order needs no join); the records are joined for the page's rows only.
-   * Totals are capped (api/common/list-window.ts).
+   * The tasks `viewer` may see (filtered in SQL, so pages and totals count only those). Admins and
+   * auditors: the page's task ids come from one walk of the list-order index (the record's SLA
+   * target is copied onto the task, sla_due_at, so the order needs no join). Everybody else: the
+   * capped count comes first; up to COUNT_CAP matches are fetched through the indexes of the
+   * visibility test and sorted, more are found by the index walk. The records are joined for the
+   * page's rows only. Totals are capped (api/common/list-window.ts); test/bench/READS.md has the plans.
    */
   async list(f: TaskFilter, viewer: AuthUser): Promise<CappedPage<TaskView>> {
     const now = this.clock.now().toISOString();
-    const page = new SqlParams([now]);
-    const ids = `SELECT user_task.id FROM user_task ${this.recordJoinFor(f)} WHERE ${this.conditions(f, viewer, page)}
-      ORDER BY ${ORDER[f.sort ?? 'priority']} LIMIT ${page.add(f.size, 'int')} OFFSET ${page.add((f.page - 1) * f.size, 'int')}`;
     const counting = new SqlParams([now]);
+    // in creation order (index ix_user_task_list_created): a scan in table order would read every
+    // older task before the first open one, as the planner assumes matches spread evenly
     const countSql = `SELECT count(*)::int AS total FROM (SELECT 1 FROM user_task ${this.recordJoinFor(f, true)} WHERE ${this.conditions(f, viewer, counting)}
-      AND $1::timestamptz IS NOT NULL LIMIT ${COUNT_CAP + 1}) c`;
-    const [rows, count] = await Promise.all([
-      this.db.dataSource.query(
+      AND $1::timestamptz IS NOT NULL ORDER BY user_task.created_at, user_task.id LIMIT ${COUNT_CAP + 1}) c`;
+    const pageOf = (few: boolean) => {
+      const page = new SqlParams([now]);
+      const where = this.conditions(f, viewer, page);
+      // few matches: fetch them all (the planner ORs the indexes of each part of the visibility
+      // test) and sort them; many: walk the list-order index and keep the visible ones
+      const filter = few ? `user_task.id IN (SELECT user_task.id FROM user_task ${this.recordJoinFor(f, true)} WHERE ${where} OFFSET 0)` : where;
+      const ids = `SELECT user_task.id FROM user_task ${this.recordJoinFor(f)} WHERE ${filter}
+        ORDER BY ${ORDER[f.sort ?? 'priority']} LIMIT ${page.add(f.size, 'int')} OFFSET ${page.add((f.page - 1) * f.size, 'int')}`;
+      return this.db.dataSource.query(
         `SELECT ${qualified()}, ${TASK_FORM_ID_COLUMN}, ${dueExpr()} AS due, ${RECORD_COLUMNS}, ${slaStatus('$1::timestamptz')}
            FROM (${ids}) pg JOIN user_task ON user_task.id = pg.id ${RECORD_JOIN} ORDER BY ${ORDER[f.sort ?? 'priority']}`,
         page.values,
-      ),
-      this.db.dataSource.query(countSql, counting.values),
-    ]);
-    return cappedPage(rows.map(toView), f, count[0].total);
+      ) as Promise<Record<string, unknown>[]>;
+    };
+    if (viewerOf(viewer).seesAll) {
+      // everything is visible: the list-order index answers the page at once
+      const [rows, count] = await Promise.all([pageOf(false), this.db.dataSource.query(countSql, counting.values)]);
+      return cappedPage(rows.map(toView), f, count[0].total);
+    }
+    // a viewer sees a part: how large a part (capped) decides how the page is read
+    const [count] = await this.db.dataSource.query(countSql, counting.values);
+    const rows = await pageOf(count.total <= COUNT_CAP);
+    return cappedPage(rows.map(toView), f, count.total);
   }
 
   /** The record join where a filter or the order needs it (the q search, sort=record). */
   private recordJoinFor(f: TaskFilter, counting = false): string {
-    return f.q || (!counting && (f.sort === 'record' || f.sort === 'due')) ? RECORD_JOIN : '';
+    return f.q || (!counting && f.sort === 'record') ? RECORD_JOIN : '';
   }
 
   /** The WHERE of the list; `$1` is now. */
@@ -124,8 +138,9 @@ export class TasksQuery {
       conditions.push(`(lower(coalesce(user_task.name, user_task.element_id)) LIKE ${like} OR lower(r.number) LIKE ${like} OR lower(r.title) LIKE ${like})`);
     }
     const v = this.access.visibility(viewer, p);
-    // the keys the viewer owns, read once per statement (not per task row)
-    if (!v.viewer.seesAll) conditions.push(`(${v.involvedIn('user_task')} OR user_task.definition_key IN (${v.ownedKeys()}))`);
+    // the keys the viewer owns, read once per statement (not per task row); without the process-owner
+    // role there are none, and the bare involvement test lets the planner OR the indexes of each part
+    if (!v.viewer.seesAll) conditions.push(v.viewer.processOwner ? `(${v.involvedIn('user_task')} OR user_task.definition_key IN (${v.ownedKeys()}))` : v.involvedIn('user_task'));
     if (f.scope === 'assigned') conditions.push(`user_task.assignee = ${p.add(viewer.username, 'text')}`);
     if (f.scope === 'groups') {
       conditions.push(`user_task.assignee IS NULL AND (user_task.candidate_groups && ${p.add(viewer.groups, 'text[]')} OR user_task.candidate_users @> ARRAY[${p.add(viewer.username, 'text')}])`);

@@ -7,7 +7,7 @@
  * quarter. Prints p50 / p99 per endpoint and role, then one last line of JSON with every figure.
  *
  * Knobs: BENCH_READS_REPEATS (default 200 per endpoint and role, after 10 unmeasured ones),
- * BENCH_READS_KPI_REPEATS (default 20). `npm run bench` runs this as a child when
+ * BENCH_READS_KPI_REPEATS (default 20), BENCH_READS_WARMUP (default 10 unmeasured requests first). `npm run bench` runs this as a child when
  * BENCH_READS_DATABASE_URL is set.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -19,7 +19,7 @@ import { BENCH_PASSWORD, BENCH_USERS } from './data';
 
 const REPEATS = Number(process.env.BENCH_READS_REPEATS ?? 200);
 const KPI_REPEATS = Number(process.env.BENCH_READS_KPI_REPEATS ?? 20);
-const WARMUP = 10;
+const WARMUP = Number(process.env.BENCH_READS_WARMUP ?? 10);
 /** The goals of issue 11: lists and one instance's history, and the KPI report for a quarter. */
 export const LIST_GOAL_MS = 20;
 export const KPI_GOAL_MS = 200;

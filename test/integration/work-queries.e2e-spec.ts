@@ -132,6 +132,10 @@ describe('work queries: task list with records and SLA, instance and record sear
     const called = (await t.as('auditor').get(`/api/instances?recordNumber=${number}&called=true`).expect(200)).body;
     // then
     expect(fix?.record?.number).toBe(number);
+    // the caller's response target passed an hour ago: the called task is overdue by it (its
+    // instance row and first task are written in one statement, the SLA copy still finds the record)
+    expect(fix?.record?.sla.status).toBe('breached');
+    expect((await tasks('overdue=true', 'carol')).map((x) => x.elementId)).toEqual(['fix']);
     expect(found.total).toBe(2);
     expect(found.items.every((i: { recordNumber: string }) => i.recordNumber === number)).toBe(true);
     expect(called.items.map((i: { definitionKey: string; parentInstanceId: string }) => [i.definitionKey, i.parentInstanceId])).toEqual([['work-child', incidentId]]);
