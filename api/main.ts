@@ -7,10 +7,12 @@ import { Database } from './database/database';
 import { EmbeddedPostgres } from './database/embedded-postgres';
 import { createApp } from './app';
 import { startClusterMetricsServer } from './metrics/metrics-access';
+import { superviseCluster } from './affinity/cluster-primary';
 
 /**
  * Starts the server. With WORKERS > 1 the primary forks that many identical server processes
- * sharing the port (Node cluster); all coordination is in PostgreSQL. Without DATABASE_URL the
+ * sharing the port (Node cluster); all coordination is in PostgreSQL, and each instance's commands
+ * are run by the worker that owns it (api/affinity), where its engine stays warm. Without DATABASE_URL the
  * primary owns the embedded PGlite and the workers connect to it over the wire protocol.
  */
 async function main(): Promise<void> {
@@ -24,18 +26,16 @@ async function main(): Promise<void> {
     await (await Database.open({ databaseUrl, dataDir: config.dataDir, poolSize: 2 })).close();
     // METRICS_PORT: the primary serves the workers' metrics, aggregated (api/metrics/metrics-access.ts).
     if (config.metrics?.port) await startClusterMetricsServer(config.metrics.port, config.host);
-    for (let i = 0; i < config.workers; i++) cluster.fork({ ...process.env, DATABASE_URL: databaseUrl, WORKERS: '1', EMBEDDED_PRIMARY: embedded ? '1' : '' });
+    // Each worker owns the instances of its slots and the others send it their commands (api/affinity); an exited worker is replaced.
+    const supervisor = superviseCluster(config.workers, { ...process.env, DATABASE_URL: databaseUrl, WORKERS: '1', EMBEDDED_PRIMARY: embedded ? '1' : '' });
     const stop = async () => {
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
+      supervisor.stop();
       await new Promise((r) => setTimeout(r, 500));
       await embedded?.stop();
       process.exit(0);
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
-    cluster.on('exit', (worker, code) => {
-      if (code !== 0 && code !== null) console.error(`worker ${worker.process.pid} exited with ${code}`);
-    });
     return;
   }
   const app = await createApp(config);

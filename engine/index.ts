@@ -41,6 +41,7 @@ export { ServiceHandlerRegistry, BpmnBusinessError, type ServiceHandler, type Se
 export { calculatePriorityHandler } from './services/calculate-priority.handler';
 export { builtInHandlers } from './services/built-in';
 export { assertVariables, MAX_VARIABLES_BYTES } from './variables';
+export { idBesides, idInSlot, slotOf } from './commands/instance-ids';
 export { InstanceRunner, type EngineSnapshot, type RunOutcome, type RunnableDefinition } from './runtime/instance-runner';
 export { setStallTimeout } from './runtime/quiescence';
 export { BUDGET_SETTINGS, budgetLimits, DEFAULT_BUDGET_LIMITS, setBudgetLimits, type BudgetLimits } from './runtime/budget';

@@ -44,6 +44,11 @@ export interface OrchestratorOptions {
   calendars?: CalendarLookup;
   /** Running engines kept in memory between commands (0 = always recover from the snapshot). */
   liveEngines?: number;
+  /**
+   * The id of a new instance (default: a random UUID). A cluster worker picks one in a slot it
+   * owns (engine/commands/instance-ids.ts, api/affinity), so that the instance's commands find its engine warm.
+   */
+  newInstanceId?: () => string;
 }
 
 export interface DeployResult {
@@ -231,7 +236,7 @@ export class Orchestrator {
     messageStart?: { elementId: string; payload: EventPayload },
   ): Promise<InstanceResult> {
     const runnable = await this.kernel.runnable(store, definition.id);
-    const id = randomUUID();
+    const id = this.options.newInstanceId?.() ?? randomUUID();
     // A timer start event fires at once: the schedule (or the caller) already decided the time.
     const startTimers = new Set(this.kernel.timerStarts(runnable).map((t) => t.elementId));
     if (fireStart) startTimers.forEach((elementId) => elementId !== fireStart && startTimers.delete(elementId));

@@ -56,6 +56,16 @@ export function withRequestContext(req: Request, _res: Response, next: NextFunct
   requestContext.run({ requestId: id }, next);
 }
 
+/** The id of the request being handled here, if any (passed along when a command runs in another process). */
+export function currentRequestId(): string | null {
+  return requestContext.getStore()?.requestId ?? null;
+}
+
+/** Runs `work` in the log context of request `id` (a command forwarded from another process, api/affinity). */
+export function inRequestContext<T>(id: string | null, work: () => T): T {
+  return id ? requestContext.run({ requestId: id }, work) : work();
+}
+
 /** Routes Nest's LoggerService calls to pino. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}

@@ -21,6 +21,8 @@ export interface AppConfig {
   definitionLimits?: { maxElements: number; maxFlowElements: number; maxLoopCardinality: number };
   /** Server processes to run (Node cluster); 1 = this process only. */
   workers: number;
+  /** Set on a cluster worker by main.ts (CLUSTER_WORKER): its index among the workers, for instance affinity (api/affinity). */
+  clusterWorker?: { index: number; workers: number } | null;
   /** Directory of the built browser app, served at `/` when present. */
   staticDir: string | null;
   /** How often each server process looks for due timers, in ms; 0 disables the poller (tests). */
@@ -183,6 +185,10 @@ const EnvSchema = z.object({
   DEMO_RECORDS: int(0, 10_000).default(200),
   /** Set by main.ts on cluster workers of an embedded (PGlite) primary: still the embedded default. */
   EMBEDDED_PRIMARY: z.string().optional(),
+  /** Set by main.ts on each cluster worker: "index/workers". */
+  CLUSTER_WORKER: optionalText.pipe(
+    z.string().regex(/^\d{1,2}\/\d{1,2}$/, 'must be index/workers').refine((v) => { const [i, n] = v.split('/').map(Number) as [number, number]; return n >= 2 && i < n; }, 'must be index/workers with index < workers').optional(),
+  ),
   AUTH_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   ACCESS_TOKEN_TTL: int(30, 24 * 3600).default(15 * 60),
   REFRESH_TOKEN_TTL: int(300, 365 * 24 * 3600).default(7 * 24 * 3600),
@@ -241,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDi
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxDefinitionBytes: e.MAX_DEFINITION_BYTES,
     workers: e.WORKERS,
+    clusterWorker: e.CLUSTER_WORKER ? { index: Number(e.CLUSTER_WORKER.split('/')[0]), workers: Number(e.CLUSTER_WORKER.split('/')[1]) } : null,
     definitionLimits: { maxElements: e.MAX_DEFINITION_ELEMENTS, maxFlowElements: e.MAX_FLOW_ELEMENTS, maxLoopCardinality: e.MAX_LOOP_CARDINALITY },
     staticDir: e.STATIC_DIR ? resolve(e.STATIC_DIR) : defaultStaticDir,
     timerPollMs: e.TIMER_POLL_MS,

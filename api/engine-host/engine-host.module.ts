@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { HistoryKeyring, Orchestrator, ServiceHandlerRegistry, builtInHandlers, setBudgetLimits, setStallTimeout, warmFeelSandbox, slaHandlers, systemClock, type Clock } from '../../engine';
@@ -8,17 +9,38 @@ import { initialiseHistoryAnchor } from '../history/history-anchor';
 import { loadHistoryKeyring } from '../history/history-keys';
 import type { HostOptions } from './host-options';
 import { TimerPoller } from './timer-poller';
-import { APP_CONFIG, CLOCK } from './tokens';
+import { AFFINITY, APP_CONFIG, CLOCK } from './tokens';
+import { AffinityRouter, type Channel } from '../affinity/affinity-router';
 import { TypeormTransactionRunner } from './typeorm-transaction-runner';
 import { instrumentOrchestrator, instrumentTransactions } from '../metrics/instrument';
 
 @Injectable()
 class DatabaseLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(Database) private readonly db: Database) {}
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(AFFINITY) private readonly affinity: AffinityRouter | null,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    this.affinity?.close();
     await this.db.close();
   }
+}
+
+/** A cluster worker routes each instance's commands to the worker that owns it (api/affinity); a single process does not. */
+function affinityRouter(config: AppConfig): AffinityRouter | null {
+  const place = config.clusterWorker;
+  if (!place || !cluster.isWorker || !process.send) return null;
+  const channel: Channel = {
+    send: (message) => {
+      if (!process.connected) throw new Error('the cluster channel is closed');
+      process.send!(message);
+    },
+    on: (event, listener) => process.on(event, listener),
+    off: (event, listener) => process.off(event, listener),
+  };
+  // An owner that does not answer in this time is presumed stuck: the caller runs the command itself (the revision check keeps it correct).
+  return new AffinityRouter(place, channel, Math.max(30_000, 2 * (config.budget?.timeMs ?? 0)));
 }
 
 /**
@@ -61,12 +83,13 @@ export class EngineHostModule {
           useFactory: (calendars: CalendarService) =>
             new ServiceHandlerRegistry([...builtInHandlers, ...slaHandlers((name) => calendars.get(name)), ...(options.handlers ?? [])]),
         },
+        { provide: AFFINITY, useFactory: () => affinityRouter(config) },
         {
           provide: Orchestrator,
-          inject: [Database, ServiceHandlerRegistry, CLOCK, CalendarService, HistoryKeyring],
-          useFactory: (db: Database, handlers: ServiceHandlerRegistry, clock: Clock, calendars: CalendarService, ring: HistoryKeyring) =>
-            // Metrics and trace spans of every command (api/metrics/instrument.ts).
-            instrumentOrchestrator(new Orchestrator({
+          inject: [Database, ServiceHandlerRegistry, CLOCK, CalendarService, HistoryKeyring, AFFINITY],
+          useFactory: (db: Database, handlers: ServiceHandlerRegistry, clock: Clock, calendars: CalendarService, ring: HistoryKeyring, affinity: AffinityRouter | null) => {
+            // Metrics and trace spans of every command (api/metrics/instrument.ts), counted where the command runs.
+            const orchestrator = instrumentOrchestrator(new Orchestrator({
               transactions: instrumentTransactions(new TypeormTransactionRunner(db.dataSource, ring)),
               handlers,
               clock,
@@ -74,7 +97,10 @@ export class EngineHostModule {
               maxDefinitionBytes: config.maxDefinitionBytes,
               ...(config.definitionLimits ? { definitionLimits: config.definitionLimits } : {}),
               timeZone: config.timeZone,
-            })),
+              ...(affinity ? { newInstanceId: () => affinity.newInstanceId() } : {}),
+            }));
+            return affinity ? affinity.route(orchestrator) : orchestrator;
+          },
         },
         DatabaseLifecycle,
         TimerPoller,

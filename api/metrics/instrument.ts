@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { EngineError, EngineErrorCode, InstanceRunner, Orchestrator, type CommandStore, type FireSummary, type OutboxSummary, type TimerClaimer, type TransactionRunner } from '../../engine';
 import { statusFor } from '../common/problem';
-import { commandDuration, commands, engineRun, outboxDeliveries, timerJobs, timerLag, transactionConflicts, transactionRetries } from './metrics';
+import { commandDuration, commands, engineResumes, engineRun, outboxDeliveries, timerJobs, timerLag, transactionConflicts, transactionRetries } from './metrics';
 
 /**
  * Metrics and trace spans of the engine commands, taken at the Orchestrator's boundary: each
@@ -150,6 +150,7 @@ export function instrumentOrchestrator(orchestrator: Orchestrator): Orchestrator
   // The engine runs (bpmn-engine to the next wait states) are the InstanceRunner's start and resume.
   const runner = (orchestrator as unknown as { runner?: unknown }).runner;
   if (!(runner instanceof InstanceRunner)) throw new Error('instrumentOrchestrator: the orchestrator has no InstanceRunner at .runner');
+  runner.onResume = (warm) => engineResumes.inc({ warm: warm ? 'hit' : 'miss' });
   for (const name of ['start', 'resume'] as const) {
     const original = (runner[name] as (...args: unknown[]) => Promise<unknown>).bind(runner);
     Object.defineProperty(runner, name, {

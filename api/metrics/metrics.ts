@@ -40,6 +40,18 @@ export const engineRun = new Histogram({
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
 });
 
+export const engineResumes = new Counter({
+  name: 'itsm_engine_resumes_total',
+  help: 'Engine runs of existing instances, by whether this process still held the instance\'s engine (warm: hit) or recovered it from the snapshot (miss)',
+  labelNames: ['warm'] as const,
+});
+
+export const affinityForwards = new Counter({
+  name: 'itsm_affinity_forwards_total',
+  help: 'Commands this cluster worker sent to the worker that owns their instance (api/affinity), by result: answered by the owner, or run here because the owner was unavailable or did not answer in time',
+  labelNames: ['result'] as const,
+});
+
 export const timerLag = new Histogram({
   name: 'itsm_timer_lag_seconds',
   help: 'How late a timer job was claimed for firing: claim time minus its due time',

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { idBesides } from './instance-ids';
 import { runWithStore } from './current-store';
 import { CommandBudget, MAX_SUSPENSIONS, pendingOf, runWithBudget } from '../runtime/budget';
 import type { Clock } from '../clock';
@@ -194,7 +195,7 @@ export class CommandKernel {
   async persist(store: CommandStore, instance: InstanceRecord, outcome: RunOutcome, extra: PersistExtras): Promise<InstanceResult> {
     const now = this.now();
     const created: TaskRecord[] = outcome.createdTasks.map((t) => ({
-      id: randomUUID(),
+      id: idBesides(instance.id),
       instanceId: instance.id,
       definitionKey: instance.definitionKey,
       elementId: t.elementId,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { idBesides } from '../commands/instance-ids';
 import type { CommandKernel, HistoryDraft, Idempotency, OutcomeHook } from '../commands/kernel';
 import { EngineError, EngineErrorCode } from '../errors';
 import type { CommandStore, IncidentRecord, InstanceRecord } from '../persistence/ports';
@@ -54,7 +55,7 @@ export class ExternalTaskCommands implements OutcomeHook {
     const created: ExternalTaskRecord[] = waiting
       .filter((w) => !known.has(w.executionId))
       .map((w) => ({
-        id: randomUUID(),
+        id: idBesides(instance.id),
         instanceId: instance.id,
         definitionId: instance.definitionId,
         definitionKey: instance.definitionKey,

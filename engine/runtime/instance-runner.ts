@@ -232,6 +232,9 @@ export class InstanceRunner {
     private readonly calendars?: CalendarLookup,
   ) {}
 
+  /** Told, on every resume, whether this process still held the instance's engine (warm) or recovered it from the snapshot. */
+  onResume: ((warm: boolean) => void) | null = null;
+
   /**
    * Engines kept after a committed command, by instance, with the revision they produced. Taken
    * out while a command uses one, so a failed command simply drops it. Bounded (LRU): a live
@@ -341,6 +344,7 @@ export class InstanceRunner {
       catalog: messagingCatalog(definition.sourceContext),
       startQueue: loadEventStartQueue(snapshot.eventStartQueue),
     };
+    this.onResume?.(reused !== null);
     const { engine, timers } = live;
     live.serviceFailures.failed.clear();
     live.serviceFailures.retrying = options.retryService ?? null;

@@ -60,7 +60,9 @@
  * Last line: one JSON object. Top level: the incident flow's figures {flow, elements, clients,
  * workers, commandsPerInstance, commandsPerSecond, p50Ms, p99Ms, serverCpuMsPerCommand,
  * postgresCpuMsPerCommand (null: n/a), clientCpuMsPerCommand,
- * engineCpuMsPerCommand, serverToEngine, statementsPerCommand, transactionsPerCommand, pollsPerCommand, snapshotBytes, errors, lastError, rssMb, rssTotalMb}
+ * engineCpuMsPerCommand, serverToEngine, statementsPerCommand, transactionsPerCommand, pollsPerCommand, snapshotBytes, errors, lastError, rssMb, rssTotalMb,
+ * warmEngineRatio (share of engine resumes that found the instance's engine warm, from the server's
+ * itsm_engine_resumes_total on its METRICS_PORT), forwardsPerCommand (commands sent between workers to the instance's owner)}
  * (the first workload's when incident is not run), plus largeToSmallCost, engineLargeToSmallCost,
  * database, quick, windowSeconds, repeats, load (1-min load average at start and end), seconds,
  * timerPollMs, idle {statementsPerSecond, cpuMsPerSecond}, `flows` (the same figures for every
@@ -333,16 +335,19 @@ interface Server {
   child: ChildProcess;
   base: string;
   counterDir: string;
+  /** METRICS_PORT of the server (the primary aggregates its workers'). */
+  metricsBase: string;
 }
 
 async function startServer(databaseUrl: string, dataDir: string, workers: number, timerPollMs: number): Promise<Server> {
   const port = await freePort();
+  const metricsPort = await freePort();
   const counterDir = mkdtempSync(join(dataDir, 'statements-'));
   const child = fork(join(__dirname, '..', '..', 'api', 'main.js'), [], {
     env: {
       ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, DATA_DIR: dataDir, WORKERS: String(workers),
       LOG_LEVEL: 'warn', NODE_ENV: 'production', TIMER_POLL_MS: String(timerPollMs), ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password,
-      SEED_PROCESSES: 'true', STATEMENT_COUNTER_DIR: counterDir,
+      SEED_PROCESSES: 'true', STATEMENT_COUNTER_DIR: counterDir, METRICS_PORT: String(metricsPort),
       // on a loaded shared machine a command's wall time can pass the default 2 s budget: the
       // budget's checks still run, only its limit is raised (its cost is measured by budget-cost)
       ENGINE_TIME_BUDGET_MS: process.env.ENGINE_TIME_BUDGET_MS ?? '60000',
@@ -357,7 +362,7 @@ async function startServer(databaseUrl: string, dataDir: string, workers: number
       // every worker must be up before the clock starts
       if (res.ok && serverPids(child.pid!).length >= workers + (workers > 1 ? 1 : 0)) {
         await sleep(1000);
-        return { child, base, counterDir };
+        return { child, base, counterDir, metricsBase: `http://127.0.0.1:${metricsPort}` };
       }
     } catch {
       /* not listening yet */
@@ -587,6 +592,10 @@ interface Window {
   errors: number;
   rssMb: number;
   rssTotalMb: number;
+  /** Share of the engine runs of existing instances that found their engine warm (itsm_engine_resumes_total); null without metrics. */
+  warmRatio: number | null;
+  /** Commands a worker sent to the worker owning their instance (itsm_affinity_forwards_total), per command. */
+  forwardsPerCommand: number | null;
 }
 
 interface Reading {
@@ -598,6 +607,30 @@ interface Reading {
   clientCpu: number;
   statements: number;
   errors: number;
+  engine: EngineCounters | null;
+}
+
+interface EngineCounters {
+  warm: number;
+  cold: number;
+  forwarded: number;
+}
+
+/** The server's warm/cold engine resumes and forwarded commands, from its metrics port (null when it does not answer). */
+async function engineCounters(server: Server): Promise<EngineCounters | null> {
+  try {
+    const res = await fetch(`${server.metricsBase}/metrics`);
+    if (!res.ok) return null;
+    const text = await res.text();
+    const sample = (pattern: RegExp) => text.split('\n').reduce((sum, line) => sum + (pattern.test(line) ? Number(line.split(' ').pop()) : 0), 0);
+    return {
+      warm: sample(/^itsm_engine_resumes_total\{[^}]*warm="hit"/),
+      cold: sample(/^itsm_engine_resumes_total\{[^}]*warm="miss"/),
+      forwarded: sample(/^itsm_affinity_forwards_total\{/),
+    };
+  } catch {
+    return null;
+  }
 }
 
 function percentile(sorted: number[], q: number): number {
@@ -634,7 +667,7 @@ async function measureHttp(server: Server, database: Database, clients: Clients,
   const pids = serverPids(server.child.pid!);
   const pgPids = () => (database.hostPid ? [database.hostPid] : database.local ? postgresProcesses(database.name) : []);
   const pgKnown = database.hostPid !== null || database.local;
-  const read = (): Reading => ({
+  const read = async (): Promise<Reading> => ({
     at: performance.now(),
     commands: tally.latencies.length,
     polls: tally.polls,
@@ -643,6 +676,7 @@ async function measureHttp(server: Server, database: Database, clients: Clients,
     clientCpu: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
     statements: statementCount(server.counterDir),
     errors: tally.errors,
+    engine: await engineCounters(server),
   });
   let rssMax = 0;
   let rssTotalMax = 0;
@@ -671,17 +705,22 @@ async function measureHttp(server: Server, database: Database, clients: Clients,
   const window = async (): Promise<Window> => {
     rssMax = 0;
     rssTotalMax = 0;
-    const a = read();
+    const a = await read();
     await sleep(WINDOW_SECONDS * 1000);
     // at least one command per client in a window, so that per-command figures mean something
     while (tally.latencies.length - a.commands < CLIENTS && !failure) await sleep(100);
-    const b = read();
+    const b = await read();
     if (failure) throw failure;
     const errors = tally.errors - a.errors;
     const commands = b.commands - a.commands;
     const sorted = tally.latencies.slice(a.commands, b.commands).sort((x, y) => x - y);
     const seconds = (b.at - a.at) / 1000;
-    console.log(`    ${w.name} window ${++windowNo}: ${commands} commands in ${seconds.toFixed(1)} s = ${(commands / seconds).toFixed(0)}/s, server CPU ${((b.serverCpu - a.serverCpu) / commands).toFixed(2)} ms per command${errors ? `, ${errors} errors` : ''}`);
+    const resumes = a.engine && b.engine ? b.engine.warm - a.engine.warm + (b.engine.cold - a.engine.cold) : 0;
+    const warmRatio = a.engine && b.engine && resumes > 0 ? (b.engine.warm - a.engine.warm) / resumes : null;
+    const forwardsPerCommand = a.engine && b.engine ? (b.engine.forwarded - a.engine.forwarded) / commands : null;
+    console.log(
+      `    ${w.name} window ${++windowNo}: ${commands} commands in ${seconds.toFixed(1)} s = ${(commands / seconds).toFixed(0)}/s, server CPU ${((b.serverCpu - a.serverCpu) / commands).toFixed(2)} ms per command${warmRatio === null ? '' : `, warm engines ${(warmRatio * 100).toFixed(0)} %`}${errors ? `, ${errors} errors` : ''}`,
+    );
     return {
       seconds,
       commands,
@@ -696,6 +735,8 @@ async function measureHttp(server: Server, database: Database, clients: Clients,
       errors,
       rssMb: rssMax / 2 ** 20,
       rssTotalMb: rssTotalMax / 2 ** 20,
+      warmRatio,
+      forwardsPerCommand,
     };
   };
   try {
@@ -1070,6 +1111,10 @@ interface FlowFigures {
   lastError: string | null;
   rssMb: number;
   rssTotalMb: number;
+  /** Median share of engine resumes that found their engine warm (null: no metrics). */
+  warmEngineRatio: number | null;
+  /** Median commands forwarded between workers (instance affinity) per command. */
+  forwardsPerCommand: number | null;
   spread: Record<string, Spread>;
   warmup: Measured['warmup'] & { engineBatches: number | null; engineSettled: boolean | null };
   engineError?: string;
@@ -1107,6 +1152,8 @@ function summarise(w: Workload, m: Measured, engine: EngineFigures | null): Flow
     lastError: m.lastError,
     rssMb: round(Math.max(...pick((x) => x.rssMb)), 0)!,
     rssTotalMb: round(Math.max(...pick((x) => x.rssTotalMb)), 0)!,
+    warmEngineRatio: m.windows.every((x) => x.warmRatio !== null) ? round(med((x) => x.warmRatio!), 3) : null,
+    forwardsPerCommand: m.windows.every((x) => x.forwardsPerCommand !== null) ? round(med((x) => x.forwardsPerCommand!), 3) : null,
     spread: {
       commandsPerSecond: spreadOf((x) => x.commandsPerSecond),
       p50Ms: spreadOf((x) => x.p50Ms),
@@ -1133,6 +1180,9 @@ function printFlow(f: FlowFigures): void {
   );
   console.log(
     `  statements per command ${f.statementsPerCommand}${range('statementsPerCommand')} (server-side counter), transactions per command ${f.transactionsPerCommand ?? 'n/a'} (pg_stat_database)${f.pollsPerCommand ? `; includes ${f.pollsPerCommand} polling task-list reads per command` : ''}`,
+  );
+  console.log(
+    `  warm engines: ${f.warmEngineRatio === null ? 'n/a (no metrics)' : `${(f.warmEngineRatio * 100).toFixed(1)} % of resumes`}; commands forwarded to the owning worker: ${f.forwardsPerCommand ?? 'n/a'} per command`,
   );
   if (f.incompleteInstances) console.log(`  ${f.incompleteInstances} of ${f.instances} instances were still running after their last step`);
   if (f.errors) console.log(`  ${f.errors} command(s) failed in the measured windows; last: ${f.lastError}`);
