@@ -21,7 +21,7 @@ export interface AppConfig {
   definitionLimits?: { maxElements: number; maxFlowElements: number; maxLoopCardinality: number };
   /** Server processes to run (Node cluster); 1 = this process only. */
   workers: number;
-  /** Set on a cluster worker by main.ts (CLUSTER_WORKER): its index among the workers, for instance affinity (api/affinity). */
+  /** Set on a cluster worker by main.ts (CLUSTER_WORKER): its index among the workers, for instance affinity (api/affinity); null with INSTANCE_AFFINITY=false. */
   clusterWorker?: { index: number; workers: number } | null;
   /** Directory of the built browser app, served at `/` when present. */
   staticDir: string | null;
@@ -181,6 +181,7 @@ const EnvSchema = z.object({
       }
     }, 'must be an IANA time zone such as Europe/Berlin'),
   SEED_PROCESSES: z.enum(['true', 'false']).default('true'),
+  INSTANCE_AFFINITY: z.enum(['true', 'false']).default('true'),
   DEMO_DATA: z.enum(['true', 'false']).optional(),
   DEMO_RECORDS: int(0, 10_000).default(200),
   /** Set by main.ts on cluster workers of an embedded (PGlite) primary: still the embedded default. */
@@ -247,7 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDi
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxDefinitionBytes: e.MAX_DEFINITION_BYTES,
     workers: e.WORKERS,
-    clusterWorker: e.CLUSTER_WORKER ? { index: Number(e.CLUSTER_WORKER.split('/')[0]), workers: Number(e.CLUSTER_WORKER.split('/')[1]) } : null,
+    clusterWorker: e.CLUSTER_WORKER && e.INSTANCE_AFFINITY === 'true' ? { index: Number(e.CLUSTER_WORKER.split('/')[0]), workers: Number(e.CLUSTER_WORKER.split('/')[1]) } : null,
     definitionLimits: { maxElements: e.MAX_DEFINITION_ELEMENTS, maxFlowElements: e.MAX_FLOW_ELEMENTS, maxLoopCardinality: e.MAX_LOOP_CARDINALITY },
     staticDir: e.STATIC_DIR ? resolve(e.STATIC_DIR) : defaultStaticDir,
     timerPollMs: e.TIMER_POLL_MS,
