@@ -13,6 +13,7 @@ import { currentBudget } from './budget';
 import { budgetSteps } from './budget-steps';
 import { untilQuiescent, type Quiescence } from './quiescence';
 import { elementOverrides } from './elements';
+import { pruneDeadPaths } from './dead-paths';
 import { abandonJoinTokens } from './elements/joins';
 import { conditionalEventSubProcessStarts, settleConditionalEvents, type ConditionalEventSubProcessStart } from './conditional-events';
 import { activeElementIds, isLinkCatch } from './active-elements';
@@ -580,6 +581,8 @@ export class InstanceRunner {
       extensions: {
         // First: an element over budget never reaches the other extensions' work.
         itsmBudget: budgetSteps,
+        // Dead paths nothing reads are not propagated (dead-paths.ts).
+        itsmDeadPaths: pruneDeadPaths,
         ...createExtensions({
         instanceId: ctx.instanceId,
         businessKey: ctx.businessKey,
