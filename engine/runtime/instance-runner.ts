@@ -573,7 +573,7 @@ export class InstanceRunner {
     const externalTasks = new ExternalTaskRuntime(hasExternalTasks(definition.sourceContext));
     const engine: Engine = new Engine({
       name: ctx.instanceId,
-      sourceContext: definition.sourceContext as any,
+      sourceContext: engineSource(definition.sourceContext) as any,
       moddleOptions: moddleExtensions as any,
       expressions: scopes.expressions(createEngineExpressions()) as any,
       // Diagram scripts never run: script tasks are refused at deploy and this stub makes sure.
@@ -938,6 +938,23 @@ export function rearmTimers(state: unknown, rearm: ReadonlyMap<string, Date>): v
     for (const value of Object.values(record)) visit(value);
   };
   visit(state);
+}
+
+/** The source context each engine of a definition version gets (see {@link engineSource}). */
+const engineSources = new WeakMap<object, object>();
+
+/**
+ * The definition's source context as its engines see it: the same parsed model, except that
+ * `serialize()` answers nothing. bpmn-engine's getState() puts `serialize()` (JSON.stringify of
+ * the whole model) into every state, which the snapshot never keeps (stripSource): each command
+ * would serialise the diagram for nothing. recover() takes the model from the engine's
+ * `sourceContext` when the state has no source, as it always does here.
+ */
+function engineSource(sourceContext: unknown): unknown {
+  const key = sourceContext as object;
+  let source = engineSources.get(key);
+  if (!source) engineSources.set(key, (source = Object.create(key, { serialize: { value: () => undefined } }) as object));
+  return source;
 }
 
 function stripSource(state: any): unknown {
