@@ -13,6 +13,7 @@ import { currentBudget } from './budget';
 import { budgetSteps } from './budget-steps';
 import { untilQuiescent, type Quiescence } from './quiescence';
 import { elementOverrides } from './elements';
+import { pruneDeadPaths } from './dead-paths';
 import { abandonJoinTokens } from './elements/joins';
 import { conditionalEventSubProcessStarts, settleConditionalEvents, type ConditionalEventSubProcessStart } from './conditional-events';
 import { activeElementIds, isLinkCatch } from './active-elements';
@@ -593,7 +594,7 @@ export class InstanceRunner {
     const externalTasks = new ExternalTaskRuntime(hasExternalTasks(definition.sourceContext));
     const engine: Engine = new Engine({
       name: ctx.instanceId,
-      sourceContext: definition.sourceContext as any,
+      sourceContext: engineSource(definition.sourceContext) as any,
       moddleOptions: moddleExtensions as any,
       expressions: scopes.expressions(createEngineExpressions()) as any,
       // Diagram scripts never run: script tasks are refused at deploy and this stub makes sure.
@@ -601,6 +602,8 @@ export class InstanceRunner {
       extensions: {
         // First: an element over budget never reaches the other extensions' work.
         itsmBudget: budgetSteps,
+        // Dead paths nothing reads are not propagated (dead-paths.ts).
+        itsmDeadPaths: pruneDeadPaths,
         ...createExtensions({
         instanceId: ctx.instanceId,
         businessKey: ctx.businessKey,
@@ -956,6 +959,23 @@ export function rearmTimers(state: unknown, rearm: ReadonlyMap<string, Date>): v
     for (const value of Object.values(record)) visit(value);
   };
   visit(state);
+}
+
+/** The source context each engine of a definition version gets (see {@link engineSource}). */
+const engineSources = new WeakMap<object, object>();
+
+/**
+ * The definition's source context as its engines see it: the same parsed model, except that
+ * `serialize()` answers nothing. bpmn-engine's getState() puts `serialize()` (JSON.stringify of
+ * the whole model) into every state, which the snapshot never keeps (stripSource): each command
+ * would serialise the diagram for nothing. recover() takes the model from the engine's
+ * `sourceContext` when the state has no source, as it always does here.
+ */
+function engineSource(sourceContext: unknown): unknown {
+  const key = sourceContext as object;
+  let source = engineSources.get(key);
+  if (!source) engineSources.set(key, (source = Object.create(key, { serialize: { value: () => undefined } }) as object));
+  return source;
 }
 
 function stripSource(state: any): unknown {
