@@ -2,14 +2,15 @@
  * Multi-instance activities under the execution budget (runtime/budget.ts): bpmn-elements starts
  * all instances of a parallel multi-instance activity in one synchronous loop, so a loop of
  * hundreds of instances would keep the event loop for its whole length. This behaviour is
- * bpmn-elements' own, except that past the first {@link YIELD_AFTER_STEPS} instances of one
- * activity, an instance whose start comes after the command's current slice is used up waits for
- * the next turn of the event loop ({@link CommandBudget.defer}); the instances start in their
- * order, a slice at a time. Ordinary loops (fewer instances) start as before, in one go.
+ * bpmn-elements' own, except that an instance whose start comes after the command's current slice
+ * is used up waits for the next turn of the event loop ({@link CommandBudget.defer}), and every
+ * later start of the activity waits behind it: the instances start in their order, a slice at a
+ * time. An instance still waiting when its activity has ended (its completion condition was met,
+ * an interrupting event left it) never starts, as if it had started and been cancelled at once.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- bpmn-elements' internals are untyped; this file is an adapter over them. */
 import * as elements from 'bpmn-elements';
-import { currentBudget, YIELD_AFTER_STEPS, type CommandBudget } from './budget';
+import { currentBudget, type CommandBudget } from './budget';
 
 const LoopCharacteristics = (elements as any).MultiInstanceLoopCharacteristics;
 
@@ -22,14 +23,18 @@ export function MultiInstanceLoopCharacteristics(activity: any, loopCharacterist
 function budgetedActivity(activity: any): any {
   const broker = activity.broker;
   let waiting = 0;
-  let started = 0;
   const publish = (exchange: string, routingKey: string, content: unknown, options?: unknown) => {
     const budget: CommandBudget | undefined = currentBudget();
     const start = exchange === 'execution' && routingKey === 'execute.start';
-    if (start && budget && (waiting > 0 || (++started > YIELD_AFTER_STEPS && budget.shouldYield()))) {
+    // Once one start waits, the later ones wait behind it: the instances start in their order.
+    if (start && budget && (waiting > 0 || budget.shouldYield())) {
       waiting++;
+      const executionId: unknown = activity.executionId;
       budget.defer(() => {
         waiting--;
+        // The activity ended meanwhile (its completion condition was met, an interrupting event
+        // left it): an instance that had not started yet never starts.
+        if (!activity.isRunning || activity.executionId !== executionId) return;
         broker.publish(exchange, routingKey, content, options);
       });
       return;

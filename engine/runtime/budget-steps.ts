@@ -1,16 +1,27 @@
 /**
  * The checkpoint of the execution budget on every element (a bpmn-elements extension): each
  * element entered is one automatic step of the command (runtime/budget.ts). When the command has
- * worked for a slice without the event loop turning, the element waits for the next turn (budget.defer) before
- * it starts (an asynchronous run formatting, bpmn-elements' own hook for extensions that need
- * time); over budget, it never starts and the command fails.
+ * worked for a slice without the event loop turning, an element entered by a sequence flow waits
+ * for the next turn (budget.defer) before it starts (an asynchronous run formatting,
+ * bpmn-elements' own hook for extensions that need time); over budget, it never starts and the
+ * command fails.
+ *
+ * Only a token arriving over a sequence flow waits. An element started by its trigger starts in
+ * the same synchronous stretch as the trigger, as bpmn-elements expects: an event sub-process and
+ * its start event (bpmn-elements starts them when a thrown error, escalation or signal is
+ * delegated to the process and hands the event over right after), a boundary event (started when
+ * the activity it is attached to is entered, so it listens before that activity runs), a start
+ * event run again by the runner (event sub-process timers and queued starts), a compensation
+ * handler. Had such an element waited, the event it starts for would pass unheard (an error
+ * event sub-process never started, the process ended instead). Which token of parallel branches
+ * moves first may change when one waits, as BPMN leaves it open; each token keeps its own order.
  */
 import { currentBudget } from './budget';
 
 interface BudgetedActivity {
   id: string;
   broker: { publish(exchange: string, routingKey: string, content: object): void };
-  on(event: string, fn: (api: { id: string }) => void): void;
+  on(event: string, fn: (api: { id: string; content: { inbound?: unknown } }) => void): void;
 }
 
 let seq = 0;
@@ -22,7 +33,7 @@ export function budgetSteps(activity: BudgetedActivity): void {
     if (api.id !== activity.id) return;
     const budget = currentBudget();
     if (!budget) return;
-    const verdict = budget.step(activity.id);
+    const verdict = budget.step(activity.id, arrivedByFlow(api.content.inbound));
     if (verdict === 'go') return;
     const endRoutingKey = `run.itsm.budget.end.${++seq}`;
     activity.broker.publish('format', 'run.itsm.budget', { endRoutingKey });
@@ -39,4 +50,9 @@ export function budgetSteps(activity: BudgetedActivity): void {
       });
     }
   });
+}
+
+/** True when the element was entered by a token taking a sequence flow (not started by its trigger). */
+function arrivedByFlow(inbound: unknown): boolean {
+  return Array.isArray(inbound) && inbound.some((i) => (i as { isSequenceFlow?: unknown } | null)?.isSequenceFlow === true);
 }

@@ -6,11 +6,11 @@
  * How it is enforced (see README "Execution budget"):
  * - every element entered is a checkpoint ({@link CommandBudget.step}): it counts the step, adds
  *   the time of the running synchronous stretch to the command's busy time, checks the main
- *   thread's heap growth every few steps, and (past {@link YIELD_AFTER_STEPS} steps) once the
- *   stretch has run {@link BudgetLimits.sliceMs} without the event loop turning, the element
- *   waits ({@link CommandBudget.defer}): the waiting
- *   elements resume one slice per event-loop turn, so an endless loop of automatic steps neither
- *   blocks other requests (health) nor grows the stack;
+ *   thread's heap growth every few steps, and once the stretch has run
+ *   {@link BudgetLimits.sliceMs} without the event loop turning, an element entered by a sequence
+ *   flow waits ({@link CommandBudget.defer}; budget-steps.ts says which elements never wait): the
+ *   waiting elements resume one slice per event-loop turn, so an endless loop of automatic steps
+ *   neither blocks other requests (health) nor grows the stack;
  * - FEEL that is not trivially safe runs in a worker thread with its own heap limit and a timeout
  *   (engine/expressions/sandbox.ts); its time counts as busy time of the command. Inside a command
  *   run by the kernel, an evaluation still running after {@link BudgetLimits.expressionWaitMs} is
@@ -94,13 +94,6 @@ export type Verdict = 'go' | 'yield' | 'stop';
 
 const MEMORY_CHECK_EVERY = 32;
 const MB = 1024 * 1024;
-/**
- * Steps a command takes before it yields the event loop (far more than any ordinary command): an
- * element waiting on a yield changes when it runs relative to events that interrupt it (event
- * sub-processes, boundary events), so ordinary commands keep their order; a command that keeps
- * going yields every slice.
- */
-export const YIELD_AFTER_STEPS = 200;
 /** Evaluations a command may leave pending (each run again after the answer) before it waits synchronously. */
 export const MAX_SUSPENSIONS = 16;
 
@@ -169,8 +162,12 @@ export class CommandBudget {
     setImmediate(() => this.closeStretch());
   }
 
-  /** An element is entered: count it, check the limits, maybe let the event loop run. */
-  step(elementId: string): Verdict {
+  /**
+   * An element is entered: count it, check the limits, maybe let the event loop run.
+   * @param mayWait false for an element that must start at once, in the same synchronous stretch
+   *   as what triggered it (budget-steps.ts): it never yields, but it counts and can stop.
+   */
+  step(elementId: string, mayWait: boolean): Verdict {
     if (this.current) return 'stop';
     this.busy();
     this.element = elementId;
@@ -181,9 +178,9 @@ export class CommandBudget {
     }
     if (this.steps % MEMORY_CHECK_EVERY === 0 && !this.checkMemory(elementId)) return 'stop';
     if (!this.checkTime(elementId)) return 'stop';
-    // Ordinary commands never yield (see YIELD_AFTER_STEPS); one that keeps going (an endless loop)
-    // yields every slice, so health and other requests are answered meanwhile.
-    if (this.steps <= YIELD_AFTER_STEPS) return 'go';
+    // A command that keeps the event loop for a slice yields it (an endless loop, a long chain of
+    // steps), so health and other requests are answered meanwhile.
+    if (!mayWait) return 'go';
     return performance.now() - this.stretchStart! >= this.limits.sliceMs ? 'yield' : 'go';
   }
 
@@ -201,7 +198,8 @@ export class CommandBudget {
 
   /**
    * Runs `resume` once the event loop has turned: the deferred elements resume in order, as many
-   * as fit in one slice per turn (all of them in one turn would block the loop again).
+   * as fit in one slice per turn and at least one (all of them in one turn would block the loop
+   * again).
    */
   defer(resume: () => void): void {
     this.deferred.push(resume);
@@ -218,7 +216,11 @@ export class CommandBudget {
   private pump(): void {
     this.closeStretch();
     this.busy();
-    while (this.deferred.length && !this.current && performance.now() - this.stretchStart! < this.limits.sliceMs) this.deferred.shift()!();
+    // At least one per turn (the run always moves on), then as many as fit in the slice.
+    if (this.deferred.length && !this.current) {
+      do this.deferred.shift()!();
+      while (this.deferred.length && !this.current && performance.now() - this.stretchStart! < this.limits.sliceMs);
+    }
     if (this.deferred.length && !this.current) setImmediate(() => this.pump());
     else {
       this.pumping = false;

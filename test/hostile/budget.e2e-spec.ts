@@ -7,9 +7,11 @@
  * HEALTH_BOUND_MS; the latencies are printed) and the server's RSS stays under RSS_BOUND_MB
  * (README "Execution budget").
  *
- * The issue's goal is 100 ms (`HEALTH_BOUND_MS=100 npx jest test/hostile/budget` on a quiet
- * machine); it is not met yet (README "Execution budget": the first 200 steps of a command are one
- * unbroken stretch), so the suite's default bound is the one it holds on a shared CI machine.
+ * The issue's goal is 100 ms (`HEALTH_BOUND_MS=100 npx jest test/hostile/budget` on a machine
+ * that is not saturated): engine work yields the event loop every slice from a command's first
+ * step (README "Execution budget"). Probe latencies are wall times and grow with the machine's
+ * load (on a 2-core machine at a load average of 20, even the idle server's slowest probe passes
+ * 100 ms), so the suite's default bound is the one it holds on a shared CI machine.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
