@@ -106,8 +106,10 @@ export class CommandBudget {
   element: string | null = null;
   /** Busy time of the finished stretches, ms. */
   private busyMs = 0;
-  /** Start of the running synchronous stretch (performance.now()), if one runs. */
+  /** Start of the running synchronous stretch (performance.now()), if one runs: the slices are wall time (they bound the event loop's pauses). */
   private stretchStart: number | null = null;
+  /** The same start on the CPU clock ({@link cpuClockMs}): the time budget is CPU time. */
+  private stretchCpuStart = 0;
   private readonly heapAtStart: number;
   private current: EngineError | null = null;
   private readonly listeners = new Set<(violation: EngineError) => void>();
@@ -137,7 +139,7 @@ export class CommandBudget {
 
   /** Busy time so far, ms (the running stretch included). */
   elapsedMs(): number {
-    return this.busyMs + (this.stretchStart === null ? 0 : performance.now() - this.stretchStart);
+    return this.busyMs + (this.stretchStart === null ? 0 : cpuClockMs() - this.stretchCpuStart);
   }
 
   /** Busy time left, ms. */
@@ -159,6 +161,7 @@ export class CommandBudget {
   busy(): void {
     if (this.stretchStart !== null) return;
     this.stretchStart = performance.now();
+    this.stretchCpuStart = cpuClockMs();
     setImmediate(() => this.closeStretch());
   }
 
@@ -273,10 +276,24 @@ export class CommandBudget {
 
   private closeStretch(): void {
     if (this.stretchStart === null) return;
-    this.busyMs += performance.now() - this.stretchStart;
+    this.busyMs += cpuClockMs() - this.stretchCpuStart;
     this.stretchStart = null;
   }
 }
+
+const threadCpuUsage = (process as { threadCpuUsage?: () => { user: number; system: number } }).threadCpuUsage;
+
+/**
+ * The main thread's CPU time, ms (Node 22.19+ and 24: `process.threadCpuUsage`), so that a command
+ * is measured by the work it did, not by how long a loaded machine kept it waiting; on Node 20, which
+ * has no per-thread clock, wall time (a loaded machine then stops large commands earlier).
+ */
+export const cpuClockMs: () => number = threadCpuUsage
+  ? () => {
+      const { user, system } = threadCpuUsage.call(process);
+      return (user + system) / 1000;
+    }
+  : () => performance.now();
 
 /** A BUDGET_EXCEEDED error (422) naming the limit, its setting, the value reached and the element. */
 export function budgetExceeded(limit: keyof BudgetLimits, elementId: string | null, value: number, message: string, given: Readonly<BudgetLimits> = limits): EngineError {

@@ -17,8 +17,9 @@ interface TrackerLike {
  * `end`/`leave` events of its children never reach the process, so their execution ids stay
  * "executing" forever and the command would never become quiet (a hang).
  *
- * This listener remembers the scope chain of every activity execution seen in a run and, when a
- * scope (sub-process) leaves, removes what is left of its children from the trackers.
+ * This listener remembers the scope chain of every activity execution seen in a run (until it
+ * leaves) and, when a scope (sub-process) leaves, removes what is left of its children from the
+ * trackers.
  */
 export function pruneLeftScopes(listener: EventEmitter, engine: () => any): void {
   const ancestors = new Map<string, string[]>();
@@ -35,8 +36,12 @@ export function pruneLeftScopes(listener: EventEmitter, engine: () => any): void
   listener.on('activity.leave', (api: any) => {
     const left = api?.executionId;
     if (!left) return;
+    // What has left needs no chain: the map holds only executions still running, so this scan
+    // stays short however long the command runs (an endless loop of steps).
+    ancestors.delete(String(left));
     const orphans = [...ancestors].filter(([, chain]) => chain.includes(left)).map(([id]) => id);
     if (!orphans.length) return;
+    for (const id of orphans) ancestors.delete(id);
     for (const tracker of trackers(engine())) {
       for (const id of orphans) {
         tracker.status.execute.delete(id);
