@@ -9,6 +9,13 @@ import {
   type InstancePatch,
   type InstanceRecord,
   type NewDefinition,
+  type NewRecord,
+  type RecordPatch,
+  type RecordRow,
+  type ArmedTimer,
+  type SubscriptionRecord,
+  type TimerJobRecord,
+  type WantedSubscription,
   type TaskClosure,
   type TaskRecord,
   type VariableHistoryEntry,
@@ -20,7 +27,9 @@ import { TypeormDecisionStore } from './typeorm-decision-store';
 import { TypeormRecordStore } from './typeorm-record-store';
 import { TypeormFormStore } from './typeorm-form-store';
 import { TypeormExternalTaskStore } from '../external-tasks/typeorm-external-task-store';
-import { toDefinitionRecord, toInstanceRecord, toTaskRecord, DEFINITION_COLUMNS, INSTANCE_COLUMNS, TASK_COLUMNS } from './rows';
+import { toDefinitionRecord, toInstanceRecord, toTaskRecord, toTimerJobRecord, DEFINITION_COLUMNS, INSTANCE_COLUMNS, TASK_COLUMNS, TIMER_JOB_COLUMNS } from './rows';
+import { SUBSCRIPTION_COLUMNS, toSubscription } from './typeorm-messaging-store';
+import { RECORD_ROW_COLUMNS, toRecordRow } from './typeorm-record-store';
 import { WriteBatch, type AnchorCache } from './write-batch';
 
 /** PostgreSQL unique_violation. */
@@ -35,6 +44,27 @@ const OPEN_TASKS_JSON = `(SELECT COALESCE(json_agg(o ORDER BY o.created_at), '[]
  */
 const SEEN_REVISION = `(SELECT p.revision FROM process_instance p WHERE p.id = i.id) AS seen_revision`;
 const LOCKED_INSTANCE_COLUMNS = INSTANCE_COLUMNS.replace(/(^|, )([a-z_]+)/g, '$1i.$2');
+/**
+ * What a command on the instance reads besides its tasks, read with the lock (same snapshot rule):
+ * its timer rows, event subscriptions, record and running children (call activities).
+ */
+const INSTANCE_SIDE_ROWS = [
+  `(SELECT COALESCE(json_agg(x ORDER BY x.created_at, x.id), '[]'::json) FROM (SELECT ${TIMER_JOB_COLUMNS} FROM timer_job WHERE instance_id = i.id) x) AS side_timers`,
+  `(SELECT COALESCE(json_agg(x ORDER BY x.created_at, x.id), '[]'::json) FROM (SELECT ${SUBSCRIPTION_COLUMNS} FROM event_subscription WHERE instance_id = i.id) x) AS side_subscriptions`,
+  `(SELECT row_to_json(x) FROM (SELECT ${RECORD_ROW_COLUMNS} FROM record WHERE instance_id = i.id) x) AS side_record`,
+  `(SELECT COALESCE(json_agg(x ORDER BY x.started_at, x.id), '[]'::json) FROM (SELECT id, parent_execution_id, started_at FROM process_instance WHERE parent_instance_id = i.id AND status = 'running') x) AS side_children`,
+].join(', ');
+
+/** Tables a statement writes (INSERT INTO t, UPDATE t ... SET, DELETE FROM t). */
+const WRITTEN_TABLES = /\bINSERT\s+INTO\s+([a-z_]+)|\bUPDATE\s+([a-z_]+)(?:\s+(?:AS\s+)?[a-z_]+)?\s+SET\b|\bDELETE\s+FROM\s+([a-z_]+)/gi;
+
+/** Rows of one locked (or new) instance known to this transaction, kept current by the store's own writes. */
+interface KnownRows {
+  timers: Map<string, TimerJobRecord[]>;
+  subscriptions: Map<string, SubscriptionRecord[]>;
+  records: Map<string, RecordRow | null>;
+  children: Map<string, { id: string; parentExecutionId: string | null }[]>;
+}
 
 /**
  * The engine's storage port on one TypeORM QueryRunner that holds an open transaction.
@@ -61,18 +91,26 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     private readonly ring: HistoryKeyring,
     private readonly batch: WriteBatch,
     private readonly anchorCache: AnchorCache,
+    private readonly known: KnownRows,
+    /** `FOR UPDATE` on the instance rows read by lockInstance / lockTask (false: optimistic, checked by the revision). */
+    private readonly lockRows: boolean,
   ) {
     super(q);
     this.decisions = new TypeormDecisionStore(q);
-    this.records = new TypeormRecordStore(q);
+    this.records = new BatchedRecordStore(q, batch, known.records);
     this.forms = new TypeormFormStore(q);
     this.externalTasks = new TypeormExternalTaskStore(q);
   }
 
-  /** A store on `runner` (in a transaction); `anchor` is the process's last known history anchor. */
-  static create(runner: QueryRunner, ring: HistoryKeyring, anchor: AnchorCache = { value: null }): TypeormCommandStore {
+  /**
+   * A store on `runner` (in a transaction); `anchor` is the process's last known history anchor.
+   * `lockRows: false` reads instance rows without locking them (the optimistic commands of
+   * TypeormTransactionRunner: the revision compare-and-set of the write decides).
+   */
+  static create(runner: QueryRunner, ring: HistoryKeyring, anchor: AnchorCache = { value: null }, options: { lockRows?: boolean } = {}): TypeormCommandStore {
     const batch = new WriteBatch(runner, ring);
-    return new TypeormCommandStore(batch.guard(), ring, batch, anchor);
+    const known: KnownRows = { timers: new Map(), subscriptions: new Map(), records: new Map(), children: new Map() };
+    return new TypeormCommandStore(forgetting(batch.guard(), known), ring, batch, anchor, known, options.lockRows ?? true);
   }
 
   /** This command's transaction, for API features whose rows commit with a command (deploy approvals). */
@@ -112,6 +150,11 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
   async insertInstance(i: InstanceRecord): Promise<void> {
     await this.batch.insertInstance(i);
     this.open.set(i.id, []);
+    this.known.timers.set(i.id, []);
+    this.known.subscriptions.set(i.id, []);
+    this.known.records.set(i.id, null);
+    this.known.children.set(i.id, []);
+    if (i.parentInstanceId && i.status === 'running') this.known.children.get(i.parentInstanceId)?.push({ id: i.id, parentExecutionId: i.parentExecutionId ?? null });
     this.started++;
   }
 
@@ -147,16 +190,19 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
   }
 
   async lockInstance(id: string): Promise<InstanceRecord | null> {
-    const rows = await this.q.query(`SELECT ${LOCKED_INSTANCE_COLUMNS}, i.snapshot, ${SEEN_REVISION}, ${OPEN_TASKS_JSON} AS open_tasks FROM process_instance i WHERE i.id = $1 FOR UPDATE`, [id]);
+    const rows = await this.q.query(
+      `SELECT ${LOCKED_INSTANCE_COLUMNS}, i.snapshot, ${SEEN_REVISION}, ${OPEN_TASKS_JSON} AS open_tasks, ${INSTANCE_SIDE_ROWS} FROM process_instance i WHERE i.id = $1${this.lockRows ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
     return rows[0] ? this.locked(rows[0]) : null;
   }
 
   /** The task's instance, locked, with the task and the instance's open tasks: one statement. */
   async lockTask(taskId: string): Promise<{ task: TaskRecord; instance: InstanceRecord } | null> {
     const rows = await this.q.query(
-      `SELECT ${LOCKED_INSTANCE_COLUMNS}, i.snapshot, ${SEEN_REVISION}, ${OPEN_TASKS_JSON} AS open_tasks,
+      `SELECT ${LOCKED_INSTANCE_COLUMNS}, i.snapshot, ${SEEN_REVISION}, ${OPEN_TASKS_JSON} AS open_tasks, ${INSTANCE_SIDE_ROWS},
               (SELECT row_to_json(t) FROM (SELECT ${TASK_COLUMNS} FROM user_task WHERE id = $1) t) AS task
-         FROM process_instance i WHERE i.id = (SELECT instance_id FROM user_task WHERE id = $1) FOR UPDATE OF i`,
+         FROM process_instance i WHERE i.id = (SELECT instance_id FROM user_task WHERE id = $1)${this.lockRows ? ' FOR UPDATE OF i' : ''}`,
       [taskId],
     );
     if (!rows[0]) return null;
@@ -170,13 +216,65 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
   private locked(row: any): InstanceRecord {
     const instance = toInstanceRecord(row);
     this.lockedIds.add(instance.id);
-    if (Number(row.seen_revision) === instance.revision) this.open.set(instance.id, (row.open_tasks as Record<string, unknown>[]).map(toTaskRecord));
-    else this.open.delete(instance.id);
+    const id = instance.id;
+    if (Number(row.seen_revision) === instance.revision) {
+      this.open.set(id, (row.open_tasks as Record<string, unknown>[]).map(toTaskRecord));
+      this.known.timers.set(id, (row.side_timers as Record<string, unknown>[]).map(toTimerJobRecord));
+      this.known.subscriptions.set(id, (row.side_subscriptions as Record<string, unknown>[]).map(toSubscription));
+      this.known.records.set(id, row.side_record ? toRecordRow(row.side_record) : null);
+      this.known.children.set(id, (row.side_children as { id: string; parent_execution_id: string | null }[]).map((c) => ({ id: c.id, parentExecutionId: c.parent_execution_id })));
+    } else {
+      this.open.delete(id);
+      for (const rows of Object.values(this.known) as Map<string, unknown>[]) rows.delete(id);
+    }
     return instance;
+  }
+
+  /** With the instance's timer rows known, the changes join the batch; else one round trip of its own. */
+  override async syncInstanceTimers(instance: { id: string; definitionId: string; definitionKey: string }, armed: ArmedTimer[], createdAt: string) {
+    const existing = this.known.timers.get(instance.id);
+    if (!existing) return super.syncInstanceTimers(instance, armed, createdAt);
+    const wanted = new Map<string, ArmedTimer>();
+    for (const a of armed) if (!wanted.has(a.executionId)) wanted.set(a.executionId, a);
+    const removed = existing.filter((t) => !wanted.has(t.executionId!));
+    const kept = new Set(existing.map((t) => t.executionId));
+    const added: TimerJobRecord[] = [...wanted.values()].filter((a) => !kept.has(a.executionId)).map((a) => {
+      const dueAt = new Date(a.dueAt).toISOString();
+      return {
+        id: a.id, kind: 'instance', instanceId: instance.id, definitionId: instance.definitionId, definitionKey: instance.definitionKey, elementId: a.elementId,
+        elementType: a.elementType, executionId: a.executionId, spec: a.spec, remaining: a.remaining, dueAt, runAt: dueAt, status: 'pending', attempts: 0,
+        lastError: null, lockedBy: null, lockExpiresAt: null, createdAt: new Date(createdAt).toISOString(),
+      };
+    });
+    if (removed.length || added.length) await this.batch.syncTimers(removed.map((t) => t.id), added);
+    this.known.timers.set(instance.id, [...existing.filter((t) => wanted.has(t.executionId!)), ...added]);
+    return { added, removed };
+  }
+
+  /** With the instance's subscriptions known, the changes join the batch; else one round trip of its own. */
+  override async syncInstanceSubscriptions(instance: { id: string; definitionId: string; definitionKey: string }, wantedList: WantedSubscription[], createdAt: string) {
+    const existing = this.known.subscriptions.get(instance.id);
+    // (a subscription without execution id never matches one: the statement's own rules)
+    if (!existing || wantedList.some((w) => w.executionId === null)) return super.syncInstanceSubscriptions(instance, wantedList, createdAt);
+    const wanted = new Map<string, WantedSubscription>();
+    for (const w of wantedList) if (!wanted.has(w.executionId!)) wanted.set(w.executionId!, w);
+    const removed = existing.filter((s) => s.executionId === null || !wanted.has(s.executionId));
+    const kept = new Set(existing.map((s) => s.executionId));
+    const added: SubscriptionRecord[] = [...wanted.values()].filter((w) => !kept.has(w.executionId)).map((w) => ({
+      id: w.id, kind: w.kind, name: w.name, correlationKey: w.correlationKey, instanceId: instance.id, definitionId: instance.definitionId,
+      definitionKey: instance.definitionKey, elementId: w.elementId, elementType: w.elementType, executionId: w.executionId, createdAt: new Date(createdAt).toISOString(),
+    }));
+    if (removed.length || added.length) await this.batch.syncSubscriptions(removed.map((s) => s.id), added);
+    this.known.subscriptions.set(instance.id, [...existing.filter((s) => s.executionId !== null && wanted.has(s.executionId)), ...added]);
+    return { added, removed };
   }
 
   async updateInstance(id: string, expectedRevision: number, p: InstancePatch): Promise<void> {
     await this.batch.updateInstance(id, expectedRevision, p);
+    if (p.status !== 'running') for (const children of this.known.children.values()) {
+      const at = children.findIndex((c) => c.id === id);
+      if (at >= 0) children.splice(at, 1);
+    }
   }
 
   async getTask(id: string): Promise<TaskRecord | null> {
@@ -274,6 +372,8 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
   }
 
   async runningChildren(parentInstanceId: string): Promise<{ id: string; parentExecutionId: string | null }[]> {
+    const known = this.known.children.get(parentInstanceId);
+    if (known) return known.map((c) => ({ ...c }));
     const rows = await this.q.query(
       `SELECT id, parent_execution_id FROM process_instance WHERE parent_instance_id = $1 AND status = 'running' ORDER BY started_at, id`,
       [parentInstanceId],
@@ -298,5 +398,48 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
       }
       throw error;
     }
+  }
+}
+
+/**
+ * `q`, forgetting the known rows of a table when a statement other than this store's batch writes
+ * it (the batch keeps them current itself).
+ */
+function forgetting(q: QueryRunner, known: KnownRows): QueryRunner {
+  const byTable: Record<string, Map<string, unknown>> = { timer_job: known.timers, event_subscription: known.subscriptions, record: known.records, process_instance: known.children };
+  const query = (text: string, params?: unknown[], structured?: boolean) => {
+    for (const m of text.matchAll(WRITTEN_TABLES)) byTable[(m[1] ?? m[2] ?? m[3]).toLowerCase()]?.clear();
+    return q.query(text, params, structured as true);
+  };
+  return new Proxy(q, { get: (target, prop) => (prop === 'query' ? query : Reflect.get(target, prop, target)) });
+}
+
+/** Records whose instance this transaction locked are known from the lock; their writes join the batch. */
+class BatchedRecordStore extends TypeormRecordStore {
+  constructor(
+    q: QueryRunner,
+    private readonly batch: WriteBatch,
+    private readonly known: Map<string, RecordRow | null>,
+  ) {
+    super(q);
+  }
+
+  override async insertRecord(r: NewRecord): Promise<void> {
+    if (!this.known.has(r.instanceId)) return super.insertRecord(r);
+    await this.batch.insertRecord(r);
+    this.known.set(r.instanceId, { number: r.number, type: r.type, instanceId: r.instanceId, state: r.state, acknowledgedAt: null, resolvedAt: null, closedAt: null });
+  }
+
+  override async recordOfInstance(instanceId: string): Promise<RecordRow | null> {
+    if (!this.known.has(instanceId)) return super.recordOfInstance(instanceId);
+    const known = this.known.get(instanceId);
+    return known ? { ...known } : null;
+  }
+
+  override async updateRecord(number: string, p: RecordPatch): Promise<void> {
+    const entry = [...this.known.values()].find((r) => r?.number === number);
+    if (!entry) return super.updateRecord(number, p);
+    await this.batch.updateRecord(number, p);
+    Object.assign(entry, { state: p.state, acknowledgedAt: p.acknowledgedAt, resolvedAt: p.resolvedAt, closedAt: p.closedAt });
   }
 }
