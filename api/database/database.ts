@@ -21,6 +21,8 @@ export class Database {
     readonly dataSource: DataSource,
     private readonly embedded: EmbeddedPostgres | null,
     readonly readSource: DataSource = dataSource,
+    /** The primary is PGlite (embedded here, or another process's over the wire protocol): one session for every connection. */
+    readonly pglite = false,
   ) {}
 
   /**
@@ -42,17 +44,21 @@ export class Database {
     });
     // A replica only for an external primary: the embedded PGlite has none.
     const readSource = options.readUrl && options.databaseUrl ? readDataSource(options.readUrl, options.poolSize ?? 10) : null;
+    let pglite = false;
     try {
       await dataSource.initialize();
       if (options.migrate !== false) await runMigrations(dataSource);
       await readSource?.initialize();
+      // PGlite answers version() with "PostgreSQL 18.x (PGlite 0.x) on wasm32-unknown-emscripten ..."
+      const [{ version }] = (await dataSource.query('SELECT version() AS version')) as { version: string }[];
+      pglite = /\bPGlite\b/.test(version);
     } catch (error) {
       if (readSource?.isInitialized) await readSource.destroy();
       if (dataSource.isInitialized) await dataSource.destroy();
       await embedded?.stop();
       throw error;
     }
-    return new Database(dataSource, embedded, readSource ?? dataSource);
+    return new Database(dataSource, embedded, readSource ?? dataSource, pglite);
   }
 
   async close(): Promise<void> {
