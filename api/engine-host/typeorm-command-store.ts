@@ -12,6 +12,7 @@ import {
   type NewRecord,
   type RecordPatch,
   type RecordRow,
+  type RecordType,
   type ArmedTimer,
   type SubscriptionRecord,
   type TimerJobRecord,
@@ -23,7 +24,7 @@ import {
   anchorMessage,
 } from '../../engine';
 import { TypeormMessagingStore } from './typeorm-messaging-store';
-import { TypeormDecisionStore } from './typeorm-decision-store';
+import { DECISION_COLUMNS, TypeormDecisionStore, toDecisionRecord } from './typeorm-decision-store';
 import { TypeormRecordStore } from './typeorm-record-store';
 import { TypeormFormStore } from './typeorm-form-store';
 import { TypeormExternalTaskStore } from '../external-tasks/typeorm-external-task-store';
@@ -79,6 +80,8 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
   readonly forms: TypeormFormStore;
   readonly externalTasks: TypeormExternalTaskStore;
 
+  /** The latest versions of keys read ahead by {@link prefetchStart}. */
+  private readonly prefetchedDefinitions = new Map<string, DefinitionRecord | null>();
   /** Instances this transaction inserted: the history anchor counts them before commit. */
   private started = 0;
   /** Open tasks of the instances this transaction holds locked (or inserted), kept current by this store's writes. */
@@ -122,12 +125,30 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     await this.q.query(`SELECT pg_advisory_xact_lock(hashtext('process_definition:' || $1))`, [key]);
   }
 
+  /** One statement: the key's latest version, a record number, the latest decision versions (see CommandStore.prefetchStart). */
+  async prefetchStart(input: { definitionKey: string; recordType: string | null; decisionKeys: string[] }): Promise<void> {
+    const [row] = await this.q.query(
+      `WITH d AS (SELECT ${DEFINITION_COLUMNS} FROM process_definition WHERE key = $1 ORDER BY version DESC LIMIT 1),
+            c AS (INSERT INTO record_counter (type, last_value) SELECT $2::text, 1 WHERE $2::text IS NOT NULL
+                  ON CONFLICT (type) DO UPDATE SET last_value = record_counter.last_value + 1 RETURNING last_value),
+            k AS (SELECT DISTINCT ON (key) ${DECISION_COLUMNS} FROM decision_definition WHERE key = ANY($3::text[]) ORDER BY key, version DESC)
+       SELECT (SELECT row_to_json(d) FROM d) AS definition, (SELECT last_value FROM c) AS seq, (SELECT COALESCE(json_agg(k), '[]'::json) FROM k) AS decisions`,
+      [input.definitionKey, input.recordType, input.decisionKeys],
+    );
+    this.prefetchedDefinitions.set(input.definitionKey, row.definition ? toDefinitionRecord(row.definition) : null);
+    if (input.recordType !== null && row.seq !== null) (this.records as BatchedRecordStore).prefetched = { type: input.recordType, seq: Number(row.seq) };
+    const found = new Map((row.decisions as Record<string, unknown>[]).map((d) => [d.key as string, toDecisionRecord(d)]));
+    for (const key of input.decisionKeys) this.decisions.prefetched.set(key, found.get(key) ?? null);
+  }
+
   async latestDefinition(key: string): Promise<DefinitionRecord | null> {
+    if (this.prefetchedDefinitions.has(key)) return this.prefetchedDefinitions.get(key)!;
     const rows = await this.q.query(`SELECT ${DEFINITION_COLUMNS} FROM process_definition WHERE key = $1 ORDER BY version DESC LIMIT 1`, [key]);
     return rows[0] ? toDefinitionRecord(rows[0]) : null;
   }
 
   async insertDefinition(d: NewDefinition): Promise<DefinitionRecord> {
+    this.prefetchedDefinitions.delete(d.key);
     const rows = await this.q.query(
       `INSERT INTO process_definition (id, key, version, version_tag, name, xml, serialized, sha256, state, warnings, deployed_by, deployed_at)
        VALUES ($1, $2, (SELECT COALESCE(MAX(version), 0) + 1 FROM process_definition WHERE key = $2), $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -165,6 +186,10 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
    * changed count would hide the change (verification reports it).
    */
   async beforeCommit(): Promise<void> {
+    if ((this.records as BatchedRecordStore).prefetched) {
+      // A number read ahead for a start that allocated another type (a new version was deployed meanwhile): never a gap.
+      throw new EngineError(EngineErrorCode.RevisionConflict, 'the record number read ahead was not used', { retryable: true });
+    }
     if (this.started) {
       const expected = this.anchorCache.value;
       // Optimistic: the anchor as this process last saw it, updated in the batch's statement.
@@ -416,12 +441,22 @@ function forgetting(q: QueryRunner, known: KnownRows): QueryRunner {
 
 /** Records whose instance this transaction locked are known from the lock; their writes join the batch. */
 class BatchedRecordStore extends TypeormRecordStore {
+  /** A number allocated ahead (TypeormCommandStore.prefetchStart), until the next allocation of its type takes it. */
+  prefetched: { type: string; seq: number } | null = null;
+
   constructor(
     q: QueryRunner,
     private readonly batch: WriteBatch,
     private readonly known: Map<string, RecordRow | null>,
   ) {
     super(q);
+  }
+
+  override async allocateRecordSeq(type: RecordType): Promise<number> {
+    const ahead = this.prefetched;
+    if (ahead?.type !== type) return super.allocateRecordSeq(type);
+    this.prefetched = null;
+    return ahead.seq;
   }
 
   override async insertRecord(r: NewRecord): Promise<void> {
