@@ -68,11 +68,14 @@ interface KnownRows {
 }
 
 /**
- * The engine's storage port on one TypeORM QueryRunner that holds an open transaction.
+ * The engine's storage port on one TypeORM QueryRunner that holds an open transaction (or opens
+ * it at its first write: TypeormTransactionRunner's optimistic commands).
  * Raw, reviewed SQL. Reads are one round trip each; the command's writes of tasks, history, the
- * instance row and the anchor are held back in a {@link WriteBatch} and sent as one statement.
- * The open tasks of each instance this transaction locked are known from the lock statement, so
- * closing tasks needs no round trip of its own.
+ * instance row, the anchor, timer rows, event subscriptions and records are held back in a
+ * {@link WriteBatch} and sent as one statement. The open tasks, timer rows, subscriptions, record
+ * and running children of each instance this transaction locked are known from the lock
+ * statement, so a task completion reads nothing else (a statement of another writer on those
+ * tables forgets them: the next use reads them again).
  */
 export class TypeormCommandStore extends TypeormMessagingStore implements CommandStore {
   readonly decisions: TypeormDecisionStore;
