@@ -5,7 +5,7 @@ import { compileDefinition, loadSourceContext, validateDefinition, type Validati
 import { EngineError, EngineErrorCode } from './errors';
 import { checkExpression } from './expressions';
 import type { CommandStore, DefinitionRecord, InstanceRecord, TaskRecord, TransactionRunner } from './persistence/ports';
-import { InstanceRunner } from './runtime/instance-runner';
+import { InstanceRunner, type RunnableDefinition } from './runtime/instance-runner';
 import type { ServiceHandlerRegistry } from './services/service-handler';
 import { TimerCommands, startScheduleJobs, type FireSummary } from './timers/timer-commands';
 import { assertVariables } from './variables';
@@ -21,7 +21,8 @@ import type { EventPayload } from './messaging/runtime';
 import { DecisionCommands } from './decisions/decision-commands';
 import { missingDecisions } from './decisions/deploy-rules';
 import { decisionEvidenceHook } from './decisions/evidence';
-import { RecordKeeper } from './records/records';
+import { RecordKeeper, recordSpec } from './records/records';
+import { decisionTaskSpec } from './decisions/task';
 import { initiatorVariables } from './runtime/initiator';
 import { TaskForms, decisionsNotSupported, deploymentHash, prepareForms, type DecisionDeployer, type DeploymentFile } from './forms';
 import { ExternalTaskCommands } from './external-tasks/commands';
@@ -214,6 +215,10 @@ export class Orchestrator {
   async start(input: StartInput, idempotency?: Idempotency): Promise<InstanceResult> {
     const variables = assertVariables(input.variables ?? {});
     return this.kernel.execute(async (store) => {
+      const guess = !input.definitionId && input.definitionKey ? this.kernel.latestGuess(input.definitionKey) : undefined;
+      if (guess && store.prefetchStart) {
+        await store.prefetchStart({ definitionKey: guess.key, recordType: recordSpec(guess).type ?? null, decisionKeys: latestDecisionKeys(guess) });
+      }
       const definition = await this.kernel.resolveDefinition(store, input);
       if (definition.state === 'suspended') {
         throw new EngineError(EngineErrorCode.DefinitionSuspended, `definition ${definition.key} v${definition.version} is suspended`);
@@ -471,6 +476,20 @@ export class Orchestrator {
     }
     return { task, instance };
   }
+}
+
+const decisionKeys = new WeakMap<RunnableDefinition, string[]>();
+
+/** Keys of the decisions the definition's business rule tasks evaluate in their latest version. */
+function latestDecisionKeys(runnable: RunnableDefinition): string[] {
+  let keys = decisionKeys.get(runnable);
+  if (!keys) {
+    const context = runnable.sourceContext as { getActivities(): { type: string; behaviour?: Record<string, unknown> }[] };
+    const specs = context.getActivities().filter((a) => a.type === 'bpmn:BusinessRuleTask').map((a) => decisionTaskSpec(a.behaviour ?? {}));
+    keys = [...new Set(specs.filter((spec) => spec && spec.version === null).map((spec) => spec!.key))];
+    decisionKeys.set(runnable, keys);
+  }
+  return keys;
 }
 
 function noCalendars(name: string): never {

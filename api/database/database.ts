@@ -26,6 +26,8 @@ export class Database {
     readonly dataSource: DataSource,
     private readonly embedded: EmbeddedPostgres | null,
     readonly readSource: DataSource = dataSource,
+    /** The primary is PGlite (embedded here, or another process's over the wire protocol): one session for every connection. */
+    readonly pglite = false,
   ) {}
 
   /** True when reads that may lag go to a replica (DATABASE_READ_URL). */
@@ -71,18 +73,22 @@ export class Database {
     });
     // A replica only for an external primary: the embedded PGlite has none.
     const readSource = options.readUrl && options.databaseUrl ? readDataSource(options.readUrl, options.poolSize ?? 10) : null;
+    let pglite = false;
     try {
       await dataSource.initialize();
       if (options.migrate !== false) await runMigrations(dataSource);
       // A replica that is down at start does not keep the server from serving: reads fall back (lagging()).
       await readSource?.initialize().catch((error: unknown) => logger.warn({ msg: 'the read replica (DATABASE_READ_URL) is not reachable at start; reading from the primary until it is', error: error instanceof Error ? error.message : String(error) }));
+      // PGlite answers version() with "PostgreSQL 18.x (PGlite 0.x) on wasm32-unknown-emscripten ..."
+      const [{ version }] = (await dataSource.query('SELECT version() AS version')) as { version: string }[];
+      pglite = /\bPGlite\b/.test(version);
     } catch (error) {
       if (readSource?.isInitialized) await readSource.destroy();
       if (dataSource.isInitialized) await dataSource.destroy();
       await embedded?.stop();
       throw error;
     }
-    return new Database(dataSource, embedded, readSource ?? dataSource);
+    return new Database(dataSource, embedded, readSource ?? dataSource, pglite);
   }
 
   async close(): Promise<void> {

@@ -90,7 +90,8 @@ export class EngineHostModule {
           useFactory: (db: Database, handlers: ServiceHandlerRegistry, clock: Clock, calendars: CalendarService, ring: HistoryKeyring, affinity: AffinityRouter | null) => {
             // Metrics and trace spans of every command (api/metrics/instrument.ts), counted where the command runs.
             const orchestrator = instrumentOrchestrator(new Orchestrator({
-              transactions: instrumentTransactions(new TypeormTransactionRunner(db.dataSource, ring)),
+              // PGlite's one session: bpmn-engine runs outside the write transaction (see Concurrency).
+              transactions: instrumentTransactions(new TypeormTransactionRunner(db.dataSource, ring, db.pglite ? 'optimistic' : 'pessimistic')),
               handlers,
               clock,
               calendars: (name) => calendars.get(name),

@@ -9,6 +9,14 @@ import {
   type InstancePatch,
   type InstanceRecord,
   type NewDefinition,
+  type NewRecord,
+  type RecordPatch,
+  type RecordRow,
+  type RecordType,
+  type ArmedTimer,
+  type SubscriptionRecord,
+  type TimerJobRecord,
+  type WantedSubscription,
   type TaskClosure,
   type TaskRecord,
   type VariableHistoryEntry,
@@ -16,11 +24,13 @@ import {
   anchorMessage,
 } from '../../engine';
 import { TypeormMessagingStore } from './typeorm-messaging-store';
-import { TypeormDecisionStore } from './typeorm-decision-store';
+import { DECISION_COLUMNS, TypeormDecisionStore, toDecisionRecord } from './typeorm-decision-store';
 import { TypeormRecordStore } from './typeorm-record-store';
 import { TypeormFormStore } from './typeorm-form-store';
 import { TypeormExternalTaskStore } from '../external-tasks/typeorm-external-task-store';
-import { toDefinitionRecord, toInstanceRecord, toTaskRecord, DEFINITION_COLUMNS, INSTANCE_COLUMNS, TASK_COLUMNS } from './rows';
+import { toDefinitionRecord, toInstanceRecord, toTaskRecord, toTimerJobRecord, DEFINITION_COLUMNS, INSTANCE_COLUMNS, TASK_COLUMNS, TIMER_JOB_COLUMNS } from './rows';
+import { SUBSCRIPTION_COLUMNS, toSubscription } from './typeorm-messaging-store';
+import { RECORD_ROW_COLUMNS, toRecordRow } from './typeorm-record-store';
 import { WriteBatch, type AnchorCache } from './write-batch';
 
 /** PostgreSQL unique_violation. */
@@ -35,13 +45,37 @@ const OPEN_TASKS_JSON = `(SELECT COALESCE(json_agg(o ORDER BY o.created_at), '[]
  */
 const SEEN_REVISION = `(SELECT p.revision FROM process_instance p WHERE p.id = i.id) AS seen_revision`;
 const LOCKED_INSTANCE_COLUMNS = INSTANCE_COLUMNS.replace(/(^|, )([a-z_]+)/g, '$1i.$2');
+/**
+ * What a command on the instance reads besides its tasks, read with the lock (same snapshot rule):
+ * its timer rows, event subscriptions, record and running children (call activities).
+ */
+const INSTANCE_SIDE_ROWS = [
+  `(SELECT COALESCE(json_agg(x ORDER BY x.created_at, x.id), '[]'::json) FROM (SELECT ${TIMER_JOB_COLUMNS} FROM timer_job WHERE instance_id = i.id) x) AS side_timers`,
+  `(SELECT COALESCE(json_agg(x ORDER BY x.created_at, x.id), '[]'::json) FROM (SELECT ${SUBSCRIPTION_COLUMNS} FROM event_subscription WHERE instance_id = i.id) x) AS side_subscriptions`,
+  `(SELECT row_to_json(x) FROM (SELECT ${RECORD_ROW_COLUMNS} FROM record WHERE instance_id = i.id) x) AS side_record`,
+  `(SELECT COALESCE(json_agg(x ORDER BY x.started_at, x.id), '[]'::json) FROM (SELECT id, parent_execution_id, started_at FROM process_instance WHERE parent_instance_id = i.id AND status = 'running') x) AS side_children`,
+].join(', ');
+
+/** Tables a statement writes (INSERT INTO t, UPDATE t ... SET, DELETE FROM t). */
+const WRITTEN_TABLES = /\bINSERT\s+INTO\s+([a-z_]+)|\bUPDATE\s+([a-z_]+)(?:\s+(?:AS\s+)?[a-z_]+)?\s+SET\b|\bDELETE\s+FROM\s+([a-z_]+)/gi;
+
+/** Rows of one locked (or new) instance known to this transaction, kept current by the store's own writes. */
+interface KnownRows {
+  timers: Map<string, TimerJobRecord[]>;
+  subscriptions: Map<string, SubscriptionRecord[]>;
+  records: Map<string, RecordRow | null>;
+  children: Map<string, { id: string; parentExecutionId: string | null }[]>;
+}
 
 /**
- * The engine's storage port on one TypeORM QueryRunner that holds an open transaction.
+ * The engine's storage port on one TypeORM QueryRunner that holds an open transaction (or opens
+ * it at its first write: TypeormTransactionRunner's optimistic commands).
  * Raw, reviewed SQL. Reads are one round trip each; the command's writes of tasks, history, the
- * instance row and the anchor are held back in a {@link WriteBatch} and sent as one statement.
- * The open tasks of each instance this transaction locked are known from the lock statement, so
- * closing tasks needs no round trip of its own.
+ * instance row, the anchor, timer rows, event subscriptions and records are held back in a
+ * {@link WriteBatch} and sent as one statement. The open tasks, timer rows, subscriptions, record
+ * and running children of each instance this transaction locked are known from the lock
+ * statement, so a task completion reads nothing else (a statement of another writer on those
+ * tables forgets them: the next use reads them again).
  */
 export class TypeormCommandStore extends TypeormMessagingStore implements CommandStore {
   readonly decisions: TypeormDecisionStore;
@@ -49,6 +83,8 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
   readonly forms: TypeormFormStore;
   readonly externalTasks: TypeormExternalTaskStore;
 
+  /** The latest versions of keys read ahead by {@link prefetchStart}. */
+  private readonly prefetchedDefinitions = new Map<string, DefinitionRecord | null>();
   /** Instances this transaction inserted: the history anchor counts them before commit. */
   private started = 0;
   /** Open tasks of the instances this transaction holds locked (or inserted), kept current by this store's writes. */
@@ -61,18 +97,26 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     private readonly ring: HistoryKeyring,
     private readonly batch: WriteBatch,
     private readonly anchorCache: AnchorCache,
+    private readonly known: KnownRows,
+    /** `FOR UPDATE` on the instance rows read by lockInstance / lockTask (false: optimistic, checked by the revision). */
+    private readonly lockRows: boolean,
   ) {
     super(q);
     this.decisions = new TypeormDecisionStore(q);
-    this.records = new TypeormRecordStore(q);
+    this.records = new BatchedRecordStore(q, batch, known.records);
     this.forms = new TypeormFormStore(q);
     this.externalTasks = new TypeormExternalTaskStore(q);
   }
 
-  /** A store on `runner` (in a transaction); `anchor` is the process's last known history anchor. */
-  static create(runner: QueryRunner, ring: HistoryKeyring, anchor: AnchorCache = { value: null }): TypeormCommandStore {
+  /**
+   * A store on `runner` (in a transaction); `anchor` is the process's last known history anchor.
+   * `lockRows: false` reads instance rows without locking them (the optimistic commands of
+   * TypeormTransactionRunner: the revision compare-and-set of the write decides).
+   */
+  static create(runner: QueryRunner, ring: HistoryKeyring, anchor: AnchorCache = { value: null }, options: { lockRows?: boolean } = {}): TypeormCommandStore {
     const batch = new WriteBatch(runner, ring);
-    return new TypeormCommandStore(batch.guard(), ring, batch, anchor);
+    const known: KnownRows = { timers: new Map(), subscriptions: new Map(), records: new Map(), children: new Map() };
+    return new TypeormCommandStore(forgetting(batch.guard(), known), ring, batch, anchor, known, options.lockRows ?? true);
   }
 
   /** This command's transaction, for API features whose rows commit with a command (deploy approvals). */
@@ -84,12 +128,30 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     await this.q.query(`SELECT pg_advisory_xact_lock(hashtext('process_definition:' || $1))`, [key]);
   }
 
+  /** One statement: the key's latest version, a record number, the latest decision versions (see CommandStore.prefetchStart). */
+  async prefetchStart(input: { definitionKey: string; recordType: string | null; decisionKeys: string[] }): Promise<void> {
+    const [row] = await this.q.query(
+      `WITH d AS (SELECT ${DEFINITION_COLUMNS} FROM process_definition WHERE key = $1 ORDER BY version DESC LIMIT 1),
+            c AS (INSERT INTO record_counter (type, last_value) SELECT $2::text, 1 WHERE $2::text IS NOT NULL
+                  ON CONFLICT (type) DO UPDATE SET last_value = record_counter.last_value + 1 RETURNING last_value),
+            k AS (SELECT DISTINCT ON (key) ${DECISION_COLUMNS} FROM decision_definition WHERE key = ANY($3::text[]) ORDER BY key, version DESC)
+       SELECT (SELECT row_to_json(d) FROM d) AS definition, (SELECT last_value FROM c) AS seq, (SELECT COALESCE(json_agg(k), '[]'::json) FROM k) AS decisions`,
+      [input.definitionKey, input.recordType, input.decisionKeys],
+    );
+    this.prefetchedDefinitions.set(input.definitionKey, row.definition ? toDefinitionRecord(row.definition) : null);
+    if (input.recordType !== null && row.seq !== null) (this.records as BatchedRecordStore).prefetched = { type: input.recordType, seq: Number(row.seq) };
+    const found = new Map((row.decisions as Record<string, unknown>[]).map((d) => [d.key as string, toDecisionRecord(d)]));
+    for (const key of input.decisionKeys) this.decisions.prefetched.set(key, found.get(key) ?? null);
+  }
+
   async latestDefinition(key: string): Promise<DefinitionRecord | null> {
+    if (this.prefetchedDefinitions.has(key)) return this.prefetchedDefinitions.get(key)!;
     const rows = await this.q.query(`SELECT ${DEFINITION_COLUMNS} FROM process_definition WHERE key = $1 ORDER BY version DESC LIMIT 1`, [key]);
     return rows[0] ? toDefinitionRecord(rows[0]) : null;
   }
 
   async insertDefinition(d: NewDefinition): Promise<DefinitionRecord> {
+    this.prefetchedDefinitions.delete(d.key);
     const rows = await this.q.query(
       `INSERT INTO process_definition (id, key, version, version_tag, name, xml, serialized, sha256, state, warnings, deployed_by, deployed_at)
        VALUES ($1, $2, (SELECT COALESCE(MAX(version), 0) + 1 FROM process_definition WHERE key = $2), $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -112,6 +174,11 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
   async insertInstance(i: InstanceRecord): Promise<void> {
     await this.batch.insertInstance(i);
     this.open.set(i.id, []);
+    this.known.timers.set(i.id, []);
+    this.known.subscriptions.set(i.id, []);
+    this.known.records.set(i.id, null);
+    this.known.children.set(i.id, []);
+    if (i.parentInstanceId && i.status === 'running') this.known.children.get(i.parentInstanceId)?.push({ id: i.id, parentExecutionId: i.parentExecutionId ?? null });
     this.started++;
   }
 
@@ -122,6 +189,10 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
    * changed count would hide the change (verification reports it).
    */
   async beforeCommit(): Promise<void> {
+    if ((this.records as BatchedRecordStore).prefetched) {
+      // A number read ahead for a start that allocated another type (a new version was deployed meanwhile): never a gap.
+      throw new EngineError(EngineErrorCode.RevisionConflict, 'the record number read ahead was not used', { retryable: true });
+    }
     if (this.started) {
       const expected = this.anchorCache.value;
       // Optimistic: the anchor as this process last saw it, updated in the batch's statement.
@@ -147,16 +218,19 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
   }
 
   async lockInstance(id: string): Promise<InstanceRecord | null> {
-    const rows = await this.q.query(`SELECT ${LOCKED_INSTANCE_COLUMNS}, i.snapshot, ${SEEN_REVISION}, ${OPEN_TASKS_JSON} AS open_tasks FROM process_instance i WHERE i.id = $1 FOR UPDATE`, [id]);
+    const rows = await this.q.query(
+      `SELECT ${LOCKED_INSTANCE_COLUMNS}, i.snapshot, ${SEEN_REVISION}, ${OPEN_TASKS_JSON} AS open_tasks, ${INSTANCE_SIDE_ROWS} FROM process_instance i WHERE i.id = $1${this.lockRows ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
     return rows[0] ? this.locked(rows[0]) : null;
   }
 
   /** The task's instance, locked, with the task and the instance's open tasks: one statement. */
   async lockTask(taskId: string): Promise<{ task: TaskRecord; instance: InstanceRecord } | null> {
     const rows = await this.q.query(
-      `SELECT ${LOCKED_INSTANCE_COLUMNS}, i.snapshot, ${SEEN_REVISION}, ${OPEN_TASKS_JSON} AS open_tasks,
+      `SELECT ${LOCKED_INSTANCE_COLUMNS}, i.snapshot, ${SEEN_REVISION}, ${OPEN_TASKS_JSON} AS open_tasks, ${INSTANCE_SIDE_ROWS},
               (SELECT row_to_json(t) FROM (SELECT ${TASK_COLUMNS} FROM user_task WHERE id = $1) t) AS task
-         FROM process_instance i WHERE i.id = (SELECT instance_id FROM user_task WHERE id = $1) FOR UPDATE OF i`,
+         FROM process_instance i WHERE i.id = (SELECT instance_id FROM user_task WHERE id = $1)${this.lockRows ? ' FOR UPDATE OF i' : ''}`,
       [taskId],
     );
     if (!rows[0]) return null;
@@ -170,13 +244,65 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
   private locked(row: any): InstanceRecord {
     const instance = toInstanceRecord(row);
     this.lockedIds.add(instance.id);
-    if (Number(row.seen_revision) === instance.revision) this.open.set(instance.id, (row.open_tasks as Record<string, unknown>[]).map(toTaskRecord));
-    else this.open.delete(instance.id);
+    const id = instance.id;
+    if (Number(row.seen_revision) === instance.revision) {
+      this.open.set(id, (row.open_tasks as Record<string, unknown>[]).map(toTaskRecord));
+      this.known.timers.set(id, (row.side_timers as Record<string, unknown>[]).map(toTimerJobRecord));
+      this.known.subscriptions.set(id, (row.side_subscriptions as Record<string, unknown>[]).map(toSubscription));
+      this.known.records.set(id, row.side_record ? toRecordRow(row.side_record) : null);
+      this.known.children.set(id, (row.side_children as { id: string; parent_execution_id: string | null }[]).map((c) => ({ id: c.id, parentExecutionId: c.parent_execution_id })));
+    } else {
+      this.open.delete(id);
+      for (const rows of Object.values(this.known) as Map<string, unknown>[]) rows.delete(id);
+    }
     return instance;
+  }
+
+  /** With the instance's timer rows known, the changes join the batch; else one round trip of its own. */
+  override async syncInstanceTimers(instance: { id: string; definitionId: string; definitionKey: string }, armed: ArmedTimer[], createdAt: string) {
+    const existing = this.known.timers.get(instance.id);
+    if (!existing) return super.syncInstanceTimers(instance, armed, createdAt);
+    const wanted = new Map<string, ArmedTimer>();
+    for (const a of armed) if (!wanted.has(a.executionId)) wanted.set(a.executionId, a);
+    const removed = existing.filter((t) => !wanted.has(t.executionId!));
+    const kept = new Set(existing.map((t) => t.executionId));
+    const added: TimerJobRecord[] = [...wanted.values()].filter((a) => !kept.has(a.executionId)).map((a) => {
+      const dueAt = new Date(a.dueAt).toISOString();
+      return {
+        id: a.id, kind: 'instance', instanceId: instance.id, definitionId: instance.definitionId, definitionKey: instance.definitionKey, elementId: a.elementId,
+        elementType: a.elementType, executionId: a.executionId, spec: a.spec, remaining: a.remaining, dueAt, runAt: dueAt, status: 'pending', attempts: 0,
+        lastError: null, lockedBy: null, lockExpiresAt: null, createdAt: new Date(createdAt).toISOString(),
+      };
+    });
+    if (removed.length || added.length) await this.batch.syncTimers(removed.map((t) => t.id), added);
+    this.known.timers.set(instance.id, [...existing.filter((t) => wanted.has(t.executionId!)), ...added]);
+    return { added, removed };
+  }
+
+  /** With the instance's subscriptions known, the changes join the batch; else one round trip of its own. */
+  override async syncInstanceSubscriptions(instance: { id: string; definitionId: string; definitionKey: string }, wantedList: WantedSubscription[], createdAt: string) {
+    const existing = this.known.subscriptions.get(instance.id);
+    // (a subscription without execution id never matches one: the statement's own rules)
+    if (!existing || wantedList.some((w) => w.executionId === null)) return super.syncInstanceSubscriptions(instance, wantedList, createdAt);
+    const wanted = new Map<string, WantedSubscription>();
+    for (const w of wantedList) if (!wanted.has(w.executionId!)) wanted.set(w.executionId!, w);
+    const removed = existing.filter((s) => s.executionId === null || !wanted.has(s.executionId));
+    const kept = new Set(existing.map((s) => s.executionId));
+    const added: SubscriptionRecord[] = [...wanted.values()].filter((w) => !kept.has(w.executionId)).map((w) => ({
+      id: w.id, kind: w.kind, name: w.name, correlationKey: w.correlationKey, instanceId: instance.id, definitionId: instance.definitionId,
+      definitionKey: instance.definitionKey, elementId: w.elementId, elementType: w.elementType, executionId: w.executionId, createdAt: new Date(createdAt).toISOString(),
+    }));
+    if (removed.length || added.length) await this.batch.syncSubscriptions(removed.map((s) => s.id), added);
+    this.known.subscriptions.set(instance.id, [...existing.filter((s) => s.executionId !== null && wanted.has(s.executionId)), ...added]);
+    return { added, removed };
   }
 
   async updateInstance(id: string, expectedRevision: number, p: InstancePatch): Promise<void> {
     await this.batch.updateInstance(id, expectedRevision, p);
+    if (p.status !== 'running') for (const children of this.known.children.values()) {
+      const at = children.findIndex((c) => c.id === id);
+      if (at >= 0) children.splice(at, 1);
+    }
   }
 
   async getTask(id: string): Promise<TaskRecord | null> {
@@ -274,6 +400,8 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
   }
 
   async runningChildren(parentInstanceId: string): Promise<{ id: string; parentExecutionId: string | null }[]> {
+    const known = this.known.children.get(parentInstanceId);
+    if (known) return known.map((c) => ({ ...c }));
     const rows = await this.q.query(
       `SELECT id, parent_execution_id FROM process_instance WHERE parent_instance_id = $1 AND status = 'running' ORDER BY started_at, id`,
       [parentInstanceId],
@@ -298,5 +426,58 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
       }
       throw error;
     }
+  }
+}
+
+/**
+ * `q`, forgetting the known rows of a table when a statement other than this store's batch writes
+ * it (the batch keeps them current itself).
+ */
+function forgetting(q: QueryRunner, known: KnownRows): QueryRunner {
+  const byTable: Record<string, Map<string, unknown>> = { timer_job: known.timers, event_subscription: known.subscriptions, record: known.records, process_instance: known.children };
+  const query = (text: string, params?: unknown[], structured?: boolean) => {
+    for (const m of text.matchAll(WRITTEN_TABLES)) byTable[(m[1] ?? m[2] ?? m[3]).toLowerCase()]?.clear();
+    return q.query(text, params, structured as true);
+  };
+  return new Proxy(q, { get: (target, prop) => (prop === 'query' ? query : Reflect.get(target, prop, target)) });
+}
+
+/** Records whose instance this transaction locked are known from the lock; their writes join the batch. */
+class BatchedRecordStore extends TypeormRecordStore {
+  /** A number allocated ahead (TypeormCommandStore.prefetchStart), until the next allocation of its type takes it. */
+  prefetched: { type: string; seq: number } | null = null;
+
+  constructor(
+    q: QueryRunner,
+    private readonly batch: WriteBatch,
+    private readonly known: Map<string, RecordRow | null>,
+  ) {
+    super(q);
+  }
+
+  override async allocateRecordSeq(type: RecordType): Promise<number> {
+    const ahead = this.prefetched;
+    if (ahead?.type !== type) return super.allocateRecordSeq(type);
+    this.prefetched = null;
+    return ahead.seq;
+  }
+
+  override async insertRecord(r: NewRecord): Promise<void> {
+    if (!this.known.has(r.instanceId)) return super.insertRecord(r);
+    await this.batch.insertRecord(r);
+    this.known.set(r.instanceId, { number: r.number, type: r.type, instanceId: r.instanceId, state: r.state, acknowledgedAt: null, resolvedAt: null, closedAt: null });
+  }
+
+  override async recordOfInstance(instanceId: string): Promise<RecordRow | null> {
+    if (!this.known.has(instanceId)) return super.recordOfInstance(instanceId);
+    const known = this.known.get(instanceId);
+    return known ? { ...known } : null;
+  }
+
+  override async updateRecord(number: string, p: RecordPatch): Promise<void> {
+    const entry = [...this.known.values()].find((r) => r?.number === number);
+    if (!entry) return super.updateRecord(number, p);
+    await this.batch.updateRecord(number, p);
+    Object.assign(entry, { state: p.state, acknowledgedAt: p.acknowledgedAt, resolvedAt: p.resolvedAt, closedAt: p.closedAt });
   }
 }

@@ -20,6 +20,9 @@ export function toDecisionRecord(r: Row): DecisionRecord {
 
 /** Decision definitions on one transaction's QueryRunner (the command store's `decisions`). */
 export class TypeormDecisionStore implements DecisionStore {
+  /** Latest versions by key read ahead in this transaction (TypeormCommandStore.prefetchStart). */
+  readonly prefetched = new Map<string, DecisionRecord | null>();
+
   constructor(private readonly q: QueryRunner) {}
 
   async lockDecisionKey(key: string): Promise<void> {
@@ -27,6 +30,7 @@ export class TypeormDecisionStore implements DecisionStore {
   }
 
   async latestDecision(key: string): Promise<DecisionRecord | null> {
+    if (this.prefetched.has(key)) return this.prefetched.get(key)!;
     const rows = await this.q.query(`SELECT ${DECISION_COLUMNS} FROM decision_definition WHERE key = $1 ORDER BY version DESC LIMIT 1`, [key]);
     return rows[0] ? toDecisionRecord(rows[0]) : null;
   }
@@ -37,6 +41,7 @@ export class TypeormDecisionStore implements DecisionStore {
   }
 
   async insertDecision(d: NewDecision): Promise<DecisionRecord> {
+    this.prefetched.delete(d.key);
     const rows = await this.q.query(
       `INSERT INTO decision_definition (id, key, version, name, hit_policy, xml, sha256, deployed_by, deployed_at)
        VALUES ($1, $2, (SELECT COALESCE(MAX(version), 0) + 1 FROM decision_definition WHERE key = $2), $3, $4, $5, $6, $7, $8)

@@ -12,7 +12,7 @@ import { TypeormTimerStore } from './typeorm-timer-store';
 
 type Row = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- raw pg rows
 
-const SUBSCRIPTION_COLUMNS = 'id, kind, name, correlation_key, instance_id, definition_id, definition_key, element_id, element_type, execution_id, created_at';
+export const SUBSCRIPTION_COLUMNS = 'id, kind, name, correlation_key, instance_id, definition_id, definition_key, element_id, element_type, execution_id, created_at';
 const OUTBOX_COLUMNS =
   'id, kind, name, correlation_key, variables, source_instance_id, source_element_id, target_instance_id, target_definition_id, target_subscriptions, ' +
   'created_at, run_at, status, attempts, last_error, locked_by';
@@ -203,7 +203,7 @@ function iso(v: Date | string): string {
   return new Date(v).toISOString();
 }
 
-function toSubscription(r: Row): SubscriptionRecord {
+export function toSubscription(r: Row): SubscriptionRecord {
   return {
     id: r.id, kind: r.kind, name: r.name, correlationKey: r.correlation_key, instanceId: r.instance_id, definitionId: r.definition_id,
     definitionKey: r.definition_key, elementId: r.element_id, elementType: r.element_type, executionId: r.execution_id, createdAt: iso(r.created_at),

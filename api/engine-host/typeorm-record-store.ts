@@ -1,9 +1,17 @@
 import type { QueryRunner } from 'typeorm';
 import type { NewRecord, NewRecordLink, RecordPatch, RecordRow, RecordStore, RecordType } from '../../engine';
 
+/** The columns of a {@link RecordRow}. */
+export const RECORD_ROW_COLUMNS = 'number, type, instance_id, state, acknowledged_at, resolved_at, closed_at';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw pg row or JSON
+export function toRecordRow(r: any): RecordRow {
+  return { number: r.number, type: r.type, instanceId: r.instance_id, state: r.state, acknowledgedAt: iso(r.acknowledged_at), resolvedAt: iso(r.resolved_at), closedAt: iso(r.closed_at) };
+}
+
 /** Records, their counters and links on one transaction's QueryRunner (part of the command store). */
 export class TypeormRecordStore implements RecordStore {
-  constructor(private readonly q: QueryRunner) {}
+  constructor(protected readonly q: QueryRunner) {}
 
   async allocateRecordSeq(type: RecordType): Promise<number> {
     // The upsert locks the counter row until the transaction ends: allocations of a type serialise,
@@ -26,13 +34,8 @@ export class TypeormRecordStore implements RecordStore {
   }
 
   async recordOfInstance(instanceId: string): Promise<RecordRow | null> {
-    const rows = await this.q.query(
-      `SELECT number, type, instance_id, state, acknowledged_at, resolved_at, closed_at FROM record WHERE instance_id = $1`,
-      [instanceId],
-    );
-    const r = rows[0];
-    if (!r) return null;
-    return { number: r.number, type: r.type, instanceId: r.instance_id, state: r.state, acknowledgedAt: iso(r.acknowledged_at), resolvedAt: iso(r.resolved_at), closedAt: iso(r.closed_at) };
+    const rows = await this.q.query(`SELECT ${RECORD_ROW_COLUMNS} FROM record WHERE instance_id = $1`, [instanceId]);
+    return rows[0] ? toRecordRow(rows[0]) : null;
   }
 
   async updateRecord(number: string, p: RecordPatch): Promise<void> {

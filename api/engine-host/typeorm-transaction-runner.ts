@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { EngineError, EngineErrorCode, type CommandStore, type HistoryKeyring, type TimerClaimer, type TransactionRunner } from '../../engine';
+import { LazyTransaction } from '../database/lazy-transaction';
 import { inTransaction } from '../database/transaction';
 import { TypeormCommandStore } from './typeorm-command-store';
 import { TypeormTimerClaimer } from './typeorm-timer-store';
@@ -7,6 +8,19 @@ import type { AnchorCache } from './write-batch';
 
 /** PostgreSQL deadlock_detected. */
 const DEADLOCK_DETECTED = '40P01';
+
+/**
+ * How a command holds its instance while bpmn-engine runs:
+ * - `pessimistic`: one transaction from the first read to the commit; the instance row is locked
+ *   (`SELECT ... FOR UPDATE`) while the engine runs, so commands on one instance wait for each other
+ *   and never conflict. PostgreSQL's default.
+ * - `optimistic`: the reads run outside any transaction (no row locks), the engine runs, and the
+ *   transaction opens at the first write: the command's writes, whose instance revision
+ *   compare-and-set fails (RevisionConflict, retried by the kernel) when another command changed
+ *   the instance meanwhile. PGlite's default: it has one session, and a transaction owns it until
+ *   it ends, so under `pessimistic` every other statement of the server waits while an engine runs.
+ */
+export type Concurrency = 'pessimistic' | 'optimistic';
 
 /** One command = one PostgreSQL transaction on its own pooled connection. */
 export class TypeormTransactionRunner implements TransactionRunner {
@@ -17,17 +31,19 @@ export class TypeormTransactionRunner implements TransactionRunner {
   constructor(
     private readonly dataSource: DataSource,
     private readonly ring: HistoryKeyring,
+    readonly concurrency: Concurrency = 'pessimistic',
   ) {
     this.timers = new TypeormTimerClaimer(dataSource);
   }
 
   run<T>(work: (store: CommandStore) => Promise<T>): Promise<T> {
-    return inTransaction(this.dataSource, async (runner) => {
+    const run = this.concurrency === 'optimistic' ? this.optimistic(work) : inTransaction(this.dataSource, async (runner) => {
       const store = TypeormCommandStore.create(runner, this.ring, this.anchor);
       const result = await work(store);
       await store.beforeCommit();
       return result;
-    }).catch((error: unknown) => {
+    });
+    return run.catch((error: unknown) => {
       // Two commands locking rows in opposite orders (a parent cancelling its child while the child
       // returns to it): PostgreSQL aborts one; the kernel retries it like a revision conflict.
       if ((error as { code?: string }).code === DEADLOCK_DETECTED) {
@@ -35,5 +51,24 @@ export class TypeormTransactionRunner implements TransactionRunner {
       }
       throw error;
     });
+  }
+
+  /** Reads outside a transaction, which the first write opens (see {@link Concurrency}). */
+  private async optimistic<T>(work: (store: CommandStore) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    const transaction = new LazyTransaction(runner);
+    try {
+      const store = TypeormCommandStore.create(transaction.runner, this.ring, this.anchor, { lockRows: false });
+      const result = await work(store);
+      await store.beforeCommit();
+      await transaction.commit();
+      return result;
+    } catch (error) {
+      await transaction.rollback().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
   }
 }

@@ -6,7 +6,11 @@ import {
   type HistoryKeyring,
   type InstancePatch,
   type InstanceRecord,
+  type NewRecord,
+  type RecordPatch,
+  type SubscriptionRecord,
   type TaskClosure,
+  type TimerJobRecord,
   type TaskRecord,
   anchorMessage,
   sealEvent,
@@ -14,7 +18,7 @@ import {
 } from '../../engine';
 
 /** Tables whose writes a batch holds back: a statement naming one of them flushes the batch first. */
-const BATCHED_TABLES = /\b(user_task|history_event|process_instance|history_anchor)\b/;
+const BATCHED_TABLES = /\b(user_task|history_event|process_instance|history_anchor|timer_job|event_subscription|record)\b/;
 
 /** The history anchor as this process last wrote or read it (valid seal); shared by the process's transactions. */
 export interface AnchorCache {
@@ -41,6 +45,15 @@ export class WriteBatch {
   private inserts = new Map<string, InstanceRecord>();
   private updates = new Map<string, InstanceUpdate>();
   private anchor: { expected: { instances: number; mac: string }; next: { instances: number; mac: string } } | null = null;
+  /** Instance timer rows to delete (by id) and to insert. */
+  private timerDeletes: string[] = [];
+  private timerInserts: TimerJobRecord[] = [];
+  /** Instance event subscriptions to delete (by id) and to insert. */
+  private subscriptionDeletes: string[] = [];
+  private subscriptionInserts: SubscriptionRecord[] = [];
+  /** Records to insert (with their first patch, if any) and to update, by number. */
+  private recordInserts = new Map<string, { row: NewRecord; patch: RecordPatch | null }>();
+  private recordUpdates = new Map<string, RecordPatch>();
 
   constructor(
     private readonly raw: QueryRunner,
@@ -62,7 +75,11 @@ export class WriteBatch {
   }
 
   get empty(): boolean {
-    return !this.tasks.length && !this.closures.length && !this.history.length && !this.inserts.size && !this.updates.size && !this.anchor;
+    return (
+      !this.tasks.length && !this.closures.length && !this.history.length && !this.inserts.size && !this.updates.size && !this.anchor &&
+      !this.timerDeletes.length && !this.timerInserts.length && !this.subscriptionDeletes.length && !this.subscriptionInserts.length &&
+      !this.recordInserts.size && !this.recordUpdates.size
+    );
   }
 
   /** True when a new task row of `executionId` is waiting in the batch. */
@@ -99,6 +116,35 @@ export class WriteBatch {
     this.updates.set(id, { expectedRevision, patch });
   }
 
+  /**
+   * Replaces an instance's timer rows: `removed` (known to exist, by id) are deleted, `added` inserted.
+   * The flush checks both counts (a row another transaction changed meanwhile is a retryable conflict).
+   */
+  async syncTimers(removed: string[], added: TimerJobRecord[]): Promise<void> {
+    if (removed.some((id) => this.timerInserts.some((t) => t.id === id))) await this.flush();
+    this.timerDeletes.push(...removed);
+    this.timerInserts.push(...added);
+  }
+
+  /** Like {@link syncTimers} for an instance's event subscriptions. */
+  async syncSubscriptions(removed: string[], added: SubscriptionRecord[]): Promise<void> {
+    if (removed.some((id) => this.subscriptionInserts.some((s) => s.id === id))) await this.flush();
+    this.subscriptionDeletes.push(...removed);
+    this.subscriptionInserts.push(...added);
+  }
+
+  async insertRecord(row: NewRecord): Promise<void> {
+    if (this.recordInserts.has(row.number) || this.recordUpdates.has(row.number)) await this.flush();
+    this.recordInserts.set(row.number, { row, patch: null });
+  }
+
+  /** A patch sets every column it has: a later patch of the same record replaces an earlier one (or joins its pending insert). */
+  async updateRecord(number: string, patch: RecordPatch): Promise<void> {
+    const inserting = this.recordInserts.get(number);
+    if (inserting) inserting.patch = patch;
+    else this.recordUpdates.set(number, patch);
+  }
+
   /** Counts `started` instances into the sealed anchor, if the anchor still holds `expected` (else the flush answers false). */
   setAnchor(expected: { instances: number; mac: string }, started: number): { instances: number; mac: string } {
     const instances = expected.instances + started;
@@ -113,7 +159,13 @@ export class WriteBatch {
    */
   async flush(): Promise<boolean> {
     if (this.empty) return true;
-    const { tasks, closures, history, inserts, updates, anchor } = this;
+    const { tasks, closures, history, inserts, updates, anchor, timerDeletes, timerInserts, subscriptionDeletes, subscriptionInserts, recordInserts, recordUpdates } = this;
+    this.timerDeletes = [];
+    this.timerInserts = [];
+    this.subscriptionDeletes = [];
+    this.subscriptionInserts = [];
+    this.recordInserts = new Map();
+    this.recordUpdates = new Map();
     this.tasks = [];
     this.closures = [];
     this.history = [];
@@ -178,6 +230,56 @@ export class WriteBatch {
           WHERE i.id = x.id AND i.revision = x.expected
          RETURNING 1`);
     }
+    if (timerDeletes.length) {
+      counts.push(`(SELECT count(*) FROM w${parts.length}) AS timers_deleted`);
+      parts.push(`DELETE FROM timer_job WHERE id = ANY(${p(timerDeletes)}::uuid[]) RETURNING 1`);
+    }
+    if (timerInserts.length) {
+      counts.push(`(SELECT count(*) FROM w${parts.length}) AS timers_inserted`);
+      const rows = timerInserts.map((t) => ({
+        id: t.id, instance_id: t.instanceId, definition_id: t.definitionId, definition_key: t.definitionKey, element_id: t.elementId, element_type: t.elementType,
+        execution_id: t.executionId, spec: t.spec, remaining: t.remaining, due_at: t.dueAt, created_at: t.createdAt,
+      }));
+      parts.push(`INSERT INTO timer_job (id, kind, instance_id, definition_id, definition_key, element_id, element_type, execution_id, spec, remaining, due_at, run_at, created_at)
+         SELECT w.id, 'instance', w.instance_id, w.definition_id, w.definition_key, w.element_id, w.element_type, w.execution_id, w.spec, w.remaining, w.due_at, w.due_at, w.created_at
+           FROM jsonb_to_recordset(${p(JSON.stringify(rows))}::jsonb) AS w(id uuid, instance_id uuid, definition_id uuid, definition_key text, element_id text,
+                element_type text, execution_id text, spec text, remaining int, due_at timestamptz, created_at timestamptz)
+         ON CONFLICT (instance_id, execution_id) WHERE instance_id IS NOT NULL DO NOTHING
+         RETURNING 1`);
+    }
+    if (subscriptionDeletes.length) {
+      counts.push(`(SELECT count(*) FROM w${parts.length}) AS subscriptions_deleted`);
+      parts.push(`DELETE FROM event_subscription WHERE id = ANY(${p(subscriptionDeletes)}::uuid[]) RETURNING 1`);
+    }
+    if (subscriptionInserts.length) {
+      counts.push(`(SELECT count(*) FROM w${parts.length}) AS subscriptions_inserted`);
+      const rows = subscriptionInserts.map((s) => ({
+        id: s.id, kind: s.kind, name: s.name, correlation_key: s.correlationKey, instance_id: s.instanceId, definition_id: s.definitionId,
+        definition_key: s.definitionKey, element_id: s.elementId, element_type: s.elementType, execution_id: s.executionId, created_at: s.createdAt,
+      }));
+      parts.push(`INSERT INTO event_subscription (id, kind, name, correlation_key, instance_id, definition_id, definition_key, element_id, element_type, execution_id, created_at)
+         SELECT w.id, w.kind, w.name, w.correlation_key, w.instance_id, w.definition_id, w.definition_key, w.element_id, w.element_type, w.execution_id, w.created_at
+           FROM jsonb_to_recordset(${p(JSON.stringify(rows))}::jsonb) AS w(id uuid, kind text, name text, correlation_key text, instance_id uuid, definition_id uuid,
+                definition_key text, element_id text, element_type text, execution_id text, created_at timestamptz)
+         ON CONFLICT (instance_id, execution_id) WHERE instance_id IS NOT NULL DO NOTHING
+         RETURNING 1`);
+    }
+    if (recordInserts.size) {
+      const rows = [...recordInserts.values()].map(({ row: r, patch }) => ({
+        number: r.number, type: r.type, seq: r.seq, instance_id: r.instanceId, definition_key: r.definitionKey, opened_by: r.openedBy, opened_at: r.openedAt,
+        ...recordColumns(patch ?? { state: r.state, updatedAt: r.openedAt }),
+      }));
+      parts.push(`INSERT INTO record (number, type, seq, instance_id, definition_key, opened_by, opened_at, ${RECORD_PATCH_COLUMNS})
+         SELECT r.number, r.type, r.seq, r.instance_id, r.definition_key, r.opened_by, r.opened_at, ${RECORD_PATCH_VALUES}
+           FROM jsonb_to_recordset(${p(JSON.stringify(rows))}::jsonb) AS r(number text, type text, seq bigint, instance_id uuid, definition_key text, opened_by text,
+                opened_at timestamptz, ${RECORD_PATCH_TYPES})`);
+    }
+    if (recordUpdates.size) {
+      const rows = [...recordUpdates].map(([number, patch]) => ({ number, ...recordColumns(patch) }));
+      parts.push(`UPDATE record AS x SET ${RECORD_PATCH_COLUMNS.split(', ').map((c) => `${c} = ${recordValue(c)}`).join(', ')}
+           FROM jsonb_to_recordset(${p(JSON.stringify(rows))}::jsonb) AS r(number text, ${RECORD_PATCH_TYPES})
+          WHERE x.number = r.number`);
+    }
     if (anchor) {
       counts.push(`(SELECT count(*) FROM w${parts.length}) AS anchored`);
       parts.push(`UPDATE history_anchor SET instances = ${p(anchor.next.instances)}, mac = ${p(anchor.next.mac)}, sealed_at = now()
@@ -192,8 +294,35 @@ export class WriteBatch {
     if (closures.length && Number(row.closed) !== closures.length) {
       throw new EngineError(EngineErrorCode.RevisionConflict, 'a task of the instance changed concurrently', { retryable: true });
     }
+    const moved = (name: string, expected: number) => expected && Number(row[name]) !== expected;
+    if (moved('timers_deleted', timerDeletes.length) || moved('timers_inserted', timerInserts.length)) {
+      throw new EngineError(EngineErrorCode.RevisionConflict, 'a timer of the instance changed concurrently', { retryable: true });
+    }
+    if (moved('subscriptions_deleted', subscriptionDeletes.length) || moved('subscriptions_inserted', subscriptionInserts.length)) {
+      throw new EngineError(EngineErrorCode.RevisionConflict, 'an event subscription of the instance changed concurrently', { retryable: true });
+    }
     return !anchor || Number(row.anchored) === 1;
   }
+}
+
+/** The record columns a {@link RecordPatch} sets, as written from a JSON recordset `r`. */
+const RECORD_PATCH_COLUMNS =
+  'state, title, priority, assignee, acknowledged_at, resolved_at, closed_at, response_due_at, response_met, response_elapsed_ms, resolution_due_at, ' +
+  'resolution_met, resolution_elapsed_ms, sla_paused, fields, updated_at';
+const recordValue = (c: string) => (c === 'sla_paused' ? `COALESCE(r.${c}, false)` : c === 'fields' ? `COALESCE(r.${c}, '{}'::jsonb)` : `r.${c}`);
+const RECORD_PATCH_VALUES = RECORD_PATCH_COLUMNS.split(', ').map(recordValue).join(', ');
+const RECORD_PATCH_TYPES =
+  'state text, title text, priority text, assignee text, acknowledged_at timestamptz, resolved_at timestamptz, closed_at timestamptz, ' +
+  'response_due_at timestamptz, response_met boolean, response_elapsed_ms bigint, resolution_due_at timestamptz, resolution_met boolean, ' +
+  'resolution_elapsed_ms bigint, sla_paused boolean, fields jsonb, updated_at timestamptz';
+
+function recordColumns(p: Partial<RecordPatch> & Pick<RecordPatch, 'state' | 'updatedAt'>) {
+  return {
+    state: p.state, title: p.title ?? null, priority: p.priority ?? null, assignee: p.assignee ?? null, acknowledged_at: p.acknowledgedAt ?? null,
+    resolved_at: p.resolvedAt ?? null, closed_at: p.closedAt ?? null, response_due_at: p.responseDueAt ?? null, response_met: p.responseMet ?? null,
+    response_elapsed_ms: p.responseElapsedMs ?? null, resolution_due_at: p.resolutionDueAt ?? null, resolution_met: p.resolutionMet ?? null,
+    resolution_elapsed_ms: p.resolutionElapsedMs ?? null, sla_paused: p.slaPaused ?? false, fields: p.fields ?? {}, updated_at: p.updatedAt,
+  };
 }
 
 function taskRow(t: TaskRecord) {

@@ -62,6 +62,8 @@ export interface OutcomeHook {
  */
 export class CommandKernel {
   private readonly cache = new Map<string, RunnableDefinition>();
+  /** The version each key last resolved to as its latest (a guess for prefetching a start's reads). */
+  private readonly latestIds = new Map<string, string>();
   private readonly starts = new WeakMap<RunnableDefinition, TimerStartEvent[]>();
   /** Work to do once the transaction of a store has committed (keeping engines). */
   private readonly committed = new WeakMap<CommandStore, (() => void)[]>();
@@ -145,6 +147,12 @@ export class CommandKernel {
     const serialized = await store.getDefinitionContext(definitionId);
     if (!definition || !serialized) throw new EngineError(EngineErrorCode.DefinitionNotFound, `no process definition with id "${definitionId}"`);
     return this.remember({ id: definition.id, key: definition.key, version: definition.version, sourceContext: loadSourceContext(serialized) });
+  }
+
+  /** The cached runnable of the version `key` last resolved to as its latest, if any (a guess: another process may have deployed since). */
+  latestGuess(key: string): RunnableDefinition | undefined {
+    const id = this.latestIds.get(key);
+    return id === undefined ? undefined : this.cache.get(id);
   }
 
   remember(runnable: RunnableDefinition): RunnableDefinition {
@@ -289,6 +297,8 @@ export class CommandKernel {
     if (input.definitionKey) {
       const found = await store.latestDefinition(input.definitionKey);
       if (!found) throw new EngineError(EngineErrorCode.DefinitionNotFound, `no process definition with key "${input.definitionKey}"`);
+      this.latestIds.set(input.definitionKey, found.id);
+      if (this.latestIds.size > this.cacheSize) this.latestIds.delete(this.latestIds.keys().next().value!);
       return found;
     }
     throw new EngineError(EngineErrorCode.InvalidRequest, 'give definitionKey or definitionId');

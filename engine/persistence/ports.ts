@@ -160,6 +160,16 @@ export interface CommandStore extends TimerStore, MessagingStore {
   /** Running instances started by call activities of `parentInstanceId`. */
   runningChildren(parentInstanceId: string): Promise<{ id: string; parentExecutionId: string | null }[]>;
 
+  /**
+   * Optional: one round trip for what a start of `definitionKey` will read, when the caller can
+   * guess it (the version it started last): the key's latest version (answered by the next
+   * `latestDefinition(definitionKey)`), a record number of `recordType` allocated for the next
+   * `records.allocateRecordSeq(recordType)`, and the latest versions of `decisionKeys` (answered by
+   * `decisions.latestDecision`). A number allocated here and not used by the commit fails it with a
+   * retryable RevisionConflict (record numbers stay gapless).
+   */
+  prefetchStart?(input: { definitionKey: string; recordType: string | null; decisionKeys: string[] }): Promise<void>;
+
   findIdempotent(scope: string, key: string): Promise<IdempotentResult | null>;
   /** Throws EngineError(RevisionConflict, retryable) if another transaction stored the key first. */
   saveIdempotent(scope: string, key: string, value: IdempotentResult): Promise<void>;

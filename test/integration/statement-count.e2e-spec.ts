@@ -1,7 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { createTestApp, type ApiTestApp } from '../support/test-app';
-import { linearTasks } from '../support/bpmn';
+import { bpmn, linearTasks } from '../support/bpmn';
 
 /**
  * Every statement the pg driver sends while `work` runs, in order. Each `Client.query` call is
@@ -93,5 +95,127 @@ describe('database round trips per command (through the pg driver)', () => {
     // and the sealed anchor counted every instance started (3 in this file)
     const verdict = await t.as('auditor').get('/api/history/verify').expect(200);
     expect(verdict.body).toMatchObject({ valid: true, problems: [], anchor: { instances: 3, sealed: true } });
+  });
+});
+
+const INCIDENT = join(__dirname, '../../processes/incident');
+const incidentFile = (...p: string[]) => readFileSync(join(INCIDENT, ...p));
+const incidentForms = (prefix: string) => readdirSync(join(INCIDENT, 'forms')).filter((f) => f.startsWith(prefix)).map((f) => [f, incidentFile('forms', f)] as const);
+
+/**
+ * The reference incident flow: its records, SLA timers (boundary timers armed and cancelled),
+ * message subscriptions, decision tables and call activity add no round trip to a task completion.
+ */
+describe('database round trips per command of the incident flow (processes/incident)', () => {
+  let db: TestDatabase;
+  let t: ApiTestApp;
+
+  const steps: [string, string, Record<string, unknown>][] = [
+    ['sam', 'UT_LogClassify', { classification: 'incident', category: 'software', major: false, resolvableAtL1: false }],
+    ['sam', 'UT_AssignGroup', { assignmentGroup: 'applications' }],
+    ['rita', 'UT_InvestigateDiagnose', { workNotes: 'Disk full', nextStep: 'resolved' }],
+    ['rita', 'UT_ApplyResolution', { resolutionCode: 'config_change', resolutionNotes: 'Restarted the mail relay', workaroundUsed: false, problemCandidate: false }],
+    ['carl', 'UT_ConfirmResolution', { confirmation: 'accepted', satisfaction: '4' }],
+  ];
+  const start = () =>
+    t.as('sam').post('/api/instances')
+      .send({ definitionKey: 'incident_management', variables: { title: 'Mail server down', description: 'Nobody can send mail', caller: 'carl', channel: 'phone', category: 'software', impact: 'medium', urgency: 'low' } })
+      .expect(201);
+  /** Runs one incident through; answers the statements of each command's request. */
+  const run = async () => {
+    const commands: { name: string; statements: string[] }[] = [];
+    let answer: { body: { instance: { id: string }; tasks: { id: string; elementId: string }[] } } | undefined;
+    commands.push({ name: 'start', statements: await statementsOf(async () => (answer = await start())) });
+    const id = answer!.body.instance.id;
+    for (const [user, elementId, variables] of steps) {
+      const task = answer!.body.tasks.find((x) => x.elementId === elementId)!;
+      commands.push({ name: elementId, statements: await statementsOf(async () => (answer = await t.as(user).post(`/api/tasks/${task.id}/complete`).send({ variables }).expect(200))) });
+    }
+    return { id, commands };
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await createTestApp(db);
+    await t.user({ username: 'sam', roles: ['staff'], groups: ['servicedesk'] });
+    await t.user({ username: 'rita', roles: ['staff'], groups: ['resolvers'] });
+    await t.user({ username: 'carl', roles: ['staff'] });
+    let major = t.as('admin').post('/api/definitions').attach('file', incidentFile('major_incident.bpmn'), 'major_incident.bpmn');
+    for (const [name, content] of incidentForms('major-')) major = major.attach('forms', content, name);
+    await major.expect(201);
+    let incident = t.as('admin').post('/api/definitions').attach('file', incidentFile('incident_management.bpmn'), 'incident_management.bpmn');
+    for (const [name, content] of incidentForms('incident-')) incident = incident.attach('forms', content, name);
+    for (const dmn of ['incident-priority.dmn', 'incident-sla-targets.dmn']) incident = incident.attach('forms', incidentFile('decisions', dmn), dmn);
+    await incident.expect(201);
+    // given: the server has run the flow once (definitions, forms, decision tables are parsed)
+    await run();
+  }, 180_000);
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('completes each user task in at most 4 round trips in its transaction and 6 in its request (with the access check and the task lookup)', async () => {
+    // when
+    const { id, commands } = await run();
+
+    // then
+    for (const { statements } of commands.slice(1)) {
+      expectAtMost(transactionOf(statements), 4);
+      expectAtMost(statements, 6);
+    }
+    // and everything was written: the record closed, no timer or subscription left, the history intact
+    const [record] = await t.sql.query(`SELECT state, closed_at IS NOT NULL AS closed FROM record WHERE instance_id = $1`, [id]);
+    expect(record).toEqual({ state: 'closed', closed: true });
+    const [left] = await t.sql.query(`SELECT (SELECT count(*)::int FROM timer_job WHERE instance_id = $1) AS timers, (SELECT count(*)::int FROM event_subscription WHERE instance_id = $1) AS subscriptions`, [id]);
+    expect(left).toEqual({ timers: 0, subscriptions: 0 });
+    const verdict = await t.as('auditor').get(`/api/instances/${id}/history/verify`).expect(200);
+    expect(verdict.body).toMatchObject({ valid: true });
+    const scheduled = (await t.as('auditor').get(`/api/instances/${id}/history`).expect(200)).body.filter((e: { type: string }) => e.type === 'timer.scheduled');
+    expect(scheduled.length).toBeGreaterThanOrEqual(4); // the response clock and the resolution escalations were armed
+  });
+
+  it('starts an incident (record number, two decision tables, SLA clocks) in at most 4 round trips in its transaction: begin, one read-ahead (latest version, record number, decision versions), one write, commit', async () => {
+    // when
+    const { commands } = await run();
+
+    // then
+    expectAtMost(transactionOf(commands[0].statements), 4);
+  });
+});
+
+describe('a start read ahead for the version a key last started', () => {
+  let db: TestDatabase;
+  let t: ApiTestApp;
+  const typed = (type: string) =>
+    bpmn('retyped', '<bpmn:startEvent id="start"/><bpmn:userTask id="work" camunda:candidateGroups="servicedesk"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>', `itsm:recordType="${type}"`);
+  const deploy = (xml: string) => t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(xml).expect(201);
+  const start = async () => (await t.as('alice').post('/api/instances').send({ definitionKey: 'retyped' }).expect(201)).body.instance.variables.recordNumber as string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await createTestApp(db);
+  }, 180_000);
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('starts the new version when one was deployed meanwhile, and its record numbers stay gapless', async () => {
+    // given: incidents started from version 1
+    await deploy(typed('incident'));
+    const first = await start();
+    // when: version 2 numbers problems
+    await deploy(typed('problem'));
+    const second = await start();
+    await deploy(typed('incident'));
+    const third = await start();
+
+    // then
+    expect(first).toMatch(/^INC\d+$/);
+    expect(second).toMatch(/^PRB\d+$/);
+    expect(Number(third.slice(3))).toBe(Number(first.slice(3)) + 1); // no incident number was lost to the read-ahead
+    const counters = await t.sql.query(`SELECT type, last_value::int AS last FROM record_counter ORDER BY type`);
+    expect(counters).toEqual([{ type: 'incident', last: Number(third.slice(3)) }, { type: 'problem', last: Number(second.slice(3)) }]);
   });
 });

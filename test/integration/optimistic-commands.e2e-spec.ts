@@ -1,0 +1,121 @@
+import type { ServiceHandler } from '../../engine';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestApp, type ApiTestApp } from '../support/test-app';
+import { bpmn, linearTasks } from '../support/bpmn';
+
+/** `${gate}`: waits until the test opens it, so a command's engine run can be held mid-way. */
+class Gate {
+  private opened: (() => void) | null = null;
+  private arrived: (() => void) | null = null;
+  /** Resolves once a run waits at the gate. */
+  reached = new Promise<void>((r) => (this.arrived = r));
+  readonly handler: ServiceHandler = {
+    name: 'gate',
+    description: 'test handler: waits until the test opens the gate',
+    run: () => new Promise<void>((resolve) => {
+      this.opened = resolve;
+      this.arrived?.();
+    }),
+  };
+  open(): void {
+    this.opened?.();
+  }
+}
+
+/** start → A (user task) → gate (service task) → B (user task) → end */
+const gated = bpmn(
+  'gated',
+  [
+    '<bpmn:startEvent id="start"/>',
+    '<bpmn:userTask id="A" name="A" camunda:candidateGroups="servicedesk"/>',
+    '<bpmn:serviceTask id="gate" camunda:delegateExpression="${gate}"/>',
+    '<bpmn:userTask id="B" name="B" camunda:candidateGroups="servicedesk"/>',
+    '<bpmn:endEvent id="end"/>',
+    '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="A"/>',
+    '<bpmn:sequenceFlow id="f2" sourceRef="A" targetRef="gate"/>',
+    '<bpmn:sequenceFlow id="f3" sourceRef="gate" targetRef="B"/>',
+    '<bpmn:sequenceFlow id="f4" sourceRef="B" targetRef="end"/>',
+  ].join('\n'),
+);
+
+/**
+ * On PGlite (one session for every connection) a command reads outside any transaction, runs
+ * bpmn-engine, then writes in one short transaction whose revision check decides a race; on
+ * PostgreSQL it holds the instance row locked. Both must give the same answers.
+ */
+describe('commands while another command runs its engine', () => {
+  let db: TestDatabase;
+  let t: ApiTestApp;
+  const gate = new Gate();
+
+  const start = async (key: string) => (await t.as('alice').post('/api/instances').send({ definitionKey: key }).expect(201)).body;
+  const history = async (id: string) => (await t.as('auditor').get(`/api/instances/${id}/history`).expect(200)).body as { type: string; elementId: string | null }[];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await createTestApp(db, { handlers: [gate.handler] });
+    await t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(linearTasks('two_steps', ['first', 'second'])).expect(201);
+    await t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(gated).expect(201);
+  }, 180_000);
+  afterAll(async () => {
+    gate.open();
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('two concurrent completions of the same task: one is answered 200, the other 409, and the task is completed once', async () => {
+    // given
+    const started = await start('two_steps');
+    const task = started.tasks[0];
+
+    // when
+    const answers = await Promise.all(['alice', 'bob'].map((user) => t.as(user).post(`/api/tasks/${task.id}/complete`).send({ variables: { by: user } })));
+
+    // then
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    const loser = answers.find((a) => a.status === 409)!;
+    expect(loser.headers['content-type']).toMatch(/application\/problem\+json/);
+    const events = await history(started.instance.id);
+    expect(events.filter((e) => e.type === 'task.completed')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'task.created' && e.elementId === 'second')).toHaveLength(1);
+    const open = (await t.as('alice').get(`/api/tasks?instanceId=${started.instance.id}&status=open`).expect(200)).body.items;
+    expect(open.map((x: { elementId: string }) => x.elementId)).toEqual(['second']);
+    expect((await t.as('auditor').get(`/api/instances/${started.instance.id}/history/verify`).expect(200)).body).toMatchObject({ valid: true });
+  });
+
+  it('answers a task list and completes a command on another instance while a command waits inside its engine run', async () => {
+    // given: a command held at the gate (its engine is running)
+    const held = await start('gated');
+    const other = await start('two_steps');
+    const holding = t.as('alice').post(`/api/tasks/${held.tasks[0].id}/complete`).send({ variables: {} }).then((res) => res);
+    await gate.reached;
+
+    // when
+    const listedAt = Date.now();
+    const list = await t.as('alice').get('/api/tasks?status=open').expect(200);
+    const listMs = Date.now() - listedAt;
+    const completed = await t.as('alice').post(`/api/tasks/${other.tasks[0].id}/complete`).send({ variables: {} });
+    const overlapMs = Date.now() - listedAt;
+    gate.open();
+    const res = await holding;
+
+    // then: both answered while the held command was still running, and it completed afterwards
+    expect(list.body.items.length).toBeGreaterThan(0);
+    expect(completed.status).toBe(200);
+    expect(res.status).toBe(200);
+    expect(res.body.tasks.map((x: { elementId: string }) => x.elementId)).toEqual(['B']);
+    console.log(`${db.kind}: task list answered in ${listMs} ms, another instance's completion in ${overlapMs - listMs} ms, while a command's engine run waited`);
+  });
+
+  it('concurrent completions on different instances all succeed', async () => {
+    // given
+    const instances = await Promise.all(Array.from({ length: 8 }, () => start('two_steps')));
+
+    // when
+    const answers = await Promise.all(instances.map((i) => t.as('alice').post(`/api/tasks/${i.tasks[0].id}/complete`).send({ variables: { n: 1 } })));
+
+    // then
+    expect(answers.map((a) => a.status)).toEqual(instances.map(() => 200));
+    for (const a of answers) expect(a.body.tasks.map((x: { elementId: string }) => x.elementId)).toEqual(['second']);
+  });
+});
