@@ -26,6 +26,9 @@ function budgetedActivity(activity: any): any {
   const publish = (exchange: string, routingKey: string, content: unknown, options?: unknown) => {
     const budget: CommandBudget | undefined = currentBudget();
     const start = exchange === 'execution' && routingKey === 'execute.start';
+    // Over budget: the command is failing and rolls back; the instances left never start (starting
+    // them would keep the event loop for the rest of a large fan-out).
+    if (start && budget?.violation) return;
     // Once one start waits, the later ones wait behind it: the instances start in their order.
     if (start && budget && (waiting > 0 || budget.shouldYield())) {
       waiting++;

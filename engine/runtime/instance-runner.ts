@@ -310,6 +310,8 @@ export class InstanceRunner {
         how = await quiet;
       }
       how = await this.settle(live, recorder, how);
+      // Over budget: fail now, before the outcome serialises what may be a huge engine (a fan-out).
+      stopIfOverBudget();
       return overBudget(await this.outcome(live, recorder, how, variables));
     } catch (error) {
       throw currentBudget()?.violation ?? processFailed(error);
@@ -385,6 +387,7 @@ export class InstanceRunner {
         how = await quiet;
       }
       how = await this.settle(live, recorder, how);
+      stopIfOverBudget();
       return overBudget(await this.outcome(live, recorder, how, before, options.rearm));
     } catch (error) {
       throw currentBudget()?.violation ?? processFailed(error);
@@ -996,6 +999,11 @@ function failTimer(expression: string, error: unknown): never {
 }
 
 /** A run that went over budget (its violation caught by the process, e.g. an error boundary event) still fails its command. */
+function stopIfOverBudget(): void {
+  const violation = currentBudget()?.violation;
+  if (violation) throw violation;
+}
+
 function overBudget(outcome: RunOutcome): RunOutcome {
   const violation = currentBudget()?.violation;
   if (violation) throw violation;
