@@ -1,10 +1,6 @@
-import { bpmn } from '../../test/support/bpmn';
+import { bpmn, sequenceFlow as flow } from '../../test/support/bpmn';
 import { ProcessHarness } from './testing/harness';
 
-const flow = (id: string, from: string, to: string, condition?: string) =>
-  condition === undefined
-    ? `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"/>`
-    : `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${condition}</bpmn:conditionExpression></bpmn:sequenceFlow>`;
 
 describe('link events', () => {
   const xml = bpmn(

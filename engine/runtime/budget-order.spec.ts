@@ -1,6 +1,6 @@
 import { ProcessHarness } from './testing/harness';
 import { budgetLimits, CommandBudget, runWithBudget } from './budget';
-import { bpmn } from '../../test/support/bpmn';
+import { bpmn, sequenceFlow as flow, userTask as task } from '../../test/support/bpmn';
 
 /**
  * A command whose engine work yields the event loop (runtime/budget.ts: an element entered by a
@@ -13,8 +13,6 @@ import { bpmn } from '../../test/support/bpmn';
 
 const ERRORS = '<bpmn:error id="Rejected" name="Rejected" errorCode="REJECTED"/><bpmn:escalation id="Late" name="Late" escalationCode="LATE"/>';
 const withErrors = (id: string, body: string) => bpmn(id, body).replace('<bpmn:process ', `${ERRORS}\n<bpmn:process `);
-const task = (id: string) => `<bpmn:userTask id="${id}" name="${id}" camunda:candidateGroups="servicedesk"/>`;
-const flow = (id: string, from: string, to: string) => `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"/>`;
 
 /** An error end event after a user task, caught by a catch-all error event sub-process. */
 const catchAll = withErrors(

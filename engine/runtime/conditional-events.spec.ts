@@ -1,8 +1,7 @@
-import { bpmn } from '../../test/support/bpmn';
+import { bpmn, sequenceFlow as flow, userTask } from '../../test/support/bpmn';
 import { ProcessHarness } from './testing/harness';
 
-const task = (id: string) => `<bpmn:userTask id="${id}" name="${id}" camunda:candidateGroups="staff"/>`;
-const flow = (id: string, from: string, to: string) => `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"/>`;
+const task = (id: string) => userTask(id, 'staff');
 const condition = (expression: string) =>
   `<bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression">${expression}</bpmn:condition></bpmn:conditionalEventDefinition>`;
 

@@ -1,14 +1,10 @@
-import { bpmn } from '../../test/support/bpmn';
+import { bpmn, sequenceFlow as flow, userTask } from '../../test/support/bpmn';
 import { compileDefinition, loadSourceContext } from '../definitions';
 import { checkExpression } from '../expressions';
 import { deadPathReaders } from './dead-paths';
 import { ProcessHarness } from './testing/harness';
 
-const task = (id: string) => `<bpmn:userTask id="${id}" name="${id}" camunda:candidateGroups="staff"/>`;
-const flow = (id: string, from: string, to: string, condition?: string) =>
-  condition === undefined
-    ? `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"/>`
-    : `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${condition}</bpmn:conditionExpression></bpmn:sequenceFlow>`;
+const task = (id: string) => userTask(id, 'staff');
 
 /** start → first → XOR split into `branches` tasks b0..bN-1 (by `branch`) → XOR merge → last → end */
 function wideExclusive(branches: number): string {

@@ -1,7 +1,6 @@
-import { bpmn } from '../../test/support/bpmn';
+import { bpmn, sequenceFlow as flow } from '../../test/support/bpmn';
 import { ProcessHarness } from './testing/harness';
 
-const flow = (id: string, from: string, to: string) => `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"/>`;
 
 /** A sub-process whose user task is followed by an end event throwing `definition`, caught by an interrupting boundary. */
 function thrownInSubProcess(definition: string, catchDefinition: string, root: string): string {

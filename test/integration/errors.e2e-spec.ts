@@ -1,7 +1,7 @@
 import { BpmnBusinessError, ManualClock, Orchestrator, type ServiceHandler } from '../../engine';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { createTestApp, type ApiTestApp } from '../support/test-app';
-import { bpmn } from '../support/bpmn';
+import { bpmn, sequenceFlow as flow, userTask as task } from '../support/bpmn';
 
 /** Errors, escalations, terminate end events and failing service handlers (issue 7 items 6, 9). */
 
@@ -39,8 +39,6 @@ const ERRORS = `<bpmn:error id="Invalid" name="Invalid request" errorCode="INVAL
 /** bpmn() with top-level errors/escalations before the process. */
 const withErrors = (id: string, body: string) => bpmn(id, body).replace('<bpmn:process ', `${ERRORS}\n<bpmn:process `);
 
-const task = (id: string) => `<bpmn:userTask id="${id}" name="${id}" camunda:candidateGroups="servicedesk"/>`;
-const flow = (id: string, from: string, to: string) => `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"/>`;
 
 const boundaryCaught = withErrors(
   'err-boundary',

@@ -1,15 +1,10 @@
 import { ManualClock, Orchestrator, type ServiceHandler } from '../../engine';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { createTestApp, type ApiTestApp } from '../support/test-app';
-import { bpmn } from '../support/bpmn';
+import { bpmn, sequenceFlow as flow, userTask as task } from '../support/bpmn';
 
 const HOUR = 3_600_000;
 
-const task = (id: string) => `<bpmn:userTask id="${id}" name="${id}" camunda:candidateGroups="servicedesk"/>`;
-const flow = (id: string, from: string, to: string, condition?: string) =>
-  condition === undefined
-    ? `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"/>`
-    : `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${condition}</bpmn:conditionExpression></bpmn:sequenceFlow>`;
 const conditional = (expression: string) =>
   `<bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression">${expression}</bpmn:condition></bpmn:conditionalEventDefinition>`;
 

@@ -33,3 +33,15 @@ export function startSlaTask(id: string, name: string, target: string, calendar:
      </camunda:inputOutput></bpmn:extensionElements>
    </bpmn:serviceTask>`;
 }
+
+/** A user task for the given candidate group (named after its id). */
+export function userTask(id: string, group = 'servicedesk'): string {
+  return `<bpmn:userTask id="${id}" name="${id}" camunda:candidateGroups="${group}"/>`;
+}
+
+/** A sequence flow, with a condition expression when `condition` is given. */
+export function sequenceFlow(id: string, from: string, to: string, condition?: string): string {
+  return condition === undefined
+    ? `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"/>`
+    : `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${condition}</bpmn:conditionExpression></bpmn:sequenceFlow>`;
+}

@@ -1,11 +1,7 @@
-import { bpmn } from '../../../test/support/bpmn';
+import { bpmn, sequenceFlow as flow, userTask } from '../../../test/support/bpmn';
 import { ProcessHarness } from '../testing/harness';
 
-const task = (id: string) => `<bpmn:userTask id="${id}" name="${id}" camunda:candidateGroups="staff"/>`;
-const flow = (id: string, from: string, to: string, condition?: string) =>
-  condition === undefined
-    ? `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"/>`
-    : `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${condition}</bpmn:conditionExpression></bpmn:sequenceFlow>`;
+const task = (id: string) => userTask(id, 'staff');
 
 /** start → OR split (a, b, c by condition) → A/B/C → OR join → after → end */
 const orSplitJoin = bpmn(
