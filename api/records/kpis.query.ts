@@ -35,7 +35,7 @@ export interface KpiReport {
 
 const DAY_MS = 86_400_000;
 
-/** The KPIs of README "KPIs", each one SQL statement over the record table (indexes: type + opened_at / closed_at); on the read source (a replica when DATABASE_READ_URL is set). */
+/** The KPIs of README "KPIs", SQL statements over the record table (indexes: type + opened_at / closed_at, the covering ones of migration 1765700000001); on the read source (a replica when DATABASE_READ_URL is set). */
 @Injectable()
 export class KpisQuery {
   constructor(
@@ -60,28 +60,36 @@ export class KpisQuery {
   }
 
   private async incident(window: string[]): Promise<KpiReport['incident']> {
-    const rows = await this.db.lagging(
+    // each statement reads one index alone (migration 1765700000001): the SLA columns from
+    // ix_record_kpi_opened; the reopened ones from ix_record_kpi_reopened, whose predicate this WHERE repeats
+    const [rows, reopened, backlog] = await Promise.all([
+      this.db.lagging(
       `SELECT GROUPING(priority) AS total_row, priority,
               count(*)::int AS opened,
               round(avg(COALESCE(response_elapsed_ms, extract(epoch FROM acknowledged_at - opened_at) * 1000)) FILTER (WHERE acknowledged_at IS NOT NULL)) AS mtta_ms,
               round(avg(COALESCE(resolution_elapsed_ms, extract(epoch FROM resolved_at - opened_at) * 1000)) FILTER (WHERE resolved_at IS NOT NULL)) AS mttr_ms,
               count(*) FILTER (WHERE response_met)::int AS response_met, count(response_met)::int AS response_measured,
               count(*) FILTER (WHERE resolution_met)::int AS resolution_met, count(resolution_met)::int AS resolution_measured,
-              count(*) FILTER (WHERE resolved_at IS NOT NULL AND COALESCE(record_num(fields -> 'reopenCount'), 0) > 0)::int AS reopened,
               count(resolved_at)::int AS resolved
          FROM record WHERE type = 'incident' AND opened_at >= $1 AND opened_at < $2
         GROUP BY GROUPING SETS ((priority), ())
         ORDER BY GROUPING(priority), priority NULLS LAST`,
-      window,
-    );
-    const backlog = await this.db.lagging(
-      `SELECT count(*) FILTER (WHERE $1::timestamptz - opened_at < interval '3 days')::int AS a,
-              count(*) FILTER (WHERE $1::timestamptz - opened_at >= interval '3 days' AND $1::timestamptz - opened_at < interval '8 days')::int AS b,
-              count(*) FILTER (WHERE $1::timestamptz - opened_at >= interval '8 days')::int AS c,
-              count(*)::int AS total
-         FROM record WHERE type = 'incident' AND opened_at < $1 AND (closed_at IS NULL OR closed_at >= $1)`,
-      [window[1]],
-    );
+        window,
+      ),
+      this.db.lagging(
+        `SELECT count(*)::int AS reopened FROM record
+          WHERE type = 'incident' AND opened_at >= $1 AND opened_at < $2 AND resolved_at IS NOT NULL AND COALESCE(record_num(fields -> 'reopenCount'), 0) > 0`,
+        window,
+      ),
+      this.db.lagging(
+        `SELECT count(*) FILTER (WHERE $1::timestamptz - opened_at < interval '3 days')::int AS a,
+                count(*) FILTER (WHERE $1::timestamptz - opened_at >= interval '3 days' AND $1::timestamptz - opened_at < interval '8 days')::int AS b,
+                count(*) FILTER (WHERE $1::timestamptz - opened_at >= interval '8 days')::int AS c,
+                count(*)::int AS total
+           FROM record WHERE type = 'incident' AND opened_at < $1 AND (closed_at IS NULL OR closed_at >= $1)`,
+        [window[1]],
+      ),
+    ]);
     const kpis = (r: Row): IncidentPriorityKpis => ({
       priority: r.priority ?? null,
       opened: r.opened,
@@ -90,13 +98,13 @@ export class KpisQuery {
       responseMet: ratio(r.response_met, r.response_measured),
       resolutionMet: ratio(r.resolution_met, r.resolution_measured),
     });
-    const total = rows.find((r: Record<string, unknown>) => Number(r.total_row) === 1) ?? { opened: 0, response_met: 0, response_measured: 0, resolution_met: 0, resolution_measured: 0, reopened: 0, resolved: 0 };
+    const total = rows.find((r: Record<string, unknown>) => Number(r.total_row) === 1) ?? { opened: 0, response_met: 0, response_measured: 0, resolution_met: 0, resolution_measured: 0, resolved: 0 };
     const b = backlog[0];
     return {
       ...kpis(total),
       priority: null,
       byPriority: rows.filter((r: Record<string, unknown>) => Number(r.total_row) === 0).map(kpis),
-      reopenRate: ratio(total.reopened, total.resolved),
+      reopenRate: ratio(reopened[0].reopened, total.resolved),
       backlog: { '0-2d': b.a, '3-7d': b.b, '>7d': b.c, total: b.total },
     };
   }
@@ -112,11 +120,12 @@ export class KpisQuery {
 
   private async problem(window: string[]): Promise<KpiReport['problem']> {
     const [r] = await this.db.lagging(
+      // each date parsed once per record (record_ts catches bad values, a subtransaction per call)
       `SELECT count(*)::int AS opened,
-              count(*) FILTER (WHERE record_ts(fields ->> 'rcaCompletedAt') <= record_ts(fields ->> 'rcaDueAt'))::int AS on_time,
-              count(*) FILTER (WHERE record_ts(fields ->> 'rcaDueAt') IS NOT NULL
-                                 AND (record_ts(fields ->> 'rcaCompletedAt') IS NOT NULL OR record_ts(fields ->> 'rcaDueAt') < $2))::int AS due
-         FROM record WHERE type = 'problem' AND opened_at >= $1 AND opened_at < $2`,
+              count(*) FILTER (WHERE x.done <= x.due)::int AS on_time,
+              count(*) FILTER (WHERE x.due IS NOT NULL AND (x.done IS NOT NULL OR x.due < $2))::int AS due
+         FROM record CROSS JOIN LATERAL (SELECT record_ts(fields ->> 'rcaCompletedAt') AS done, record_ts(fields ->> 'rcaDueAt') AS due OFFSET 0) x
+        WHERE type = 'problem' AND opened_at >= $1 AND opened_at < $2`,
       window,
     );
     return { opened: r.opened, rcaOnTime: ratio(r.on_time, r.due) };

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EngineError, EngineErrorCode, type Clock, type TaskRecord } from '../../engine';
 import { AccessService, SqlParams, viewerOf } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
-import { COUNT_CAP, cappedPage, type CappedPage } from '../common/list-window';
+import { COUNT_CAP, cappedPage, windowOf, type CappedPage } from '../common/list-window';
 import { Database } from '../database/database';
 import { TASK_COLUMNS, toTaskRecord } from '../engine-host/rows';
 import { TASK_FORM_ID_COLUMN } from '../engine-host/typeorm-form-store';
@@ -66,6 +66,15 @@ const ORDER: Record<TaskSort, string> = {
   created: 'user_task.created_at ASC, user_task.id',
 };
 
+/**
+ * The same orders over task_participant's copy (migration 1765700000000), as its per-principal
+ * indexes hold them: a principal's tasks of one status come in list order from one index range.
+ */
+const PARTICIPANT_ORDER: Partial<Record<TaskSort, string>> = {
+  priority: 'tp.priority DESC, tp.due ASC NULLS LAST, tp.created_at ASC, tp.task_id',
+  due: 'tp.due ASC NULLS LAST, tp.priority DESC, tp.created_at ASC, tp.task_id',
+};
+
 // The record of the task's instance, else of its root instance (a called process keeps the caller's record).
 const RECORD_JOIN = `JOIN process_instance ti ON ti.id = user_task.instance_id
   LEFT JOIN LATERAL (SELECT * FROM record rr WHERE rr.instance_id = user_task.instance_id OR rr.instance_id = ti.root_instance_id
@@ -85,7 +94,9 @@ export class TasksQuery {
    * auditors: the page's task ids come from one walk of the list-order index (the record's SLA
    * target is copied onto the task, sla_due_at, so the order needs no join). Everybody else: the
    * capped count comes first; up to COUNT_CAP matches are fetched through the indexes of the
-   * visibility test and sorted, more are found by the index walk. The records are joined for the
+   * visibility test and sorted; with more, the page is merged from the first matches of each of
+   * the viewer's principals in task_participant (sort=priority and due; the other orders walk the
+   * list-order index). The records are joined for the
    * page's rows only. Totals are capped (api/common/list-window.ts); test/bench/READS.md has the plans.
    */
   async list(f: TaskFilter, viewer: AuthUser): Promise<CappedPage<TaskView>> {
@@ -98,11 +109,28 @@ export class TasksQuery {
     const pageOf = (few: boolean) => {
       const page = new SqlParams([now]);
       const where = this.conditions(f, viewer, page);
-      // few matches: fetch them all (the planner ORs the indexes of each part of the visibility
-      // test) and sort them; many: walk the list-order index and keep the visible ones
-      const filter = few ? `user_task.id IN (SELECT user_task.id FROM user_task ${this.recordJoinFor(f, true)} WHERE ${where} OFFSET 0)` : where;
-      const ids = `SELECT user_task.id FROM user_task ${this.recordJoinFor(f)} WHERE ${filter}
-        ORDER BY ${ORDER[f.sort ?? 'priority']} LIMIT ${page.add(f.size, 'int')} OFFSET ${page.add((f.page - 1) * f.size, 'int')}`;
+      const participantOrder = PARTICIPANT_ORDER[f.sort ?? 'priority'];
+      let ids: string;
+      if (!few && participantOrder && !viewerOf(viewer).seesAll) {
+        // many matches for a viewer who sees a part: the first offset + size matches of each of
+        // their principals (task_participant, one index range each, in list order) hold the page;
+        // merged, deduplicated and sorted. The visibility test stays in the WHERE.
+        const v = this.access.visibility(viewer, page);
+        const owned = v.viewer.processOwner ? ` UNION ALL SELECT 'k:' || o.definition_key FROM (${v.ownedKeys()}) o` : '';
+        const reach = page.add(windowOf(f), 'int');
+        ids = `SELECT user_task.id FROM (SELECT DISTINCT x.task_id FROM (SELECT unnest(${v.principals()}) AS principal${owned}) pr
+                 CROSS JOIN LATERAL (SELECT tp.task_id FROM task_participant tp JOIN user_task ON user_task.id = tp.task_id ${this.recordJoinFor(f, true)}
+                                      WHERE tp.principal = pr.principal AND tp.status = ${page.add(f.status ?? 'open', 'text')} AND ${where}
+                                      ORDER BY ${participantOrder} LIMIT ${reach}) x) m
+          JOIN user_task ON user_task.id = m.task_id
+          ORDER BY ${ORDER[f.sort ?? 'priority']} LIMIT ${page.add(f.size, 'int')} OFFSET ${page.add((f.page - 1) * f.size, 'int')}`;
+      } else {
+        // few matches: fetch them all (the planner ORs the indexes of each part of the visibility
+        // test) and sort them; many, for admins and auditors: walk the list-order index
+        const filter = few ? `user_task.id IN (SELECT user_task.id FROM user_task ${this.recordJoinFor(f, true)} WHERE ${where} OFFSET 0)` : where;
+        ids = `SELECT user_task.id FROM user_task ${this.recordJoinFor(f)} WHERE ${filter}
+          ORDER BY ${ORDER[f.sort ?? 'priority']} LIMIT ${page.add(f.size, 'int')} OFFSET ${page.add((f.page - 1) * f.size, 'int')}`;
+      }
       return this.db.dataSource.query(
         `SELECT ${qualified()}, ${TASK_FORM_ID_COLUMN}, ${dueExpr()} AS due, ${RECORD_COLUMNS}, ${slaStatus('$1::timestamptz')}
            FROM (${ids}) pg JOIN user_task ON user_task.id = pg.id ${RECORD_JOIN} ORDER BY ${ORDER[f.sort ?? 'priority']}`,

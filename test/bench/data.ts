@@ -16,6 +16,7 @@ import { Client } from 'pg';
 import { checkExpression, compileDefinition } from '../../engine';
 import { hashPassword } from '../../api/auth/passwords';
 import { Database } from '../../api/database/database';
+import { TASK_PARTICIPANTS_BACKFILL } from '../../api/database/migrations/1765700000000-task-participants';
 
 export const BENCH_PASSWORD = 'bench-reads-password-1';
 
@@ -105,7 +106,7 @@ export async function buildBenchData(o: BuildOptions): Promise<BuildResult> {
     await step('history partitions', `SELECT history_event_ensure_month(m) FROM generate_series(date_trunc('month', now() AT TIME ZONE 'UTC') - interval '25 months',
                                                                                     date_trunc('month', now() AT TIME ZONE 'UTC'), interval '1 month') m`);
     // secondary indexes are built once after the load (one sort each) instead of row by row
-    const deferred = await dropSecondaryIndexes(c, ['process_instance', 'user_task', 'record', 'instance_participant']);
+    const deferred = await dropSecondaryIndexes(c, ['process_instance', 'user_task', 'record', 'instance_participant', 'task_participant']);
     // instance g (1..total): started evenly over two years, oldest first; the last `running` ones still run
     await step('instances', `
       INSERT INTO process_instance (id, definition_id, definition_key, definition_version, business_key, status, snapshot, variables,
@@ -231,6 +232,8 @@ export async function buildBenchData(o: BuildOptions): Promise<BuildResult> {
         FROM record r
        WHERE r.instance_id = t.instance_id
          AND record_sla_due(r.closed_at, r.sla_paused, r.acknowledged_at, r.response_due_at, r.resolved_at, r.resolution_due_at) IS NOT NULL`);
+    // the task participants of migration 1765700000000, after the SLA targets they copy: one set
+    await step('task participants', TASK_PARTICIPANTS_BACKFILL);
     await c.query(`SET session_replication_role = origin`);
     await c.query(`DROP FUNCTION bench_uuid(text)`);
     for (const [label, sql] of deferred) await step(`index ${label}`, sql);
@@ -238,7 +241,7 @@ export async function buildBenchData(o: BuildOptions): Promise<BuildResult> {
     await c.query(`VACUUM (ANALYZE)`);
     log(`vacuum analyze: ${((Date.now() - t) / 1000).toFixed(1)} s`);
     const counts: Record<string, number> = {};
-    for (const table of ['process_instance', 'user_task', 'history_event', 'record', 'instance_participant', 'app_user']) {
+    for (const table of ['process_instance', 'user_task', 'history_event', 'record', 'instance_participant', 'task_participant', 'app_user']) {
       counts[table] = Number((await c.query(`SELECT count(*)::bigint AS n FROM ${table}`)).rows[0].n);
     }
     counts.openTasks = Number((await c.query(`SELECT count(*)::bigint AS n FROM user_task WHERE status = 'open'`)).rows[0].n);
