@@ -83,7 +83,9 @@ export class EngineHostModule {
           useFactory: (calendars: CalendarService) =>
             new ServiceHandlerRegistry([...builtInHandlers, ...slaHandlers((name) => calendars.get(name)), ...(options.handlers ?? [])]),
         },
-        { provide: AFFINITY, useFactory: () => affinityRouter(config) },
+        // Not on PGlite: its one session serialises the workers' commands anyway, and a worker killed
+        // while commands were forwarded to it left that session blocked (README "Instance affinity").
+        { provide: AFFINITY, inject: [Database], useFactory: (db: Database) => (db.pglite ? null : affinityRouter(config)) },
         {
           provide: Orchestrator,
           inject: [Database, ServiceHandlerRegistry, CLOCK, CalendarService, HistoryKeyring, AFFINITY],
