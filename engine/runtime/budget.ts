@@ -110,6 +110,14 @@ export class CommandBudget {
   private stretchStart: number | null = null;
   /** The same start on the CPU clock ({@link cpuClockMs}): the time budget is CPU time. */
   private stretchCpuStart = 0;
+  /** Counts the synchronous stretches (a new one each time the event loop turned in between). */
+  private stretchSeq = 0;
+
+  /** The running stretch's number (work that counts per stretch resets when it changes). */
+  get stretch(): number {
+    this.busy();
+    return this.stretchSeq;
+  }
   private readonly heapAtStart: number;
   private current: EngineError | null = null;
   private readonly listeners = new Set<(violation: EngineError) => void>();
@@ -160,6 +168,7 @@ export class CommandBudget {
   /** Marks engine work as running now: opens a stretch that closes when the event loop next turns. */
   busy(): void {
     if (this.stretchStart !== null) return;
+    this.stretchSeq++;
     this.stretchStart = performance.now();
     this.stretchCpuStart = cpuClockMs();
     setImmediate(() => this.closeStretch());
