@@ -1005,8 +1005,7 @@ function stopIfOverBudget(): void {
 }
 
 function overBudget(outcome: RunOutcome): RunOutcome {
-  const violation = currentBudget()?.violation;
-  if (violation) throw violation;
+  stopIfOverBudget();
   return outcome;
 }
 
