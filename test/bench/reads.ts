@@ -8,7 +8,8 @@
  * quarter. Prints p50 / p99 per endpoint and role, then one last line of JSON with every figure.
  *
  * Knobs: BENCH_READS_REPEATS (default 200 per endpoint and role, after 10 unmeasured ones),
- * BENCH_READS_KPI_REPEATS (default 20), BENCH_READS_WARMUP (default 10 unmeasured requests first). `npm run bench` runs this as a child when
+ * BENCH_READS_KPI_REPEATS (default 20), BENCH_READS_WARMUP (default 10 unmeasured requests first),
+ * BENCH_READS_ONLY (a regular expression over "<endpoint> <role>", e.g. `record` or `staff$`). `npm run bench` runs this as a child when
  * BENCH_READS_DATABASE_URL is set.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -21,6 +22,8 @@ import { BENCH_PASSWORD, BENCH_USERS } from './data';
 const REPEATS = Number(process.env.BENCH_READS_REPEATS ?? 200);
 const KPI_REPEATS = Number(process.env.BENCH_READS_KPI_REPEATS ?? 20);
 const WARMUP = Number(process.env.BENCH_READS_WARMUP ?? 10);
+/** Only the endpoints whose "<endpoint> <role>" matches this regular expression (default: all). */
+const ONLY = process.env.BENCH_READS_ONLY ? new RegExp(process.env.BENCH_READS_ONLY) : null;
 /** The goals of issue 11: lists and one instance's history, and the KPI report for a quarter. */
 export const LIST_GOAL_MS = 20;
 export const KPI_GOAL_MS = 200;
@@ -66,7 +69,7 @@ export async function benchReads(databaseUrl: string, log: (line: string) => voi
       ];
       if (instanceId) endpoints.push(['instance history', `/api/instances/${instanceId}/history`, REPEATS, LIST_GOAL_MS]);
       if (role === 'admin') endpoints.push(['kpis (quarter)', `/api/kpis?from=${quarter().from}&to=${quarter().to}`, KPI_REPEATS, KPI_GOAL_MS]);
-      for (const [endpoint, path, repeats, goalMs] of endpoints) {
+      for (const [endpoint, path, repeats, goalMs] of endpoints.filter(([name]) => !ONLY || ONLY.test(`${name} ${role}`))) {
         for (let i = 0; i < WARMUP; i++) await get(path);
         const times: number[] = [];
         let last: Answer | null = null;
