@@ -119,7 +119,8 @@ export class RecordsQuery {
    * opening order (index on opened_at); everybody else reads, per principal of theirs
    * (instance_participant: a record opens when its instance starts, so its opened_at is the
    * instance's started_at) and per key they own, the newest `page × size` matching records from an
-   * index (with ties), and the page is cut from their union. Totals are capped (api/common/list-window.ts).
+   * index (with ties), and the page is cut from their union. Totals are capped (api/common/list-window.ts);
+   * without filters, the capped count of such a viewer reads indexes alone (see {@link plainCount}).
    */
   async list(f: RecordFilter, viewer: AuthUser): Promise<CappedPage<RecordView>> {
     const now = this.clock.now().toISOString();
@@ -128,7 +129,8 @@ export class RecordsQuery {
       ORDER BY m.opened_at DESC, m.number DESC LIMIT ${page.add(f.size, 'int')} OFFSET ${page.add((f.page - 1) * f.size, 'int')}`;
     const counting = new SqlParams([now]);
     // $1 (now) is used only by the sla filter; the cast keeps its type known when it is not
-    const countSql = `SELECT count(*)::int AS total FROM (SELECT number FROM (${this.matches(f, viewer, counting, COUNT_CAP + 1)}) m LIMIT ${COUNT_CAP + 1}) c WHERE $1::timestamptz IS NOT NULL`;
+    const countSql = this.plainCount(f, viewer, counting) ??
+      `SELECT count(*)::int AS total FROM (SELECT number FROM (${this.matches(f, viewer, counting, COUNT_CAP + 1)}) m LIMIT ${COUNT_CAP + 1}) c WHERE $1::timestamptz IS NOT NULL`;
     const [rows, count] = await Promise.all([
       this.db.dataSource.query(
         `SELECT ${COLUMNS}, ${slaStatus('$1::timestamptz')} FROM (${pageSql}) pg JOIN record r ON r.number = pg.number ORDER BY r.opened_at DESC, r.number DESC`,
@@ -137,6 +139,28 @@ export class RecordsQuery {
       this.db.dataSource.query(countSql, counting.values),
     ]);
     return cappedPage(rows.map(toView), f, count[0].total);
+  }
+
+  /**
+   * The capped count of a viewer who sees a part, without filters, from indexes alone: the first
+   * COUNT_CAP + 1 instances with a record of each of their principals (the partial index
+   * ix_instance_participant_records, migration 1767100000001) and of each key they own
+   * (ix_record_definition_opened; more than COUNT_CAP there caps the count at once), deduplicated
+   * by instance (one record per instance). Null when another count applies. `$1` is now.
+   */
+  private plainCount(f: RecordFilter, viewer: AuthUser, p: SqlParams): string | null {
+    const filters = f.type || f.state || f.q || f.priority || f.assignee || f.openedFrom || f.openedTo || f.open !== undefined || f.sla;
+    const v = this.access.visibility(viewer, p);
+    if (filters || v.viewer.seesAll) return null;
+    const cap = COUNT_CAP + 1;
+    const participants = `SELECT x.instance_id FROM unnest(${v.principals()}) pr(principal)
+        CROSS JOIN LATERAL (SELECT ip.instance_id FROM instance_participant ip WHERE ip.principal = pr.principal AND NOT ip.no_record LIMIT ${cap}) x`;
+    if (!v.viewer.processOwner) return `SELECT count(*)::int AS total FROM (SELECT DISTINCT instance_id FROM (${participants}) u) c WHERE $1::timestamptz IS NOT NULL`;
+    const owned = v.ownedKeys();
+    return `SELECT (CASE WHEN (SELECT count(*) FROM (SELECT 1 FROM record r WHERE r.definition_key IN (${owned}) LIMIT ${cap}) o) >= ${cap} THEN ${cap}
+                    ELSE (SELECT count(*) FROM (${participants}
+                                                UNION SELECT r.instance_id FROM record r WHERE r.definition_key IN (${owned})) u) END)::int AS total
+             WHERE $1::timestamptz IS NOT NULL`;
   }
 
   /** The matching records `viewer` may see, at least the first `limit` of them newest first: (number, opened_at) rows. `$1` is now. */
@@ -161,7 +185,7 @@ export class RecordsQuery {
     // WITH TIES: records opened at the same instant as the last one kept stay candidates (the final order breaks ties by number)
     return `SELECT x.number, x.opened_at FROM unnest(${v.principals()}) pr(principal)
               CROSS JOIN LATERAL (SELECT r.number, r.opened_at FROM instance_participant ip JOIN record r ON r.instance_id = ip.instance_id
-                                   WHERE ip.principal = pr.principal AND ${where}
+                                   WHERE ip.principal = pr.principal AND NOT ip.no_record AND ${where}
                                    ORDER BY ip.started_at DESC FETCH FIRST (${n}) ROWS WITH TIES) x
             UNION
             SELECT x.number, x.opened_at FROM (${v.ownedKeys()}) ok

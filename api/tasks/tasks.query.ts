@@ -67,12 +67,23 @@ const ORDER: Record<TaskSort, string> = {
 };
 
 /**
- * The same orders over task_participant's copy (migration 1765700000000), as its per-principal
- * indexes hold them: a principal's tasks of one status come in list order from one index range.
+ * The same orders over task_participant's copy (migrations 1765700000000, 1767100000000), as its
+ * per-principal indexes hold them: a principal's tasks of one status come in list order from one
+ * index range (ix_task_participant_priority, _due, _record, _created).
  */
-const PARTICIPANT_ORDER: Partial<Record<TaskSort, string>> = {
+const PARTICIPANT_ORDER: Record<TaskSort, string> = {
   priority: 'tp.priority DESC, tp.due ASC NULLS LAST, tp.created_at ASC, tp.task_id',
   due: 'tp.due ASC NULLS LAST, tp.priority DESC, tp.created_at ASC, tp.task_id',
+  record: 'tp.record_number ASC NULLS LAST, tp.priority DESC, tp.created_at ASC, tp.task_id',
+  created: 'tp.created_at ASC, tp.task_id',
+};
+
+/** The order columns of task_participant each order needs (read from the index, no table row). */
+const PARTICIPANT_COLUMNS: Record<TaskSort, string> = {
+  priority: 'tp.priority, tp.due, tp.created_at',
+  due: 'tp.priority, tp.due, tp.created_at',
+  record: 'tp.record_number, tp.priority, tp.created_at',
+  created: 'tp.created_at',
 };
 
 // The record of the task's instance, else of its root instance (a called process keeps the caller's record).
@@ -90,62 +101,96 @@ export class TasksQuery {
   ) {}
 
   /**
-   * The tasks `viewer` may see (filtered in SQL, so pages and totals count only those). Admins and
-   * auditors: the page's task ids come from one walk of the list-order index (the record's SLA
-   * target is copied onto the task, sla_due_at, so the order needs no join). Everybody else: the
-   * capped count comes first; up to COUNT_CAP matches are fetched through the indexes of the
-   * visibility test and sorted; with more, the page is merged from the first matches of each of
-   * the viewer's principals in task_participant (sort=priority and due; the other orders walk the
-   * list-order index). The records are joined for the
-   * page's rows only. Totals are capped (api/common/list-window.ts); test/bench/READS.md has the plans.
+   * The tasks `viewer` may see (filtered in SQL, so pages and totals count only those); the records
+   * are joined for the page's rows only; totals are capped (api/common/list-window.ts).
+   * test/bench/READS.md has the plans.
+   *
+   * - Admins and auditors: the page's task ids come from one walk of the list-order index (the
+   *   record's SLA target is copied onto the task, sla_due_at, so the order needs no join);
+   *   sort=record merges the ranges of task_participant's `k:<key>` rows (one per task) of every key.
+   * - A viewer who sees a part, without filters: the page is merged from the first page x size
+   *   entries of each of their principals' ranges of task_participant (one index range each, in
+   *   list order, read from the index alone), deduplicated and sorted; the capped count reads at
+   *   most COUNT_CAP + 1 entries of each range. Both run at once.
+   * - With filters: the capped count comes first; up to COUNT_CAP matches are fetched through the
+   *   indexes of the filters and the visibility test and sorted; with more, the page is merged from
+   *   the principals' ranges with the filters applied to each row.
    */
   async list(f: TaskFilter, viewer: AuthUser): Promise<CappedPage<TaskView>> {
     const now = this.clock.now().toISOString();
-    const counting = new SqlParams([now]);
-    // in creation order (index ix_user_task_list_created): a scan in table order would read every
-    // older task before the first open one, as the planner assumes matches spread evenly
-    const countSql = `SELECT count(*)::int AS total FROM (SELECT 1 FROM user_task ${this.recordJoinFor(f, true)} WHERE ${this.conditions(f, viewer, counting)}
-      AND $1::timestamptz IS NOT NULL ORDER BY user_task.created_at, user_task.id LIMIT ${COUNT_CAP + 1}) c`;
+    const sort = f.sort ?? 'priority';
+    const seesAll = viewerOf(viewer).seesAll;
+    const plain = !filtered(f);
+    let count: (p: SqlParams) => string;
+    if (plain && !seesAll) {
+      // the first COUNT_CAP + 1 entries of each principal's range (index only), deduplicated
+      count = (p) => `SELECT count(*)::int AS total FROM (SELECT DISTINCT x.task_id FROM (${this.principals(viewer, p)}) pr
+          CROSS JOIN LATERAL (SELECT tp.task_id FROM task_participant tp WHERE tp.principal = pr.principal AND tp.status = ${p.add(f.status ?? 'open', 'text')}
+                               LIMIT ${COUNT_CAP + 1}) x) c`;
+    } else {
+      // in creation order (index ix_user_task_list_created): a scan in table order would read every
+      // older task before the first open one, as the planner assumes matches spread evenly
+      count = (p) => `SELECT count(*)::int AS total FROM (SELECT 1 FROM user_task ${this.recordJoinFor(f, true)} WHERE ${this.conditions(f, viewer, p)}
+        AND $1::timestamptz IS NOT NULL ORDER BY user_task.created_at, user_task.id LIMIT ${COUNT_CAP + 1}) c`;
+    }
+    const counting = new SqlParams(plain && !seesAll ? [] : [now]);
+    const countSql = count(counting);
     const pageOf = (few: boolean) => {
       const page = new SqlParams([now]);
-      const where = this.conditions(f, viewer, page);
-      const participantOrder = PARTICIPANT_ORDER[f.sort ?? 'priority'];
       let ids: string;
-      if (!few && participantOrder && !viewerOf(viewer).seesAll) {
-        // many matches for a viewer who sees a part: the first offset + size matches of each of
-        // their principals (task_participant, one index range each, in list order) hold the page;
-        // merged, deduplicated and sorted. The visibility test stays in the WHERE.
-        const v = this.access.visibility(viewer, page);
-        const owned = v.viewer.processOwner ? ` UNION ALL SELECT 'k:' || o.definition_key FROM (${v.ownedKeys()}) o` : '';
-        const reach = page.add(windowOf(f), 'int');
-        ids = `SELECT user_task.id FROM (SELECT DISTINCT x.task_id FROM (SELECT unnest(${v.principals()}) AS principal${owned}) pr
-                 CROSS JOIN LATERAL (SELECT tp.task_id FROM task_participant tp JOIN user_task ON user_task.id = tp.task_id ${this.recordJoinFor(f, true)}
-                                      WHERE tp.principal = pr.principal AND tp.status = ${page.add(f.status ?? 'open', 'text')} AND ${where}
-                                      ORDER BY ${participantOrder} LIMIT ${reach}) x) m
-          JOIN user_task ON user_task.id = m.task_id
-          ORDER BY ${ORDER[f.sort ?? 'priority']} LIMIT ${page.add(f.size, 'int')} OFFSET ${page.add((f.page - 1) * f.size, 'int')}`;
-      } else {
-        // few matches: fetch them all (the planner ORs the indexes of each part of the visibility
-        // test) and sort them; many, for admins and auditors: walk the list-order index
+      if (seesAll && sort === 'record' && plain) {
+        ids = this.merged(`SELECT 'k:' || d.key AS principal FROM (SELECT DISTINCT key FROM process_definition) d`, f, page, null);
+      } else if (seesAll || few) {
+        // many, for admins and auditors: walk the list-order index; few matches: fetch them all
+        // (the planner ORs the indexes of each part of the visibility test) and sort them
+        const where = this.conditions(f, viewer, page);
         const filter = few ? `user_task.id IN (SELECT user_task.id FROM user_task ${this.recordJoinFor(f, true)} WHERE ${where} OFFSET 0)` : where;
         ids = `SELECT user_task.id FROM user_task ${this.recordJoinFor(f)} WHERE ${filter}
-          ORDER BY ${ORDER[f.sort ?? 'priority']} LIMIT ${page.add(f.size, 'int')} OFFSET ${page.add((f.page - 1) * f.size, 'int')}`;
+          ORDER BY ${ORDER[sort]} LIMIT ${page.add(f.size, 'int')} OFFSET ${page.add((f.page - 1) * f.size, 'int')}`;
+      } else {
+        // a viewer who sees a part: merged from their principals' ranges; with filters, the whole
+        // WHERE (the visibility test included) is applied to each entry
+        ids = this.merged(this.principals(viewer, page), f, page, plain ? null : this.conditions(f, viewer, page));
       }
       return this.db.dataSource.query(
         `SELECT ${qualified()}, ${TASK_FORM_ID_COLUMN}, ${dueExpr()} AS due, ${RECORD_COLUMNS}, ${slaStatus('$1::timestamptz')}
-           FROM (${ids}) pg JOIN user_task ON user_task.id = pg.id ${RECORD_JOIN} ORDER BY ${ORDER[f.sort ?? 'priority']}`,
+           FROM (${ids}) pg JOIN user_task ON user_task.id = pg.id ${RECORD_JOIN} ORDER BY ${ORDER[sort]}`,
         page.values,
       ) as Promise<Record<string, unknown>[]>;
     };
-    if (viewerOf(viewer).seesAll) {
-      // everything is visible: the list-order index answers the page at once
-      const [rows, count] = await Promise.all([pageOf(false), this.db.dataSource.query(countSql, counting.values)]);
-      return cappedPage(rows.map(toView), f, count[0].total);
+    if (seesAll || plain) {
+      const [rows, counted] = await Promise.all([pageOf(false), this.db.dataSource.query(countSql, counting.values)]);
+      return cappedPage(rows.map(toView), f, counted[0].total);
     }
-    // a viewer sees a part: how large a part (capped) decides how the page is read
-    const [count] = await this.db.dataSource.query(countSql, counting.values);
-    const rows = await pageOf(count.total <= COUNT_CAP);
-    return cappedPage(rows.map(toView), f, count.total);
+    // filters, for a viewer who sees a part: how large a part (capped) decides how the page is read
+    const [counted] = await this.db.dataSource.query(countSql, counting.values);
+    const rows = await pageOf(counted.total <= COUNT_CAP);
+    return cappedPage(rows.map(toView), f, counted.total);
+  }
+
+  /** The viewer's principals in task_participant, one row each (`principal`): themselves, their groups, the keys they own. */
+  private principals(viewer: AuthUser, p: SqlParams): string {
+    const v = this.access.visibility(viewer, p);
+    const owned = v.viewer.processOwner ? ` UNION ALL SELECT 'k:' || o.definition_key FROM (${v.ownedKeys()}) o` : '';
+    return `SELECT unnest(${v.principals()}) AS principal${owned}`;
+  }
+
+  /**
+   * The page's task ids merged from the ranges of task_participant of `principals` (a query of
+   * `principal` rows): the first page x size entries of each range in list order, deduplicated,
+   * sorted, cut. `where` (conditions on user_task, `r` the record where a filter needs it) is
+   * applied to each entry; null: none (the range alone, read from the index).
+   */
+  private merged(principals: string, f: TaskFilter, p: SqlParams, where: string | null): string {
+    const sort = f.sort ?? 'priority';
+    const status = p.add(f.status ?? 'open', 'text');
+    const range = where === null
+      ? `SELECT tp.task_id, ${PARTICIPANT_COLUMNS[sort]} FROM task_participant tp WHERE tp.principal = pr.principal AND tp.status = ${status}`
+      : `SELECT tp.task_id, ${PARTICIPANT_COLUMNS[sort]} FROM task_participant tp JOIN user_task ON user_task.id = tp.task_id ${this.recordJoinFor(f, true)}
+          WHERE tp.principal = pr.principal AND tp.status = ${status} AND ${where}`;
+    return `SELECT tp.task_id AS id FROM (SELECT DISTINCT x.* FROM (${principals}) pr
+              CROSS JOIN LATERAL (${range} ORDER BY ${PARTICIPANT_ORDER[sort]} LIMIT ${p.add(windowOf(f), 'int')}) x) tp
+      ORDER BY ${PARTICIPANT_ORDER[sort]} LIMIT ${p.add(f.size, 'int')} OFFSET ${p.add((f.page - 1) * f.size, 'int')}`;
   }
 
   /** The record join where a filter or the order needs it (the q search, sort=record). */
@@ -194,6 +239,11 @@ const RECORD_COLUMNS = `r.number AS record_number, r.type AS record_type, r.titl
 /** The task's due date, else its record's nearest running SLA target. */
 function dueExpr(): string {
   return `COALESCE(user_task.due_at, ${SLA_DUE_AT})`;
+}
+
+/** The list has a filter beyond status and order (each narrows the rows of the visibility ranges). */
+function filtered(f: TaskFilter): boolean {
+  return Boolean(f.assignee || f.candidateGroup || f.candidateUser || f.instanceId || f.definitionKey || f.q || f.overdue || f.scope);
 }
 
 function qualified(): string {

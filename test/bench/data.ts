@@ -16,7 +16,6 @@ import { Client } from 'pg';
 import { checkExpression, compileDefinition } from '../../engine';
 import { hashPassword } from '../../api/auth/passwords';
 import { Database } from '../../api/database/database';
-import { TASK_PARTICIPANTS_BACKFILL } from '../../api/database/migrations/1765700000000-task-participants';
 
 export const BENCH_PASSWORD = 'bench-reads-password-1';
 
@@ -220,7 +219,8 @@ export async function buildBenchData(o: BuildOptions): Promise<BuildResult> {
     await (history ?? writeHistory());
     await step('record counters', `INSERT INTO record_counter (type, last_value) SELECT type, max(seq) FROM record GROUP BY type`);
     // what the triggers of migration 1765100000000 would have written (they are off during the load):
-    // the participants as one set (PARTICIPANTS_BACKFILL's rows without a lateral per instance), and
+    // the participants as one set (PARTICIPANTS_BACKFILL's rows without a lateral per instance; every
+    // generated instance has its record, so no_record keeps its default, migration 1767100000001), and
     // the record's SLA target on the tasks of its own instance (the generated data has no call activities)
     await step('instance participants', `
       INSERT INTO instance_participant (principal, started_at, instance_id)
@@ -232,8 +232,13 @@ export async function buildBenchData(o: BuildOptions): Promise<BuildResult> {
         FROM record r
        WHERE r.instance_id = t.instance_id
          AND record_sla_due(r.closed_at, r.sla_paused, r.acknowledged_at, r.response_due_at, r.resolved_at, r.resolution_due_at) IS NOT NULL`);
-    // the task participants of migration 1765700000000, after the SLA targets they copy: one set
-    await step('task participants', TASK_PARTICIPANTS_BACKFILL);
+    // the task participants of migrations 1765700000000 and 1767100000000 (TASK_PARTICIPANTS_BACKFILL
+    // with the record number of TASK_RECORD_NUMBER_BACKFILL), after the SLA targets they copy: one
+    // set; the generated data has no call activities, so a task's record is its own instance's
+    await step('task participants', `
+      INSERT INTO task_participant (principal, task_id, status, priority, due, created_at, record_number)
+      SELECT p, t.id, t.status, t.priority, COALESCE(t.due_at, t.sla_due_at), t.created_at, r.number
+        FROM user_task t LEFT JOIN record r ON r.instance_id = t.instance_id CROSS JOIN LATERAL unnest(task_list_principals(t)) p`);
     await c.query(`SET session_replication_role = origin`);
     await c.query(`DROP FUNCTION bench_uuid(text)`);
     for (const [label, sql] of deferred) await step(`index ${label}`, sql);

@@ -156,4 +156,24 @@ describe('lists per role stay what the visibility rules say (participants and SL
     expect(sla.rows).toEqual([]);
     expect((await pg.query(`SELECT count(*)::int AS n FROM user_task WHERE sla_due_at IS NOT NULL`)).rows[0].n).toBeGreaterThan(0);
   });
+
+  it('keeps instance_participant.no_record equal to whether the instance has a record, when records come and go, and the record totals with it', async () => {
+    const flags = async () =>
+      (await pg.query(`SELECT p.principal, p.instance_id FROM instance_participant p WHERE p.no_record = EXISTS (SELECT 1 FROM record r WHERE r.instance_id = p.instance_id)`)).rows;
+    expect(await flags()).toEqual([]);
+    expect((await pg.query(`SELECT count(*)::int AS n FROM instance_participant WHERE no_record`)).rows[0].n).toBeGreaterThan(0);
+    // a record written after the instance's participants (vis-plain has none of its own), then removed
+    const [plainInstance] = (await pg.query(`SELECT id FROM process_instance WHERE definition_key = 'vis-plain' AND started_by = 'erin' ORDER BY started_at LIMIT 1`)).rows;
+    await pg.query(`INSERT INTO record (number, type, seq, instance_id, definition_key, state, opened_at, updated_at)
+                    SELECT 'ZZZ-0000001', 'incident', 999001, id, definition_key, 'new', started_at, started_at FROM process_instance WHERE id = $1`, [plainInstance.id]);
+    expect(await flags()).toEqual([]);
+    for (const username of ['erin', 'carol', 'owner', 'req']) {
+      const res = await t.as(username).get('/api/records?size=50').expect(200);
+      expect({ username, total: res.body.total }).toEqual({ username, total: (await expected(username)).records.length });
+    }
+    await pg.query(`DELETE FROM record WHERE number = 'ZZZ-0000001'`);
+    expect(await flags()).toEqual([]);
+    const res = await t.as('erin').get('/api/records?size=50').expect(200);
+    expect(res.body.total).toBe((await expected('erin')).records.length);
+  });
 });
