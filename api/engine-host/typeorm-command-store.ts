@@ -225,6 +225,34 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     return rows[0] ? this.locked(rows[0]) : null;
   }
 
+  /**
+   * The instance locked (as {@link lockInstance} reads it), then its timer job taken (as
+   * takeTimerJob takes it), in one statement: the job's DELETE waits for the instance's lock (it
+   * reads the locked row first), so the lock order stays instance, then job.
+   */
+  async lockInstanceTakingTimerJob(instanceId: string, jobId: string, owner: string): Promise<{ instance: InstanceRecord | null; job: TimerJobRecord | null }> {
+    // Optimistic (PGlite): the take is the command's first write, as before.
+    if (!this.lockRows) return { instance: await this.lockInstance(instanceId), job: await this.takeTimerJob(jobId, owner) };
+    const rows = await this.q.query(
+      `WITH i AS (
+         SELECT ${LOCKED_INSTANCE_COLUMNS}, i.snapshot, ${SEEN_REVISION}, ${OPEN_TASKS_JSON} AS open_tasks, ${INSTANCE_SIDE_ROWS}
+           FROM process_instance i WHERE i.id = $1 FOR UPDATE),
+            j AS (
+         DELETE FROM timer_job t WHERE t.id = $2 AND t.locked_by = $3 AND t.status = 'pending' AND (SELECT count(*) FROM i) >= 0
+         RETURNING ${TIMER_JOB_COLUMNS.replace(/(^|, )([a-z_]+)/g, '$1t.$2')})
+       SELECT i.*, (SELECT row_to_json(j) FROM j) AS taken_job FROM (SELECT 1) AS one LEFT JOIN i ON true`,
+      [instanceId, jobId, owner],
+    );
+    const row = rows[0];
+    const job = row?.taken_job ? toTimerJobRecord(row.taken_job) : null;
+    if (!row?.id) return { instance: null, job };
+    const instance = this.locked(row);
+    // The side rows were read before the job went: it is no longer one of the instance's rows.
+    const timers = this.known.timers.get(instance.id);
+    if (timers && job) this.known.timers.set(instance.id, timers.filter((t) => t.id !== job.id));
+    return { instance, job };
+  }
+
   /** The task's instance, locked, with the task and the instance's open tasks: one statement. */
   async lockTask(taskId: string): Promise<{ task: TaskRecord; instance: InstanceRecord } | null> {
     const rows = await this.q.query(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CommandKernel, InstanceResult } from '../commands/kernel';
 import { timerEvent } from '../commands/kernel';
 import { EngineError, EngineErrorCode } from '../errors';
-import type { ClaimedTimerJob, CommandStore, DefinitionRecord, DefinitionState, IncidentRecord, TimerJobRecord } from '../persistence/ports';
+import type { ClaimedTimerJob, CommandStore, DefinitionRecord, DefinitionState, IncidentRecord, TimerJobRecord, TimerPartition } from '../persistence/ports';
 import type { InstanceRunner } from '../runtime/instance-runner';
 import { firstOccurrence, nextOccurrence } from './schedule';
 import type { TimerStartEvent } from './start-timers';
@@ -77,8 +77,8 @@ export class TimerCommands {
    * another in due order (a 75 % warning before the breach that interrupts the task); different
    * instances run side by side, so one fire's database round trips overlap another's engine run.
    */
-  async fireDue(worker: string, options: { batchSize?: number; lockMs?: number; concurrency?: number }): Promise<FireSummary> {
-    const claimed = await this.kernel.transactions.timers.claimDue(worker, options.batchSize ?? 50, options.lockMs ?? 60_000, this.kernel.clock.offsetMs());
+  async fireDue(worker: string, options: { batchSize?: number; lockMs?: number; concurrency?: number; partition?: TimerPartition }): Promise<FireSummary> {
+    const claimed = await this.kernel.transactions.timers.claimDue(worker, options.batchSize ?? 50, options.lockMs ?? 60_000, this.kernel.clock.offsetMs(), options.partition);
     const summary: FireSummary = { claimed: claimed.length, fired: 0, skipped: 0, failed: 0 };
     // Claimed in due order: each instance's jobs keep it; a start schedule's job is a lane of its own.
     const lanes = new Map<string, ClaimedTimerJob[]>();
@@ -120,9 +120,9 @@ export class TimerCommands {
         if (!job || job.lockedBy !== worker || job.status !== 'pending') return false;
         return this.fireStart(store, job);
       }
-      const instance = await store.lockInstance(claimed.instanceId);
+      // One statement: the instance locked, then the job taken while this worker's claim holds.
+      const { instance, job } = await store.lockInstanceTakingTimerJob(claimed.instanceId, claimed.id, worker);
       // Gone (fired by another worker whose claim we outlived, or cancelled) or re-claimed: not ours.
-      const job = await store.takeTimerJob(claimed.id, worker);
       if (!job) return false;
       if (!instance || instance.status !== 'running') return false; // a stale row: gone with the take
       const runnable = await this.kernel.runnable(store, instance.definitionId);
