@@ -132,13 +132,16 @@ export interface CommandStore extends TimerStore, MessagingStore {
    */
   lockTask(taskId: string): Promise<{ task: TaskRecord; instance: InstanceRecord } | null>;
   /**
-   * What a `timer.fire` starts with, in one statement: the instance row locked (`SELECT ... FOR
-   * UPDATE`, before the job row: the order of every command that touches an instance's timers),
-   * then the pending job `jobId` deleted while `owner` still holds its claim ({@link
-   * TimerStore.takeTimerJob}). `job` is null when it is gone or another worker claimed it;
+   * What `timer.fire` starts with, in one statement: the instances locked (`SELECT ... FOR UPDATE`,
+   * in id order, before the job rows: the order of every command that touches an instance's
+   * timers), then each pending job deleted while `owner` still holds its claim ({@link
+   * TimerStore.takeTimerJob}). By job id: `job` null when it is gone or another worker claimed it,
    * `instance` null when the instance no longer exists.
    */
-  lockInstanceTakingTimerJob(instanceId: string, jobId: string, owner: string): Promise<{ instance: InstanceRecord | null; job: TimerJobRecord | null }>;
+  lockInstancesTakingTimerJobs(
+    jobs: { instanceId: string; jobId: string }[],
+    owner: string,
+  ): Promise<Map<string, { instance: InstanceRecord | null; job: TimerJobRecord | null }>>;
   /**
    * Compare-and-set on revision; throws EngineError(RevisionConflict) when it moved. The store may
    * hold the write back until its next statement on the same tables or the commit (one round trip
