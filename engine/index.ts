@@ -31,6 +31,7 @@ export type {
   IncidentRecord,
   TimerStore,
   TimerClaimer,
+  TimerPartition,
   ClaimedTimerJob,
   VariableHistoryEntry,
 } from './persistence/ports';

@@ -4,7 +4,7 @@ import { CommandKernel, taskEvent, timerEvent, view, type HistoryDraft, type Ide
 import { compileDefinition, loadSourceContext, validateDefinition, type ValidationResult } from './definitions';
 import { EngineError, EngineErrorCode } from './errors';
 import { checkExpression } from './expressions';
-import type { CommandStore, DefinitionRecord, InstanceRecord, TaskRecord, TransactionRunner } from './persistence/ports';
+import type { CommandStore, DefinitionRecord, InstanceRecord, TaskRecord, TimerPartition, TransactionRunner } from './persistence/ports';
 import { InstanceRunner, type RunnableDefinition } from './runtime/instance-runner';
 import type { ServiceHandlerRegistry } from './services/service-handler';
 import { TimerCommands, startScheduleJobs, type FireSummary } from './timers/timer-commands';
@@ -419,8 +419,13 @@ export class Orchestrator {
    * of server processes: a job is claimed by one worker (`SKIP LOCKED`), fired only while that
    * claim holds, and never before its due time on the database clock. `concurrency` (1) bounds
    * how many fire at once; one instance's jobs always fire one after another, in due order.
+   * `partition`: this process claims the jobs of the instances it owns first (see TimerPartition).
+   * `groupSize` (1): up to that many instances' timers fire in one transaction.
    */
-  fireDueTimers(worker: string, options: { batchSize?: number; lockMs?: number; concurrency?: number } = {}): Promise<FireSummary> {
+  fireDueTimers(
+    worker: string,
+    options: { batchSize?: number; lockMs?: number; concurrency?: number; partition?: TimerPartition; groupSize?: number } = {},
+  ): Promise<FireSummary> {
     return this.timerCommands.fireDue(worker, options);
   }
 

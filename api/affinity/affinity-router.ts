@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { InstanceRunner, idInSlot, slotOf, type Orchestrator } from '../../engine';
+import { InstanceRunner, idInSlot, slotOf, type Orchestrator, type TimerPartition } from '../../engine';
 import { currentRequestId, inRequestContext } from '../common/logger';
 import { affinityForwards } from '../metrics/metrics';
 import { isAffinityMessage, rebuildError, transportError, type AffinityMessage, type CallMessage, type ReplyMessage } from './protocol';
@@ -62,6 +62,16 @@ export class AffinityRouter {
   newInstanceId(): string {
     const { index, workers } = this.place;
     return idInSlot(index + workers * randomInt(Math.floor((255 - index) / workers) + 1));
+  }
+
+  /**
+   * This worker's share of the due instance timers (TimerPartition): it claims the jobs of the
+   * instances it owns, so a timer fires where the instance's engine is warm and keeps it warm for
+   * the instance's next command; another worker's jobs once they are `graceMs` overdue (that
+   * worker is gone or behind).
+   */
+  timerPartition(graceMs: number): TimerPartition {
+    return { index: this.place.index, workers: this.place.workers, graceMs };
   }
 
   owns(id: string): boolean {

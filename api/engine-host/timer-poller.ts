@@ -4,7 +4,8 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Orchestrator } from '../../engine';
 import type { AppConfig } from '../config/config';
-import { APP_CONFIG } from './tokens';
+import type { AffinityRouter } from '../affinity/affinity-router';
+import { AFFINITY, APP_CONFIG } from './tokens';
 
 const INTERVAL_NAME = 'timer-poller';
 /** Jobs claimed per round; a full round is followed at once by the next. */
@@ -15,6 +16,17 @@ const BATCH_SIZE = 64;
  * a time, so there they run one after another.
  */
 const FIRE_CONCURRENCY = 4;
+/**
+ * Instances whose due timers fire in one transaction on PostgreSQL (one statement locks them and
+ * takes their jobs, one writes every outcome, one commit): fewer statements and commits per timer.
+ * On PGlite each fire is its own transaction (its one session would be held for a whole group).
+ */
+const GROUP_SIZE = 8;
+/**
+ * How overdue (ms, at least) another cluster worker's instance timers must be before this worker
+ * claims them (TimerPartition): several of that worker's polls.
+ */
+const MIN_PARTITION_GRACE_MS = 5_000;
 
 /**
  * Ticks the durable timers: every `TIMER_POLL_MS` it asks the orchestrator to fire due jobs, then
@@ -22,7 +34,9 @@ const FIRE_CONCURRENCY = 4;
  * `@nestjs/schedule` only provides the tick; exactly-once firing across server processes comes
  * from the database claim. Ticks never overlap within a process, and a tick keeps draining while
  * full batches come back; a batch's jobs fire on several pooled connections at once (one
- * instance's jobs in due order).
+ * instance's jobs in due order). A cluster worker claims the timers of the instances it owns
+ * (api/affinity), so a timer fires on the engine kept warm there, and the engine stays warm for the
+ * instance's next command; another worker's timers once they are overdue by several polls.
  */
 @Injectable()
 export class TimerPoller implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -38,6 +52,7 @@ export class TimerPoller implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(Orchestrator) private readonly orchestrator: Orchestrator,
     @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(AFFINITY) private readonly affinity: AffinityRouter | null,
   ) {}
 
   /** Whether it polls at all (TIMER_POLL_MS > 0). */
@@ -66,8 +81,11 @@ export class TimerPoller implements OnApplicationBootstrap, BeforeApplicationShu
       try {
         const batchSize = BATCH_SIZE;
         const concurrency = this.config.databaseUrl ? FIRE_CONCURRENCY : 1;
+        const groupSize = this.config.databaseUrl ? GROUP_SIZE : 1;
+        // Under instance affinity: this worker's instances first, where their engines are warm.
+        const partition = this.affinity?.timerPartition(Math.max(MIN_PARTITION_GRACE_MS, 5 * this.config.timerPollMs));
         for (let round = 0; round < 100 && !this.stopped; round++) {
-          const summary = await this.orchestrator.fireDueTimers(this.worker, { batchSize, concurrency });
+          const summary = await this.orchestrator.fireDueTimers(this.worker, { batchSize, concurrency, groupSize, ...(partition ? { partition } : {}) });
           this.lastActivityAt = Date.now();
           if (summary.failed) this.logger.warn({ ...summary }, 'timer jobs failed; they will be retried');
           if (summary.claimed < batchSize) break;

@@ -225,6 +225,47 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     return rows[0] ? this.locked(rows[0]) : null;
   }
 
+  /**
+   * The instances locked (as {@link lockInstance} reads them, in id order), then their timer jobs
+   * taken (as takeTimerJob takes them), in one statement: the jobs' DELETE waits for every
+   * instance lock (it reads the locked rows first), so the lock order stays instances, then jobs.
+   */
+  async lockInstancesTakingTimerJobs(
+    jobs: { instanceId: string; jobId: string }[],
+    owner: string,
+  ): Promise<Map<string, { instance: InstanceRecord | null; job: TimerJobRecord | null }>> {
+    const answer = new Map<string, { instance: InstanceRecord | null; job: TimerJobRecord | null }>();
+    if (!this.lockRows) {
+      // Optimistic (PGlite): each take is a write of the command, as a single fire's was.
+      for (const j of [...jobs].sort((x, y) => (x.instanceId < y.instanceId ? -1 : x.instanceId > y.instanceId ? 1 : 0))) {
+        answer.set(j.jobId, { instance: await this.lockInstance(j.instanceId), job: await this.takeTimerJob(j.jobId, owner) });
+      }
+      return answer;
+    }
+    const rows = await this.q.query(
+      `WITH i AS (
+         SELECT ${LOCKED_INSTANCE_COLUMNS}, i.snapshot, ${SEEN_REVISION}, ${OPEN_TASKS_JSON} AS open_tasks, ${INSTANCE_SIDE_ROWS}
+           FROM process_instance i WHERE i.id = ANY($1::uuid[]) ORDER BY i.id FOR UPDATE),
+            j AS (
+         DELETE FROM timer_job t WHERE t.id = ANY($2::uuid[]) AND t.locked_by = $3 AND t.status = 'pending' AND (SELECT count(*) FROM i) >= 0
+         RETURNING ${TIMER_JOB_COLUMNS.replace(/(^|, )([a-z_]+)/g, '$1t.$2')})
+       SELECT i.*, (SELECT json_agg(j) FROM j) AS taken_jobs FROM (SELECT 1) AS one LEFT JOIN i ON true`,
+      [[...new Set(jobs.map((j) => j.instanceId))], jobs.map((j) => j.jobId), owner],
+    );
+    const taken = new Map(((rows[0]?.taken_jobs ?? []) as Record<string, unknown>[]).map((r) => toTimerJobRecord(r)).map((t) => [t.id, t]));
+    const instances = new Map<string, InstanceRecord>();
+    for (const row of rows) {
+      if (!row.id) continue;
+      const instance = this.locked(row);
+      instances.set(instance.id, instance);
+      // The side rows were read before the jobs went: those are no longer rows of the instance.
+      const timers = this.known.timers.get(instance.id);
+      if (timers) this.known.timers.set(instance.id, timers.filter((t) => !taken.has(t.id)));
+    }
+    for (const j of jobs) answer.set(j.jobId, { instance: instances.get(j.instanceId) ?? null, job: taken.get(j.jobId) ?? null });
+    return answer;
+  }
+
   /** The task's instance, locked, with the task and the instance's open tasks: one statement. */
   async lockTask(taskId: string): Promise<{ task: TaskRecord; instance: InstanceRecord } | null> {
     const rows = await this.q.query(

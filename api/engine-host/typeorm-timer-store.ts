@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { ArmedTimer, ClaimedTimerJob, DefinitionState, IncidentRecord, TimerClaimer, TimerJobRecord, TimerStore } from '../../engine';
+import type { ArmedTimer, ClaimedTimerJob, DefinitionState, IncidentRecord, TimerClaimer, TimerJobRecord, TimerPartition, TimerStore } from '../../engine';
 import { INCIDENT_COLUMNS, TIMER_JOB_COLUMNS, toIncidentRecord, toTimerJobRecord } from './rows';
 
 const RECORDSET = `jsonb_to_recordset($2::jsonb) AS w(id uuid, execution_id text, element_id text, element_type text, spec text, remaining int, due_at timestamptz)`;
@@ -143,9 +143,11 @@ export class TypeormTimerStore implements TimerStore {
 export class TypeormTimerClaimer implements TimerClaimer {
   constructor(private readonly dataSource: DataSource) {}
 
-  async claimDue(owner: string, limit: number, lockMs: number, offsetMs: number): Promise<ClaimedTimerJob[]> {
+  async claimDue(owner: string, limit: number, lockMs: number, offsetMs: number, partition?: TimerPartition): Promise<ClaimedTimerJob[]> {
     // Due is compared with the DATABASE clock (one time source for every server process), shifted
     // only by a test clock's offset (0 in production). Lock expiry is real time: it is about liveness.
+    // With a partition, another process's instance jobs only once they are graceMs overdue (the
+    // instance's slot is the last byte of its id, engine/commands/instance-ids.ts).
     const runner = this.dataSource.createQueryRunner();
     try {
       const { records } = await runner.query(
@@ -158,13 +160,15 @@ export class TypeormTimerClaimer implements TimerClaimer {
              WHERE status = 'pending'
                AND run_at <= clock_timestamp() + make_interval(secs => $4::double precision / 1000)
                AND (locked_by IS NULL OR lock_expires_at < clock_timestamp())
+               AND ($5::int IS NULL OR instance_id IS NULL OR get_byte(uuid_send(instance_id), 15) % $6::int = $5::int
+                    OR run_at <= clock_timestamp() + make_interval(secs => ($4::double precision - $7::double precision) / 1000))
              ORDER BY run_at
              LIMIT $2
              FOR UPDATE SKIP LOCKED)
          RETURNING t.id, t.instance_id, t.run_at,
                    extract(epoch FROM clock_timestamp() + make_interval(secs => $4::double precision / 1000) - t.due_at)::float8 AS lag)
        SELECT id, instance_id AS "instanceId", lag AS "lagSeconds" FROM claimed ORDER BY run_at, id`,
-      [owner, limit, lockMs, offsetMs],
+      [owner, limit, lockMs, offsetMs, partition?.index ?? null, partition?.workers ?? 1, partition?.graceMs ?? 0],
       true,
       );
       return records;

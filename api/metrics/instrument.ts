@@ -176,8 +176,8 @@ export function instrumentOrchestrator(orchestrator: Orchestrator): Orchestrator
  */
 export function instrumentTransactions(inner: TransactionRunner): TransactionRunner {
   const timers: TimerClaimer = {
-    async claimDue(owner, limit, lockMs, offsetMs) {
-      const claimed = await inner.timers.claimDue(owner, limit, lockMs, offsetMs);
+    async claimDue(owner, limit, lockMs, offsetMs, partition) {
+      const claimed = await inner.timers.claimDue(owner, limit, lockMs, offsetMs, partition);
       for (const job of claimed) timerLag.observe(Math.max(0, job.lagSeconds));
       return claimed;
     },

@@ -132,6 +132,17 @@ export interface CommandStore extends TimerStore, MessagingStore {
    */
   lockTask(taskId: string): Promise<{ task: TaskRecord; instance: InstanceRecord } | null>;
   /**
+   * What `timer.fire` starts with, in one statement: the instances locked (`SELECT ... FOR UPDATE`,
+   * in id order, before the job rows: the order of every command that touches an instance's
+   * timers), then each pending job deleted while `owner` still holds its claim ({@link
+   * TimerStore.takeTimerJob}). By job id: `job` null when it is gone or another worker claimed it,
+   * `instance` null when the instance no longer exists.
+   */
+  lockInstancesTakingTimerJobs(
+    jobs: { instanceId: string; jobId: string }[],
+    owner: string,
+  ): Promise<Map<string, { instance: InstanceRecord | null; job: TimerJobRecord | null }>>;
+  /**
    * Compare-and-set on revision; throws EngineError(RevisionConflict) when it moved. The store may
    * hold the write back until its next statement on the same tables or the commit (one round trip
    * for all of a command's writes), so the conflict can surface there.
@@ -285,7 +296,20 @@ export interface TimerClaimer {
    * Claims due jobs, soonest first; each with its instance (null for a timer start schedule) and
    * how late it is (seconds since it was due, by the database clock shifted by `offsetMs`).
    */
-  claimDue(owner: string, limit: number, lockMs: number, offsetMs: number): Promise<ClaimedTimerJob[]>;
+  claimDue(owner: string, limit: number, lockMs: number, offsetMs: number, partition?: TimerPartition): Promise<ClaimedTimerJob[]>;
+}
+
+/**
+ * The share of instance timer jobs one of several server processes claims first: the jobs of the
+ * instances it owns (instance affinity: slot of the instance id mod `workers` = `index`, see
+ * engine/commands/instance-ids.ts), where their engines are warm. Another process's jobs are
+ * claimed only once they are `graceMs` overdue (their owner is gone or behind), and timer start
+ * schedules by anyone: every due job still fires.
+ */
+export interface TimerPartition {
+  index: number;
+  workers: number;
+  graceMs: number;
 }
 
 /** Opens one transaction per call: commit when `work` resolves, roll back when it throws. */

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { CommandKernel, InstanceResult } from '../commands/kernel';
 import { timerEvent } from '../commands/kernel';
 import { EngineError, EngineErrorCode } from '../errors';
-import type { ClaimedTimerJob, CommandStore, DefinitionRecord, DefinitionState, IncidentRecord, TimerJobRecord } from '../persistence/ports';
+import type { ClaimedTimerJob, CommandStore, DefinitionRecord, DefinitionState, IncidentRecord, InstanceRecord, TimerJobRecord, TimerPartition } from '../persistence/ports';
+import { CommandBudget, currentBudget, runWithBudget } from '../runtime/budget';
 import type { InstanceRunner } from '../runtime/instance-runner';
 import { firstOccurrence, nextOccurrence } from './schedule';
 import type { TimerStartEvent } from './start-timers';
@@ -72,13 +73,18 @@ export class TimerCommands {
   ) {}
 
   /**
-   * Claims up to `batchSize` due jobs and fires them, at most `concurrency` commands at once (each
-   * its own transaction on its own pooled connection). The jobs of one instance fire one after
-   * another in due order (a 75 % warning before the breach that interrupts the task); different
-   * instances run side by side, so one fire's database round trips overlap another's engine run.
+   * Claims up to `batchSize` due jobs and fires them, at most `concurrency` transactions at once
+   * (each on its own pooled connection). The jobs of one instance fire one after another in due
+   * order (a 75 % warning before the breach that interrupts the task); different instances run
+   * side by side, so one transaction's database round trips overlap another's engine runs. With
+   * `groupSize` > 1, up to that many instances' timers fire in one transaction (see
+   * {@link fireGroup}); a timer start schedule always fires on its own.
    */
-  async fireDue(worker: string, options: { batchSize?: number; lockMs?: number; concurrency?: number }): Promise<FireSummary> {
-    const claimed = await this.kernel.transactions.timers.claimDue(worker, options.batchSize ?? 50, options.lockMs ?? 60_000, this.kernel.clock.offsetMs());
+  async fireDue(
+    worker: string,
+    options: { batchSize?: number; lockMs?: number; concurrency?: number; partition?: TimerPartition; groupSize?: number },
+  ): Promise<FireSummary> {
+    const claimed = await this.kernel.transactions.timers.claimDue(worker, options.batchSize ?? 50, options.lockMs ?? 60_000, this.kernel.clock.offsetMs(), options.partition);
     const summary: FireSummary = { claimed: claimed.length, fired: 0, skipped: 0, failed: 0 };
     // Claimed in due order: each instance's jobs keep it; a start schedule's job is a lane of its own.
     const lanes = new Map<string, ClaimedTimerJob[]>();
@@ -88,30 +94,82 @@ export class TimerCommands {
       if (jobs) jobs.push(job);
       else lanes.set(lane, [job]);
     }
-    const queue = [...lanes.values()];
-    const runLanes = async () => {
-      for (let jobs = queue.shift(); jobs; jobs = queue.shift()) {
-        for (const job of jobs) {
+    const groupSize = Math.max(1, Math.floor(options.groupSize ?? 1));
+    // Round n fires the n-th job of every instance (due order within an instance), in groups.
+    for (let round = 0; ; round++) {
+      const jobs = [...lanes.values()].filter((lane) => lane.length > round).map((lane) => lane[round]!);
+      if (!jobs.length) break;
+      const units: ClaimedTimerJob[][] = jobs.filter((job) => !job.instanceId).map((job) => [job]);
+      const grouped = jobs.filter((job) => job.instanceId);
+      for (let at = 0; at < grouped.length; at += groupSize) units.push(grouped.slice(at, at + groupSize));
+      const runUnits = async () => {
+        for (let unit = units.shift(); unit; unit = units.shift()) {
+          if (unit.length === 1) await this.fireOne(unit[0]!, worker, summary);
+          else await this.fireGroup(unit, worker, summary);
+        }
+      };
+      const concurrency = Math.max(1, Math.min(options.concurrency ?? 1, units.length));
+      await Promise.all(Array.from({ length: concurrency }, runUnits));
+    }
+    return summary;
+  }
+
+  /** One job in its own transaction; a failure is recorded (retry with backoff, then an incident). */
+  private async fireOne(job: ClaimedTimerJob, worker: string, summary: FireSummary): Promise<void> {
+    try {
+      if (await this.fire(job, worker)) summary.fired++;
+      else summary.skipped++;
+    } catch (error) {
+      summary.failed++;
+      await this.recordFailure(job.id, worker, error);
+    }
+  }
+
+  /**
+   * The timers of several instances fired in ONE transaction: one statement locks the instances
+   * (in id order, so two groups never deadlock) and takes their jobs, each fire runs its instance's
+   * engine under an execution budget of its own and joins the command's held-back writes, and one
+   * statement writes them all before the commit. When a fire fails, nothing of the group commits:
+   * the failed job's attempt is recorded as a single fire's would be, and the others fire again,
+   * each in its own transaction (a conflict: all of them).
+   */
+  private async fireGroup(jobs: ClaimedTimerJob[], worker: string, summary: FireSummary): Promise<void> {
+    const failure: { job?: ClaimedTimerJob; error?: unknown } = {};
+    try {
+      const fired = await this.kernel.execute(async (store) => {
+        delete failure.job;
+        const taken = await store.lockInstancesTakingTimerJobs(jobs.map((j) => ({ instanceId: j.instanceId!, jobId: j.id })), worker);
+        const results: boolean[] = [];
+        for (const claimed of jobs) {
+          const { instance, job } = taken.get(claimed.id) ?? { instance: null, job: null };
           try {
-            if (await this.fire(job, worker)) summary.fired++;
-            else summary.skipped++;
+            results.push(await withOwnBudget(() => this.fireTaken(store, instance, job)));
           } catch (error) {
-            summary.failed++;
-            await this.recordFailure(job.id, worker, error);
+            Object.assign(failure, { job: claimed, error });
+            throw error;
           }
         }
+        return results;
+      });
+      for (const f of fired) {
+        if (f) summary.fired++;
+        else summary.skipped++;
       }
-    };
-    const concurrency = Math.max(1, Math.min(options.concurrency ?? 1, queue.length));
-    await Promise.all(Array.from({ length: concurrency }, runLanes));
-    return summary;
+    } catch (error) {
+      const failed = failure.job && !(failure.error instanceof EngineError && failure.error.code === EngineErrorCode.RevisionConflict) ? failure.job : null;
+      if (failed) {
+        summary.failed++;
+        await this.recordFailure(failed.id, worker, failure.error ?? error);
+      }
+      for (const job of jobs) if (job !== failed) await this.fireOne(job, worker, summary);
+    }
   }
 
   /**
    * One `timer.fire` command: true when this worker fired the job. The instance row is locked
    * before the job row, the order of every other command that touches an instance's timers (they
    * lock the instance, then sync its timer rows), so a fire never deadlocks with them. The job's
-   * row goes in the same statement that checks the claim; a failed fire rolls that back too.
+   * row goes in the same statement that locks the instance; a failed fire rolls that back too.
    */
   private fire(claimed: ClaimedTimerJob, worker: string): Promise<boolean> {
     return this.kernel.execute(async (store) => {
@@ -120,20 +178,26 @@ export class TimerCommands {
         if (!job || job.lockedBy !== worker || job.status !== 'pending') return false;
         return this.fireStart(store, job);
       }
-      const instance = await store.lockInstance(claimed.instanceId);
-      // Gone (fired by another worker whose claim we outlived, or cancelled) or re-claimed: not ours.
-      const job = await store.takeTimerJob(claimed.id, worker);
-      if (!job) return false;
-      if (!instance || instance.status !== 'running') return false; // a stale row: gone with the take
-      const runnable = await this.kernel.runnable(store, instance.definitionId);
-      const outcome = await this.runner.resume(runnable, { instanceId: instance.id, businessKey: instance.businessKey }, instance.snapshot!, (engine) => {
-        engine.fireTimer(job.executionId!); // false if the engine already fired it while resuming: also fine
-        return true;
-      }, { revision: instance.revision, ...(job.spec === SERVICE_RETRY_SPEC ? { retryService: job.executionId! } : {}) });
-      // The timer rows follow the engine's armed timers (a cycle re-arms under a new execution id).
-      await this.kernel.persist(store, instance, outcome, { actor: TIMER_ACTOR, before: [], firedJob: job });
-      return true;
+      // One statement: the instance locked, then the job taken while this worker's claim holds.
+      const taken = await store.lockInstancesTakingTimerJobs([{ instanceId: claimed.instanceId, jobId: claimed.id }], worker);
+      const { instance, job } = taken.get(claimed.id) ?? { instance: null, job: null };
+      return this.fireTaken(store, instance, job);
     });
+  }
+
+  /** Fires a taken job on its locked instance; false when it was not ours to fire. */
+  private async fireTaken(store: CommandStore, instance: InstanceRecord | null, job: TimerJobRecord | null): Promise<boolean> {
+    // Gone (fired by another worker whose claim we outlived, or cancelled) or re-claimed: not ours.
+    if (!job) return false;
+    if (!instance || instance.status !== 'running') return false; // a stale row: gone with the take
+    const runnable = await this.kernel.runnable(store, instance.definitionId);
+    const outcome = await this.runner.resume(runnable, { instanceId: instance.id, businessKey: instance.businessKey }, instance.snapshot!, (engine) => {
+      engine.fireTimer(job.executionId!); // false if the engine already fired it while resuming: also fine
+      return true;
+    }, { revision: instance.revision, ...(job.spec === SERVICE_RETRY_SPEC ? { retryService: job.executionId! } : {}) });
+    // The timer rows follow the engine's armed timers (a cycle re-arms under a new execution id).
+    await this.kernel.persist(store, instance, outcome, { actor: TIMER_ACTOR, before: [], firedJob: job });
+    return true;
   }
 
   /** A timer start event's schedule is due: start an instance, then move to the next occurrence. */
@@ -225,4 +289,16 @@ export class TimerCommands {
       return { ...found, state };
     });
   }
+}
+
+/**
+ * `work` under an execution budget of its own (runtime/budget.ts), as if it were a command of its
+ * own inside the command running now (one fire of a group); a violation it swallowed still fails it.
+ */
+async function withOwnBudget<T>(work: () => Promise<T>): Promise<T> {
+  const outer = currentBudget();
+  const budget = new CommandBudget(undefined, outer?.suspensions ?? 0, outer?.answers ?? null);
+  const result = await runWithBudget(budget, work);
+  if (budget.violation) throw budget.violation;
+  return result;
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { linearTasks } from '../support/bpmn';
+import { bpmn, linearTasks, sequenceFlow, userTask } from '../support/bpmn';
 import { freePort } from '../support/server-process';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -12,6 +12,16 @@ const ADMIN = { username: 'affinity-admin', password: 'affinity-admin-password' 
 const STAFF = { username: 'affinity-staff', password: 'affinity-staff-password' };
 const FLOW = linearTasks('affinity-flow', ['first', 'second', 'third'], 'affinity');
 const TIMEOUT = 600_000;
+/** first → a 1 s timer → second: the timer is fired by the servers' pollers between two commands. */
+const TIMER_FLOW = bpmn(
+  'affinity-timer-flow',
+  [
+    `<bpmn:startEvent id="start"/>`, userTask('first', 'affinity'),
+    `<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1S</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>`,
+    userTask('second', 'affinity'), `<bpmn:endEvent id="end"/>`,
+    sequenceFlow('f1', 'start', 'first'), sequenceFlow('f2', 'first', 'wait'), sequenceFlow('f3', 'wait', 'second'), sequenceFlow('f4', 'second', 'end'),
+  ].join('\n'),
+);
 
 interface Answer {
   status: number;
@@ -51,7 +61,7 @@ describeOnPostgres('instance affinity: two cluster workers', () => {
         HOST: '127.0.0.1',
         WORKERS: '2',
         METRICS_PORT: String(metricsPort),
-        TIMER_POLL_MS: '0',
+        TIMER_POLL_MS: '200',
         SEED_PROCESSES: 'false',
         AUTH_SECRET: 'the signing secret of the affinity test cluster',
         HISTORY_KEY: 'the history key of the affinity test cluster, 32+ bytes',
@@ -66,6 +76,7 @@ describeOnPostgres('instance affinity: two cluster workers', () => {
     expect((await call('POST', '/api/groups', admin, { name: 'affinity' })).status).toBe(201);
     expect((await call('POST', '/api/users', admin, { username: STAFF.username, password: STAFF.password, roles: ['staff'], groups: ['affinity'] })).status).toBe(201);
     expect((await call('POST', '/api/definitions', admin, FLOW, 'application/xml')).status).toBe(201);
+    expect((await call('POST', '/api/definitions', admin, TIMER_FLOW, 'application/xml')).status).toBe(201);
     staff = await login(STAFF);
   }, TIMEOUT);
 
@@ -94,6 +105,41 @@ describeOnPostgres('instance affinity: two cluster workers', () => {
     expect(delta('itsm_engine_resumes_total', 'warm="hit"')).toBe(36);
     expect(delta('itsm_affinity_forwards_total', 'result="answered"')).toBeGreaterThan(0);
     expect(delta('itsm_affinity_forwards_total', 'result="unavailable"') + delta('itsm_affinity_forwards_total', 'result="timeout"')).toBe(0);
+  }, TIMEOUT);
+
+  it('fires each timer on the worker that owns its instance, on the warm engine, which stays warm for the next command', async () => {
+    // given: 8 instances that completed their first task and wait at a 1 s timer
+    const before = await metrics();
+    const ids = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        const started = await call('POST', '/api/instances', staff, { definitionKey: 'affinity-timer-flow', businessKey: `timer-${i}` });
+        expect(started.status).toBe(201);
+        expect((await call('POST', `/api/tasks/${started.body.tasks[0].id}/complete`, staff, { variables: { i } })).status).toBe(200);
+        return started.body.instance.id as string;
+      }),
+    );
+
+    // when: the servers' pollers fire the timers, then each instance's second task is completed
+    for (const id of ids) {
+      const second = await openTask(id, 'second');
+      expect((await call('POST', `/api/tasks/${second}/complete`, staff, { variables: {} })).status).toBe(200);
+    }
+
+    // then: every resume (first, the timer, second) found the engine warm, so each timer fired on its
+    // instance's owner; each fired once, not before it was due, and every instance completed
+    const after = await metrics();
+    const delta = (name: string, labels: string) => (after.get(`${name}{${labels}}`) ?? 0) - (before.get(`${name}{${labels}}`) ?? 0);
+    expect(delta('itsm_engine_resumes_total', 'warm="miss"')).toBe(0);
+    expect(delta('itsm_engine_resumes_total', 'warm="hit"')).toBe(3 * ids.length);
+    const fired = await sql(
+      `SELECT instance_id, count(*)::int AS n, bool_and(occurred_at >= (payload->>'dueAt')::timestamptz) AS on_time
+         FROM history_event WHERE type = 'timer.fired' AND instance_id = ANY($1::uuid[]) GROUP BY instance_id`,
+      [ids],
+    );
+    expect(fired).toHaveLength(ids.length);
+    expect(fired.every((r) => r.n === 1 && r.on_time)).toBe(true);
+    const statuses = await sql(`SELECT status FROM process_instance WHERE id = ANY($1::uuid[])`, [ids]);
+    expect(statuses.map((r) => r.status)).toEqual(ids.map(() => 'completed'));
   }, TIMEOUT);
 
   it('answers a forwarded command exactly as the owner answers it: results and problems', async () => {

@@ -253,6 +253,33 @@ describe('durable timers', () => {
     expect((await t.as('auditor').get(`/api/instances/${id}/history/verify`)).body.valid).toBe(true);
   });
 
+  it('fires the due timers of several instances in one transaction; a failing one is retried alone, the others fire once', async () => {
+    // given: three instances whose 4 h escalation is due, and after them a paging retry that fails again
+    failing = true;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await t.as('alice').post('/api/instances').send({ definitionKey: 'sla-escalation' }).expect(201)).body.instance.id);
+    clock.advance(3 * HOUR + 45 * MINUTE - 5000);
+    const pagingId = (await t.as('alice').post('/api/instances').send({ definitionKey: 'paging' }).expect(201)).body.instance.id;
+    clock.advance(15 * MINUTE + 1000);
+    await fire(); // the paging timer: the handler fails, its retry is due 10 s later (after the escalations)
+    expect(await timersOf(pagingId)).toEqual([expect.objectContaining({ spec: 'service-retry', attempts: 0 })]);
+    clock.advance(MINUTE);
+
+    // when: fired as the poller fires them on PostgreSQL, up to 8 instances per transaction
+    const summary = await t.app.get(Orchestrator).fireDueTimers('group-worker', { batchSize: 64, concurrency: 2, groupSize: 8 });
+
+    // then: the retry's failure is recorded once; each escalation fired once, then and there
+    expect(summary.failed).toBe(1);
+    expect(await timersOf(pagingId)).toEqual([expect.objectContaining({ spec: 'service-retry', status: 'pending', attempts: 1, lastError: expect.stringMatching(/paging service unavailable/) })]);
+    for (const id of ids) {
+      expect((await history(id)).filter((e) => e.type === 'timer.fired').map((e) => e.elementId)).toEqual(['slaBreached']);
+      expect((await t.as('auditor').get(`/api/tasks?instanceId=${id}&status=open`)).body.items.map((x: { elementId: string }) => x.elementId)).toEqual(['escalate']);
+      expect((await t.as('auditor').get(`/api/instances/${id}/history/verify`)).body.valid).toBe(true);
+    }
+    expect(await timersOf(ids[0]!)).toEqual([]);
+    failing = false;
+  });
+
   it('lets another worker take over a claim whose worker died; the late worker fires nothing', async () => {
     // given: a due timer claimed by a worker that then dies
     await deploy(escalation.replace('sla-escalation', 'claims'));
@@ -372,8 +399,8 @@ describe('SLA clocks', () => {
     for (let i = 0; i < 6; i++) ids.push((await t.as('alice').post('/api/instances').send({ definitionKey: 'sla-clock' }).expect(201)).body.instance.id);
     clock.advance(5 * HOUR);
 
-    // when: the poller's way, several commands at once
-    const summary = await t.app.get(Orchestrator).fireDueTimers('sla-worker', { batchSize: 64, concurrency: 4 });
+    // when: the poller's way on PostgreSQL, several transactions at once, several instances in each
+    const summary = await t.app.get(Orchestrator).fireDueTimers('sla-worker', { batchSize: 64, concurrency: 4, groupSize: 4 });
 
     // then: every warning fired before its breach (a breach first would cancel the warning), once each
     expect(summary).toMatchObject({ claimed: 12, fired: 12, failed: 0 });
