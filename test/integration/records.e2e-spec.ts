@@ -265,6 +265,19 @@ describe('ITSM records, links and KPIs', () => {
     expect(rows.map((r: { number: string }) => r.number)).toEqual(numbers);
     // the next start takes the next number: the failed starts gave theirs back
     expect(numberOf(await start('rec-gapless', { fail: false }))).toBe('AUD0000015');
+
+    // again, now that the server knows the version: each start only reserves its number while it runs
+    // (the counter row is not locked meanwhile) and counts it at the commit, in number order
+    const again = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => t.as('alice').post('/api/instances').send({ definitionKey: 'rec-gapless', variables: { fail: i % 3 === 0 && i < 18 } })),
+    );
+    expect(again.map((r) => r.status).sort()).toEqual([...Array(14).fill(201), ...Array(6).fill(422)]);
+    const more = again.filter((r) => r.status === 201).map((r) => r.body.instance.variables.recordNumber as string).sort();
+    expect(more).toEqual(Array.from({ length: 14 }, (_, i) => `AUD${String(i + 16).padStart(7, '0')}`));
+    const all = await t.sql.query(`SELECT number FROM record WHERE type = 'audit' ORDER BY number`);
+    expect(all.map((r: { number: string }) => r.number)).toEqual([...numbers, 'AUD0000015', ...more]);
+    expect((await t.sql.query(`SELECT last_value::int AS v FROM record_counter WHERE type = 'audit'`))[0].v).toBe(29);
+    expect(numberOf(await start('rec-gapless', { fail: false }))).toBe('AUD0000030');
   });
 
   it('follows the elements: new, in progress, resolved, closed; an end event state; cancel → cancelled; columns from variables and tasks', async () => {
