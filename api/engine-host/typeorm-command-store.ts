@@ -504,8 +504,8 @@ class BatchedRecordStore extends TypeormRecordStore {
   override async allocateRecordSeq(type: RecordType): Promise<number> {
     const ahead = this.prefetched;
     if (ahead?.type !== type) {
-      // Another number of the same type in this transaction: the reserved one is counted first.
-      if (this.reserved?.type === type) throw new EngineError(EngineErrorCode.RevisionConflict, 'a second record number of a reserved type', { retryable: true });
+      // Another number of the same type in this transaction (a start in the same command): the reserved one is counted first.
+      if (this.reserved?.type === type) await this.countReserved(this.reserved);
       return super.allocateRecordSeq(type);
     }
     this.prefetched = null;
@@ -513,13 +513,29 @@ class BatchedRecordStore extends TypeormRecordStore {
     return ahead.seq;
   }
 
+  /** Numbers reserved before `reserved` by transactions still open: waits for the one just before (it waits for its own). */
+  private async predecessor(reserved: { type: string; seq: number; after: number }): Promise<void> {
+    if (reserved.seq > reserved.after + 1) await this.q.query(`SELECT pg_advisory_xact_lock(hashtext($1), $2::int)`, [RECORD_NUMBER_LOCK + reserved.type, reserved.seq - 1]);
+  }
+
+  /** Counts the reserved number on its own statement (the counter row stays locked until the commit). */
+  private async countReserved(reserved: { type: string; seq: number; after: number }): Promise<void> {
+    this.reserved = null;
+    await this.predecessor(reserved);
+    if ((await super.allocateRecordSeq(reserved.type as RecordType)) !== reserved.seq) {
+      throw new EngineError(EngineErrorCode.RevisionConflict, `record number ${reserved.seq} of ${reserved.type} is not the next one any more`, { retryable: true });
+    }
+  }
+
   override async insertRecord(r: NewRecord): Promise<void> {
     const reserved = this.reserved;
     if (reserved && reserved.type === r.type && reserved.seq === r.seq) {
-      if (!this.known.has(r.instanceId)) throw new EngineError(EngineErrorCode.RevisionConflict, 'a reserved record number outside the batch', { retryable: true });
+      if (!this.known.has(r.instanceId)) {
+        await this.countReserved(reserved);
+        return super.insertRecord(r);
+      }
       this.reserved = null;
-      // Numbers reserved before this one by transactions still open: wait for the one just before (it waits for its own).
-      if (reserved.seq > reserved.after + 1) await this.q.query(`SELECT pg_advisory_xact_lock(hashtext($1), $2::int)`, [RECORD_NUMBER_LOCK + reserved.type, reserved.seq - 1]);
+      await this.predecessor(reserved);
       this.batch.countRecord(reserved.type, reserved.seq);
     }
     if (!this.known.has(r.instanceId)) return super.insertRecord(r);
