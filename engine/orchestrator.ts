@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from './clock';
-import { CommandKernel, taskEvent, timerEvent, view, type HistoryDraft, type Idempotency, type InstanceResult } from './commands/kernel';
+import { CommandKernel, MAX_CONFLICT_RETRIES, taskEvent, timerEvent, view, type HistoryDraft, type Idempotency, type InstanceResult } from './commands/kernel';
 import { compileDefinition, loadSourceContext, validateDefinition, type ValidationResult } from './definitions';
 import { EngineError, EngineErrorCode } from './errors';
 import { checkExpression } from './expressions';
@@ -214,10 +214,14 @@ export class Orchestrator {
    */
   async start(input: StartInput, idempotency?: Idempotency): Promise<InstanceResult> {
     const variables = assertVariables(input.variables ?? {});
+    let runs = 0;
     return this.kernel.execute(async (store) => {
       const guess = !input.definitionId && input.definitionKey ? this.kernel.latestGuess(input.definitionKey) : undefined;
       if (guess && store.prefetchStart) {
-        await store.prefetchStart({ definitionKey: guess.key, recordType: recordSpec(guess).type ?? null, decisionKeys: latestDecisionKeys(guess) });
+        // A run reserves its record number (starts of a type run side by side); the last attempt locks the
+        // counter for its whole run instead, so that a start whose reserved numbers were taken still succeeds.
+        const reserve = ++runs < MAX_CONFLICT_RETRIES;
+        await store.prefetchStart({ definitionKey: guess.key, recordType: recordSpec(guess).type ?? null, decisionKeys: latestDecisionKeys(guess), reserve });
       }
       const definition = await this.kernel.resolveDefinition(store, input);
       if (definition.state === 'suspended') {

@@ -128,18 +128,35 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     await this.q.query(`SELECT pg_advisory_xact_lock(hashtext('process_definition:' || $1))`, [key]);
   }
 
-  /** One statement: the key's latest version, a record number, the latest decision versions (see CommandStore.prefetchStart). */
-  async prefetchStart(input: { definitionKey: string; recordType: string | null; decisionKeys: string[] }): Promise<void> {
+  /**
+   * One statement: the key's latest version, a record number, the latest decision versions (see
+   * CommandStore.prefetchStart). The number is either taken from the counter row, which stays
+   * locked until the commit, or (`reserve`) only reserved: the first number after the committed
+   * ones that no other open transaction reserved (a transaction-scoped advisory lock per type and
+   * number), so concurrent starts of a type run side by side. A reserved number is counted at the
+   * commit, in number order (see {@link BatchedRecordStore}).
+   */
+  async prefetchStart(input: { definitionKey: string; recordType: string | null; decisionKeys: string[]; reserve?: boolean }): Promise<void> {
+    const reserve = input.reserve === true;
     const [row] = await this.q.query(
       `WITH d AS (SELECT ${DEFINITION_COLUMNS} FROM process_definition WHERE key = $1 ORDER BY version DESC LIMIT 1),
-            c AS (INSERT INTO record_counter (type, last_value) SELECT $2::text, 1 WHERE $2::text IS NOT NULL
+            c AS (INSERT INTO record_counter (type, last_value) SELECT $2::text, 1 WHERE $2::text IS NOT NULL AND NOT $4::boolean
                   ON CONFLICT (type) DO UPDATE SET last_value = record_counter.last_value + 1 RETURNING last_value),
+            l AS (SELECT COALESCE((SELECT last_value FROM record_counter WHERE type = $2::text), 0) AS last WHERE $2::text IS NOT NULL AND $4::boolean),
+            r AS (SELECT g FROM l, generate_series(l.last + 1, l.last + ${RESERVE_WINDOW}) AS g
+                   WHERE pg_try_advisory_xact_lock(hashtext('${RECORD_NUMBER_LOCK}' || $2::text), g::int) LIMIT 1),
             k AS (SELECT DISTINCT ON (key) ${DECISION_COLUMNS} FROM decision_definition WHERE key = ANY($3::text[]) ORDER BY key, version DESC)
-       SELECT (SELECT row_to_json(d) FROM d) AS definition, (SELECT last_value FROM c) AS seq, (SELECT COALESCE(json_agg(k), '[]'::json) FROM k) AS decisions`,
-      [input.definitionKey, input.recordType, input.decisionKeys],
+       SELECT (SELECT row_to_json(d) FROM d) AS definition, COALESCE((SELECT last_value FROM c), (SELECT g FROM r)) AS seq, (SELECT last FROM l) AS last,
+              (SELECT COALESCE(json_agg(k), '[]'::json) FROM k) AS decisions`,
+      [input.definitionKey, input.recordType, input.decisionKeys, reserve],
     );
     this.prefetchedDefinitions.set(input.definitionKey, row.definition ? toDefinitionRecord(row.definition) : null);
-    if (input.recordType !== null && row.seq !== null) (this.records as BatchedRecordStore).prefetched = { type: input.recordType, seq: Number(row.seq) };
+    if (input.recordType !== null && reserve && row.seq === null) {
+      throw new EngineError(EngineErrorCode.RevisionConflict, `no ${input.recordType} record number free to reserve`, { retryable: true });
+    }
+    if (input.recordType !== null && row.seq !== null) {
+      (this.records as BatchedRecordStore).prefetched = { type: input.recordType, seq: Number(row.seq), after: reserve ? Number(row.last) : null };
+    }
     const found = new Map((row.decisions as Record<string, unknown>[]).map((d) => [d.key as string, toDecisionRecord(d)]));
     for (const key of input.decisionKeys) this.decisions.prefetched.set(key, found.get(key) ?? null);
   }
@@ -189,7 +206,11 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
    * changed count would hide the change (verification reports it).
    */
   async beforeCommit(): Promise<void> {
-    if ((this.records as BatchedRecordStore).prefetched) {
+    const records = this.records as BatchedRecordStore;
+    // A reserved number that was not used was never counted: nothing to give back.
+    if (records.prefetched?.after !== null && records.prefetched?.after !== undefined) records.prefetched = null;
+    if (records.reservedUncounted) throw new EngineError(EngineErrorCode.RevisionConflict, 'a reserved record number was not counted', { retryable: true });
+    if (records.prefetched) {
       // A number read ahead for a start that allocated another type (a new version was deployed meanwhile): never a gap.
       throw new EngineError(EngineErrorCode.RevisionConflict, 'the record number read ahead was not used', { retryable: true });
     }
@@ -483,10 +504,35 @@ function forgetting(q: QueryRunner, known: KnownRows): QueryRunner {
   return new Proxy(q, { get: (target, prop) => (prop === 'query' ? query : Reflect.get(target, prop, target)) });
 }
 
-/** Records whose instance this transaction locked are known from the lock; their writes join the batch. */
+/** Advisory lock namespace of reserved record numbers: (hashtext(this || type), number). */
+const RECORD_NUMBER_LOCK = 'record_number:';
+/** How many numbers past the committed ones a start looks at for one that no open transaction reserved. */
+const RESERVE_WINDOW = 1000;
+
+/**
+ * Records whose instance this transaction locked are known from the lock; their writes join the batch.
+ * A reserved number (prefetchStart with `reserve`) is counted when its record row is written: the
+ * transaction first waits until the one that reserved the number before it has ended (its
+ * advisory lock), then the batch's statement increments the counter row and inserts the record
+ * only if the counter reached exactly this number, else the command fails with a retryable
+ * RevisionConflict (the start before it rolled back, or a start that locked the counter took it) and
+ * runs again with the counter locked. So committed numbers stay gapless, and the counter row is
+ * locked only from that statement to the commit instead of for the whole run.
+ */
 class BatchedRecordStore extends TypeormRecordStore {
-  /** A number allocated ahead (TypeormCommandStore.prefetchStart), until the next allocation of its type takes it. */
-  prefetched: { type: string; seq: number } | null = null;
+  /**
+   * A number allocated ahead (TypeormCommandStore.prefetchStart), until the next allocation of its
+   * type takes it; `after`: the committed last value when the number was only reserved (null: taken
+   * from the locked counter row).
+   */
+  prefetched: { type: string; seq: number; after: number | null } | null = null;
+  /** The reserved number this transaction's start took, until its record row is written. */
+  private reserved: { type: string; seq: number; after: number } | null = null;
+
+  /** True while a reserved number was taken but its record row not written (it would not be counted). */
+  get reservedUncounted(): boolean {
+    return this.reserved !== null;
+  }
 
   constructor(
     q: QueryRunner,
@@ -498,12 +544,41 @@ class BatchedRecordStore extends TypeormRecordStore {
 
   override async allocateRecordSeq(type: RecordType): Promise<number> {
     const ahead = this.prefetched;
-    if (ahead?.type !== type) return super.allocateRecordSeq(type);
+    if (ahead?.type !== type) {
+      // Another number of the same type in this transaction (a start in the same command): the reserved one is counted first.
+      if (this.reserved?.type === type) await this.countReserved(this.reserved);
+      return super.allocateRecordSeq(type);
+    }
     this.prefetched = null;
+    if (ahead.after !== null) this.reserved = { type, seq: ahead.seq, after: ahead.after };
     return ahead.seq;
   }
 
+  /** Numbers reserved before `reserved` by transactions still open: waits for the one just before (it waits for its own). */
+  private async predecessor(reserved: { type: string; seq: number; after: number }): Promise<void> {
+    if (reserved.seq > reserved.after + 1) await this.q.query(`SELECT pg_advisory_xact_lock(hashtext($1), $2::int)`, [RECORD_NUMBER_LOCK + reserved.type, reserved.seq - 1]);
+  }
+
+  /** Counts the reserved number on its own statement (the counter row stays locked until the commit). */
+  private async countReserved(reserved: { type: string; seq: number; after: number }): Promise<void> {
+    this.reserved = null;
+    await this.predecessor(reserved);
+    if ((await super.allocateRecordSeq(reserved.type as RecordType)) !== reserved.seq) {
+      throw new EngineError(EngineErrorCode.RevisionConflict, `record number ${reserved.seq} of ${reserved.type} is not the next one any more`, { retryable: true });
+    }
+  }
+
   override async insertRecord(r: NewRecord): Promise<void> {
+    const reserved = this.reserved;
+    if (reserved && reserved.type === r.type && reserved.seq === r.seq) {
+      if (!this.known.has(r.instanceId)) {
+        await this.countReserved(reserved);
+        return super.insertRecord(r);
+      }
+      this.reserved = null;
+      await this.predecessor(reserved);
+      this.batch.countRecord(reserved.type, reserved.seq);
+    }
     if (!this.known.has(r.instanceId)) return super.insertRecord(r);
     await this.batch.insertRecord(r);
     this.known.set(r.instanceId, { number: r.number, type: r.type, instanceId: r.instanceId, state: r.state, acknowledgedAt: null, resolvedAt: null, closedAt: null });

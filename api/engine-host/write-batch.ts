@@ -54,6 +54,8 @@ export class WriteBatch {
   /** Records to insert (with their first patch, if any) and to update, by number. */
   private recordInserts = new Map<string, { row: NewRecord; patch: RecordPatch | null }>();
   private recordUpdates = new Map<string, RecordPatch>();
+  /** A reserved record number to count: the counter row of `type` must reach exactly `seq` (else no record row, and a conflict). */
+  private counted: { type: string; seq: number } | null = null;
 
   constructor(
     private readonly raw: QueryRunner,
@@ -78,7 +80,7 @@ export class WriteBatch {
     return (
       !this.tasks.length && !this.closures.length && !this.history.length && !this.inserts.size && !this.updates.size && !this.anchor &&
       !this.timerDeletes.length && !this.timerInserts.length && !this.subscriptionDeletes.length && !this.subscriptionInserts.length &&
-      !this.recordInserts.size && !this.recordUpdates.size
+      !this.recordInserts.size && !this.recordUpdates.size && !this.counted
     );
   }
 
@@ -145,6 +147,11 @@ export class WriteBatch {
     else this.recordUpdates.set(number, patch);
   }
 
+  /** Counts the reserved record number `seq` of `type` (see BatchedRecordStore in typeorm-command-store.ts). */
+  countRecord(type: string, seq: number): void {
+    this.counted = { type, seq };
+  }
+
   /** Counts `started` instances into the sealed anchor, if the anchor still holds `expected` (else the flush answers false). */
   setAnchor(expected: { instances: number; mac: string }, started: number): { instances: number; mac: string } {
     const instances = expected.instances + started;
@@ -159,7 +166,8 @@ export class WriteBatch {
    */
   async flush(): Promise<boolean> {
     if (this.empty) return true;
-    const { tasks, closures, history, inserts, updates, anchor, timerDeletes, timerInserts, subscriptionDeletes, subscriptionInserts, recordInserts, recordUpdates } = this;
+    const { tasks, closures, history, inserts, updates, anchor, timerDeletes, timerInserts, subscriptionDeletes, subscriptionInserts, recordInserts, recordUpdates, counted } = this;
+    this.counted = null;
     this.timerDeletes = [];
     this.timerInserts = [];
     this.subscriptionDeletes = [];
@@ -264,6 +272,15 @@ export class WriteBatch {
          ON CONFLICT (instance_id, execution_id) WHERE instance_id IS NOT NULL DO NOTHING
          RETURNING 1`);
     }
+    // The counter row first (the record row and the anchor wait for it): locked from here to the commit.
+    let countedPart: string | null = null;
+    if (counted) {
+      countedPart = `w${parts.length}`;
+      counts.push(`(SELECT last_value FROM ${countedPart}) AS numbered`);
+      parts.push(`INSERT INTO record_counter (type, last_value) VALUES (${p(counted.type)}, 1)
+         ON CONFLICT (type) DO UPDATE SET last_value = record_counter.last_value + 1
+         RETURNING last_value`);
+    }
     if (recordInserts.size) {
       const rows = [...recordInserts.values()].map(({ row: r, patch }) => ({
         number: r.number, type: r.type, seq: r.seq, instance_id: r.instanceId, definition_key: r.definitionKey, opened_by: r.openedBy, opened_at: r.openedAt,
@@ -272,7 +289,8 @@ export class WriteBatch {
       parts.push(`INSERT INTO record (number, type, seq, instance_id, definition_key, opened_by, opened_at, ${RECORD_PATCH_COLUMNS})
          SELECT r.number, r.type, r.seq, r.instance_id, r.definition_key, r.opened_by, r.opened_at, ${RECORD_PATCH_VALUES}
            FROM jsonb_to_recordset(${p(JSON.stringify(rows))}::jsonb) AS r(number text, type text, seq bigint, instance_id uuid, definition_key text, opened_by text,
-                opened_at timestamptz, ${RECORD_PATCH_TYPES})`);
+                opened_at timestamptz, ${RECORD_PATCH_TYPES})${countedPart ? `
+          WHERE (SELECT last_value FROM ${countedPart}) = ${p(counted!.seq)}` : ''}`);
     }
     if (recordUpdates.size) {
       const rows = [...recordUpdates].map(([number, patch]) => ({ number, ...recordColumns(patch) }));
@@ -283,7 +301,7 @@ export class WriteBatch {
     if (anchor) {
       counts.push(`(SELECT count(*) FROM w${parts.length}) AS anchored`);
       parts.push(`UPDATE history_anchor SET instances = ${p(anchor.next.instances)}, mac = ${p(anchor.next.mac)}, sealed_at = now()
-          WHERE id = 1 AND instances = ${p(anchor.expected.instances)} AND mac = ${p(anchor.expected.mac)}
+          WHERE id = 1 AND instances = ${p(anchor.expected.instances)} AND mac = ${p(anchor.expected.mac)}${countedPart ? ` AND EXISTS (SELECT FROM ${countedPart})` : ''}
          RETURNING 1`);
     }
     const sql = `WITH ${parts.map((part, n) => `w${n} AS (${part})`).join(',\n')}\nSELECT ${counts.length ? counts.join(', ') : '1 AS done'}`;
@@ -293,6 +311,9 @@ export class WriteBatch {
     }
     if (closures.length && Number(row.closed) !== closures.length) {
       throw new EngineError(EngineErrorCode.RevisionConflict, 'a task of the instance changed concurrently', { retryable: true });
+    }
+    if (counted && Number(row.numbered) !== counted.seq) {
+      throw new EngineError(EngineErrorCode.RevisionConflict, `record number ${counted.seq} of ${counted.type} is not the next one any more`, { retryable: true });
     }
     const moved = (name: string, expected: number) => expected && Number(row[name]) !== expected;
     if (moved('timers_deleted', timerDeletes.length) || moved('timers_inserted', timerInserts.length)) {

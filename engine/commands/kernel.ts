@@ -38,7 +38,8 @@ export interface PersistExtras {
   firedJob?: TimerJobRecord;
 }
 
-const MAX_CONFLICT_RETRIES = 3;
+/** Attempts of a command that meets retryable conflicts (the last one's conflict is answered). */
+export const MAX_CONFLICT_RETRIES = 3;
 
 /**
  * A feature that writes its own rows with every run's outcome, in the command's transaction

@@ -178,8 +178,12 @@ export interface CommandStore extends TimerStore, MessagingStore {
    * `records.allocateRecordSeq(recordType)`, and the latest versions of `decisionKeys` (answered by
    * `decisions.latestDecision`). A number allocated here and not used by the commit fails it with a
    * retryable RevisionConflict (record numbers stay gapless).
+   * `reserve`: the number is only reserved, not locked, while the start runs (concurrent starts of
+   * the type do not wait for each other's runs); the commit takes it in number order, and fails
+   * with a retryable RevisionConflict when it was not the next one (a start before it rolled back,
+   * or another took it): the caller retries without `reserve`, which locks the counter.
    */
-  prefetchStart?(input: { definitionKey: string; recordType: string | null; decisionKeys: string[] }): Promise<void>;
+  prefetchStart?(input: { definitionKey: string; recordType: string | null; decisionKeys: string[]; reserve?: boolean }): Promise<void>;
 
   findIdempotent(scope: string, key: string): Promise<IdempotentResult | null>;
   /** Throws EngineError(RevisionConflict, retryable) if another transaction stored the key first. */

@@ -75,7 +75,8 @@ export class RecordKeeper {
 
   /**
    * Allocates the record number of a new instance (null when the process keeps no record). The
-   * counter row stays locked until the start commits or rolls back: a failed start burns nothing.
+   * number is counted only if the start commits: a failed start burns nothing (the store either
+   * locks the counter row until the commit, or counts a reserved number at the commit, in order).
    */
   async allocate(store: CommandStore, runnable: RunnableDefinition, instanceId: string): Promise<string | null> {
     const { type } = recordSpec(runnable);

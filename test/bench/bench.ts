@@ -30,6 +30,9 @@
  *     measured windows (pg_stat_statements is used instead when the server preloads it);
  *   - RSS: the largest server process's RSS sampled every 250 ms (rssMb), and all of them summed;
  *   - latency p50 / p99 of the commands completed in the window, commands/s.
+ *   - latency by command kind (the start, and each task completion by its definition key): count,
+ *     p50, p99, max over the measured windows together (`latencyByCommand`), to see which commands
+ *     make the tail.
  * A window lasts at least BENCH_WINDOW_SECONDS and until every client completed a command. Before
  * the workloads, the idle server's statements/s and CPU/s (its timer pollers) are measured and
  * printed (`idle`): the per-command figures include that work.
@@ -58,7 +61,8 @@
  * (`errors`, `lastError`) and its instance abandoned; more than 10 % errors end the bench.
  *
  * Last line: one JSON object. Top level: the incident flow's figures {flow, elements, clients,
- * workers, commandsPerInstance, commandsPerSecond, p50Ms, p99Ms, serverCpuMsPerCommand,
+ * workers, commandsPerInstance, commandsPerSecond, p50Ms, p99Ms, latencyByCommand {<kind>: {count, p50Ms,
+ * p99Ms, maxMs}}, serverCpuMsPerCommand,
  * postgresCpuMsPerCommand (null: n/a), clientCpuMsPerCommand,
  * engineCpuMsPerCommand, serverToEngine, statementsPerCommand, transactionsPerCommand, pollsPerCommand, snapshotBytes, errors, lastError, rssMb, rssTotalMb,
  * warmEngineRatio (share of engine resumes that found the instance's engine warm, from the server's
@@ -488,6 +492,8 @@ interface TaskRow {
 /** Counters the windows read: completed commands with their latencies, polling reads. */
 class Tally {
   latencies: number[] = [];
+  /** The kind of each command in `latencies` (same index): `start`, or the completed task's definition key. */
+  kinds: string[] = [];
   polls = 0;
   instances = 0;
   /** Instances still running after their last step (every command succeeded). */
@@ -519,13 +525,14 @@ class Permits {
 }
 const permits = new Permits();
 
-async function post(base: string, token: string, path: string, body: unknown, tally: Tally): Promise<any> {
+async function post(base: string, token: string, path: string, body: unknown, tally: Tally, kind: string): Promise<any> {
   return permits.run(async () => {
     const t0 = performance.now();
     const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
     const json = await res.json();
     if (!res.ok) throw new Error(`${path} answered ${res.status}: ${JSON.stringify(json)}`);
     tally.latencies.push(performance.now() - t0);
+    tally.kinds.push(kind);
     return json;
   });
 }
@@ -560,13 +567,13 @@ async function runInstanceHttp(base: string, clients: Clients, w: Workload, pick
     }
     const token = clients.tokens[step.as]!;
     if (step.kind === 'start') {
-      const started = await post(base, token, '/api/instances', { definitionKey: w.key, variables: step.variables() }, tally);
+      const started = await post(base, token, '/api/instances', { definitionKey: w.key, variables: step.variables() }, tally, 'start');
       instanceId = started.instance.id;
       tasks = started.tasks ?? [];
       continue;
     }
     const task = tasks.find((t) => t.elementId === step.elementId) ?? (await openTask(base, token, instanceId, step.elementId, tally));
-    const done = await post(base, token, `/api/tasks/${task.id}/complete`, { variables: step.variables() }, tally);
+    const done = await post(base, token, `/api/tasks/${task.id}/complete`, { variables: step.variables() }, tally, step.elementId);
     tasks = done.tasks ?? [];
     status = done.instance.status;
   }
@@ -644,8 +651,34 @@ interface Spread {
   max: number;
 }
 
+/** Latency of one kind of command (the start, or the completion of one task definition key) over the measured windows. */
+interface KindLatency {
+  count: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** Latencies by command kind, in the order the kinds first occur. */
+function latencyByKind(latencies: number[], kinds: string[]): Record<string, KindLatency> {
+  const by = new Map<string, number[]>();
+  latencies.forEach((ms, i) => {
+    const kind = kinds[i]!;
+    if (!by.has(kind)) by.set(kind, []);
+    by.get(kind)!.push(ms);
+  });
+  const out: Record<string, KindLatency> = {};
+  for (const [kind, xs] of by) {
+    xs.sort((a, b) => a - b);
+    out[kind] = { count: xs.length, p50Ms: round(percentile(xs, 0.5), 1)!, p99Ms: round(percentile(xs, 0.99), 1)!, maxMs: round(xs.at(-1)!, 1)! };
+  }
+  return out;
+}
+
 interface Measured {
   windows: Window[];
+  /** Latency per command kind over all measured windows together. */
+  latencyByCommand: Record<string, KindLatency>;
   /** The last error a client saw, if any. */
   lastError: string | null;
   /** Mean size of the stored snapshots of this flow's running instances, under load (bytes of jsonb text). */
@@ -759,9 +792,10 @@ async function measureHttp(server: Server, database: Database, clients: Clients,
     const commands0 = tally.latencies.length;
     for (let i = 0; i < REPEATS; i++) windows.push(await window());
     const commands = tally.latencies.length - commands0;
+    const latencyByCommand = latencyByKind(tally.latencies.slice(commands0), tally.kinds.slice(commands0));
     const xacts1 = await transactions(database);
     const snapshotBytes = await snapshotSize(database.url, w.key);
-    return { windows, snapshotBytes, instances: tally.instances, incompleteInstances: tally.incomplete, lastError: tally.lastError || null, warmup: { windows: warmups, settled, lastDifference }, transactionsPerCommand: xacts0 === null || xacts1 === null ? null : (xacts1 - xacts0) / commands };
+    return { windows, latencyByCommand, snapshotBytes, instances: tally.instances, incompleteInstances: tally.incomplete, lastError: tally.lastError || null, warmup: { windows: warmups, settled, lastDifference }, transactionsPerCommand: xacts0 === null || xacts1 === null ? null : (xacts1 - xacts0) / commands };
   } finally {
     stop = true;
     clearInterval(sampler);
@@ -1025,7 +1059,7 @@ async function benchTimers(database: Database, dataDir: string, workers: number)
   try {
     const clients = await signIn(server.base);
     await deploy(server.base, clients, TIMER_XML);
-    const template = (await post(server.base, clients.tokens['bench-staff']!, '/api/instances', { definitionKey: 'bench-timer', businessKey: tag }, new Tally())).instance.id;
+    const template = (await post(server.base, clients.tokens['bench-staff']!, '/api/instances', { definitionKey: 'bench-timer', businessKey: tag }, new Tally(), 'start')).instance.id;
     await client.query(
       `INSERT INTO process_instance (id, definition_id, definition_key, definition_version, business_key, status, snapshot, variables,
                                      active_element_ids, revision, started_by, started_at, history_seq, history_hash)
@@ -1095,6 +1129,8 @@ interface FlowFigures {
   commandsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** Latency by command kind (`start`, or the completed task's definition key) over the measured windows together. */
+  latencyByCommand: Record<string, KindLatency>;
   serverCpuMsPerCommand: number;
   postgresCpuMsPerCommand: number | null;
   clientCpuMsPerCommand: number;
@@ -1137,6 +1173,7 @@ function summarise(w: Workload, m: Measured, engine: EngineFigures | null): Flow
     commandsPerSecond: round(med((x) => x.commandsPerSecond), 1)!,
     p50Ms: round(med((x) => x.p50Ms), 1)!,
     p99Ms: round(med((x) => x.p99Ms), 1)!,
+    latencyByCommand: m.latencyByCommand,
     serverCpuMsPerCommand: round(server)!,
     postgresCpuMsPerCommand: round(pg),
     clientCpuMsPerCommand: round(med((x) => x.clientCpuMsPerCommand))!,
@@ -1174,6 +1211,9 @@ function printFlow(f: FlowFigures): void {
     `  warm-up: ${f.warmup.windows} window(s) of ${WINDOW_SECONDS} s, ${f.warmup.settled ? 'settled' : 'NOT settled'} (last two differed by ${(f.warmup.lastDifference * 100).toFixed(1)} % in commands/s or server CPU per command; rule: < ${SETTLED * 100} %); then ${REPEATS} measured windows: median (min–max)`,
   );
   console.log(`  ${f.commandsPerSecond} commands/s${range('commandsPerSecond')}; latency p50 ${f.p50Ms} ms${range('p50Ms')}, p99 ${f.p99Ms} ms${range('p99Ms')}`);
+  console.log(
+    `  latency by command (measured windows together): ${Object.entries(f.latencyByCommand).map(([kind, l]) => `${kind} ${l.count}× p50 ${l.p50Ms} p99 ${l.p99Ms} max ${l.maxMs} ms`).join('; ')}`,
+  );
   console.log(`  CPU per command: server ${f.serverCpuMsPerCommand} ms${range('serverCpuMsPerCommand')}, database ${f.postgresCpuMsPerCommand ?? 'n/a (server not local)'} ms, clients ${f.clientCpuMsPerCommand} ms`);
   console.log(
     `  in-process engine (same steps, no persistence/HTTP): ${f.engineCpuMsPerCommand ?? 'n/a'} ms per command${range('engineCpuMsPerCommand')}${f.engineError ? ` — failed: ${f.engineError}` : ''}; server / engine = ${f.serverToEngine ?? 'n/a'} (goal ≤ 1.3)`,

@@ -265,6 +265,19 @@ describe('ITSM records, links and KPIs', () => {
     expect(rows.map((r: { number: string }) => r.number)).toEqual(numbers);
     // the next start takes the next number: the failed starts gave theirs back
     expect(numberOf(await start('rec-gapless', { fail: false }))).toBe('AUD0000015');
+
+    // again, now that the server knows the version: each start only reserves its number while it runs
+    // (the counter row is not locked meanwhile) and counts it at the commit, in number order
+    const again = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => t.as('alice').post('/api/instances').send({ definitionKey: 'rec-gapless', variables: { fail: i % 3 === 0 && i < 18 } })),
+    );
+    expect(again.map((r) => r.status).sort()).toEqual([...Array(14).fill(201), ...Array(6).fill(422)]);
+    const more = again.filter((r) => r.status === 201).map((r) => r.body.instance.variables.recordNumber as string).sort();
+    expect(more).toEqual(Array.from({ length: 14 }, (_, i) => `AUD${String(i + 16).padStart(7, '0')}`));
+    const all = await t.sql.query(`SELECT number FROM record WHERE type = 'audit' ORDER BY number`);
+    expect(all.map((r: { number: string }) => r.number)).toEqual([...numbers, 'AUD0000015', ...more]);
+    expect((await t.sql.query(`SELECT last_value::int AS v FROM record_counter WHERE type = 'audit'`))[0].v).toBe(29);
+    expect(numberOf(await start('rec-gapless', { fail: false }))).toBe('AUD0000030');
   });
 
   it('follows the elements: new, in progress, resolved, closed; an end event state; cancel → cancelled; columns from variables and tasks', async () => {
@@ -369,5 +382,20 @@ describe('ITSM records, links and KPIs', () => {
     expect(chg.fields.sourceRecord).toBe(numberOf(incident));
     expect((await record(numberOf(incident))).links).toEqual([expect.objectContaining({ number: chg.number, kind: 'related', direction: 'outgoing', type: 'change' })]);
     expect((await record(chg.number)).links).toEqual([expect.objectContaining({ number: numberOf(incident), kind: 'related', direction: 'incoming', type: 'incident' })]);
+  });
+
+  it('numbers a start and the child its call activity starts in the same command, of the same type, without gaps', async () => {
+    await deploy(flow('rec-bct-child', 'bct', `<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>
+      <bpmn:userTask id="work" name="Work" camunda:candidateGroups="servicedesk"/><bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end"/><bpmn:endEvent id="end"/>`));
+    await deploy(flow('rec-bct-parent', 'bct', `<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="call"/>
+      <bpmn:callActivity id="call" calledElement="rec-bct-child"/><bpmn:sequenceFlow id="f2" sourceRef="call" targetRef="end"/><bpmn:endEvent id="end"/>`));
+    // the first start of the version locks the counter; the next ones (the version is known) reserve their number, some at once
+    const first = await start('rec-bct-parent', {});
+    const more = await Promise.all(Array.from({ length: 4 }, () => start('rec-bct-parent', {})));
+    const rows = await t.sql.query(`SELECT number, definition_key FROM record WHERE type = 'bct' ORDER BY number`);
+    expect(rows.map((r: { number: string }) => r.number)).toEqual(Array.from({ length: 10 }, (_, i) => `BCT${String(i + 1).padStart(7, '0')}`));
+    expect(rows.filter((r: { definition_key: string }) => r.definition_key === 'rec-bct-child')).toHaveLength(5);
+    expect([first, ...more].map(numberOf).every((n) => rows.some((r: { number: string }) => r.number === n))).toBe(true);
+    expect((await t.sql.query(`SELECT last_value::int AS v FROM record_counter WHERE type = 'bct'`))[0].v).toBe(10);
   });
 });
