@@ -5,6 +5,8 @@ import type { IdentityCheck } from './user-cache';
 import { tokenFailure, unauthenticated, type TokenVerifier, type UnverifiedToken } from './token-verifier';
 
 const ALGORITHM = 'HS256';
+/** Verified access tokens kept (their text is their identity; the oldest goes first). */
+const VERIFIED_TOKENS = 2000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Claims of this server's access tokens. */
@@ -30,6 +32,13 @@ export type IdentityLookup = (userId: string, sessionId: string) => Promise<Iden
  */
 export class LocalTokens implements TokenVerifier {
   readonly name = 'local';
+  /**
+   * Tokens whose signature and claims jose accepted, by their text: the same text verifies the same
+   * way with the same key until `exp`, so a request presenting it again skips the HMAC and claim
+   * checks (its expiry is checked every time, as jose does). The user and session are read on every
+   * request regardless.
+   */
+  private readonly verified = new Map<string, { sub: string; iat: number; sid: unknown; exp: number }>();
 
   constructor(
     private readonly key: Uint8Array,
@@ -55,17 +64,7 @@ export class LocalTokens implements TokenVerifier {
   }
 
   async verify(token: string): Promise<AuthUser> {
-    let sub: string;
-    let iat: number;
-    let sid: unknown;
-    try {
-      const { payload } = await jwtVerify(token, this.key, { algorithms: [ALGORITHM], issuer: LOCAL_ISSUER, audience: LOCAL_ISSUER, requiredClaims: ['sub', 'iat', 'exp'] });
-      sub = String(payload.sub);
-      iat = Number(payload.iat);
-      sid = payload.sid;
-    } catch (error) {
-      throw tokenFailure(error);
-    }
+    const { sub, iat, sid } = await this.verifiedClaims(token);
     if (typeof sid !== 'string' || !UUID.test(sid)) throw unauthenticated('the access token names no session; sign in again');
     // The user (cached, checked by its identity version) and the session: one statement.
     const { user, alive } = UUID.test(sub) ? await this.identity(sub, sid) : { user: null, alive: false };
@@ -77,5 +76,23 @@ export class LocalTokens implements TokenVerifier {
       throw unauthenticated('the access token was issued before the last password change; sign in again');
     }
     return { id: user.id, username: user.username, displayName: user.displayName, roles: user.roles, groups: user.groups, source: 'local' };
+  }
+
+  /** The claims of a token with a valid signature, issuer, audience and lifetime (jose's checks, or their remembered outcome). */
+  private async verifiedClaims(token: string): Promise<{ sub: string; iat: number; sid: unknown }> {
+    const known = this.verified.get(token);
+    // jose: expired when exp <= now, in whole seconds
+    if (known && known.exp > Math.floor(Date.now() / 1000)) return known;
+    if (known) this.verified.delete(token);
+    let claims: { sub: string; iat: number; sid: unknown; exp: number };
+    try {
+      const { payload } = await jwtVerify(token, this.key, { algorithms: [ALGORITHM], issuer: LOCAL_ISSUER, audience: LOCAL_ISSUER, requiredClaims: ['sub', 'iat', 'exp'] });
+      claims = { sub: String(payload.sub), iat: Number(payload.iat), sid: payload.sid, exp: Number(payload.exp) };
+    } catch (error) {
+      throw tokenFailure(error);
+    }
+    if (this.verified.size >= VERIFIED_TOKENS) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, claims);
+    return claims;
   }
 }

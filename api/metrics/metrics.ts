@@ -140,6 +140,8 @@ export const dbPool = new Gauge({
   },
 });
 
-collectDefaultMetrics({ prefix: 'itsm_' });
+// The event loop delay histogram samples every 100 ms: prom-client's default of 10 ms wakes every
+// process (the cluster primary too) 100 times a second, about 5 ms of CPU per second when idle.
+collectDefaultMetrics({ prefix: 'itsm_', eventLoopMonitoringPrecision: 100 });
 
 export { register };

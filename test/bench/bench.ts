@@ -446,7 +446,14 @@ const cpuOf = (pids: number[]) => pids.reduce((sum, pid) => sum + (procStat(pid)
 
 function statementCount(dir: string): number {
   let total = 0;
-  for (const file of readdirSync(dir)) if (!file.endsWith('.tmp')) total += Number(readFileSync(join(dir, file), 'utf8')) || 0;
+  for (const file of readdirSync(dir)) {
+    if (file.endsWith('.tmp')) continue;
+    // written in place (api/database/statement-counter.ts): a read racing the write differs from the next one
+    const read = () => Number(readFileSync(join(dir, file), 'utf8')) || 0;
+    let value = read();
+    for (let again = read(), tries = 0; again !== value && tries < 10; again = read(), tries++) value = again;
+    total += value;
+  }
   return total;
 }
 
