@@ -32,6 +32,7 @@ import { toDefinitionRecord, toInstanceRecord, toTaskRecord, toTimerJobRecord, D
 import { SUBSCRIPTION_COLUMNS, toSubscription } from './typeorm-messaging-store';
 import { RECORD_ROW_COLUMNS, toRecordRow } from './typeorm-record-store';
 import { WriteBatch, type AnchorCache } from './write-batch';
+import { prepared } from '../database/prepared';
 
 /** PostgreSQL unique_violation. */
 const UNIQUE_VIOLATION = '23505';
@@ -100,6 +101,8 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     private readonly known: KnownRows,
     /** `FOR UPDATE` on the instance rows read by lockInstance / lockTask (false: optimistic, checked by the revision). */
     private readonly lockRows: boolean,
+    /** The command's large statements as named prepared statements (api/database/prepared.ts; never on PGlite). */
+    private readonly named: (text: string) => string,
   ) {
     super(q);
     this.decisions = new TypeormDecisionStore(q);
@@ -111,12 +114,20 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
   /**
    * A store on `runner` (in a transaction); `anchor` is the process's last known history anchor.
    * `lockRows: false` reads instance rows without locking them (the optimistic commands of
-   * TypeormTransactionRunner: the revision compare-and-set of the write decides).
+   * TypeormTransactionRunner: the revision compare-and-set of the write decides). `prepare: true`
+   * sends the lock-and-read, the start's read-ahead and the batched write as named prepared
+   * statements (only where each connection has its own session: not on PGlite).
    */
-  static create(runner: QueryRunner, ring: HistoryKeyring, anchor: AnchorCache = { value: null }, options: { lockRows?: boolean } = {}): TypeormCommandStore {
-    const batch = new WriteBatch(runner, ring);
+  static create(
+    runner: QueryRunner,
+    ring: HistoryKeyring,
+    anchor: AnchorCache = { value: null },
+    options: { lockRows?: boolean; prepare?: boolean } = {},
+  ): TypeormCommandStore {
+    const named = options.prepare ? prepared : (text: string) => text;
+    const batch = new WriteBatch(runner, ring, named);
     const known: KnownRows = { timers: new Map(), subscriptions: new Map(), records: new Map(), children: new Map() };
-    return new TypeormCommandStore(forgetting(batch.guard(), known), ring, batch, anchor, known, options.lockRows ?? true);
+    return new TypeormCommandStore(forgetting(batch.guard(), known), ring, batch, anchor, known, options.lockRows ?? true, named);
   }
 
   /** This command's transaction, for API features whose rows commit with a command (deploy approvals). */
@@ -139,7 +150,7 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
   async prefetchStart(input: { definitionKey: string; recordType: string | null; decisionKeys: string[]; reserve?: boolean }): Promise<void> {
     const reserve = input.reserve === true;
     const [row] = await this.q.query(
-      `WITH d AS (SELECT ${DEFINITION_COLUMNS} FROM process_definition WHERE key = $1 ORDER BY version DESC LIMIT 1),
+      this.named(`WITH d AS (SELECT ${DEFINITION_COLUMNS} FROM process_definition WHERE key = $1 ORDER BY version DESC LIMIT 1),
             c AS (INSERT INTO record_counter (type, last_value) SELECT $2::text, 1 WHERE $2::text IS NOT NULL AND NOT $4::boolean
                   ON CONFLICT (type) DO UPDATE SET last_value = record_counter.last_value + 1 RETURNING last_value),
             l AS (SELECT COALESCE((SELECT last_value FROM record_counter WHERE type = $2::text), 0) AS last WHERE $2::text IS NOT NULL AND $4::boolean),
@@ -147,7 +158,7 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
                    WHERE pg_try_advisory_xact_lock(hashtext('${RECORD_NUMBER_LOCK}' || $2::text), g::int) LIMIT 1),
             k AS (SELECT DISTINCT ON (key) ${DECISION_COLUMNS} FROM decision_definition WHERE key = ANY($3::text[]) ORDER BY key, version DESC)
        SELECT (SELECT row_to_json(d) FROM d) AS definition, COALESCE((SELECT last_value FROM c), (SELECT g FROM r)) AS seq, (SELECT last FROM l) AS last,
-              (SELECT COALESCE(json_agg(k), '[]'::json) FROM k) AS decisions`,
+              (SELECT COALESCE(json_agg(k), '[]'::json) FROM k) AS decisions`),
       [input.definitionKey, input.recordType, input.decisionKeys, reserve],
     );
     this.prefetchedDefinitions.set(input.definitionKey, row.definition ? toDefinitionRecord(row.definition) : null);
@@ -240,7 +251,7 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
 
   async lockInstance(id: string): Promise<InstanceRecord | null> {
     const rows = await this.q.query(
-      `SELECT ${LOCKED_INSTANCE_COLUMNS}, i.snapshot, ${SEEN_REVISION}, ${OPEN_TASKS_JSON} AS open_tasks, ${INSTANCE_SIDE_ROWS} FROM process_instance i WHERE i.id = $1${this.lockRows ? ' FOR UPDATE' : ''}`,
+      this.named(`SELECT ${LOCKED_INSTANCE_COLUMNS}, i.snapshot, ${SEEN_REVISION}, ${OPEN_TASKS_JSON} AS open_tasks, ${INSTANCE_SIDE_ROWS} FROM process_instance i WHERE i.id = $1${this.lockRows ? ' FOR UPDATE' : ''}`),
       [id],
     );
     return rows[0] ? this.locked(rows[0]) : null;
@@ -290,9 +301,9 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
   /** The task's instance, locked, with the task and the instance's open tasks: one statement. */
   async lockTask(taskId: string): Promise<{ task: TaskRecord; instance: InstanceRecord } | null> {
     const rows = await this.q.query(
-      `SELECT ${LOCKED_INSTANCE_COLUMNS}, i.snapshot, ${SEEN_REVISION}, ${OPEN_TASKS_JSON} AS open_tasks, ${INSTANCE_SIDE_ROWS},
+      this.named(`SELECT ${LOCKED_INSTANCE_COLUMNS}, i.snapshot, ${SEEN_REVISION}, ${OPEN_TASKS_JSON} AS open_tasks, ${INSTANCE_SIDE_ROWS},
               (SELECT row_to_json(t) FROM (SELECT ${TASK_COLUMNS} FROM user_task WHERE id = $1) t) AS task
-         FROM process_instance i WHERE i.id = (SELECT instance_id FROM user_task WHERE id = $1)${this.lockRows ? ' FOR UPDATE OF i' : ''}`,
+         FROM process_instance i WHERE i.id = (SELECT instance_id FROM user_task WHERE id = $1)${this.lockRows ? ' FOR UPDATE OF i' : ''}`),
       [taskId],
     );
     if (!rows[0]) return null;

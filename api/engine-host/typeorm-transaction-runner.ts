@@ -32,13 +32,15 @@ export class TypeormTransactionRunner implements TransactionRunner {
     private readonly dataSource: DataSource,
     private readonly ring: HistoryKeyring,
     readonly concurrency: Concurrency = 'pessimistic',
+    /** Named prepared statements for the command's large statements (TypeormCommandStore.create); false on PGlite (one shared session). */
+    private readonly prepare = false,
   ) {
     this.timers = new TypeormTimerClaimer(dataSource);
   }
 
   run<T>(work: (store: CommandStore) => Promise<T>): Promise<T> {
     const run = this.concurrency === 'optimistic' ? this.optimistic(work) : inTransaction(this.dataSource, async (runner) => {
-      const store = TypeormCommandStore.create(runner, this.ring, this.anchor);
+      const store = TypeormCommandStore.create(runner, this.ring, this.anchor, { prepare: this.prepare });
       const result = await work(store);
       await store.beforeCommit();
       return result;
@@ -59,7 +61,7 @@ export class TypeormTransactionRunner implements TransactionRunner {
     await runner.connect();
     const transaction = new LazyTransaction(runner);
     try {
-      const store = TypeormCommandStore.create(transaction.runner, this.ring, this.anchor, { lockRows: false });
+      const store = TypeormCommandStore.create(transaction.runner, this.ring, this.anchor, { lockRows: false, prepare: this.prepare });
       const result = await work(store);
       await store.beforeCommit();
       await transaction.commit();

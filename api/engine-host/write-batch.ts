@@ -60,6 +60,8 @@ export class WriteBatch {
   constructor(
     private readonly raw: QueryRunner,
     private readonly ring: HistoryKeyring,
+    /** The statement as sent: named (prepared once per session) or as it is (api/database/prepared.ts). */
+    private readonly named: (text: string) => string = (text) => text,
   ) {}
 
   /**
@@ -305,7 +307,7 @@ export class WriteBatch {
          RETURNING 1`);
     }
     const sql = `WITH ${parts.map((part, n) => `w${n} AS (${part})`).join(',\n')}\nSELECT ${counts.length ? counts.join(', ') : '1 AS done'}`;
-    const [row] = (await this.raw.query(sql, params)) as Record<string, string | number>[];
+    const [row] = (await this.raw.query(this.named(sql), params)) as Record<string, string | number>[];
     if (updates.size && Number(row.updated) !== updates.size) {
       throw new EngineError(EngineErrorCode.RevisionConflict, `process instance ${[...updates.keys()].join(', ')} changed concurrently`, { retryable: true });
     }

@@ -1,0 +1,29 @@
+import { createHash } from 'node:crypto';
+
+/** Distinct statement texts given a name; beyond this, statements are sent unnamed (parsed and planned each time). */
+const MAX_NAMED = 128;
+const names = new Map<string, string>();
+
+/**
+ * `text` as a statement the PostgreSQL session prepares once under a name derived from the text,
+ * then only binds and executes: the per-command statements (the lock-and-read of an instance, the
+ * batched write) are large, and parsing and planning them cost PostgreSQL about as much CPU as
+ * running them (measured: the task lock 1.8 → 0.8 ms, the batched write 1.3-2.4 ms of parse and
+ * plan per command). node-pg keeps one prepared statement per name and connection
+ * (`parsedStatements`); a failed parse is retried on the next use.
+ *
+ * The value is a String object carrying `{ name, text }`, which node-pg reads as a query config
+ * (a plain string is `{ text }`) and every string operation of the query wrappers reads as `text`
+ * (TypeORM passes it through). Only for a server whose sessions belong to one connection each:
+ * never on PGlite, where every connection shares one session (two connections preparing the same
+ * name would collide).
+ */
+export function prepared(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    if (names.size >= MAX_NAMED) return text;
+    name = `p_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    names.set(text, name);
+  }
+  return Object.assign(new String(text), { name, text }) as unknown as string;
+}
