@@ -19,10 +19,12 @@
  *   node --expose-gc dist/test/bench/engine-profile.js
  * Knobs: ENGINE_PROFILE_FLOWS (small,large,incident,change), ENGINE_PROFILE_INSTANCES (per batch,
  * 100), ENGINE_PROFILE_REPEATS (5), ENGINE_PROFILE_WARMUP (batches, 3), ENGINE_PROFILE_PARKED (200),
- * ENGINE_PROFILE_MODES (warm,cold), ENGINE_PROFILE_MESSAGES (0). The last line is JSON with every figure.
+ * ENGINE_PROFILE_MODES (warm,cold), ENGINE_PROFILE_MESSAGES (0), ENGINE_PROFILE_SNAPSHOT_DIR (writes a V8 heap
+ * snapshot there with the parked engines alive, to see what a warm engine holds). The last line is JSON with every figure.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import {
   builtInHandlers,
   checkExpression,
@@ -53,6 +55,7 @@ const REPEATS = num('ENGINE_PROFILE_REPEATS', 5);
 const WARMUP = num('ENGINE_PROFILE_WARMUP', 3);
 const PARKED = num('ENGINE_PROFILE_PARKED', 200);
 const MESSAGES = process.env.ENGINE_PROFILE_MESSAGES === '1';
+const SNAPSHOT_DIR = process.env.ENGINE_PROFILE_SNAPSHOT_DIR || '';
 const ROOT = join(__dirname, '..', '..', '..');
 
 type Step =
@@ -283,6 +286,7 @@ async function heapPerEngine(p: Prepared): Promise<number | null> {
   gc();
   gc();
   const after = process.memoryUsage().heapUsed;
+  if (SNAPSHOT_DIR) console.log(`heap snapshot with ${PARKED} warm ${p.workload.name} engines: ${writeHeapSnapshot(join(SNAPSHOT_DIR, `${p.workload.name}-${PARKED}.heapsnapshot`))}`);
   parked.push(runner); // alive until measured
   parked.length = 0;
   return (after - before) / PARKED / 1024 / 1024;
