@@ -19,7 +19,7 @@
  *   node --expose-gc dist/test/bench/engine-profile.js
  * Knobs: ENGINE_PROFILE_FLOWS (small,large,incident,change), ENGINE_PROFILE_INSTANCES (per batch,
  * 100), ENGINE_PROFILE_REPEATS (5), ENGINE_PROFILE_WARMUP (batches, 3), ENGINE_PROFILE_PARKED (200),
- * ENGINE_PROFILE_MODES (warm,cold), ENGINE_PROFILE_MESSAGES (0), ENGINE_PROFILE_SNAPSHOT_DIR (writes a V8 heap
+ * ENGINE_PROFILE_MODES (warm,cold; none: only the heap figure), ENGINE_PROFILE_MESSAGES (0), ENGINE_PROFILE_SNAPSHOT_DIR (writes a V8 heap
  * snapshot there with the parked engines alive, to see what a warm engine holds). The last line is JSON with every figure.
  */
 import { readFileSync } from 'node:fs';
@@ -49,7 +49,7 @@ import type { CommandStore } from '../../engine/persistence/ports';
 const num = (name: string, fallback: number) => Number(process.env[name] || fallback);
 const list = (name: string, fallback: string) => (process.env[name] || fallback).split(',').map((s) => s.trim()).filter(Boolean);
 const FLOWS = list('ENGINE_PROFILE_FLOWS', 'small,large,incident,change');
-const MODES = list('ENGINE_PROFILE_MODES', 'warm,cold');
+const MODES = list('ENGINE_PROFILE_MODES', 'warm,cold').filter((m) => m === 'warm' || m === 'cold');
 const INSTANCES = num('ENGINE_PROFILE_INSTANCES', 100);
 const REPEATS = num('ENGINE_PROFILE_REPEATS', 5);
 const WARMUP = num('ENGINE_PROFILE_WARMUP', 3);
@@ -329,7 +329,7 @@ async function main(): Promise<void> {
     row.heapMbPerWarmEngine = heap === null ? null : round(heap, 3);
     figures[name] = row;
     const modes = MODES.map((m) => `${m} ${row[`${m}CpuMsPerCommand`]} ms/command (${row[`${m}Min`]}–${row[`${m}Max`]})`).join(', ');
-    console.log(`${name.padEnd(9)} ${modes}; heap per warm engine ${heap === null ? 'n/a (--expose-gc)' : `${round(heap, 3)} MB`}; snapshot ${row.snapshotBytes} bytes${MESSAGES ? `; ${row.messagesPerCommand} broker messages per command` : ''}`);
+    console.log(`${name.padEnd(9)} ${modes ? `${modes}; ` : ''}heap per warm engine ${heap === null ? 'n/a (--expose-gc)' : `${round(heap, 3)} MB`}${row.snapshotBytes === undefined ? '' : `; snapshot ${row.snapshotBytes} bytes`}${MESSAGES ? `; ${row.messagesPerCommand} broker messages per command` : ''}`);
   }
   const ratios: Record<string, number> = {};
   if (figures.small && figures.large) {
