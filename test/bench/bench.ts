@@ -30,7 +30,7 @@
  *     measured windows (pg_stat_statements is used instead when the server preloads it);
  *   - RSS: the largest server process's RSS sampled every 250 ms (rssMb), and all of them summed;
  *   - heap per warm engine (heapMbPerWarmEngine): after the HTTP part, `node --expose-gc
- *     engine-profile.js` with ENGINE_PROFILE_MODES=none parks ENGINE_PROFILE_PARKED (quick 50, else
+ *     engine-profile.js` with ENGINE_PROFILE_MODES=none parks ENGINE_PROFILE_PARKED (quick 100, else
  *     200) engines of each flow at their first wait state as the server keeps them, and divides the
  *     heap used after a full GC by their number (load-independent);
  *   - latency p50 / p99 of the commands completed in the window, commands/s.
@@ -1085,7 +1085,7 @@ async function benchTimers(database: Database, dataDir: string, workers: number)
 async function heapPerWarmEngine(flows: string[]): Promise<Record<string, number | null>> {
   if (!flows.length) return {};
   try {
-    const lines = await runChild(join(__dirname, 'engine-profile.js'), { ENGINE_PROFILE_FLOWS: flows.join(','), ENGINE_PROFILE_MODES: 'none', ENGINE_PROFILE_PARKED: process.env.ENGINE_PROFILE_PARKED ?? (QUICK ? '50' : '200') }, ['--expose-gc']);
+    const lines = await runChild(join(__dirname, 'engine-profile.js'), { ENGINE_PROFILE_FLOWS: flows.join(','), ENGINE_PROFILE_MODES: 'none', ENGINE_PROFILE_PARKED: process.env.ENGINE_PROFILE_PARKED ?? (QUICK ? '100' : '200') }, ['--expose-gc']);
     const figures = JSON.parse(lines.at(-1) ?? '{}') as { flows?: Record<string, { heapMbPerWarmEngine?: number | null }> };
     return Object.fromEntries(flows.map((f) => [f, figures.flows?.[f]?.heapMbPerWarmEngine ?? null]));
   } catch (error) {
