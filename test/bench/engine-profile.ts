@@ -196,7 +196,8 @@ async function prepare(name: string): Promise<Prepared> {
 
 /** Runs instances one after another, each to its end (or, with `stopAfter`, up to that many steps). */
 function instanceRunner(p: Prepared, warm: boolean) {
-  const runner = new InstanceRunner(p.handlers, undefined, 'UTC', warm ? Number.MAX_SAFE_INTEGER : 0, p.calendar);
+  // No count or memory bound on the kept engines: every parked engine must stay (heapPerEngine).
+  const runner = new InstanceRunner(p.handlers, undefined, 'UTC', warm ? Number.MAX_SAFE_INTEGER : 0, p.calendar, Number.MAX_SAFE_INTEGER);
   let serial = 0;
   let snapshotBytes = 0;
   const run = async (pick: number, stopAfter = Infinity): Promise<number> => {
