@@ -31,6 +31,8 @@ export interface AppConfig {
   timeZone: string;
   /** A command whose engine run shows no activity this long while not settled fails (ENGINE_STALLED); absent = engine default. */
   engineStallTimeoutMs?: number;
+  /** Memory budget of the engines each process keeps warm between commands, in MiB (0: none kept); absent = engine default. */
+  warmEngineMemoryMb?: number;
   /** Execution budget of each command (engine/runtime/budget.ts); absent values keep the engine defaults. */
   budget?: Partial<BudgetLimits>;
   /** Identity settings; absent means {@link defaultAuthConfig} of this config. */
@@ -159,6 +161,7 @@ const EnvSchema = z.object({
   STATIC_DIR: z.string().optional(),
   TIMER_POLL_MS: int(0, 3_600_000).default(1000),
   ENGINE_STALL_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  WARM_ENGINE_MEMORY_MB: int(0, 65_536).default(64),
   ENGINE_TIME_BUDGET_MS: int(50, 600_000).default(DEFAULT_BUDGET_LIMITS.timeMs),
   ENGINE_MEMORY_BUDGET_MB: int(16, 65_536).default(DEFAULT_BUDGET_LIMITS.memoryMb),
   ENGINE_MAX_STEPS: int(100, 10_000_000).default(DEFAULT_BUDGET_LIMITS.steps),
@@ -254,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDi
     timerPollMs: e.TIMER_POLL_MS,
     timeZone: e.TIME_ZONE,
     engineStallTimeoutMs: e.ENGINE_STALL_TIMEOUT_MS,
+    warmEngineMemoryMb: e.WARM_ENGINE_MEMORY_MB,
     budget: {
       timeMs: e.ENGINE_TIME_BUDGET_MS,
       memoryMb: e.ENGINE_MEMORY_BUDGET_MB,

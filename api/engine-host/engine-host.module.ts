@@ -100,6 +100,7 @@ export class EngineHostModule {
               maxDefinitionBytes: config.maxDefinitionBytes,
               ...(config.definitionLimits ? { definitionLimits: config.definitionLimits } : {}),
               timeZone: config.timeZone,
+              ...(config.warmEngineMemoryMb !== undefined ? { liveEngineMemoryMb: config.warmEngineMemoryMb } : {}),
               ...(affinity ? { newInstanceId: () => affinity.newInstanceId() } : {}),
             }));
             return affinity ? affinity.route(orchestrator) : orchestrator;

@@ -21,19 +21,36 @@ import { currentBudget } from './budget';
 interface BudgetedActivity {
   id: string;
   broker: { publish(exchange: string, routingKey: string, content: object): void };
-  on(event: string, fn: (api: { id: string; content: { inbound?: unknown } }) => void): void;
+}
+
+/** What bpmn-elements hands an extension's `activate` (a copy of the activity's run message). */
+interface RunMessage {
+  fields: { routingKey?: string; redelivered?: boolean };
+  content: { inbound?: unknown };
 }
 
 let seq = 0;
 
-/** The extension: count, check, yield or stop at each element entered. */
-export function budgetSteps(activity: BudgetedActivity): void {
-  activity.on('enter', (api) => {
-    // A sub-process's broker also carries the events of its inner elements: each counts once, on its own.
-    if (api.id !== activity.id) return;
+/**
+ * The extension: count, check, yield or stop at each element entered. It works in the
+ * extension's `activate`, which bpmn-elements calls on `run.enter` right before it publishes the
+ * activity's `enter` event, so it holds no subscription: an `enter` listener per activity kept a
+ * temporary queue (about 6 KB) alive per element of every kept engine.
+ */
+export function budgetSteps(activity: BudgetedActivity): BudgetStep {
+  return new BudgetStep(activity);
+}
+
+class BudgetStep {
+  constructor(private readonly activity: BudgetedActivity) {}
+
+  activate(message: RunMessage): void {
+    // A recovered activity re-activates with its state's message (redelivered): it was counted when entered.
+    if (message.fields.routingKey !== 'run.enter' || message.fields.redelivered) return;
     const budget = currentBudget();
     if (!budget) return;
-    const verdict = budget.step(activity.id, arrivedByFlow(api.content.inbound));
+    const activity = this.activity;
+    const verdict = budget.step(activity.id, arrivedByFlow(message.content.inbound));
     if (verdict === 'go') return;
     const endRoutingKey = `run.itsm.budget.end.${++seq}`;
     activity.broker.publish('format', 'run.itsm.budget', { endRoutingKey });
@@ -49,7 +66,9 @@ export function budgetSteps(activity: BudgetedActivity): void {
         }
       });
     }
-  });
+  }
+
+  deactivate(): void {}
 }
 
 /** True when the element was entered by a token taking a sequence flow (not started by its trigger). */

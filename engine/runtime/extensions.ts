@@ -13,6 +13,7 @@ import { slaPauseExtension } from '../sla/sla-pause';
 import type { CalendarLookup } from '../sla/sla';
 import { externalTaskService, type ExternalTaskRuntime } from '../external-tasks/runtime';
 import { externalTaskSpec } from '../external-tasks/spec';
+import { onEnter, type ElementExtension } from './on-enter';
 
 /** User-task metadata resolved when the task is entered (camunda:* attributes). */
 export interface UserTaskMeta {
@@ -82,7 +83,7 @@ interface ActivityLike {
  *  - service/send/business-rule tasks: bind `camunda:delegateExpression="${name}"` to the handler
  *    registered under that name.
  */
-export function createExtensions(host: ExtensionHost): Record<string, (activity: ActivityLike) => void> {
+export function createExtensions(host: ExtensionHost): Record<string, (activity: ActivityLike) => ElementExtension | void> {
   const scopes = host.scopes ?? new ScopeRuntime(() => host.processVariables?.());
   const calendars = host.calendars;
   return {
@@ -90,16 +91,17 @@ export function createExtensions(host: ExtensionHost): Record<string, (activity:
     itsmSlaPause: calendars ? slaPauseExtension({ calendars, clock: host.clock, processVariables: host.processVariables }) : () => undefined,
     itsmUserTask(activity) {
       if (activity.type !== 'bpmn:UserTask') return;
-      activity.on('enter', (api) => {
-        const inputs = resolveInputs(activity, scopes.scope(activity.environment.variables, api.content));
-        const meta = resolveUserTaskMeta(activity, host, scopes.scope(activity.environment.variables, { ...api.content, [LOCALS_KEY]: inputs }));
-        activity.broker.publish('format', 'run.itsm.usertask', { userTask: meta, ...(Object.keys(inputs).length ? { [LOCALS_KEY]: inputs } : {}) });
-      });
       activity.on('end', (api) => {
         // A looped task's own end carries the list of its iterations' outputs: each iteration was handled when it completed.
         if (Array.isArray(api.content.output)) return;
         const submitted = (api.content.output as { variables?: unknown } | undefined)?.variables;
         completeActivity(activity, host, scopes, api.content, submitted && typeof submitted === 'object' ? (submitted as Record<string, unknown>) : {});
+      });
+      // On entry (see onEnter): the task's inputs and metadata, before it starts.
+      return onEnter((content) => {
+        const inputs = resolveInputs(activity, scopes.scope(activity.environment.variables, content));
+        const meta = resolveUserTaskMeta(activity, host, scopes.scope(activity.environment.variables, { ...content, [LOCALS_KEY]: inputs }));
+        activity.broker.publish('format', 'run.itsm.usertask', { userTask: meta, ...(Object.keys(inputs).length ? { [LOCALS_KEY]: inputs } : {}) });
       });
     },
     /**

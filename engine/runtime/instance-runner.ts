@@ -125,6 +125,8 @@ export interface LiveEngine {
 
 interface LiveEngineInternal extends LiveEngine {
   engine: Engine;
+  /** The definition version's parsed model (what {@link liveEngineBytes} sizes the engine by). */
+  sourceContext: unknown;
   timers: DurableTimers;
   listener: EventEmitter;
   /** The armed event sub-process timer starts (see event-subprocess-timers.ts). */
@@ -231,24 +233,37 @@ export class InstanceRunner {
     private readonly liveLimit = 64,
     /** Business calendars of SLA clocks (`itsm:pauseSla`, engine/sla/sla-pause.ts). */
     private readonly calendars?: CalendarLookup,
+    /** Memory budget of the kept engines, in bytes as {@link liveEngineBytes} estimates them. */
+    private readonly liveBytesLimit = DEFAULT_LIVE_ENGINE_BYTES,
   ) {}
 
   /** Told, on every resume, whether this process still held the instance's engine (warm) or recovered it from the snapshot. */
   onResume: ((warm: boolean) => void) | null = null;
 
   /**
-   * Engines kept after a committed command, by instance, with the revision they produced. Taken
-   * out while a command uses one, so a failed command simply drops it. Bounded (LRU): a live
-   * engine holds about 440 KiB.
+   * Engines kept after a committed command, by instance, with the revision they produced and their
+   * estimated size. Taken out while a command uses one, so a failed command simply drops it.
+   * Bounded (least recently kept goes first) by count and by memory: an engine's heap grows with
+   * its diagram (see {@link liveEngineBytes}).
    */
-  private readonly live = new Map<string, { revision: number; entry: LiveEngineInternal }>();
+  private readonly live = new Map<string, { revision: number; entry: LiveEngineInternal; bytes: number }>();
+  private liveBytes = 0;
 
   /** Keeps a committed command's engine for the instance's next command (call after commit). */
   keep(instanceId: string, revision: number, live: LiveEngine | undefined): void {
     if (!live || this.liveLimit <= 0) return;
-    this.live.delete(instanceId);
-    this.live.set(instanceId, { revision, entry: live as LiveEngineInternal });
-    if (this.live.size > this.liveLimit) this.live.delete(this.live.keys().next().value!);
+    this.forget(instanceId);
+    const entry = live as LiveEngineInternal;
+    const bytes = liveEngineBytes(entry.sourceContext);
+    if (bytes > this.liveBytesLimit) return;
+    this.live.set(instanceId, { revision, entry, bytes });
+    this.liveBytes += bytes;
+    while (this.live.size > this.liveLimit || this.liveBytes > this.liveBytesLimit) this.forget(this.live.keys().next().value!);
+  }
+
+  /** The kept engines: how many, and their estimated bytes. */
+  liveEngines(): { count: number; bytes: number } {
+    return { count: this.live.size, bytes: this.liveBytes };
   }
 
   /** A command that did not touch the engine (claim, unclaim) moved the revision on. */
@@ -258,13 +273,16 @@ export class InstanceRunner {
   }
 
   forget(instanceId: string): void {
+    const kept = this.live.get(instanceId);
+    if (!kept) return;
     this.live.delete(instanceId);
+    this.liveBytes -= kept.bytes;
   }
 
   private take(instanceId: string, revision: number, definitionId: string): LiveEngineInternal | null {
     const kept = this.live.get(instanceId);
     if (!kept) return null;
-    this.live.delete(instanceId);
+    this.forget(instanceId);
     return kept.revision === revision && kept.entry.definitionId === definitionId ? kept.entry : null;
   }
 
@@ -285,6 +303,7 @@ export class InstanceRunner {
       scopes,
       listener: recorder.listener,
       definitionId: definition.id,
+      sourceContext: definition.sourceContext,
       serviceFailures,
       externalTasks,
       eventTimers: [],
@@ -340,6 +359,7 @@ export class InstanceRunner {
       ...this.newEngine(definition, ctx),
       listener: new EventEmitter(),
       definitionId: definition.id,
+      sourceContext: definition.sourceContext,
       eventTimers: loadEventTimers(snapshot.eventTimers),
       eventStarts: eventSubProcessTimerStarts(definition.sourceContext),
       conditionalStarts: conditionalEventSubProcessStarts(definition.sourceContext),
@@ -962,6 +982,33 @@ export function rearmTimers(state: unknown, rearm: ReadonlyMap<string, Date>): v
     for (const value of Object.values(record)) visit(value);
   };
   visit(state);
+}
+
+/** Default memory budget of the kept engines of one process (WARM_ENGINE_MEMORY_MB in the server). */
+export const DEFAULT_LIVE_ENGINE_BYTES = 64 * 2 ** 20;
+
+/**
+ * What a kept engine of a definition version holds, estimated from its diagram: bpmn-elements
+ * builds every element of a running process, each activity with its own message broker (smqp
+ * exchanges, queues and consumers), each sequence flow with a smaller one. Fitted on heap
+ * measured per warm engine (`node --expose-gc dist/test/bench/engine-profile.js`, 2026-12-07:
+ * 0.69 MB for 7 activities and 6 flows, 3.1 MB for the incident flow's 44 and 40, 3.3 MB for
+ * 36 and 64), rounded up.
+ */
+const ENGINE_BASE_BYTES = 256 * 1024;
+const ENGINE_ACTIVITY_BYTES = 48 * 1024;
+const ENGINE_FLOW_BYTES = 24 * 1024;
+const engineSizes = new WeakMap<object, number>();
+
+export function liveEngineBytes(sourceContext: unknown): number {
+  if (!sourceContext || typeof sourceContext !== 'object') return ENGINE_BASE_BYTES;
+  let bytes = engineSizes.get(sourceContext);
+  if (bytes === undefined) {
+    const elements = (sourceContext as { elements?: { activities?: unknown[]; sequenceFlows?: unknown[] } }).elements;
+    bytes = ENGINE_BASE_BYTES + (elements?.activities?.length ?? 0) * ENGINE_ACTIVITY_BYTES + (elements?.sequenceFlows?.length ?? 0) * ENGINE_FLOW_BYTES;
+    engineSizes.set(sourceContext, bytes);
+  }
+  return bytes;
 }
 
 /** The source context each engine of a definition version gets (see {@link engineSource}). */

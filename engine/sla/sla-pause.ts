@@ -1,6 +1,7 @@
 import { fromSlaClockRecord, isPaused, pause, resume, type SlaClock, type SlaClockRecord } from '../calendar';
 import type { Clock } from '../clock';
 import { slaVariable, type CalendarLookup } from './sla';
+import { onEnter, type ElementExtension } from '../runtime/on-enter';
 
 /**
  * `itsm:pauseSla="resolution"` (comma-separated SLA clock names) on an activity or an
@@ -40,14 +41,15 @@ export interface SlaPauseHost {
 }
 
 /** The bpmn-elements extension that gives `itsm:pauseSla` its meaning. */
-export function slaPauseExtension(host: SlaPauseHost): (activity: PausingActivity) => void {
+export function slaPauseExtension(host: SlaPauseHost): (activity: PausingActivity) => ElementExtension | void {
   return (activity) => {
     const names = pausedClockNames(activity.behaviour[PAUSE_ATTRIBUTE]);
     if (!names.length) return;
     const reasonAttr = activity.behaviour[REASON_ATTRIBUTE];
     const reason = typeof reasonAttr === 'string' && reasonAttr.trim() ? reasonAttr.trim() : activity.id;
-    activity.on('enter', (api) => {
-      if (api.id !== activity.id || typeof api.content.index === 'number') return; // inner element or loop iteration
+    // On entry, as an extension's activation (no subscription kept per element: runtime/extensions.ts onEnter).
+    const pauseOwn = onEnter((content) => {
+      if (typeof content.index === 'number') return; // a loop iteration
       change(activity, host, names, (clock, now, record) => {
         if (isPaused(clock)) return null; // paused by hand or by another element: not ours
         return { clock: pause(clock, now, reason), owners: [...pauseOwners(record), activity.id] };
@@ -67,6 +69,7 @@ export function slaPauseExtension(host: SlaPauseHost): (activity: PausingActivit
     activity.on('end', resumeOwn);
     activity.on('discard', resumeOwn);
     activity.on('leave', resumeOwn);
+    return pauseOwn;
   };
 }
 

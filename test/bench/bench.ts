@@ -29,6 +29,10 @@
  *     polling reads included); transactions: pg_stat_database xact_commit + xact_rollback over all
  *     measured windows (pg_stat_statements is used instead when the server preloads it);
  *   - RSS: the largest server process's RSS sampled every 250 ms (rssMb), and all of them summed;
+ *   - heap per warm engine (heapMbPerWarmEngine): after the HTTP part, `node --expose-gc
+ *     engine-profile.js` with ENGINE_PROFILE_MODES=none parks ENGINE_PROFILE_PARKED (quick 100, else
+ *     200) engines of each flow at their first wait state as the server keeps them, and divides the
+ *     heap used after a full GC by their number (load-independent);
  *   - latency p50 / p99 of the commands completed in the window, commands/s.
  *   - latency by command kind (the start, and each task completion by its definition key): count,
  *     p50, p99, max over the measured windows together (`latencyByCommand`), to see which commands
@@ -64,7 +68,7 @@
  * workers, commandsPerInstance, commandsPerSecond, p50Ms, p99Ms, latencyByCommand {<kind>: {count, p50Ms,
  * p99Ms, maxMs}}, serverCpuMsPerCommand,
  * postgresCpuMsPerCommand (null: n/a), clientCpuMsPerCommand,
- * engineCpuMsPerCommand, serverToEngine, statementsPerCommand, transactionsPerCommand, pollsPerCommand, snapshotBytes, errors, lastError, rssMb, rssTotalMb,
+ * engineCpuMsPerCommand, serverToEngine, statementsPerCommand, transactionsPerCommand, pollsPerCommand, snapshotBytes, errors, lastError, rssMb, rssTotalMb, heapMbPerWarmEngine,
  * warmEngineRatio (share of engine resumes that found the instance's engine warm, from the server's
  * itsm_engine_resumes_total on its METRICS_PORT), forwardsPerCommand (commands sent between workers to the instance's owner)}
  * (the first workload's when incident is not run), plus largeToSmallCost, engineLargeToSmallCost,
@@ -1114,10 +1118,27 @@ async function benchTimers(database: Database, dataDir: string, workers: number)
   }
 }
 
+/**
+ * Heap per warm engine of each flow: engine-profile.js (heap figure only) in a child run with
+ * --expose-gc, which parks ENGINE_PROFILE_PARKED engines at their first wait state as the server
+ * keeps them and divides the heap used after a full GC by their number. Null for a flow it failed on.
+ */
+async function heapPerWarmEngine(flows: string[]): Promise<Record<string, number | null>> {
+  if (!flows.length) return {};
+  try {
+    const lines = await runChild(join(__dirname, 'engine-profile.js'), { ENGINE_PROFILE_FLOWS: flows.join(','), ENGINE_PROFILE_MODES: 'none', ENGINE_PROFILE_PARKED: process.env.ENGINE_PROFILE_PARKED ?? (QUICK ? '100' : '200') }, ['--expose-gc']);
+    const figures = JSON.parse(lines.at(-1) ?? '{}') as { flows?: Record<string, { heapMbPerWarmEngine?: number | null }> };
+    return Object.fromEntries(flows.map((f) => [f, figures.flows?.[f]?.heapMbPerWarmEngine ?? null]));
+  } catch (error) {
+    console.log(`heap per warm engine not measured: ${error instanceof Error ? error.message : String(error)}`);
+    return {};
+  }
+}
+
 /** Runs a compiled bench script as a child; answers its stdout lines (stderr passes through). */
-function runChild(script: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<string[]> {
+function runChild(script: string, extraEnv: NodeJS.ProcessEnv = {}, execArgv: string[] = []): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...execArgv, script], { env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
@@ -1154,6 +1175,8 @@ interface FlowFigures {
   lastError: string | null;
   rssMb: number;
   rssTotalMb: number;
+  /** Heap held by one warm engine of the flow (engine-profile.js with --expose-gc; null: not measured). */
+  heapMbPerWarmEngine: number | null;
   /** Median share of engine resumes that found their engine warm (null: no metrics). */
   warmEngineRatio: number | null;
   /** Median commands forwarded between workers (instance affinity) per command. */
@@ -1196,6 +1219,7 @@ function summarise(w: Workload, m: Measured, engine: EngineFigures | null): Flow
     lastError: m.lastError,
     rssMb: round(Math.max(...pick((x) => x.rssMb)), 0)!,
     rssTotalMb: round(Math.max(...pick((x) => x.rssTotalMb)), 0)!,
+    heapMbPerWarmEngine: null,
     warmEngineRatio: m.windows.every((x) => x.warmRatio !== null) ? round(med((x) => x.warmRatio!), 3) : null,
     forwardsPerCommand: m.windows.every((x) => x.forwardsPerCommand !== null) ? round(med((x) => x.forwardsPerCommand!), 3) : null,
     spread: {
@@ -1233,7 +1257,8 @@ function printFlow(f: FlowFigures): void {
   );
   if (f.incompleteInstances) console.log(`  ${f.incompleteInstances} of ${f.instances} instances were still running after their last step`);
   if (f.errors) console.log(`  ${f.errors} command(s) failed in the measured windows; last: ${f.lastError}`);
-  console.log(`  RSS under load: largest server process ${f.rssMb} MB, all server processes ${f.rssTotalMb} MB; stored snapshot of a running instance ${f.snapshotBytes ?? 'n/a'} bytes (mean)`);
+  console.log(`  RSS under load: largest server process ${f.rssMb} MB, all server processes ${f.rssTotalMb} MB (goal ≤ 300 MB per process); stored snapshot of a running instance ${f.snapshotBytes ?? 'n/a'} bytes (mean)`);
+  console.log(`  heap per warm engine: ${f.heapMbPerWarmEngine === null ? 'n/a' : `${f.heapMbPerWarmEngine} MB`}${f.elements >= 100 ? ' (goal ≤ 2 MB for a 100-element flow)' : ''}`);
 }
 
 async function main(): Promise<void> {
@@ -1271,6 +1296,7 @@ async function main(): Promise<void> {
       }
       // the engine runs in this process with the server stopped, so it has a core to itself
       const calendars = await loadCalendars(database.url);
+      const heap = await heapPerWarmEngine(measured.map(({ w }) => w.name));
       for (const { w, m } of measured) {
         let engine: EngineFigures | null = null;
         let engineError: string | undefined;
@@ -1280,6 +1306,7 @@ async function main(): Promise<void> {
           engineError = error instanceof Error ? error.message : String(error);
         }
         const figures = summarise(w, m, engine);
+        figures.heapMbPerWarmEngine = heap[w.name] ?? null;
         if (engineError) figures.engineError = engineError;
         flows.push(figures);
         printFlow(figures);

@@ -7,7 +7,8 @@
  *   - cold: every command after the start recovers a new engine from the stored snapshot (the JSON
  *     text round trip included), as a process that does not hold it;
  *   - heap per warm engine: ENGINE_PROFILE_PARKED instances started and kept at their first wait
- *     state, heap used after a full GC (run with --expose-gc) minus before, per instance;
+ *     state (after a quarter as many already kept), heap used after a full GC (run with --expose-gc)
+ *     minus before, per instance;
  *   - snapshot bytes: the JSON text of the stored snapshot after the start.
  * CPU per command: process.cpuUsage() over batches after a warm-up, median of ENGINE_PROFILE_REPEATS
  * batches, with min–max; large / small ratios at the end. Each batch runs under an execution budget
@@ -19,10 +20,12 @@
  *   node --expose-gc dist/test/bench/engine-profile.js
  * Knobs: ENGINE_PROFILE_FLOWS (small,large,incident,change), ENGINE_PROFILE_INSTANCES (per batch,
  * 100), ENGINE_PROFILE_REPEATS (5), ENGINE_PROFILE_WARMUP (batches, 3), ENGINE_PROFILE_PARKED (200),
- * ENGINE_PROFILE_MODES (warm,cold), ENGINE_PROFILE_MESSAGES (0). The last line is JSON with every figure.
+ * ENGINE_PROFILE_MODES (warm,cold; none: only the heap figure), ENGINE_PROFILE_MESSAGES (0), ENGINE_PROFILE_SNAPSHOT_DIR (writes a V8 heap
+ * snapshot there with the parked engines alive, to see what a warm engine holds). The last line is JSON with every figure.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import {
   builtInHandlers,
   checkExpression,
@@ -47,12 +50,13 @@ import type { CommandStore } from '../../engine/persistence/ports';
 const num = (name: string, fallback: number) => Number(process.env[name] || fallback);
 const list = (name: string, fallback: string) => (process.env[name] || fallback).split(',').map((s) => s.trim()).filter(Boolean);
 const FLOWS = list('ENGINE_PROFILE_FLOWS', 'small,large,incident,change');
-const MODES = list('ENGINE_PROFILE_MODES', 'warm,cold');
+const MODES = list('ENGINE_PROFILE_MODES', 'warm,cold').filter((m) => m === 'warm' || m === 'cold');
 const INSTANCES = num('ENGINE_PROFILE_INSTANCES', 100);
 const REPEATS = num('ENGINE_PROFILE_REPEATS', 5);
 const WARMUP = num('ENGINE_PROFILE_WARMUP', 3);
 const PARKED = num('ENGINE_PROFILE_PARKED', 200);
 const MESSAGES = process.env.ENGINE_PROFILE_MESSAGES === '1';
+const SNAPSHOT_DIR = process.env.ENGINE_PROFILE_SNAPSHOT_DIR || '';
 const ROOT = join(__dirname, '..', '..', '..');
 
 type Step =
@@ -192,7 +196,8 @@ async function prepare(name: string): Promise<Prepared> {
 
 /** Runs instances one after another, each to its end (or, with `stopAfter`, up to that many steps). */
 function instanceRunner(p: Prepared, warm: boolean) {
-  const runner = new InstanceRunner(p.handlers, undefined, 'UTC', warm ? Number.MAX_SAFE_INTEGER : 0, p.calendar);
+  // No count or memory bound on the kept engines: every parked engine must stay (heapPerEngine).
+  const runner = new InstanceRunner(p.handlers, undefined, 'UTC', warm ? Number.MAX_SAFE_INTEGER : 0, p.calendar, Number.MAX_SAFE_INTEGER);
   let serial = 0;
   let snapshotBytes = 0;
   const run = async (pick: number, stopAfter = Infinity): Promise<number> => {
@@ -275,14 +280,19 @@ const gc = (globalThis as { gc?: () => void }).gc;
 async function heapPerEngine(p: Prepared): Promise<number | null> {
   if (!gc || PARKED <= 0) return null;
   const { run, runner } = instanceRunner(p, true);
-  await runWithStore(p.store, () => run(0, 1)); // modules, caches, JIT: not per engine
+  // Modules, caches, compiled code are not per engine: the first quarter of the engines is parked
+  // before the heap is first read, and only what the other three quarters add counts (a slope, so
+  // what the first engines warm up or V8 flushes meanwhile does not).
+  const first = Math.max(1, Math.floor(PARKED / 4));
+  for (let i = 0; i < first; i++) await runWithStore(p.store, () => run(i, 1));
   gc();
   gc();
   const before = process.memoryUsage().heapUsed;
-  for (let i = 0; i < PARKED; i++) await runWithStore(p.store, () => run(i, 1));
+  for (let i = first; i < PARKED + first; i++) await runWithStore(p.store, () => run(i, 1));
   gc();
   gc();
   const after = process.memoryUsage().heapUsed;
+  if (SNAPSHOT_DIR) console.log(`heap snapshot with ${PARKED} warm ${p.workload.name} engines: ${writeHeapSnapshot(join(SNAPSHOT_DIR, `${p.workload.name}-${PARKED}.heapsnapshot`))}`);
   parked.push(runner); // alive until measured
   parked.length = 0;
   return (after - before) / PARKED / 1024 / 1024;
@@ -325,7 +335,7 @@ async function main(): Promise<void> {
     row.heapMbPerWarmEngine = heap === null ? null : round(heap, 3);
     figures[name] = row;
     const modes = MODES.map((m) => `${m} ${row[`${m}CpuMsPerCommand`]} ms/command (${row[`${m}Min`]}–${row[`${m}Max`]})`).join(', ');
-    console.log(`${name.padEnd(9)} ${modes}; heap per warm engine ${heap === null ? 'n/a (--expose-gc)' : `${round(heap, 3)} MB`}; snapshot ${row.snapshotBytes} bytes${MESSAGES ? `; ${row.messagesPerCommand} broker messages per command` : ''}`);
+    console.log(`${name.padEnd(9)} ${modes ? `${modes}; ` : ''}heap per warm engine ${heap === null ? 'n/a (--expose-gc)' : `${round(heap, 3)} MB`}${row.snapshotBytes === undefined ? '' : `; snapshot ${row.snapshotBytes} bytes`}${MESSAGES ? `; ${row.messagesPerCommand} broker messages per command` : ''}`);
   }
   const ratios: Record<string, number> = {};
   if (figures.small && figures.large) {
