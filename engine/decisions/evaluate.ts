@@ -3,6 +3,7 @@ import { EngineError, EngineErrorCode } from '../errors';
 import { evaluateFeel, evaluateUnaryTestsInSandbox } from '../expressions/feel';
 import { isTriviallySafe, isTriviallySafeUnaryTests } from '../expressions/feel-safety';
 import { isPlainObject, toPlainData } from '../expressions/plain-data';
+import { feelContextFor } from '../expressions/feel-context';
 import { isBudgetError } from '../runtime/budget';
 import type { DecisionResult, DecisionTable } from './model';
 
@@ -43,7 +44,7 @@ export function evaluateDecision(table: DecisionTable, variables: Record<string,
       const input = table.inputs[i];
       const sandboxed = () =>
         evaluateUnaryTestsInSandbox(entry, context, { name: input.inputVariable ?? 'cellInput', value: inputs[i].plain, typeRef: inputs[i].converted ? input.typeRef : null });
-      const verdict = cell(table, `input entry "${entry}" of input "${input.label ?? input.id}"`, () => (isTriviallySafeUnaryTests(entry) ? unaryTest(entry, cellContexts[i]).value : sandboxed()));
+      const verdict = cell(table, `input entry "${entry}" of input "${input.label ?? input.id}"`, () => (isTriviallySafeUnaryTests(entry) ? unaryTest(entry, feelContextFor(entry, cellContexts[i])).value : sandboxed()));
       memo[i].set(entry, (hit = verdict === true));
     }
     return hit;
@@ -128,7 +129,7 @@ export function mapDecisionResult(table: DecisionTable, result: DecisionResult, 
  */
 function inputValue(table: DecisionTable, input: DecisionTable['inputs'][number], context: Record<string, unknown>): { value: unknown; plain: unknown; converted: boolean } {
   const value = cell(table, `input "${input.label ?? input.id}" (${input.expression})`, () =>
-    isTriviallySafe(input.expression) ? evaluate(input.expression, context).value : evaluateFeel(input.expression, context),
+    isTriviallySafe(input.expression) ? evaluate(input.expression, feelContextFor(input.expression, context)).value : evaluateFeel(input.expression, context),
   );
   const plain = toPlainData(fromFeel(value)) ?? null;
   if (typeof value !== 'string' || !input.typeRef) return { value, plain, converted: false };
@@ -172,7 +173,7 @@ function safe(fn: () => unknown): unknown {
 
 function outputValue(table: DecisionTable, source: string, context: Record<string, unknown>): unknown {
   if (!isTriviallySafe(source)) return cell(table, `output entry "${source}"`, () => evaluateFeel(source, context));
-  return toPlainData(fromFeel(evaluate(source, context).value)) ?? null;
+  return toPlainData(fromFeel(evaluate(source, feelContextFor(source, context)).value)) ?? null;
 }
 
 function fromFeel(value: unknown): unknown {

@@ -4,7 +4,7 @@
  */
 import { budgetExceeded, budgetLimits, currentBudget, isBudgetError } from '../runtime/budget';
 import { ExpressionSyntaxError } from './errors';
-import { checkFeel, evaluateFeel } from './feel';
+import { checkFeel, evaluatePlainFeel } from './feel';
 import { evaluateJuel, type JuelAst, parseJuel } from './juel';
 import { isPlainObject, type PlainValue, toPlainData } from './plain-data';
 
@@ -153,7 +153,8 @@ function run(expression: string, compiled: Compiled, scope: Record<string, unkno
     case 'text':
       return expression;
     case 'feel':
-      return guard(() => evaluateFeel(compiled.source, scope, (problem) => options.onError?.(expression, problem)));
+      // The scope is plain data copied for this evaluation (buildScope): not copied again.
+      return guard(() => evaluatePlainFeel(compiled.source, scope, (problem) => options.onError?.(expression, problem)));
     case 'juel':
       return isServiceLookup(compiled.part.ast) ? undefined : guard(() => evaluateJuel(compiled.part.ast, scope));
     case 'template': {

@@ -8,6 +8,7 @@ import { ExpressionEvaluationError, ExpressionSyntaxError } from './errors';
 import { isTriviallySafe } from './feel-safety';
 import { FeelSandbox, type SandboxAnswer } from './sandbox';
 import { isPlainObject, type PlainValue, toPlainData } from './plain-data';
+import { feelContextFor } from './feel-context';
 
 const TEMPORAL_TYPES = [FeelDate, FeelTime, FeelDateTime, FeelDuration];
 /** feelin warnings that only mean "no such variable/key": silent, like a missing JUEL path. */
@@ -27,7 +28,14 @@ export function evaluateFeel(
   onProblem?: (problem: ExpressionEvaluationError) => void,
 ): PlainValue {
   const context = toPlainData(scope);
-  const plainContext = isPlainObject(context) ? context : {};
+  return evaluatePlainFeel(source, isPlainObject(context) ? context : {}, onProblem);
+}
+
+/**
+ * {@link evaluateFeel} over a context that already is plain data (a {@link toPlainData} copy the
+ * caller made and does not share): it is not copied again.
+ */
+export function evaluatePlainFeel(source: string, plainContext: Record<string, unknown>, onProblem?: (problem: ExpressionEvaluationError) => void): PlainValue {
   const budget = currentBudget();
   if (budget?.violation) throw budget.violation;
   const limits = budgetLimits();
@@ -38,7 +46,7 @@ export function evaluateFeel(
   if (isTriviallySafe(source)) {
     let result: ReturnType<typeof evaluate>;
     try {
-      result = evaluate(source, plainContext);
+      result = evaluate(source, feelContextFor(source, plainContext));
     } catch (error) {
       if (error instanceof FeelSyntaxError) throw new ExpressionSyntaxError(error.message, source, error.position.from);
       throw new ExpressionEvaluationError(`FEEL evaluation failed: ${describe(error)}`, { cause: error });

@@ -78,8 +78,9 @@ function copyObject(source: object, ancestors: Set<object>, depth: number): { [k
   const result: { [key: string]: PlainValue } = {};
   for (const key of Object.keys(source)) {
     const item = copy(readOwnData(source, key), ancestors, depth + 1);
-    // defineProperty, not assignment: a key named like a setter can never reach a prototype.
-    if (item !== undefined) Object.defineProperty(result, key, { value: item, enumerable: true, writable: true, configurable: true });
+    // Assignment is safe: readOwnData answers nothing for `__proto__` (the one setter Object.prototype
+    // has) and the other FORBIDDEN_KEYS, so no key reaches a prototype; defineProperty costs more.
+    if (item !== undefined) result[key] = item;
   }
   return result;
 }

@@ -22,7 +22,7 @@
 import type { Engine } from 'bpmn-engine';
 import { evaluateExpression } from '../expressions';
 import { EngineError, EngineErrorCode } from '../errors';
-import { untilQuiescent, type Quiescence } from './quiescence';
+import { untilQuiescent, type EngineEvents, type Quiescence } from './quiescence';
 
 /** Evaluation rounds after one command; a diagram needing more is looping. */
 export const MAX_ROUNDS = 16;
@@ -73,6 +73,8 @@ export function conditionalEventSubProcessStarts(sourceContext: unknown): Condit
 /** What {@link settleConditionalEvents} needs from the runner. */
 export interface ConditionalContext {
   engine: Engine;
+  /** The listener the engine runs with (quiescence.ts). */
+  events: EngineEvents;
   starts: readonly ConditionalEventSubProcessStart[];
   /** Last value of each event sub-process start condition, by start event id (mutated). */
   lastValues: Record<string, boolean>;
@@ -91,7 +93,7 @@ export interface ConditionalContext {
  */
 export async function settleConditionalEvents(context: ConditionalContext, how: Quiescence): Promise<Quiescence> {
   for (let round = 0; how !== 'end' && how !== 'stop'; round++) {
-    const quiet = untilQuiescent(context.engine as any);
+    const quiet = untilQuiescent(context.engine as any, context.events);
     const fired = fireCatches(context) + fireEventSubProcesses(context);
     if (!fired) {
       await quiet;

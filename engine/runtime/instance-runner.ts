@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { Engine } from 'bpmn-engine';
 import { createEngineExpressions, evaluateExpression } from '../expressions';
 import { EngineError, EngineErrorCode } from '../errors';
@@ -11,9 +10,10 @@ import { createExtensions, userTaskAtWait, type UserTaskMeta } from './extension
 import { flattenPostponed, ScopeRuntime } from './scopes';
 import { currentBudget } from './budget';
 import { budgetSteps } from './budget-steps';
-import { untilQuiescent, type Quiescence } from './quiescence';
+import { EngineEvents, untilQuiescent, type Quiescence } from './quiescence';
 import { elementOverrides } from './elements';
 import { pruneDeadPaths } from './dead-paths';
+import { quickFormat } from './quick-format';
 import { abandonJoinTokens } from './elements/joins';
 import { conditionalEventSubProcessStarts, settleConditionalEvents, type ConditionalEventSubProcessStart } from './conditional-events';
 import { activeElementIds, isLinkCatch } from './active-elements';
@@ -128,7 +128,7 @@ interface LiveEngineInternal extends LiveEngine {
   /** The definition version's parsed model (what {@link liveEngineBytes} sizes the engine by). */
   sourceContext: unknown;
   timers: DurableTimers;
-  listener: EventEmitter;
+  listener: EngineEvents;
   /** The armed event sub-process timer starts (see event-subprocess-timers.ts). */
   eventTimers: PendingTimer[];
   eventStarts: readonly EventSubProcessTimerStart[];
@@ -314,7 +314,7 @@ export class InstanceRunner {
       startQueue: [],
     };
     watchEventStartQueue(recorder.listener, () => live.startQueue, () => mainProcess(engine));
-    let quiet = untilQuiescent(engine as any);
+    let quiet = untilQuiescent(engine as any, recorder.listener);
     try {
       await engine.execute({ listener: recorder.listener, variables: structuredClone(variables) } as any);
       let how = await quiet;
@@ -324,7 +324,7 @@ export class InstanceRunner {
         recorder.eventTimersChanged(live.eventTimers);
       }
       if (action && how !== 'end') {
-        quiet = untilQuiescent(engine as any);
+        quiet = untilQuiescent(engine as any, recorder.listener);
         action(this.handleFor(live, recorder));
         how = await quiet;
       }
@@ -357,7 +357,7 @@ export class InstanceRunner {
     const reused = options.revision !== undefined && !options.rearm && !options.retryService ? this.take(ctx.instanceId, options.revision, definition.id) : null;
     const live: LiveEngineInternal = reused ?? {
       ...this.newEngine(definition, ctx),
-      listener: new EventEmitter(),
+      listener: new EngineEvents(),
       definitionId: definition.id,
       sourceContext: definition.sourceContext,
       eventTimers: loadEventTimers(snapshot.eventTimers),
@@ -387,20 +387,20 @@ export class InstanceRunner {
         if (timers.pending().length) recorder.touchedTimers = true;
         how = 'wait';
         for (const timer of timers.overdue(Date.now())) {
-          const quiet = untilQuiescent(engine as any);
+          const quiet = untilQuiescent(engine as any, recorder.listener);
           if (timers.fire(timer)) how = await quiet;
           if (how === 'end') break;
         }
       } else {
         // The snapshot was just read from the database: the engine may take it as is.
         engine.recover(snapshot.state as any);
-        const quiet = untilQuiescent(engine as any);
+        const quiet = untilQuiescent(engine as any, recorder.listener);
         await engine.resume({ listener: recorder.listener } as any);
         how = await quiet;
       }
       before = structuredClone(readVariables(engine));
       if (action && how !== 'end') {
-        const quiet = untilQuiescent(engine as any);
+        const quiet = untilQuiescent(engine as any, recorder.listener);
         recorder.acting = true;
         const applied = action(this.handleFor(live, recorder));
         if (!applied) throw new EngineError(EngineErrorCode.TaskNotOpen, 'the task is no longer waiting in the process');
@@ -428,7 +428,7 @@ export class InstanceRunner {
       const next = live.startQueue.find((q) => q.armed) ?? live.startQueue.find((q) => !process?.getActivityById(q.subProcessId)?.isRunning);
       if (!next) break;
       live.startQueue = live.startQueue.filter((q) => q !== next);
-      const quiet = untilQuiescent(live.engine as any);
+      const quiet = untilQuiescent(live.engine as any, live.listener);
       if (!next.armed) process?.getActivityById(next.subProcessId)?.run();
       const inner = waitingInnerStart(process, next.subProcessId, next.startEventId);
       if (!inner) {
@@ -466,7 +466,7 @@ export class InstanceRunner {
       const arrived = how === 'end' ? [] : live.timers.takeArrived();
       if (!arrived.length) return how;
       for (const executionId of arrived) {
-        const quiet = untilQuiescent(live.engine as any);
+        const quiet = untilQuiescent(live.engine as any, live.listener);
         if (live.timers.fire(executionId)) how = await quiet;
         if (how === 'end') return how;
       }
@@ -478,6 +478,7 @@ export class InstanceRunner {
     return settleConditionalEvents(
       {
         engine: live.engine,
+        events: live.listener,
         starts: live.conditionalStarts,
         lastValues: live.conditions,
         variables: () => readVariables(live.engine),
@@ -623,7 +624,9 @@ export class InstanceRunner {
       // Diagram scripts never run: script tasks are refused at deploy and this stub makes sure.
       scripts: { register: () => undefined, getScript: () => undefined } as any,
       extensions: {
-        // First: an element over budget never reaches the other extensions' work.
+        // Steps with nothing to format skip the formatting round (quick-format.ts); adds no listener.
+        itsmQuickFormat: quickFormat,
+        // The first listener: an element over budget never reaches the other extensions' work.
         itsmBudget: budgetSteps,
         // Dead paths nothing reads are not propagated (dead-paths.ts).
         itsmDeadPaths: pruneDeadPaths,
@@ -744,7 +747,7 @@ class Recorder {
 
   constructor(
     private readonly clock: Clock,
-    readonly listener: EventEmitter = new EventEmitter(),
+    readonly listener: EngineEvents = new EngineEvents(),
     private readonly scopes?: ScopeRuntime,
   ) {
     this.errors = new ErrorWatch(this.listener);

@@ -4,7 +4,7 @@ import { EngineError, EngineErrorCode } from '../errors';
 import { checkExpression } from '../expressions';
 import { ServiceHandlerRegistry, type ServiceHandler } from '../services/service-handler';
 import { InstanceRunner } from './instance-runner';
-import { setStallTimeout, untilQuiescent } from './quiescence';
+import { EngineEvents, setStallTimeout, untilQuiescent } from './quiescence';
 
 /** An engine stub whose run never settles: "executing" for good, and silent. */
 function stuckEngine() {
@@ -12,7 +12,8 @@ function stuckEngine() {
     name: 'i-stuck',
     activityStatus: 'executing',
     execution: { isRunning: true },
-    broker: { subscribeTmp: () => undefined, cancel: () => undefined },
+    once: () => undefined,
+    removeListener: () => undefined,
   };
 }
 
@@ -27,7 +28,7 @@ describe('untilQuiescent safety net', () => {
 
   it('fails with ENGINE_STALLED naming the instance when the run stays executing without any event', async () => {
     const started = Date.now();
-    const error = await untilQuiescent(stuckEngine()).then(
+    const error = await untilQuiescent(stuckEngine(), new EngineEvents()).then(
       () => null,
       (e: unknown) => e,
     );

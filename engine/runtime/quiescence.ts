@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { EngineError, EngineErrorCode } from '../errors';
 import { pruneStaleTrackedExecutions } from './tracker-repair';
 import { currentBudget } from './budget';
@@ -6,16 +7,35 @@ import { currentBudget } from './budget';
 export type Quiescence = 'wait' | 'timer' | 'end' | 'stop';
 
 interface QuiescentEngine {
-  broker: {
-    subscribeTmp(exchange: string, pattern: string, fn: (routingKey: string, message: { content: unknown }) => void, options: object): void;
-    cancel(consumerTag: string): void;
-  };
+  /** bpmn-engine's Engine is an EventEmitter: `end`, `stop` and `error` of the whole run. */
+  once(event: 'end' | 'stop' | 'error', fn: (arg: unknown) => void): unknown;
+  removeListener(event: 'end' | 'stop' | 'error', fn: (arg: unknown) => void): unknown;
   execution?: { isRunning: boolean } | null;
   activityStatus: string;
   name?: string;
 }
 
-let consumerSeq = 0;
+/**
+ * The listener an engine runs with (`execute`/`resume({ listener })`): bpmn-engine emits every
+ * definition, process, activity and flow event on it by routing key. Besides the listeners of
+ * each event, it tells its watchers of every event, whatever its name.
+ */
+export class EngineEvents extends EventEmitter {
+  private readonly watchers = new Set<(event: string) => void>();
+
+  /** Calls `fn` with the name of every event emitted from now on; returns the function that stops it. */
+  watch(fn: (event: string) => void): () => void {
+    this.watchers.add(fn);
+    return () => {
+      this.watchers.delete(fn);
+    };
+  }
+
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (this.watchers.size && typeof event === 'string') for (const fn of [...this.watchers]) fn(event);
+    return super.emit(event, ...args);
+  }
+}
 
 /**
  * Safety net: a run that publishes no engine event for this long while it is not quiescent (an
@@ -37,11 +57,12 @@ export function setStallTimeout(ms: number): number {
  * task, message or timer, or the run ended. Rejects with the engine's error.
  *
  * Register it BEFORE `execute()`/`resume()`/`signal()`: a purely synchronous flow ends inside
- * that call. We listen to `engine.error` explicitly because a `#` subscription on the engine
- * broker routes the error message and thereby suppresses `engine.on('error')`.
+ * that call. `events` is the listener the engine runs with: its events tell that the run moves
+ * (watching them costs nothing in the engine, where a subscription on the engine's broker would
+ * copy every event into a queue of its own); the run's end, stop and error are the engine's own
+ * events (an error nobody subscribed to on the engine's broker is emitted as `error`).
  */
-export function untilQuiescent(engine: QuiescentEngine): Promise<Quiescence> {
-  const tag = `_quiescence_${++consumerSeq}`;
+export function untilQuiescent(engine: QuiescentEngine, events: EngineEvents): Promise<Quiescence> {
   const quiet = new Promise<Quiescence>((resolve, reject) => {
     let scheduled = false;
     let done = false;
@@ -49,13 +70,20 @@ export function untilQuiescent(engine: QuiescentEngine): Promise<Quiescence> {
     // in bpmn-elements' activity tracker: see tracker-repair.ts.
     let stopped = false;
     let stall: NodeJS.Timeout | undefined;
-    let unwatch = (): void => undefined;
+    let unwatchBudget = (): void => undefined;
+    let unwatchEvents = (): void => undefined;
+    const onEnd = () => settle(() => resolve('end'));
+    const onStop = () => settle(() => resolve('stop'));
+    const onError = (error: unknown) => settle(() => reject(error));
     const settle = (fn: () => void) => {
       if (done) return;
       done = true;
-      unwatch();
+      unwatchBudget();
+      unwatchEvents();
+      engine.removeListener('end', onEnd);
+      engine.removeListener('stop', onStop);
+      engine.removeListener('error', onError);
       if (stall) clearTimeout(stall);
-      engine.broker.cancel(tag);
       fn();
     };
     const stalled = () => {
@@ -98,24 +126,19 @@ export function untilQuiescent(engine: QuiescentEngine): Promise<Quiescence> {
       scheduled = true;
       setImmediate(check);
     };
-    engine.broker.subscribeTmp(
-      'event',
-      '#',
-      (routingKey, message) => {
-        if (routingKey === 'engine.error') return settle(() => reject(message.content));
-        if (routingKey === 'engine.end') return settle(() => resolve('end'));
-        if (routingKey === 'engine.stop') return settle(() => resolve('stop'));
-        if (routingKey === 'process.terminate' || routingKey === 'activity.stop') stopped = true;
-        armStall();
-        schedule();
-      },
-      { noAck: true, consumerTag: tag },
-    );
+    engine.once('end', onEnd);
+    engine.once('stop', onStop);
+    engine.once('error', onError);
+    unwatchEvents = events.watch((routingKey) => {
+      if (routingKey === 'process.terminate' || routingKey === 'activity.stop') stopped = true;
+      armStall();
+      schedule();
+    });
     armStall();
     schedule();
     // Over budget (runtime/budget.ts): the element that hit the limit never starts; the run ends here.
     const budget = currentBudget();
-    if (budget) unwatch = budget.onViolation((violation) => settle(() => reject(violation)));
+    if (budget) unwatchBudget = budget.onViolation((violation) => settle(() => reject(violation)));
   });
   // A caller may drop the promise (e.g. a timer that did not fire after all): its stall rejection
   // must not become an unhandled rejection. Callers that await it still see the rejection.
