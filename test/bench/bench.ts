@@ -70,7 +70,7 @@
  * postgresCpuMsPerCommand (null: n/a), clientCpuMsPerCommand,
  * engineCpuMsPerCommand, serverToEngine, statementsPerCommand, transactionsPerCommand, pollsPerCommand, snapshotBytes, errors, lastError, rssMb, rssTotalMb, heapMbPerWarmEngine,
  * warmEngineRatio (share of engine resumes that found the instance's engine warm, from the server's
- * itsm_engine_resumes_total on its METRICS_PORT), forwardsPerCommand (commands sent between workers to the instance's owner)}
+ * itsm_engine_resumes_total on its METRICS_PORT), forwardsPerCommand (commands sent between workers to the instance's owner), retriesPerCommand (command transactions run again after a retryable conflict, itsm_transaction_retries_total)}
  * (the first workload's when incident is not run), plus largeToSmallCost, engineLargeToSmallCost,
  * database, quick, windowSeconds, repeats, load (1-min load average at start and end), seconds,
  * timerPollMs, idle {statementsPerSecond, cpuMsPerSecond}, `flows` (the same figures for every
@@ -614,6 +614,8 @@ interface Window {
   warmRatio: number | null;
   /** Commands a worker sent to the worker owning their instance (itsm_affinity_forwards_total), per command. */
   forwardsPerCommand: number | null;
+  /** Command transactions run again after a retryable conflict (itsm_transaction_retries_total), per command. */
+  retriesPerCommand: number | null;
 }
 
 interface Reading {
@@ -632,6 +634,7 @@ interface EngineCounters {
   warm: number;
   cold: number;
   forwarded: number;
+  retries: number;
 }
 
 /** The server's warm/cold engine resumes and forwarded commands, from its metrics port (null when it does not answer). */
@@ -645,6 +648,7 @@ async function engineCounters(server: Server): Promise<EngineCounters | null> {
       warm: sample(/^itsm_engine_resumes_total\{[^}]*warm="hit"/),
       cold: sample(/^itsm_engine_resumes_total\{[^}]*warm="miss"/),
       forwarded: sample(/^itsm_affinity_forwards_total\{/),
+      retries: sample(/^itsm_transaction_retries_total(\{| )/),
     };
   } catch {
     return null;
@@ -762,6 +766,7 @@ async function measureHttp(server: Server, database: Database, clients: Clients,
     const resumes = a.engine && b.engine ? b.engine.warm - a.engine.warm + (b.engine.cold - a.engine.cold) : 0;
     const warmRatio = a.engine && b.engine && resumes > 0 ? (b.engine.warm - a.engine.warm) / resumes : null;
     const forwardsPerCommand = a.engine && b.engine ? (b.engine.forwarded - a.engine.forwarded) / commands : null;
+    const retriesPerCommand = a.engine && b.engine ? (b.engine.retries - a.engine.retries) / commands : null;
     console.log(
       `    ${w.name} window ${++windowNo}: ${commands} commands in ${seconds.toFixed(1)} s = ${(commands / seconds).toFixed(0)}/s, server CPU ${((b.serverCpu - a.serverCpu) / commands).toFixed(2)} ms per command${warmRatio === null ? '' : `, warm engines ${(warmRatio * 100).toFixed(0)} %`}${errors ? `, ${errors} errors` : ''}`,
     );
@@ -781,6 +786,7 @@ async function measureHttp(server: Server, database: Database, clients: Clients,
       rssTotalMb: rssTotalMax / 2 ** 20,
       warmRatio,
       forwardsPerCommand,
+      retriesPerCommand,
     };
   };
   try {
@@ -1181,6 +1187,8 @@ interface FlowFigures {
   warmEngineRatio: number | null;
   /** Median commands forwarded between workers (instance affinity) per command. */
   forwardsPerCommand: number | null;
+  /** Median command transactions retried after a conflict per command (null: no metrics). */
+  retriesPerCommand: number | null;
   spread: Record<string, Spread>;
   warmup: Measured['warmup'] & { engineBatches: number | null; engineSettled: boolean | null };
   engineError?: string;
@@ -1222,6 +1230,7 @@ function summarise(w: Workload, m: Measured, engine: EngineFigures | null): Flow
     heapMbPerWarmEngine: null,
     warmEngineRatio: m.windows.every((x) => x.warmRatio !== null) ? round(med((x) => x.warmRatio!), 3) : null,
     forwardsPerCommand: m.windows.every((x) => x.forwardsPerCommand !== null) ? round(med((x) => x.forwardsPerCommand!), 3) : null,
+    retriesPerCommand: m.windows.every((x) => x.retriesPerCommand !== null) ? round(med((x) => x.retriesPerCommand!), 3) : null,
     spread: {
       commandsPerSecond: spreadOf((x) => x.commandsPerSecond),
       p50Ms: spreadOf((x) => x.p50Ms),
@@ -1253,7 +1262,7 @@ function printFlow(f: FlowFigures): void {
     `  statements per command ${f.statementsPerCommand}${range('statementsPerCommand')} (server-side counter), transactions per command ${f.transactionsPerCommand ?? 'n/a'} (pg_stat_database)${f.pollsPerCommand ? `; includes ${f.pollsPerCommand} polling task-list reads per command` : ''}`,
   );
   console.log(
-    `  warm engines: ${f.warmEngineRatio === null ? 'n/a (no metrics)' : `${(f.warmEngineRatio * 100).toFixed(1)} % of resumes`}; commands forwarded to the owning worker: ${f.forwardsPerCommand ?? 'n/a'} per command`,
+    `  warm engines: ${f.warmEngineRatio === null ? 'n/a (no metrics)' : `${(f.warmEngineRatio * 100).toFixed(1)} % of resumes`}; commands forwarded to the owning worker: ${f.forwardsPerCommand ?? 'n/a'} per command; conflict retries: ${f.retriesPerCommand ?? 'n/a'} per command`,
   );
   if (f.incompleteInstances) console.log(`  ${f.incompleteInstances} of ${f.instances} instances were still running after their last step`);
   if (f.errors) console.log(`  ${f.errors} command(s) failed in the measured windows; last: ${f.lastError}`);
