@@ -28,6 +28,17 @@ describe('prepared', () => {
     expect(String(statement)).toBe(text);
     expect(/\bprocess_instance\b/.test(statement)).toBe(true);
     expect([...statement.matchAll(/\b(SELECT)\b/g)]).toHaveLength(1);
+    expect(statement.startsWith('SELECT')).toBe(true);
+    expect(`${statement}`).toBe(text);
+  });
+
+  it('carries only its name and text (node-pg copies a query config on every query: no property per character)', () => {
+    // when
+    const statement = prepared('SELECT 1 AS one FROM process_definition');
+
+    // then
+    expect(Object.keys(statement)).toEqual(['name', 'text']);
+    expect(Object.getOwnPropertyNames(statement).length).toBeLessThan(10);
   });
 
   it('is prepared once by the session under one name and answers like the plain statement', async () => {
