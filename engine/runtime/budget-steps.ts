@@ -17,40 +17,26 @@
  * moves first may change when one waits, as BPMN leaves it open; each token keeps its own order.
  */
 import { currentBudget } from './budget';
+import { onEnter, type ElementExtension } from './on-enter';
 
 interface BudgetedActivity {
   id: string;
   broker: { publish(exchange: string, routingKey: string, content: object): void };
 }
 
-/** What bpmn-elements hands an extension's `activate` (a copy of the activity's run message). */
-interface RunMessage {
-  fields: { routingKey?: string; redelivered?: boolean };
-  content: { inbound?: unknown };
-}
-
 let seq = 0;
 
 /**
- * The extension: count, check, yield or stop at each element entered. It works in the
- * extension's `activate`, which bpmn-elements calls on `run.enter` right before it publishes the
- * activity's `enter` event, so it holds no subscription: an `enter` listener per activity kept a
- * temporary queue (about 6 KB) alive per element of every kept engine.
+ * The extension: count, check, yield or stop at each element entered. It acts on entry as an
+ * extension's activation (runtime/on-enter.ts), so it holds no subscription: an `enter` listener
+ * per activity kept a temporary queue (about 6 KB) alive per element of every kept engine. A
+ * recovered activity is not entered again: it was counted when it was.
  */
-export function budgetSteps(activity: BudgetedActivity): BudgetStep {
-  return new BudgetStep(activity);
-}
-
-class BudgetStep {
-  constructor(private readonly activity: BudgetedActivity) {}
-
-  activate(message: RunMessage): void {
-    // A recovered activity re-activates with its state's message (redelivered): it was counted when entered.
-    if (message.fields.routingKey !== 'run.enter' || message.fields.redelivered) return;
+export function budgetSteps(activity: BudgetedActivity): ElementExtension {
+  return onEnter((content) => {
     const budget = currentBudget();
     if (!budget) return;
-    const activity = this.activity;
-    const verdict = budget.step(activity.id, arrivedByFlow(message.content.inbound));
+    const verdict = budget.step(activity.id, arrivedByFlow(content.inbound));
     if (verdict === 'go') return;
     const endRoutingKey = `run.itsm.budget.end.${++seq}`;
     activity.broker.publish('format', 'run.itsm.budget', { endRoutingKey });
@@ -66,9 +52,7 @@ class BudgetStep {
         }
       });
     }
-  }
-
-  deactivate(): void {}
+  });
 }
 
 /** True when the element was entered by a token taking a sequence flow (not started by its trigger). */

@@ -47,7 +47,7 @@ export function slaPauseExtension(host: SlaPauseHost): (activity: PausingActivit
     if (!names.length) return;
     const reasonAttr = activity.behaviour[REASON_ATTRIBUTE];
     const reason = typeof reasonAttr === 'string' && reasonAttr.trim() ? reasonAttr.trim() : activity.id;
-    // On entry, as an extension's activation (no subscription kept per element: runtime/extensions.ts onEnter).
+    // On entry, as an extension's activation (no subscription kept per element: runtime/on-enter.ts).
     const pauseOwn = onEnter((content) => {
       if (typeof content.index === 'number') return; // a loop iteration
       change(activity, host, names, (clock, now, record) => {
