@@ -573,6 +573,7 @@ export function modelerView(definitionId?: string, draftId?: string): View {
       void refreshSide();
     } catch (error) {
       if (!left) messages.error(new Error(`${file.name} could not be opened: ${(error as Error).message}`));
+      el.dataset.ready = 'failed'; // the open is over (the message says why); tests wait on this, not on a message that may be an earlier one
     } finally {
       openInput.value = '';
     }

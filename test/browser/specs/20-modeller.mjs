@@ -263,8 +263,10 @@ async function corpusImports(page, baseUrl) {
     current = name;
     await view.evaluate((el) => delete el.dataset.ready);
     await page.getByTestId('open-file').setInputFiles(file);
-    // Either drawn (data-ready) or a handled error message; never an uncaught error (the check fails on those).
-    await page.waitForFunction(() => document.querySelector('.modeler-view')?.dataset.ready === 'true' || document.querySelector('[data-testid="message-text"]')?.closest('.message.error'));
+    // Either drawn (data-ready="true") or refused with a message (data-ready="failed"); never an uncaught error (the check
+    // fails on those). Waiting on the view's own outcome, not on an error message being shown: the previous file's error
+    // stays on screen until this file has been read, and a loaded machine read it as this file's outcome (CI, stop 18).
+    await page.waitForFunction(() => ['true', 'failed'].includes(document.querySelector('.modeler-view')?.dataset.ready ?? ''));
     const ready = (await view.getAttribute('data-ready')) === 'true';
     if (!ready) {
       // Only a document with nothing to draw (no process, no collaboration) may be refused, with a message.
