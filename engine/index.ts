@@ -11,6 +11,8 @@ export {
   type InstanceResult,
   type InstanceView,
   type StartInput,
+  type TaskWorkerCheck,
+  isNotTaskWorker,
 } from './orchestrator';
 export type {
   CommandStore,

@@ -64,6 +64,23 @@ export interface DeployResult {
   decisions?: unknown[];
 }
 
+/**
+ * Who may act on a task, checked in the command's own statement (the task row read under the
+ * instance lock) instead of a statement of its own before it: the actor must be the task's
+ * assignee, one of its candidate users, or a member (`groups`) of one of its candidate groups —
+ * the rule of the API's access check (api/auth/access.ts, mayWorkOn). Otherwise the command fails
+ * with FORBIDDEN and `details.taskWorker: false` before anything else is checked, and the caller
+ * answers with its full access check (404 for a task the actor may not see, else 403).
+ */
+export interface TaskWorkerCheck {
+  groups: string[];
+}
+
+/** The error of a failed {@link TaskWorkerCheck} (`details.taskWorker === false`). */
+export function isNotTaskWorker(error: unknown): boolean {
+  return error instanceof EngineError && error.code === EngineErrorCode.Forbidden && (error.details as { taskWorker?: unknown } | undefined)?.taskWorker === false;
+}
+
 export interface StartInput {
   definitionKey?: string;
   definitionId?: string;
@@ -314,9 +331,9 @@ export class Orchestrator {
    * Claims an open task for `actor`.
    * @throws EngineError TASK_NOT_FOUND, TASK_NOT_OPEN, TASK_CLAIMED_BY_OTHER, FORBIDDEN (segregation of duties)
    */
-  async claimTask(taskId: string, actor: string): Promise<TaskRecord> {
+  async claimTask(taskId: string, actor: string, worker?: TaskWorkerCheck): Promise<TaskRecord> {
     return this.kernel.execute(async (store) => {
-      const { task, instance } = await this.lockOpenTask(store, taskId);
+      const { task, instance } = await this.lockOpenTask(store, taskId, worker && { actor, ...worker });
       if (task.assignee === actor) return task;
       if (task.assignee) throw claimedByOther(task);
       await assertSegregation(store, await this.kernel.runnable(store, instance.definitionId), instance, task, actor);
@@ -327,9 +344,9 @@ export class Orchestrator {
   }
 
   /** Returns a claimed task to its candidates. @throws EngineError TASK_NOT_FOUND, TASK_NOT_OPEN, TASK_CLAIMED_BY_OTHER */
-  async unclaimTask(taskId: string, actor: string): Promise<TaskRecord> {
+  async unclaimTask(taskId: string, actor: string, worker?: TaskWorkerCheck): Promise<TaskRecord> {
     return this.kernel.execute(async (store) => {
-      const { task, instance } = await this.lockOpenTask(store, taskId);
+      const { task, instance } = await this.lockOpenTask(store, taskId, worker && { actor, ...worker });
       if (task.assignee === null) return task;
       if (task.assignee !== actor) throw claimedByOther(task);
       await store.setTaskAssignee(task.id, null);
@@ -359,10 +376,12 @@ export class Orchestrator {
    * states in the same transaction. The loser of a race gets TASK_NOT_OPEN.
    * @throws EngineError TASK_NOT_FOUND, TASK_NOT_OPEN, TASK_CLAIMED_BY_OTHER, FORBIDDEN (segregation of duties), INVALID_REQUEST, PROCESS_FAILED
    */
-  async completeTask(taskId: string, actor: string, rawVariables: unknown, idempotency?: Idempotency): Promise<InstanceResult> {
+  async completeTask(taskId: string, actor: string, rawVariables: unknown, idempotency?: Idempotency, worker?: TaskWorkerCheck): Promise<InstanceResult> {
     const variables = assertVariables(rawVariables ?? {});
+    // A replayed answer (idempotency) is given without reading the task: the worker check would not run.
+    if (worker && idempotency) throw new EngineError(EngineErrorCode.InvalidRequest, 'completeTask: a worker check cannot be combined with an idempotency key');
     return this.kernel.execute(async (store) => {
-      const { task, instance } = await this.lockOpenTask(store, taskId);
+      const { task, instance } = await this.lockOpenTask(store, taskId, worker && { actor, ...worker });
       if (task.assignee && task.assignee !== actor) throw claimedByOther(task);
       const runnable = await this.kernel.runnable(store, instance.definitionId);
       await assertSegregation(store, runnable, instance, task, actor);
@@ -474,11 +493,17 @@ export class Orchestrator {
     return this.slaCommands.resume(instanceId, name, actor);
   }
 
-  /** Locks the task's instance and reads the task under that lock (the race-free check), in one statement. */
-  private async lockOpenTask(store: CommandStore, taskId: string): Promise<{ task: TaskRecord; instance: InstanceRecord }> {
+  /**
+   * Locks the task's instance and reads the task under that lock (the race-free check), in one
+   * statement; `worker`: the actor must be one who may act on the task (see {@link TaskWorkerCheck}).
+   */
+  private async lockOpenTask(store: CommandStore, taskId: string, worker?: TaskWorkerCheck & { actor: string }): Promise<{ task: TaskRecord; instance: InstanceRecord }> {
     const found = await store.lockTask(taskId);
     if (!found) throw new EngineError(EngineErrorCode.TaskNotFound, `no task with id "${taskId}"`);
     const { task, instance } = found;
+    if (worker && !mayWorkOn(task, worker.actor, worker.groups)) {
+      throw new EngineError(EngineErrorCode.Forbidden, `only the assignee or a candidate of task ${taskId} may act on it`, { details: { taskWorker: false } });
+    }
     if (task.status !== 'open') {
       throw new EngineError(EngineErrorCode.TaskNotOpen, `task ${taskId} is already ${task.status}`, { details: { taskStatus: task.status, completedBy: task.completedBy } });
     }
@@ -505,6 +530,13 @@ function latestDecisionKeys(runnable: RunnableDefinition): string[] {
 
 function noCalendars(name: string): never {
   throw new EngineError(EngineErrorCode.InvalidRequest, `no business calendars are configured (asked for "${name}")`);
+}
+
+/** The actor is the task's assignee, a candidate user, or a member of a candidate group (names compared exactly, as stored). */
+function mayWorkOn(task: TaskRecord, actor: string, groups: string[]): boolean {
+  if (task.assignee === actor) return true;
+  if (task.candidateUsers.includes(actor)) return true;
+  return groups.length > 0 && task.candidateGroups.some((g) => groups.includes(g));
 }
 
 function claimedByOther(task: TaskRecord): EngineError {

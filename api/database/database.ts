@@ -7,6 +7,14 @@ import { statementCounter } from './statement-counter';
 /** Arbitrary constant: the advisory lock that serialises migrations across server processes. */
 const MIGRATION_LOCK = 720_200_001;
 
+/**
+ * How long a pooled connection may stay idle before it is closed (node-pg's default is 10 s): a
+ * reconnect costs a TCP and authentication handshake and the session's prepared statements
+ * (api/database/prepared.ts) are parsed and planned again, so between bursts of commands the pool
+ * keeps its connections rather than churning them.
+ */
+const IDLE_CONNECTION_MS = 300_000;
+
 /** The application_name of the read pool's sessions (pg_stat_activity on the replica shows them). */
 export const READ_APPLICATION_NAME = 'itsm-orchestrator-read';
 
@@ -69,7 +77,7 @@ export class Database {
       migrationsRun: false,
       logging: false,
       ...(options.statementCounterDir ? { logger: statementCounter(options.statementCounterDir) } : {}),
-      extra: { max: options.poolSize ?? 10 },
+      extra: { max: options.poolSize ?? 10, idleTimeoutMillis: IDLE_CONNECTION_MS },
     });
     // A replica only for an external primary: the embedded PGlite has none.
     const readSource = options.readUrl && options.databaseUrl ? readDataSource(options.readUrl, options.poolSize ?? 10) : null;
@@ -122,7 +130,7 @@ function readDataSource(url: string, poolSize: number): DataSource {
     migrationsRun: false,
     logging: false,
     applicationName: READ_APPLICATION_NAME,
-    extra: { max: poolSize },
+    extra: { max: poolSize, idleTimeoutMillis: IDLE_CONNECTION_MS },
   });
 }
 

@@ -141,8 +141,8 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
 
   /**
    * One statement: the key's latest version, a record number, the latest decision versions (see
-   * CommandStore.prefetchStart). The number is either taken from the counter row, which stays
-   * locked until the commit, or (`reserve`) only reserved: the first number after the committed
+   * CommandStore.prefetchStart), and the history anchor as committed. The number is either taken
+   * from the counter row, which stays locked until the commit, or (`reserve`) only reserved: the first number after the committed
    * ones that no other open transaction reserved (a transaction-scoped advisory lock per type and
    * number), so concurrent starts of a type run side by side. A reserved number is counted at the
    * commit, in number order (see {@link BatchedRecordStore}).
@@ -158,7 +158,8 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
                    WHERE pg_try_advisory_xact_lock(hashtext('${RECORD_NUMBER_LOCK}' || $2::text), g::int) LIMIT 1),
             k AS (SELECT DISTINCT ON (key) ${DECISION_COLUMNS} FROM decision_definition WHERE key = ANY($3::text[]) ORDER BY key, version DESC)
        SELECT (SELECT row_to_json(d) FROM d) AS definition, COALESCE((SELECT last_value FROM c), (SELECT g FROM r)) AS seq, (SELECT last FROM l) AS last,
-              (SELECT COALESCE(json_agg(k), '[]'::json) FROM k) AS decisions`),
+              (SELECT COALESCE(json_agg(k), '[]'::json) FROM k) AS decisions,
+              (SELECT row_to_json(a) FROM (SELECT instances, mac FROM history_anchor WHERE id = 1) a) AS anchor`),
       [input.definitionKey, input.recordType, input.decisionKeys, reserve],
     );
     this.prefetchedDefinitions.set(input.definitionKey, row.definition ? toDefinitionRecord(row.definition) : null);
@@ -167,6 +168,14 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     }
     if (input.recordType !== null && row.seq !== null) {
       (this.records as BatchedRecordStore).prefetched = { type: input.recordType, seq: Number(row.seq), after: reserve ? Number(row.last) : null };
+    }
+    // The committed anchor: when another process counted on since this one last did, a fresher guess for the start's
+    // write (which falls back to locking and reading the anchor only when its guess was wrong). The count only grows:
+    // a higher guess of this process's own (a transaction still open) is kept.
+    const anchor = row.anchor as { instances: number | string; mac: string | null } | null;
+    const instances = Number(anchor?.instances);
+    if (anchor?.mac && instances > (this.anchorCache.value?.instances ?? -1) && this.ring.check('anchor', anchorMessage(instances), anchor.mac) === 'valid') {
+      this.anchorCache.value = { instances, mac: anchor.mac };
     }
     const found = new Map((row.decisions as Record<string, unknown>[]).map((d) => [d.key as string, toDecisionRecord(d)]));
     for (const key of input.decisionKeys) this.decisions.prefetched.set(key, found.get(key) ?? null);

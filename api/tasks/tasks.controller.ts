@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { EngineError, EngineErrorCode, Orchestrator, type InstanceResult, type TaskRecord } from '../../engine';
+import { EngineError, EngineErrorCode, Orchestrator, assertVariables, isNotTaskWorker, type InstanceResult, type TaskRecord, type TaskWorkerCheck } from '../../engine';
 import { AccessService } from '../auth/access';
 import { NAME_PATTERN, type AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
@@ -93,8 +93,8 @@ export class TasksController {
   @ApiOperation({ summary: 'Take the task (its assignee or a candidate); 403 when segregation of duties excludes the caller' })
   @ApiOkResponse({ schema: ref('Task') })
   async claim(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<TaskRecord> {
-    await this.access.workOnTask(user, idParam(id, 'task'), 'claim');
-    return this.orchestrator.claimTask(id, user.username);
+    const taskId = idParam(id, 'task');
+    return this.asWorker(user, taskId, 'claim', (worker) => this.orchestrator.claimTask(taskId, user.username, worker));
   }
 
   @Post(':id/unclaim')
@@ -103,8 +103,8 @@ export class TasksController {
   @ApiOperation({ summary: 'Give the task back to its candidates (its assignee)' })
   @ApiOkResponse({ schema: ref('Task') })
   async unclaim(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<TaskRecord> {
-    await this.access.workOnTask(user, idParam(id, 'task'), 'unclaim');
-    return this.orchestrator.unclaimTask(id, user.username);
+    const taskId = idParam(id, 'task');
+    return this.asWorker(user, taskId, 'unclaim', (worker) => this.orchestrator.unclaimTask(taskId, user.username, worker));
   }
 
   @Post(':id/assign')
@@ -136,8 +136,37 @@ export class TasksController {
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiOkResponse({ schema: ref('InstanceResult') })
   async complete(@Param('id') id: string, @Body() body: unknown, @CurrentUser() user: AuthUser, @Headers('idempotency-key') key?: string): Promise<InstanceResult> {
-    await this.access.workOnTask(user, idParam(id, 'task'), 'complete');
-    const { variables } = parse(CompleteBody, body, 'complete request');
-    return this.orchestrator.completeTask(id, user.username, variables ?? {}, idempotency(key, { id, variables }, user.username));
+    const taskId = idParam(id, 'task');
+    if (key !== undefined) {
+      // A replayed answer is given without reading the task: the access check runs first, on its own.
+      await this.access.workOnTask(user, taskId, 'complete');
+      const { variables } = parse(CompleteBody, body, 'complete request');
+      return this.orchestrator.completeTask(taskId, user.username, variables ?? {}, idempotency(key, { id: taskId, variables }, user.username));
+    }
+    let variables: Record<string, unknown>;
+    try {
+      variables = assertVariables(parse(CompleteBody, body, 'complete request').variables ?? {});
+    } catch (error) {
+      // A task the caller may not see or work on answers 404 / 403 whatever the body.
+      await this.access.workOnTask(user, taskId, 'complete');
+      throw error;
+    }
+    return this.asWorker(user, taskId, 'complete', (worker) => this.orchestrator.completeTask(taskId, user.username, variables, undefined, worker));
+  }
+
+  /**
+   * Runs a task command with the worker check in the command's own statement (TaskWorkerCheck)
+   * rather than an access check of its own before it. A caller who fails it gets the access
+   * check's answer (404 for a task they may not see, 403 for one they may see); should that pass
+   * (the task was offered to them meanwhile), the command runs once more.
+   */
+  private async asWorker<T>(user: AuthUser, taskId: string, action: 'claim' | 'unclaim' | 'complete', command: (worker: TaskWorkerCheck) => Promise<T>): Promise<T> {
+    try {
+      return await command({ groups: user.groups });
+    } catch (error) {
+      if (!isNotTaskWorker(error)) throw error;
+      await this.access.workOnTask(user, taskId, action);
+      return command({ groups: user.groups });
+    }
   }
 }
