@@ -74,7 +74,7 @@ describe('the compact engine state (snapshot schema 2)', () => {
     expect(bytes(encoded)).toBeLessThan(bytes(states) * 0.6);
   });
 
-  it('keeps objects that look like its own references, undefined fields, dates and repeated values', () => {
+  it('keeps objects that look like its own references, __proto__ fields, undefined fields, dates and repeated values', () => {
     const dictionary = dictionaryOf({ id: 'defs', type: 'bpmn:Definitions', elements: { activities: [{ id: 'a', type: 'bpmn:Task', name: 'A', parent: { id: 'p', type: 'bpmn:Process' } }] } });
     const repeated = { id: 'a', type: 'bpmn:Task', name: 'A', executionId: 'a_1', parent: { id: 'p', type: 'bpmn:Process' } };
     const state = {
@@ -89,11 +89,16 @@ describe('the compact engine state (snapshot schema 2)', () => {
       b: { ...repeated },
       c: { ...repeated, executionId: 'a_2', extra: { nested: [repeated, repeated] } },
       d: { id: 'a', type: 'bpmn:Task' },
+      own: JSON.parse('{"__proto__": {"polluted": true}, "id": "a", "type": "bpmn:Task", "name": "A"}') as unknown,
+      long: ['x'.repeat(500), 'x'.repeat(500), { text: 'x'.repeat(500) }],
     };
     const expected = JSON.parse(JSON.stringify(state));
     const stored = JSON.parse(JSON.stringify(encodeState(state, dictionary))) as JsonValue;
     const decoded = decodeState(stored, dictionary) as typeof expected;
     expect(decoded).toEqual(expected);
+    expect(Object.getPrototypeOf(decoded.own)).toBe(Object.prototype);
+    expect(Object.keys(decoded.own)).toContain('__proto__');
+    expect(JSON.stringify(decoded).length).toBe(JSON.stringify(expected).length);
     // references come back as copies: no two places share an object
     expect(decoded.b).not.toBe(decoded.a);
     expect(decoded.c.extra.nested[0]).not.toBe(decoded.c.extra.nested[1]);

@@ -168,10 +168,12 @@ class Structures {
 }
 
 const MAX_STRUCTURES = 100_000;
+const MAX_KEPT_STRING = 200;
 
 class Encoder {
   private readonly table = Structures.take();
   private readonly sizes = this.table.sizes;
+  private readonly longStrings = new Map<string, number>();
   /** Structure number of each object/array of this state. */
   private readonly structures = new Map<object, number>();
   /** Structure number → number of the first object/array of that structure. */
@@ -201,8 +203,10 @@ class Encoder {
       case 'boolean':
         return value ? 2 : 1;
       case 'string': {
-        let id = table.strings.get(value);
-        if (id === undefined) table.strings.set(value, (id = table.fresh(value.length + 2)));
+        // Long strings (variables) are not kept from one encoding to the next.
+        const strings = value.length > MAX_KEPT_STRING ? this.longStrings : table.strings;
+        let id = strings.get(value);
+        if (id === undefined) strings.set(value, (id = table.fresh(value.length + 2)));
         return id;
       }
       case 'number': {
@@ -253,20 +257,20 @@ class Encoder {
       return out;
     }
     const keys = Object.keys(value).sort(keyOrder);
-    const base = REF in value || REMOVED in value ? undefined : this.base(value, keys, property);
+    const base = Object.hasOwn(value, REF) || Object.hasOwn(value, REMOVED) ? undefined : this.base(value, keys, property);
     let out: JsonObject;
     if (base) {
       out = { [REF]: base.index };
-      const removed = Object.keys(base.value).filter((key) => !(key in value)).sort(keyOrder);
+      const removed = Object.keys(base.value).filter((key) => !Object.hasOwn(value, key)).sort(keyOrder);
       if (removed.length) out[REMOVED] = removed;
       const from = base.value;
-      for (const key of keys) if (!(key in from) || this.structure(from[key]!) !== this.structure(value[key]!)) out[key] = this.value(value[key]!, key);
+      for (const key of keys) if (!Object.hasOwn(from, key) || this.structure(from[key]!) !== this.structure(value[key]!)) put(out, key, this.value(value[key]!, key));
       // The same fields in another order: a plain reference (which is not numbered).
       if (Object.keys(out).length === 1) return out;
     } else {
       const fields: JsonObject = {};
-      for (const key of keys) fields[key] = this.value(value[key]!, key);
-      out = REF in value ? { [REF]: [fields] } : fields;
+      for (const key of keys) put(fields, key, this.value(value[key]!, key));
+      out = Object.hasOwn(value, REF) ? { [REF]: [fields] } : fields;
     }
     const numbered = this.number(value, structure)!;
     if (typeof value.id === 'string') this.byId.set(value.id, numbered);
@@ -285,11 +289,11 @@ class Encoder {
       let saving = -8 - String(candidate.index).length;
       const from = candidate.value;
       for (const key of keys) {
-        if (!(key in from)) continue;
+        if (!Object.hasOwn(from, key)) continue;
         const field = this.structure(from[key]!);
         if (field === this.structure(value[key]!)) saving += key.length + this.sizes[field]! + 4;
       }
-      for (const key of Object.keys(from)) if (!(key in value)) saving -= key.length + 3;
+      for (const key of Object.keys(from)) if (!Object.hasOwn(value, key)) saving -= key.length + 3;
       if (saving > bestSaving) {
         best = candidate;
         bestSaving = saving;
@@ -328,12 +332,12 @@ class Decoder {
       const removed = encoded[REMOVED];
       const dropped = new Set(Array.isArray(removed) ? (removed as string[]) : []);
       out = {};
-      for (const key of Object.keys(base)) if (!dropped.has(key) && !(key in encoded)) out[key] = copy(base[key]);
-      for (const key of keys.sort(keyOrder)) if (key !== REF && key !== REMOVED) out[key] = this.value(encoded[key]);
+      for (const key of Object.keys(base)) if (!dropped.has(key) && !Object.hasOwn(encoded, key)) put(out, key, copy(base[key]!));
+      for (const key of keys.sort(keyOrder)) if (key !== REF && key !== REMOVED) put(out, key, this.value(encoded[key]!));
     } else {
       const fields = Array.isArray(ref) ? (ref[0] as JsonObject) : encoded;
       out = {};
-      for (const key of Object.keys(fields).sort(keyOrder)) out[key] = this.value(fields[key]);
+      for (const key of Object.keys(fields).sort(keyOrder)) put(out, key, this.value(fields[key]!));
     }
     this.nodes.push(out);
     return out;
@@ -347,12 +351,18 @@ function follow(step: Step, key: string | number): Step {
   return next;
 }
 
+/** Sets a field, `__proto__` included (as JSON.parse does: an own field, never the prototype). */
+function put(object: JsonObject, key: string, value: JsonValue): void {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  else object[key] = value;
+}
+
 /** A fresh deep copy of a JSON value. */
 function copy(value: JsonValue): JsonValue {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(copy);
   const out: JsonObject = {};
-  for (const key of Object.keys(value)) out[key] = copy(value[key]);
+  for (const key of Object.keys(value)) put(out, key, copy(value[key]!));
   return out;
 }
 
@@ -393,9 +403,9 @@ function toPlain(value: unknown): JsonValue | undefined {
     const plain = toPlain(field);
     if (out === undefined && (plain !== field || plain === undefined)) {
       out = {};
-      for (let j = 0; j < i; j++) out[keys[j]!] = (value as JsonObject)[keys[j]!]!;
+      for (let j = 0; j < i; j++) put(out, keys[j]!, (value as JsonObject)[keys[j]!]!);
     }
-    if (out !== undefined && plain !== undefined) out[keys[i]!] = plain;
+    if (out !== undefined && plain !== undefined) put(out, keys[i]!, plain);
   }
   return out ?? (value as JsonObject);
 }
