@@ -23,4 +23,5 @@ module.exports = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/modeler/', '/test/browser/', ...corpusSuites],
   testTimeout: 60000,
+  setupFiles: ['<rootDir>/test/support/verify-snapshots.ts'],
 };

@@ -38,6 +38,7 @@ import { loadEventStartQueue, waitingInnerStart, watchEventStartQueue, type Queu
 import { eventStartElementId, thrownEvents, waitingSubscriptions, type EventPayload, type ThrownEvent, type WaitingSubscription } from '../messaging/runtime';
 import { ExternalTaskRuntime, type ExternalTaskAction, type WaitingExternalTask } from '../external-tasks/runtime';
 import { hasExternalTasks } from '../external-tasks/spec';
+import { decodeState, dictionaryOf, encodeState, type JsonValue } from '../persistence/compact-state';
 
 /** A deployed definition version ready to run: its parsed context is built once and cached. */
 export interface RunnableDefinition {
@@ -145,11 +146,18 @@ interface LiveEngineInternal extends LiveEngine {
   externalTasks: ExternalTaskRuntime;
 }
 
-/** The persisted engine state, versioned so a future engine can refuse or migrate it. */
+/**
+ * The persisted engine state, versioned so a future engine can refuse or migrate it. Schema 1
+ * holds bpmn-engine's state as getState() gives it; schema 2 (written since) holds it in the
+ * compact encoding of persistence/compact-state.ts, against the definition's dictionary whose
+ * fingerprint it names. Both are read.
+ */
 export interface EngineSnapshot {
-  schemaVersion: 1;
+  schemaVersion: 1 | 2;
   engineVersion: string;
   state: unknown;
+  /** Schema 2: the fingerprint of the definition's dictionary the state was encoded with. */
+  dictionary?: string;
   /** Armed event sub-process timer starts, which the runner keeps beside the engine's state. */
   eventTimers?: StoredEventTimer[];
   /** Last value of each conditional event sub-process start condition, by start event id. */
@@ -212,7 +220,7 @@ export interface ResumeOptions {
   retryService?: string;
 }
 
-const SNAPSHOT_SCHEMA = 1 as const;
+const SNAPSHOT_SCHEMA = 2 as const;
 
 /** Names bpmn-elements writes into the process variables itself (see readVariables). */
 export const ENGINE_VARIABLES: ReadonlySet<string> = new Set(['fields', 'content', 'properties']);
@@ -351,7 +359,7 @@ export class InstanceRunner {
     action?: (engine: EngineHandle) => boolean,
     options: ResumeOptions = {},
   ): Promise<RunOutcome> {
-    if (snapshot.schemaVersion !== SNAPSHOT_SCHEMA) {
+    if (snapshot.schemaVersion !== SNAPSHOT_SCHEMA && snapshot.schemaVersion !== 1) {
       throw new EngineError(EngineErrorCode.ProcessFailed, `unsupported snapshot schema ${String(snapshot.schemaVersion)}`);
     }
     const reused = options.revision !== undefined && !options.rearm && !options.retryService ? this.take(ctx.instanceId, options.revision, definition.id) : null;
@@ -392,8 +400,8 @@ export class InstanceRunner {
           if (how === 'end') break;
         }
       } else {
-        // The snapshot was just read from the database: the engine may take it as is.
-        engine.recover(snapshot.state as any);
+        // The snapshot was just read from the database: the engine may take its state as is.
+        engine.recover(snapshotState(snapshot, definition.sourceContext) as any);
         const quiet = untilQuiescent(engine as any, recorder.listener);
         await engine.resume({ listener: recorder.listener } as any);
         how = await quiet;
@@ -695,7 +703,8 @@ export class InstanceRunner {
           : {
               schemaVersion: SNAPSHOT_SCHEMA,
               engineVersion: String((state as any).engineVersion ?? ''),
-              state,
+              state: encodeState(state, dictionaryOf(live.sourceContext)),
+              dictionary: dictionaryOf(live.sourceContext).fingerprint,
               ...(live.eventTimers.length ? { eventTimers: storeEventTimers(live.eventTimers) } : {}),
               ...(Object.keys(live.conditions).length ? { conditions: { ...live.conditions } } : {}),
               ...(live.startQueue.length ? { eventStartQueue: structuredClone(live.startQueue) } : {}),
@@ -1029,6 +1038,16 @@ function engineSource(sourceContext: unknown): unknown {
   let source = engineSources.get(key);
   if (!source) engineSources.set(key, (source = Object.create(key, { serialize: { value: () => undefined } }) as object));
   return source;
+}
+
+/** bpmn-engine's state from a snapshot of either schema. */
+function snapshotState(snapshot: EngineSnapshot, sourceContext: unknown): unknown {
+  if (snapshot.schemaVersion === 1) return snapshot.state;
+  const dictionary = dictionaryOf(sourceContext);
+  if (snapshot.dictionary !== dictionary.fingerprint) {
+    throw new EngineError(EngineErrorCode.ProcessFailed, `the snapshot was encoded against another definition (dictionary ${String(snapshot.dictionary)}, expected ${dictionary.fingerprint})`);
+  }
+  return decodeState(snapshot.state as JsonValue, dictionary);
 }
 
 function stripSource(state: any): unknown {
