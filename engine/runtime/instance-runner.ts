@@ -241,52 +241,27 @@ export class InstanceRunner {
   onResume: ((warm: boolean) => void) | null = null;
 
   /**
-   * Engines kept after a committed command, by instance, with the revision they produced, their
-   * estimated size and when they were kept. Bounded by count and by memory (an engine's heap grows
-   * with its diagram, see {@link liveEngineBytes}), in the order they were kept.
-   *
-   * A command takes its instance's engine out (`entry` turns null: a failed command simply drops
-   * it) but its place and bytes stay held until the command keeps the engine again or the place is
-   * evicted, so other instances' engines cannot fill it meanwhile.
-   *
-   * Admission: an instance that has a place keeps it. A newcomer (a new instance, or one whose
-   * engine was evicted) takes the place of the least recently kept engines only when those were
-   * kept more than {@link LIVE_ENGINE_MIN_AGE_MS} ago; otherwise it is not kept. Plain LRU would let
-   * newcomers push out engines about to be used: when more instances are active than the budget
-   * holds (the change bench keeps 256 instances in flight, about 128 per worker, against some 30
-   * change engines in 64 MB), every instance comes back after all the others and LRU finds none
-   * warm; this way the engines kept stay warm and only an idle one makes room.
+   * Engines kept after a committed command, by instance, with the revision they produced and their
+   * estimated size. Taken out while a command uses one, so a failed command simply drops it.
+   * Bounded (least recently kept goes first) by count and by memory: an engine's heap grows with
+   * its diagram (see {@link liveEngineBytes}).
    */
-  private readonly live = new Map<string, { revision: number; entry: LiveEngineInternal | null; bytes: number; keptAt: number }>();
+  private readonly live = new Map<string, { revision: number; entry: LiveEngineInternal; bytes: number }>();
   private liveBytes = 0;
 
   /** Keeps a committed command's engine for the instance's next command (call after commit). */
   keep(instanceId: string, revision: number, live: LiveEngine | undefined): void {
-    const member = this.live.has(instanceId);
-    this.forget(instanceId);
     if (!live || this.liveLimit <= 0) return;
+    this.forget(instanceId);
     const entry = live as LiveEngineInternal;
     const bytes = liveEngineBytes(entry.sourceContext);
     if (bytes > this.liveBytesLimit) return;
-    const now = this.clock.now().getTime();
-    const full = () => this.live.size + 1 > this.liveLimit || this.liveBytes + bytes > this.liveBytesLimit;
-    if (!member) {
-      // A newcomer only replaces engines idle for LIVE_ENGINE_MIN_AGE_MS (see `live`).
-      let room = this.live.size + 1 > this.liveLimit ? this.live.size + 1 - this.liveLimit : 0;
-      let bytesNeeded = this.liveBytes + bytes - this.liveBytesLimit;
-      for (const kept of this.live.values()) {
-        if (room <= 0 && bytesNeeded <= 0) break;
-        if (now - kept.keptAt < LIVE_ENGINE_MIN_AGE_MS) return;
-        room--;
-        bytesNeeded -= kept.bytes;
-      }
-    }
-    while (this.live.size > 0 && full()) this.forget(this.live.keys().next().value!);
-    this.live.set(instanceId, { revision, entry, bytes, keptAt: now });
+    this.live.set(instanceId, { revision, entry, bytes });
     this.liveBytes += bytes;
+    while (this.live.size > this.liveLimit || this.liveBytes > this.liveBytesLimit) this.forget(this.live.keys().next().value!);
   }
 
-  /** The kept engines (the places held by running commands included): how many, and their estimated bytes. */
+  /** The kept engines: how many, and their estimated bytes. */
   liveEngines(): { count: number; bytes: number } {
     return { count: this.live.size, bytes: this.liveBytes };
   }
@@ -306,10 +281,9 @@ export class InstanceRunner {
 
   private take(instanceId: string, revision: number, definitionId: string): LiveEngineInternal | null {
     const kept = this.live.get(instanceId);
-    if (!kept?.entry) return null;
-    const entry = kept.entry;
-    kept.entry = null; // the place stays held for this command's keep (see `live`)
-    return kept.revision === revision && entry.definitionId === definitionId ? entry : null;
+    if (!kept) return null;
+    this.forget(instanceId);
+    return kept.revision === revision && kept.entry.definitionId === definitionId ? kept.entry : null;
   }
 
   /** Starts a new instance and runs it to its first wait states. */
@@ -1012,9 +986,6 @@ export function rearmTimers(state: unknown, rearm: ReadonlyMap<string, Date>): v
   };
   visit(state);
 }
-
-/** How long a kept engine is safe from newcomers (see InstanceRunner's `live`): an engine unused for longer makes room. */
-export const LIVE_ENGINE_MIN_AGE_MS = 30_000;
 
 /** Default memory budget of the kept engines of one process (WARM_ENGINE_MEMORY_MB in the server). */
 export const DEFAULT_LIVE_ENGINE_BYTES = 64 * 2 ** 20;
