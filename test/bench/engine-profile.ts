@@ -206,7 +206,8 @@ function instanceRunner(p: Prepared, warm: boolean, bounds?: { count: number; by
   const runner = new InstanceRunner(p.handlers, undefined, 'UTC', warm ? (bounds?.count ?? Number.MAX_SAFE_INTEGER) : 0, p.calendar, bounds?.bytes ?? Number.MAX_SAFE_INTEGER);
   let serial = 0;
   let snapshotBytes = 0;
-  const run = async (pick: number, stopAfter = Infinity): Promise<number> => {
+  /** `gate`: runs each step when it is this instance's turn (inflight). */
+  const run = async (pick: number, stopAfter = Infinity, gate: <T>(work: () => Promise<T>) => Promise<T> = (work) => work()): Promise<number> => {
     const instanceId = `profile-${++serial}`;
     const ctx = { instanceId, businessKey: null };
     let stored: string | null = null;
@@ -227,26 +228,30 @@ function instanceRunner(p: Prepared, warm: boolean, bounds?: { count: number; by
     for (const step of p.workload.steps(pick)) {
       if (commands >= stopAfter) break;
       if (step.kind === 'start') {
-        apply(await runWithBudget(new CommandBudget(), () => runner.start(p.definition, ctx, { ...step.variables, recordNumber: `PROFILE${serial}` })));
+        apply(await gate(() => runWithBudget(new CommandBudget(), () => runner.start(p.definition, ctx, { ...step.variables, recordNumber: `PROFILE${serial}` }))));
         commands++;
       } else if (step.kind === 'timer') {
         apply(
-          await runWithBudget(new CommandBudget(), () =>
-            runner.resume(p.definition, ctx, snapshot(), (engine) => {
-              const timer = engine.timers().find((t) => t.elementId === step.elementId);
-              return timer ? engine.fireTimer(timer.executionId) : true;
-            }, { revision }),
+          await gate(() =>
+            runWithBudget(new CommandBudget(), () =>
+              runner.resume(p.definition, ctx, snapshot(), (engine) => {
+                const timer = engine.timers().find((t) => t.elementId === step.elementId);
+                return timer ? engine.fireTimer(timer.executionId) : true;
+              }, { revision }),
+            ),
           ),
         );
       } else {
         const executionId = open.get(step.elementId);
         if (!executionId) throw new Error(`no open task ${step.elementId} in ${p.workload.name} (open: ${[...open.keys()].join(', ')})`);
         apply(
-          await runWithBudget(new CommandBudget(), () =>
-            runner.resume(p.definition, ctx, snapshot(), (engine) => {
-              engine.signal(executionId, step.variables);
-              return true;
-            }, { revision }),
+          await gate(() =>
+            runWithBudget(new CommandBudget(), () =>
+              runner.resume(p.definition, ctx, snapshot(), (engine) => {
+                engine.signal(executionId, step.variables);
+                return true;
+              }, { revision }),
+            ),
           ),
         );
         commands++;
@@ -318,11 +323,25 @@ async function inflight(p: Prepared, instances: number): Promise<{ warmRatio: nu
     resumes++;
     if (w) warm++;
   };
+  // Each step waits for its turn in one FIFO line, as the bench's clients wait for a permit: an
+  // instance's next step comes after every other instance's.
+  const line: (() => void)[] = [];
+  let busy = false;
+  const gate = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (busy) await new Promise<void>((resolve) => line.push(resolve));
+    busy = true;
+    try {
+      return await work();
+    } finally {
+      const go = line.shift();
+      if (go) go();
+      else busy = false;
+    }
+  };
   const t0 = process.cpuUsage();
   let commands = 0;
   for (let round = 0; round < 2; round++) {
-    // every run awaits between its steps, so the runs take turns step by step
-    const counts = await Promise.all(Array.from({ length: instances }, (_, i) => runWithStore(p.store, () => run(i))));
+    const counts = await Promise.all(Array.from({ length: instances }, (_, i) => runWithStore(p.store, () => run(i, Infinity, gate))));
     commands += counts.reduce((a, b) => a + b, 0);
   }
   const used = process.cpuUsage(t0);
