@@ -21,7 +21,9 @@
  * Knobs: ENGINE_PROFILE_FLOWS (small,large,incident,change), ENGINE_PROFILE_INSTANCES (per batch,
  * 100), ENGINE_PROFILE_REPEATS (5), ENGINE_PROFILE_WARMUP (batches, 3), ENGINE_PROFILE_PARKED (200),
  * ENGINE_PROFILE_MODES (warm,cold; none: only the heap figure), ENGINE_PROFILE_MESSAGES (0), ENGINE_PROFILE_SNAPSHOT_DIR (writes a V8 heap
- * snapshot there with the parked engines alive, to see what a warm engine holds). The last line is JSON with every figure.
+ * snapshot there with the parked engines alive, to see what a warm engine holds), ENGINE_PROFILE_INFLIGHT (0; N: N
+ * instances run at once, two rounds, under the server's default bounds on kept engines: the share of warm resumes
+ * and CPU per command, see `inflight`). The last line is JSON with every figure.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,6 +44,7 @@ import {
 } from '../../engine';
 import { Queue } from 'smqp';
 import { CommandBudget, runWithBudget, setBudgetLimits } from '../../engine/runtime/budget';
+import { DEFAULT_LIVE_ENGINE_BYTES } from '../../engine/runtime/instance-runner';
 import { runWithStore } from '../../engine/commands/current-store';
 import { compileDecisions } from '../../engine/decisions/parse';
 import type { DecisionRecord } from '../../engine/decisions/ports';
@@ -56,6 +59,7 @@ const REPEATS = num('ENGINE_PROFILE_REPEATS', 5);
 const WARMUP = num('ENGINE_PROFILE_WARMUP', 3);
 const PARKED = num('ENGINE_PROFILE_PARKED', 200);
 const MESSAGES = process.env.ENGINE_PROFILE_MESSAGES === '1';
+const INFLIGHT = num('ENGINE_PROFILE_INFLIGHT', 0);
 const SNAPSHOT_DIR = process.env.ENGINE_PROFILE_SNAPSHOT_DIR || '';
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -194,13 +198,16 @@ async function prepare(name: string): Promise<Prepared> {
   return { workload, definition, store: await decisionStore(workload.dmn), handlers, calendar };
 }
 
-/** Runs instances one after another, each to its end (or, with `stopAfter`, up to that many steps). */
-function instanceRunner(p: Prepared, warm: boolean) {
-  // No count or memory bound on the kept engines: every parked engine must stay (heapPerEngine).
-  const runner = new InstanceRunner(p.handlers, undefined, 'UTC', warm ? Number.MAX_SAFE_INTEGER : 0, p.calendar, Number.MAX_SAFE_INTEGER);
+/**
+ * Runs instances one after another, each to its end (or, with `stopAfter`, up to that many steps).
+ * `bounds`: the kept engines' count and memory bound (default none: every parked engine must stay, heapPerEngine).
+ */
+function instanceRunner(p: Prepared, warm: boolean, bounds?: { count: number; bytes: number }) {
+  const runner = new InstanceRunner(p.handlers, undefined, 'UTC', warm ? (bounds?.count ?? Number.MAX_SAFE_INTEGER) : 0, p.calendar, bounds?.bytes ?? Number.MAX_SAFE_INTEGER);
   let serial = 0;
   let snapshotBytes = 0;
-  const run = async (pick: number, stopAfter = Infinity): Promise<number> => {
+  /** `gate`: runs each step when it is this instance's turn (inflight). */
+  const run = async (pick: number, stopAfter = Infinity, gate: <T>(work: () => Promise<T>) => Promise<T> = (work) => work()): Promise<number> => {
     const instanceId = `profile-${++serial}`;
     const ctx = { instanceId, businessKey: null };
     let stored: string | null = null;
@@ -221,26 +228,30 @@ function instanceRunner(p: Prepared, warm: boolean) {
     for (const step of p.workload.steps(pick)) {
       if (commands >= stopAfter) break;
       if (step.kind === 'start') {
-        apply(await runWithBudget(new CommandBudget(), () => runner.start(p.definition, ctx, { ...step.variables, recordNumber: `PROFILE${serial}` })));
+        apply(await gate(() => runWithBudget(new CommandBudget(), () => runner.start(p.definition, ctx, { ...step.variables, recordNumber: `PROFILE${serial}` }))));
         commands++;
       } else if (step.kind === 'timer') {
         apply(
-          await runWithBudget(new CommandBudget(), () =>
-            runner.resume(p.definition, ctx, snapshot(), (engine) => {
-              const timer = engine.timers().find((t) => t.elementId === step.elementId);
-              return timer ? engine.fireTimer(timer.executionId) : true;
-            }, { revision }),
+          await gate(() =>
+            runWithBudget(new CommandBudget(), () =>
+              runner.resume(p.definition, ctx, snapshot(), (engine) => {
+                const timer = engine.timers().find((t) => t.elementId === step.elementId);
+                return timer ? engine.fireTimer(timer.executionId) : true;
+              }, { revision }),
+            ),
           ),
         );
       } else {
         const executionId = open.get(step.elementId);
         if (!executionId) throw new Error(`no open task ${step.elementId} in ${p.workload.name} (open: ${[...open.keys()].join(', ')})`);
         apply(
-          await runWithBudget(new CommandBudget(), () =>
-            runner.resume(p.definition, ctx, snapshot(), (engine) => {
-              engine.signal(executionId, step.variables);
-              return true;
-            }, { revision }),
+          await gate(() =>
+            runWithBudget(new CommandBudget(), () =>
+              runner.resume(p.definition, ctx, snapshot(), (engine) => {
+                engine.signal(executionId, step.variables);
+                return true;
+              }, { revision }),
+            ),
           ),
         );
         commands++;
@@ -298,6 +309,45 @@ async function heapPerEngine(p: Prepared): Promise<number | null> {
   return (after - before) / PARKED / 1024 / 1024;
 }
 
+/**
+ * ENGINE_PROFILE_INFLIGHT instances at once (as a server process holds its share of the bench's
+ * instances in flight: the change bench keeps 16 per client, about 128 per worker), each taking its
+ * next step in turn, with the server's default bounds on the kept engines (64 engines, 64 MB):
+ * which share of the resumes finds its engine warm, and the CPU per command.
+ */
+async function inflight(p: Prepared, instances: number): Promise<{ warmRatio: number; cpuMsPerCommand: number }> {
+  const { run, runner } = instanceRunner(p, true, { count: 64, bytes: DEFAULT_LIVE_ENGINE_BYTES });
+  let warm = 0;
+  let resumes = 0;
+  runner.onResume = (w) => {
+    resumes++;
+    if (w) warm++;
+  };
+  // Each step waits for its turn in one FIFO line, as the bench's clients wait for a permit: an
+  // instance's next step comes after every other instance's.
+  const line: (() => void)[] = [];
+  let busy = false;
+  const gate = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (busy) await new Promise<void>((resolve) => line.push(resolve));
+    busy = true;
+    try {
+      return await work();
+    } finally {
+      const go = line.shift();
+      if (go) go();
+      else busy = false;
+    }
+  };
+  const t0 = process.cpuUsage();
+  let commands = 0;
+  for (let round = 0; round < 2; round++) {
+    const counts = await Promise.all(Array.from({ length: instances }, (_, i) => runWithStore(p.store, () => run(i, Infinity, gate))));
+    commands += counts.reduce((a, b) => a + b, 0);
+  }
+  const used = process.cpuUsage(t0);
+  return { warmRatio: resumes ? warm / resumes : 0, cpuMsPerCommand: (used.user + used.system) / 1000 / commands };
+}
+
 /** Broker messages queued per command, warm (counted on smqp's Queue, which every bpmn-elements broker uses). */
 async function messagesPerCommand(p: Prepared): Promise<number> {
   const { run } = instanceRunner(p, true);
@@ -329,6 +379,12 @@ async function main(): Promise<void> {
       row[`${mode}Min`] = round(r.min, 3);
       row[`${mode}Max`] = round(r.max, 3);
       row.snapshotBytes = r.snapshotBytes;
+    }
+    if (INFLIGHT > 0) {
+      const r = await inflight(p, INFLIGHT);
+      row.inflightWarmRatio = round(r.warmRatio, 3);
+      row.inflightCpuMsPerCommand = round(r.cpuMsPerCommand, 3);
+      console.log(`${name.padEnd(9)} ${INFLIGHT} instances in flight: ${round(r.warmRatio * 100, 1)} % of resumes warm, ${round(r.cpuMsPerCommand, 3)} ms/command`);
     }
     if (MESSAGES) row.messagesPerCommand = round(await messagesPerCommand(p), 1);
     const heap = await heapPerEngine(p);
