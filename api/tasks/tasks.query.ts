@@ -118,33 +118,32 @@ export class TasksQuery {
    * - A viewer who sees a part, without filters: the page is merged from the first page x size
    *   entries of each of their principals' ranges of task_participant (one index range each, in
    *   list order, read from the index alone), deduplicated and sorted; the capped count reads at
-   *   most COUNT_CAP + 1 entries of each range.
-   * - Without filters, and for admins and auditors always, the capped count and the page are one
-   *   statement (one round trip, one plan, one pooled session per request besides the caller's check).
-   * - With filters, for a viewer who sees a part: the capped count comes first; up to COUNT_CAP
-   *   matches are fetched through the indexes of the filters and the visibility test and sorted;
-   *   with more, the page is merged from the principals' ranges with the filters applied to each row.
+   *   most COUNT_CAP + 1 entries of each range. Both run at once.
+   * - With filters: the capped count comes first; up to COUNT_CAP matches are fetched through the
+   *   indexes of the filters and the visibility test and sorted; with more, the page is merged from
+   *   the principals' ranges with the filters applied to each row.
    */
   async list(f: TaskFilter, viewer: AuthUser): Promise<CappedPage<TaskView>> {
     const now = this.clock.now().toISOString();
     const sort = f.sort ?? 'priority';
     const seesAll = viewerOf(viewer).seesAll;
     const plain = !filtered(f);
-    /** The capped count: the number of matches found when looking for at most COUNT_CAP + 1. */
-    const count = (p: SqlParams): string => {
-      if (plain && !seesAll) {
-        // the first COUNT_CAP + 1 entries of each principal's range (index only), deduplicated
-        return `SELECT count(*)::int AS total FROM (SELECT DISTINCT x.task_id FROM (${this.principals(viewer, p)}) pr
+    let count: (p: SqlParams) => string;
+    if (plain && !seesAll) {
+      // the first COUNT_CAP + 1 entries of each principal's range (index only), deduplicated
+      count = (p) => `SELECT count(*)::int AS total FROM (SELECT DISTINCT x.task_id FROM (${this.principals(viewer, p)}) pr
           CROSS JOIN LATERAL (SELECT tp.task_id FROM task_participant tp WHERE tp.principal = pr.principal AND tp.status = ${p.add(f.status ?? 'open', 'text')}
                                LIMIT ${COUNT_CAP + 1}) x) c`;
-      }
+    } else {
       // in creation order (index ix_user_task_list_created): a scan in table order would read every
       // older task before the first open one, as the planner assumes matches spread evenly
-      return `SELECT count(*)::int AS total FROM (SELECT 1 FROM user_task ${this.recordJoinFor(f, true)} WHERE ${this.conditions(f, viewer, p)}
-        ORDER BY user_task.created_at, user_task.id LIMIT ${COUNT_CAP + 1}) c`;
-    };
-    /** The page's rows in list order (`list_n`); `$1` is now. */
-    const pageOf = (page: SqlParams, few: boolean): string => {
+      count = (p) => `SELECT count(*)::int AS total FROM (SELECT 1 FROM user_task ${this.recordJoinFor(f, true)} WHERE ${this.conditions(f, viewer, p)}
+        AND $1::timestamptz IS NOT NULL ORDER BY user_task.created_at, user_task.id LIMIT ${COUNT_CAP + 1}) c`;
+    }
+    const counting = new SqlParams(plain && !seesAll ? [] : [now]);
+    const countSql = count(counting);
+    const pageOf = (few: boolean) => {
+      const page = new SqlParams([now]);
       let ids: string;
       if (seesAll && sort === 'record' && plain) {
         ids = this.merged(`SELECT 'k:' || d.key AS principal FROM (SELECT DISTINCT key FROM process_definition) d`, f, page, null);
@@ -160,26 +159,19 @@ export class TasksQuery {
         // WHERE (the visibility test included) is applied to each entry
         ids = this.merged(this.principals(viewer, page), f, page, plain ? null : this.conditions(f, viewer, page));
       }
-      return `SELECT ${qualified()}, ${FORM_ID_COLUMN}, ${dueExpr()} AS due, ${RECORD_COLUMNS}, ${slaStatus('$1::timestamptz')},
-                row_number() OVER (ORDER BY ${ORDER[sort]}) AS list_n
-           FROM (${ids}) pg JOIN user_task ON user_task.id = pg.id ${RECORD_JOIN} ORDER BY ${ORDER[sort]}`;
+      return this.db.dataSource.query(
+        `SELECT ${qualified()}, ${FORM_ID_COLUMN}, ${dueExpr()} AS due, ${RECORD_COLUMNS}, ${slaStatus('$1::timestamptz')}
+           FROM (${ids}) pg JOIN user_task ON user_task.id = pg.id ${RECORD_JOIN} ORDER BY ${ORDER[sort]}`,
+        page.values,
+      ) as Promise<Record<string, unknown>[]>;
     };
     if (seesAll || plain) {
-      // one statement: the capped count (one row, always) beside the page's rows; an empty page
-      // answers that row alone, with NULL task columns
-      const p = new SqlParams([now]);
-      const countSql = count(p);
-      const rows = (await this.db.dataSource.query(
-        `SELECT c.total, lp.* FROM (${countSql}) c LEFT JOIN (${pageOf(p, false)}) lp ON true ORDER BY lp.list_n`,
-        p.values,
-      )) as Record<string, unknown>[];
-      return cappedPage(rows.filter((row) => row.id !== null).map(toView), f, rows[0].total as number);
+      const [rows, counted] = await Promise.all([pageOf(false), this.db.dataSource.query(countSql, counting.values)]);
+      return cappedPage(rows.map(toView), f, counted[0].total);
     }
     // filters, for a viewer who sees a part: how large a part (capped) decides how the page is read
-    const counting = new SqlParams([now]);
-    const [counted] = (await this.db.dataSource.query(`${count(counting)} WHERE $1::timestamptz IS NOT NULL`, counting.values)) as { total: number }[];
-    const page = new SqlParams([now]);
-    const rows = (await this.db.dataSource.query(pageOf(page, counted.total <= COUNT_CAP), page.values)) as Record<string, unknown>[];
+    const [counted] = await this.db.dataSource.query(countSql, counting.values);
+    const rows = await pageOf(counted.total <= COUNT_CAP);
     return cappedPage(rows.map(toView), f, counted.total);
   }
 

@@ -46,6 +46,8 @@ export interface ReadFigure {
   /** CPU time per request (user + system, ms) of the server process, and of the database sessions; null where /proc has none. */
   serverCpuMs: number | null;
   databaseCpuMs: number | null;
+  /** Database sessions opened while the endpoint was timed (the server's pool closes idle ones; a new one plans cold). */
+  sessionsOpened: number;
 }
 
 type Role = keyof typeof BENCH_USERS;
@@ -84,6 +86,7 @@ export async function benchReads(databaseUrl: string, log: (line: string) => voi
         let last: Answer | null = null;
         const serverBefore = cpuTicks([server.pid!]);
         const dbBefore = await sessionTicks(sessions);
+        const openedBefore = await sessionsSoFar(sessions);
         for (let i = 0; i < repeats; i++) {
           const t = process.hrtime.bigint();
           last = await get(path);
@@ -91,6 +94,7 @@ export async function benchReads(databaseUrl: string, log: (line: string) => voi
         }
         const serverAfter = cpuTicks([server.pid!]);
         const dbAfter = await sessionTicks(sessions);
+        const sessionsOpened = (await sessionsSoFar(sessions)) - openedBefore;
         const serverCpuMs = serverBefore === null || serverAfter === null ? null : round(((serverAfter - serverBefore) * TICK_MS) / repeats);
         const databaseCpuMs = ticksBetween(dbBefore, dbAfter, repeats);
         times.sort((a, b) => a - b);
@@ -99,8 +103,8 @@ export async function benchReads(databaseUrl: string, log: (line: string) => voi
         const total = Array.isArray(body) ? null : (body.total ?? null);
         const p50Ms = round(percentile(times, 0.5));
         const p99Ms = round(percentile(times, 0.99));
-        figures.push({ endpoint, role, requests: repeats, p50Ms, p99Ms, items, total, goalMs, met: p99Ms <= goalMs, serverCpuMs, databaseCpuMs });
-        const cpu = `cpu/request server ${serverCpuMs?.toFixed(2) ?? '-'} ms, database ${databaseCpuMs?.toFixed(2) ?? '-'} ms`;
+        figures.push({ endpoint, role, requests: repeats, p50Ms, p99Ms, items, total, goalMs, met: p99Ms <= goalMs, serverCpuMs, databaseCpuMs, sessionsOpened });
+        const cpu = `cpu/request server ${serverCpuMs?.toFixed(2) ?? '-'} ms, database ${databaseCpuMs?.toFixed(2) ?? '-'} ms; ${sessionsOpened} sessions opened`;
         log(`${endpoint.padEnd(21)} ${role.padEnd(10)} p50 ${p50Ms.toFixed(1).padStart(7)} ms  p99 ${p99Ms.toFixed(1).padStart(7)} ms  (${items} items, total ${total ?? '-'}; goal p99 <= ${goalMs} ms: ${p99Ms <= goalMs ? 'met' : 'NOT met'}; ${cpu})`);
       }
     }
@@ -140,6 +144,12 @@ async function sessionTicks(own: Client): Promise<Map<number, number> | null> {
     ticks.set(pid, t);
   }
   return ticks;
+}
+
+/** Sessions opened on the database so far (pg_stat_database, PostgreSQL 14+), this bench's own connection included. */
+async function sessionsSoFar(own: Client): Promise<number> {
+  const { rows } = await own.query<{ n: string }>('SELECT sessions::text AS n FROM pg_stat_database WHERE datname = current_database()');
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** CPU ms per request of the sessions alive at the end (one opened in between counts whole; one closed in between is missed). */
