@@ -5,7 +5,6 @@ import type { AuthUser } from '../auth/auth-user';
 import { COUNT_CAP, cappedPage, windowOf, type CappedPage } from '../common/list-window';
 import { Database } from '../database/database';
 import { TASK_COLUMNS, toTaskRecord } from '../engine-host/rows';
-import { TASK_FORM_ID_COLUMN } from '../engine-host/typeorm-form-store';
 import { CLOCK } from '../engine-host/tokens';
 import { SLA_DUE_AT, slaStatus, type SlaStatus } from '../records/records.query';
 
@@ -91,6 +90,14 @@ const RECORD_JOIN = `JOIN process_instance ti ON ti.id = user_task.instance_id
   LEFT JOIN LATERAL (SELECT * FROM record rr WHERE rr.instance_id = user_task.instance_id OR rr.instance_id = ti.root_instance_id
                       ORDER BY (rr.instance_id = user_task.instance_id) DESC LIMIT 1) r ON true`;
 
+/**
+ * The task's form: TASK_FORM_ID_COLUMN (typeorm-form-store.ts) over the instance row RECORD_JOIN
+ * already joined (`ti`), instead of a second look-up of it per task.
+ */
+const FORM_ID_COLUMN = `(SELECT f.form_id FROM form_definition f WHERE f.definition_id = ti.definition_id
+    AND f.form_id = COALESCE((SELECT b.form_id FROM form_binding b WHERE b.definition_id = ti.definition_id AND b.element_id = user_task.element_id), user_task.form_key)
+  ) AS form_id`;
+
 /** Read side of user tasks, with the record each works on and its SLA status. */
 @Injectable()
 export class TasksQuery {
@@ -153,7 +160,7 @@ export class TasksQuery {
         ids = this.merged(this.principals(viewer, page), f, page, plain ? null : this.conditions(f, viewer, page));
       }
       return this.db.dataSource.query(
-        `SELECT ${qualified()}, ${TASK_FORM_ID_COLUMN}, ${dueExpr()} AS due, ${RECORD_COLUMNS}, ${slaStatus('$1::timestamptz')}
+        `SELECT ${qualified()}, ${FORM_ID_COLUMN}, ${dueExpr()} AS due, ${RECORD_COLUMNS}, ${slaStatus('$1::timestamptz')}
            FROM (${ids}) pg JOIN user_task ON user_task.id = pg.id ${RECORD_JOIN} ORDER BY ${ORDER[sort]}`,
         page.values,
       ) as Promise<Record<string, unknown>[]>;
@@ -224,7 +231,7 @@ export class TasksQuery {
 
   async get(id: string): Promise<TaskView> {
     const rows = await this.db.dataSource.query(
-      `SELECT ${qualified()}, ${TASK_FORM_ID_COLUMN}, ${RECORD_COLUMNS}, ${slaStatus('$2::timestamptz')} FROM user_task ${RECORD_JOIN} WHERE user_task.id = $1`,
+      `SELECT ${qualified()}, ${FORM_ID_COLUMN}, ${RECORD_COLUMNS}, ${slaStatus('$2::timestamptz')} FROM user_task ${RECORD_JOIN} WHERE user_task.id = $1`,
       [id, this.clock.now().toISOString()],
     );
     if (!rows[0]) throw new EngineError(EngineErrorCode.TaskNotFound, `no task with id "${id}"`);

@@ -6,6 +6,9 @@
  * (in the default order, and open ones by due date, record and creation, completed ones by record
  * and creation), instances, records, the history of one instance the caller may see; and the KPI report over a
  * quarter. Prints p50 / p99 per endpoint and role, then one last line of JSON with every figure.
+ * Beside the wall times, the CPU time per request of the server process and of the database's
+ * sessions (Linux /proc, when the database runs on this machine; else null): on a loaded machine
+ * these say more than the wall times do.
  *
  * Knobs: BENCH_READS_REPEATS (default 200 per endpoint and role, after 10 unmeasured ones),
  * BENCH_READS_KPI_REPEATS (default 20), BENCH_READS_WARMUP (default 10 unmeasured requests first),
@@ -13,10 +16,11 @@
  * BENCH_READS_DATABASE_URL is set.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { BENCH_PASSWORD, BENCH_USERS } from './data';
 
 const REPEATS = Number(process.env.BENCH_READS_REPEATS ?? 200);
@@ -39,6 +43,11 @@ export interface ReadFigure {
   total: number | null;
   goalMs: number;
   met: boolean;
+  /** CPU time per request (user + system, ms) of the server process, and of the database sessions; null where /proc has none. */
+  serverCpuMs: number | null;
+  databaseCpuMs: number | null;
+  /** Database sessions opened while the endpoint was timed (the server's pool closes idle ones; a new one plans cold). */
+  sessionsOpened: number;
 }
 
 type Role = keyof typeof BENCH_USERS;
@@ -49,6 +58,8 @@ export async function benchReads(databaseUrl: string, log: (line: string) => voi
   const base = `http://127.0.0.1:${port}`;
   const server = await startServer(port, databaseUrl, dataDir);
   const figures: ReadFigure[] = [];
+  const sessions = new Client({ connectionString: databaseUrl });
+  await sessions.connect();
   try {
     for (const role of Object.keys(BENCH_USERS) as Role[]) {
       const token = await signIn(base, BENCH_USERS[role]);
@@ -73,26 +84,80 @@ export async function benchReads(databaseUrl: string, log: (line: string) => voi
         for (let i = 0; i < WARMUP; i++) await get(path);
         const times: number[] = [];
         let last: Answer | null = null;
+        const serverBefore = cpuTicks([server.pid!]);
+        const dbBefore = await sessionTicks(sessions);
+        const openedBefore = await sessionsSoFar(sessions);
         for (let i = 0; i < repeats; i++) {
           const t = process.hrtime.bigint();
           last = await get(path);
           times.push(Number(process.hrtime.bigint() - t) / 1e6);
         }
+        const serverAfter = cpuTicks([server.pid!]);
+        const dbAfter = await sessionTicks(sessions);
+        const sessionsOpened = (await sessionsSoFar(sessions)) - openedBefore;
+        const serverCpuMs = serverBefore === null || serverAfter === null ? null : round(((serverAfter - serverBefore) * TICK_MS) / repeats);
+        const databaseCpuMs = ticksBetween(dbBefore, dbAfter, repeats);
         times.sort((a, b) => a - b);
         const body = last!.body as { items?: unknown[]; total?: number } | unknown[];
         const items = Array.isArray(body) ? body.length : (body.items?.length ?? 0);
         const total = Array.isArray(body) ? null : (body.total ?? null);
         const p50Ms = round(percentile(times, 0.5));
         const p99Ms = round(percentile(times, 0.99));
-        figures.push({ endpoint, role, requests: repeats, p50Ms, p99Ms, items, total, goalMs, met: p99Ms <= goalMs });
-        log(`${endpoint.padEnd(21)} ${role.padEnd(10)} p50 ${p50Ms.toFixed(1).padStart(7)} ms  p99 ${p99Ms.toFixed(1).padStart(7)} ms  (${items} items, total ${total ?? '-'}; goal p99 <= ${goalMs} ms: ${p99Ms <= goalMs ? 'met' : 'NOT met'})`);
+        figures.push({ endpoint, role, requests: repeats, p50Ms, p99Ms, items, total, goalMs, met: p99Ms <= goalMs, serverCpuMs, databaseCpuMs, sessionsOpened });
+        const cpu = `cpu/request server ${serverCpuMs?.toFixed(2) ?? '-'} ms, database ${databaseCpuMs?.toFixed(2) ?? '-'} ms; ${sessionsOpened} sessions opened`;
+        log(`${endpoint.padEnd(21)} ${role.padEnd(10)} p50 ${p50Ms.toFixed(1).padStart(7)} ms  p99 ${p99Ms.toFixed(1).padStart(7)} ms  (${items} items, total ${total ?? '-'}; goal p99 <= ${goalMs} ms: ${p99Ms <= goalMs ? 'met' : 'NOT met'}; ${cpu})`);
       }
     }
   } finally {
+    await sessions.end();
     await stopServer(server);
     rmSync(dataDir, { recursive: true, force: true });
   }
   return figures;
+}
+
+/** /proc/<pid>/stat counts CPU time in clock ticks (USER_HZ, 100 on Linux). */
+const TICK_MS = 10;
+
+/** User + system CPU ticks of the processes, or null where /proc does not have them. */
+function cpuTicks(pids: number[]): number | null {
+  let sum = 0;
+  for (const pid of pids) {
+    try {
+      // fields after "(comm)": state is the 3rd field, utime and stime the 14th and 15th
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)\s+/s, '').split(/\s+/);
+      sum += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return null;
+    }
+  }
+  return sum;
+}
+
+/** CPU ticks of each session of the database (the server's pool), by process id; null where /proc does not show them. */
+async function sessionTicks(own: Client): Promise<Map<number, number> | null> {
+  const { rows } = await own.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  const ticks = new Map<number, number>();
+  for (const { pid } of rows) {
+    const t = cpuTicks([pid]);
+    if (t === null) return null;
+    ticks.set(pid, t);
+  }
+  return ticks;
+}
+
+/** Sessions opened on the database so far (pg_stat_database, PostgreSQL 14+), this bench's own connection included. */
+async function sessionsSoFar(own: Client): Promise<number> {
+  const { rows } = await own.query<{ n: string }>('SELECT sessions::text AS n FROM pg_stat_database WHERE datname = current_database()');
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** CPU ms per request of the sessions alive at the end (one opened in between counts whole; one closed in between is missed). */
+function ticksBetween(before: Map<number, number> | null, after: Map<number, number> | null, requests: number): number | null {
+  if (!before || !after) return null;
+  let sum = 0;
+  for (const [pid, t] of after) sum += t - (before.get(pid) ?? 0);
+  return round((sum * TICK_MS) / requests);
 }
 
 /** The last full calendar quarter before today. */
