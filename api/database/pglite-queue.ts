@@ -27,6 +27,7 @@ export class PgliteProtocolServer {
   private current: Connection | null = null;
   private readonly dropping = new Set<Promise<void>>();
   private closed = false;
+  private accepted = 0;
   private server: Server | null = null;
 
   constructor(
@@ -64,7 +65,7 @@ export class PgliteProtocolServer {
       return;
     }
     socket.setNoDelay(true);
-    const connection: Connection = { socket, buffer: Buffer.alloc(0), started: false, ready: [], gone: false, queued: false };
+    const connection: Connection = { socket, buffer: Buffer.alloc(0), started: false, ready: [], gone: false, queued: false, prefix: `c${++this.accepted}_`, statements: new Set() };
     this.connections.add(connection);
     socket.on('data', (data: Buffer) => {
       connection.buffer = connection.buffer.length ? Buffer.concat([connection.buffer, data]) : data;
@@ -102,7 +103,7 @@ export class PgliteProtocolServer {
       const length = 1 + buffer.readInt32BE(1);
       if (buffer.length < length) break;
       const type = buffer[0];
-      connection.ready.push({ bytes: buffer.subarray(0, length), endsBatch: type === SYNC || type === QUERY || type === TERMINATE });
+      connection.ready.push({ bytes: ownStatementNames(connection, buffer.subarray(0, length)), endsBatch: type === SYNC || type === QUERY || type === TERMINATE });
       buffer = buffer.subarray(length);
       added = true;
       if (type === TERMINATE) {
@@ -204,10 +205,19 @@ export class PgliteProtocolServer {
   private async release(connection: Connection): Promise<void> {
     connection.gone = true;
     connection.ready.length = 0;
-    if (this.owner !== connection) return;
+    if (this.owner !== connection) {
+      if (!connection.statements.size) return;
+      // its prepared statements go with it: the session is taken between two batches, like a batch's
+      while (this.owner !== null || this.current) await new Promise((r) => setImmediate(r));
+      this.owner = connection;
+    }
     try {
       // end an unfinished batch (and the skipping after an error), then the open transaction
       await this.db.runExclusive(() => this.db.execProtocolRawStream(SYNC_MESSAGE, { onRawData: () => undefined }));
+      if (connection.statements.size) {
+        const close = [...connection.statements].map((name) => closeStatement(name));
+        await this.db.runExclusive(() => this.db.execProtocolRawStream(Buffer.concat([...close, SYNC_MESSAGE]), { onRawData: () => undefined }));
+      }
       if (this.db.isInTransaction()) await this.db.runExclusive(() => this.db.execProtocolRawStream(ROLLBACK_MESSAGE, { onRawData: () => undefined }));
     } catch {
       /* the session is closing */
@@ -228,6 +238,53 @@ interface Connection {
   gone: boolean;
   /** In the waiting list. */
   queued: boolean;
+  /** Prefix of this connection's prepared statement names in the shared session. */
+  prefix: string;
+  /** Its prepared statements (names as the session knows them). */
+  statements: Set<string>;
+}
+
+const PARSE = 0x50; // 'P'
+const BIND = 0x42; // 'B'
+const DESCRIBE = 0x44; // 'D'
+const CLOSE = 0x43; // 'C'
+const STATEMENT = 0x53; // 'S' (Describe / Close of a statement)
+
+/**
+ * The message with the connection's prepared statement names prefixed by its own: every connection
+ * shares PGlite's one session, so without this two connections preparing a statement of the same
+ * name (node-pg names them per connection) would collide, or bind each other's. The unnamed
+ * statement stays unnamed (the connection owns the session until its Sync).
+ */
+function ownStatementNames(connection: Connection, message: Buffer): Buffer {
+  const type = message[0];
+  let at: number; // where the statement name starts
+  if (type === PARSE) at = 5;
+  else if (type === BIND) at = message.indexOf(0, 5) + 1; // after the portal name
+  else if ((type === DESCRIBE || type === CLOSE) && message[5] === STATEMENT) at = 6;
+  else return message;
+  const end = message.indexOf(0, at);
+  if (end <= at) return message; // unnamed
+  const name = connection.prefix + message.toString('latin1', at, end);
+  if (type === PARSE) connection.statements.add(name);
+  if (type === CLOSE) connection.statements.delete(name);
+  const prefix = Buffer.from(connection.prefix, 'latin1');
+  const out = Buffer.allocUnsafe(message.length + prefix.length);
+  message.copy(out, 0, 0, at);
+  prefix.copy(out, at);
+  message.copy(out, at + prefix.length, at);
+  out.writeInt32BE(out.length - 1, 1);
+  return out;
+}
+
+function closeStatement(name: string): Buffer {
+  const text = Buffer.from(`${name}\0`, 'latin1');
+  const message = Buffer.alloc(6 + text.length);
+  message[0] = CLOSE;
+  message.writeInt32BE(5 + text.length, 1);
+  message[5] = STATEMENT;
+  text.copy(message, 6);
+  return message;
 }
 
 const SYNC = 0x53; // 'S'

@@ -80,4 +80,25 @@ describe('concurrent connections on one database session', () => {
     expect(answers.filter((a, i) => i % 3 === 1).every((a) => a === '22012')).toBe(true);
     expect(answers.filter((a, i) => i % 3 === 2).every((a) => a === 'right')).toBe(true);
   });
+
+  it('keeps the prepared statements of each connection its own, even under the same name', async () => {
+    // when: every connection prepares statements named q0..q2 whose texts differ by connection
+    const clients = await Promise.all(Array.from({ length: 6 }, () => pool.connect()));
+    try {
+      const answers = await Promise.all(
+        clients.flatMap((client, c) =>
+          Array.from({ length: 9 }, async (_, i) => {
+            const { rows } = await client.query({ name: `q${i % 3}`, text: `SELECT $1::int + ${c * 10 + (i % 3)} AS n`, values: [i] });
+            return rows[0].n === i + c * 10 + (i % 3);
+          }),
+        ),
+      );
+
+      // then: no name collides and every statement answers with its own connection's text
+      expect(answers.every(Boolean)).toBe(true);
+    } finally {
+      // destroyed rather than reused: the pool's next user must not find these names prepared
+      clients.forEach((client) => client.release(true));
+    }
+  });
 });
