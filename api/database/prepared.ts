@@ -14,9 +14,9 @@ const names = new Map<string, string>();
  *
  * The value is an object carrying `{ name, text }` (see statement()), which node-pg reads as a query config
  * (a plain string is `{ text }`) and every string operation of the query wrappers reads as `text`
- * (TypeORM passes it through). Only for a server whose sessions belong to one connection each:
- * never on PGlite, where every connection shares one session (two connections preparing the same
- * name would collide).
+ * (TypeORM passes it through). Each connection must have its own namespace of statement names:
+ * PostgreSQL's sessions do, and so do the connections of the embedded PGlite's one session
+ * (PgliteProtocolServer prefixes their names and closes them when the connection goes).
  */
 export function prepared(text: string): string {
   let name = names.get(text);

@@ -93,7 +93,7 @@ export class EngineHostModule {
             // Metrics and trace spans of every command (api/metrics/instrument.ts), counted where the command runs.
             const orchestrator = instrumentOrchestrator(new Orchestrator({
               // PGlite's one session: bpmn-engine runs outside the write transaction (see Concurrency).
-              transactions: instrumentTransactions(new TypeormTransactionRunner(db.dataSource, ring, db.pglite ? 'optimistic' : 'pessimistic', !db.pglite)),
+              transactions: instrumentTransactions(new TypeormTransactionRunner(db.dataSource, ring, db.pglite ? 'optimistic' : 'pessimistic', true)),
               handlers,
               clock,
               calendars: (name) => calendars.get(name),

@@ -101,7 +101,7 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     private readonly known: KnownRows,
     /** `FOR UPDATE` on the instance rows read by lockInstance / lockTask (false: optimistic, checked by the revision). */
     private readonly lockRows: boolean,
-    /** The command's large statements as named prepared statements (api/database/prepared.ts; never on PGlite). */
+    /** The command's large statements as named prepared statements (api/database/prepared.ts). */
     private readonly named: (text: string) => string,
   ) {
     super(q);
@@ -116,7 +116,7 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
    * `lockRows: false` reads instance rows without locking them (the optimistic commands of
    * TypeormTransactionRunner: the revision compare-and-set of the write decides). `prepare: true`
    * sends the lock-and-read, the start's read-ahead and the batched write as named prepared
-   * statements (only where each connection has its own session: not on PGlite).
+   * statements (each connection has its own statement names, on PGlite too: PgliteProtocolServer).
    */
   static create(
     runner: QueryRunner,

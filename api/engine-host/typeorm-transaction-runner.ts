@@ -33,7 +33,7 @@ export class TypeormTransactionRunner implements TransactionRunner {
     private readonly dataSource: DataSource,
     private readonly ring: HistoryKeyring,
     readonly concurrency: Concurrency = 'pessimistic',
-    /** Named prepared statements for the command's large statements (TypeormCommandStore.create); false on PGlite (one shared session). */
+    /** Named prepared statements for the command's large statements (TypeormCommandStore.create). */
     private readonly prepare = false,
   ) {
     this.timers = new TypeormTimerClaimer(dataSource);

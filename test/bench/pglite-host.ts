@@ -1,6 +1,10 @@
 /**
  * Embedded PGlite for `npm run bench` in a process of its own, so its CPU time is measured apart
- * from the bench's clients (it plays the part PostgreSQL's backends play on a server). Sends
+ * from the bench's clients (it plays the part PostgreSQL's backends play on a server). The
+ * arrangement is that of `WORKERS=2 npm start` without DATABASE_URL: the primary hosts PGlite
+ * (EmbeddedPostgres, the same protocol server) and does little else, the workers connect to it
+ * over loopback. Plain `npm start` (WORKERS=1) runs PGlite, HTTP and the engine on one thread of
+ * one process, which this arrangement does not measure (PGlite gets a core of its own here). Sends
  * `{ url }` over IPC once listening; stops on SIGTERM or when the IPC channel closes.
  * Usage: fork(dist/test/bench/pglite-host.js, [dataDir]).
  */

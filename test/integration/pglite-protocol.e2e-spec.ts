@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 /**
@@ -45,5 +45,60 @@ describe('concurrent connections on one database session', () => {
 
     // then
     expect(answers.every(Boolean)).toBe(true);
+  });
+
+  it('rolls back what a connection that went away left open, and serves the others', async () => {
+    // given: a table and a connection that dies inside a transaction it wrote in
+    await pool.query('CREATE TABLE IF NOT EXISTS protocol_gone (id int PRIMARY KEY)');
+    const doomed = new Client({ connectionString: db.databaseUrl });
+    doomed.on('error', () => undefined);
+    await doomed.connect();
+    await doomed.query('BEGIN');
+    await doomed.query('INSERT INTO protocol_gone (id) VALUES ($1)', [1]);
+
+    // when: its socket closes without COMMIT, and another connection queries meanwhile
+    const other = pool.query('SELECT count(*)::int AS n FROM protocol_gone');
+    (doomed as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+
+    // then: the other connection is answered, and the insert did not commit
+    expect((await other).rows[0].n).toBe(0);
+    expect((await pool.query('SELECT count(*)::int AS n FROM protocol_gone')).rows[0].n).toBe(0);
+  });
+
+  it('answers a failing statement with its error and the next statement of every connection normally', async () => {
+    // when: statements that fail while binding or running interleave with ones that succeed
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, async (_, i) => {
+        if (i % 3 === 0) return pool.query('SELECT $1::int AS n', ['not a number']).then(() => 'answered', (e: { code?: string }) => e.code);
+        if (i % 3 === 1) return pool.query('SELECT 1 / ($1::int - $1::int) AS n', [i]).then(() => 'answered', (e: { code?: string }) => e.code);
+        return (await pool.query('SELECT $1::int AS n', [i])).rows[0].n === i ? 'right' : 'wrong';
+      }),
+    );
+
+    // then: each failure is its own (invalid text, division by zero), every other answer is right
+    expect(answers.filter((a, i) => i % 3 === 0).every((a) => a === '22P02')).toBe(true);
+    expect(answers.filter((a, i) => i % 3 === 1).every((a) => a === '22012')).toBe(true);
+    expect(answers.filter((a, i) => i % 3 === 2).every((a) => a === 'right')).toBe(true);
+  });
+
+  it('keeps the prepared statements of each connection its own, even under the same name', async () => {
+    // when: every connection prepares statements named q0..q2 whose texts differ by connection
+    const clients = await Promise.all(Array.from({ length: 6 }, () => pool.connect()));
+    try {
+      const answers = await Promise.all(
+        clients.flatMap((client, c) =>
+          Array.from({ length: 9 }, async (_, i) => {
+            const { rows } = await client.query({ name: `q${i % 3}`, text: `SELECT $1::int + ${c * 10 + (i % 3)} AS n`, values: [i] });
+            return rows[0].n === i + c * 10 + (i % 3);
+          }),
+        ),
+      );
+
+      // then: no name collides and every statement answers with its own connection's text
+      expect(answers.every(Boolean)).toBe(true);
+    } finally {
+      // destroyed rather than reused: the pool's next user must not find these names prepared
+      clients.forEach((client) => client.release(true));
+    }
   });
 });
