@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { EngineError, EngineErrorCode, type CommandStore, type HistoryKeyring, type TimerClaimer, type TransactionRunner } from '../../engine';
 import { LazyTransaction } from '../database/lazy-transaction';
 import { PipelinedTransaction } from '../database/pipelined-begin';
@@ -63,34 +63,29 @@ export class TypeormTransactionRunner implements TransactionRunner {
 
   /**
    * Pessimistic, with BEGIN sent in the same round trip as the command's first statement
-   * (api/database/pipelined-begin.ts): one round trip less per command. Only where each connection
-   * has its own session (as named prepared statements: not on PGlite).
+   * (api/database/pipelined-begin.ts): one round trip less per command. Used with named prepared
+   * statements, which PostgreSQL and the embedded server's per-connection names both serve.
    */
-  private async pipelined<T>(work: (store: CommandStore) => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    const transaction = new PipelinedTransaction(runner);
-    try {
-      const store = TypeormCommandStore.create(transaction.runner, this.ring, this.anchor, { prepare: this.prepare });
-      const result = await work(store);
-      await store.beforeCommit();
-      await transaction.commit();
-      return result;
-    } catch (error) {
-      await transaction.rollback().catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
-    }
+  private pipelined<T>(work: (store: CommandStore) => Promise<T>): Promise<T> {
+    return this.onConnection((runner) => new PipelinedTransaction(runner), {}, work);
   }
 
   /** Reads outside a transaction, which the first write opens (see {@link Concurrency}). */
-  private async optimistic<T>(work: (store: CommandStore) => Promise<T>): Promise<T> {
+  private optimistic<T>(work: (store: CommandStore) => Promise<T>): Promise<T> {
+    return this.onConnection((runner) => new LazyTransaction(runner), { lockRows: false }, work);
+  }
+
+  /** A command on a connection of its own, in a transaction that opens itself (pipelined or lazy). */
+  private async onConnection<T>(
+    open: (runner: QueryRunner) => PipelinedTransaction | LazyTransaction,
+    options: { lockRows?: false },
+    work: (store: CommandStore) => Promise<T>,
+  ): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
-    const transaction = new LazyTransaction(runner);
+    const transaction = open(runner);
     try {
-      const store = TypeormCommandStore.create(transaction.runner, this.ring, this.anchor, { lockRows: false, prepare: this.prepare });
+      const store = TypeormCommandStore.create(transaction.runner, this.ring, this.anchor, { ...options, prepare: this.prepare });
       const result = await work(store);
       await store.beforeCommit();
       await transaction.commit();
