@@ -83,9 +83,9 @@ export class EngineHostModule {
           useFactory: (calendars: CalendarService) =>
             new ServiceHandlerRegistry([...builtInHandlers, ...slaHandlers((name) => calendars.get(name)), ...(options.handlers ?? [])]),
         },
-        // Not on PGlite: its one session serialises the workers' commands anyway, and a worker killed
-        // while commands were forwarded to it left that session blocked (README "Instance affinity").
-        { provide: AFFINITY, inject: [Database], useFactory: (db: Database) => (db.pglite ? null : affinityRouter(config)) },
+        // On PGlite too: the embedded server rolls back what a connection that vanished left open
+        // (api/database/pglite-queue.ts), so a worker killed mid-command no longer blocks the session.
+        { provide: AFFINITY, useFactory: () => affinityRouter(config) },
         {
           provide: Orchestrator,
           inject: [Database, ServiceHandlerRegistry, CLOCK, CalendarService, HistoryKeyring, AFFINITY],

@@ -31,12 +31,10 @@ interface Answer {
 /**
  * Acceptance (issue 11, instance affinity): the real server (api/main.ts) with WORKERS=2 on one
  * PostgreSQL database. Every request goes over a new connection, so the cluster spreads them over
- * both workers; the commands of an instance still all run on the worker holding its engine.
+ * both workers; the commands of an instance still all run on the worker holding its engine. Without
+ * DATABASE_URL the database is an embedded PGlite server that both workers share.
  */
-/** Instance affinity is off on PGlite (api/engine-host/engine-host.module.ts): PostgreSQL only. */
-const describeOnPostgres = process.env.DATABASE_URL ? describe : describe.skip;
-
-describeOnPostgres('instance affinity: two cluster workers', () => {
+describe('instance affinity: two cluster workers', () => {
   let db: TestDatabase;
   let server: ChildProcess;
   let output = '';
