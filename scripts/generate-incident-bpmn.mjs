@@ -9,7 +9,7 @@ const build = (spec) => buildBpmn('incident', 'generate-incident-bpmn.mjs', spec
   const lanes = [
     { id: 'Lane_Caller', name: 'Caller', rows: 2 },
     { id: 'Lane_ServiceDesk', name: 'Service desk', rows: 2 },
-    { id: 'Lane_Resolvers', name: 'Resolver group', rows: 2 },
+    { id: 'Lane_Resolvers', name: 'Resolver group', rows: 5 },
     { id: 'Lane_IncidentManager', name: 'Incident manager', rows: 1 },
     { id: 'Lane_System', name: 'System', rows: 1 },
   ];
@@ -42,9 +42,18 @@ const build = (spec) => buildBpmn('incident', 'generate-incident-bpmn.mjs', spec
     { id: 'TBE_Res50', tag: 'boundaryEvent', name: '50 %', attachedTo: 'UT_InvestigateDiagnose', offset: 20, attrs: 'cancelActivity="false"', inner: timerDate('${sla.resolution.escalations.at50}'), label: 'belowLeft' },
     { id: 'TBE_Res75', tag: 'boundaryEvent', name: '75 %', attachedTo: 'UT_InvestigateDiagnose', offset: 60, attrs: 'cancelActivity="false"', inner: timerDate('${sla.resolution.escalations.at75}'), label: 'belowLeft' },
     { id: 'TBE_ResBreach', tag: 'boundaryEvent', name: '100 %', attachedTo: 'UT_InvestigateDiagnose', offset: 100, attrs: 'cancelActivity="false"', inner: timerDate('${sla.resolution.dueAt}'), label: 'belowLeft' },
-    { id: 'EE_FunctionalEscalation', tag: 'endEvent', name: '50 %: notify group lead', lane: RES, row: 1, col: 12, dx: -40, dy: 30, inner: msg('Msg_SlaEscalation'), label: 'right' },
-    { id: 'EE_HierarchicalEscalation', tag: 'endEvent', name: '75 %: notify incident manager', lane: RES, row: 1, col: 12, dx: 0, dy: 0, inner: msg('Msg_SlaEscalation'), label: 'right' },
-    { id: 'EE_ResolutionBreached', tag: 'endEvent', name: '100 %: SLA breached', lane: RES, row: 1, col: 12, dx: 40, dy: -30, inner: msg('Msg_SlaBreach'), label: 'right' },
+    // Each threshold escalates once per incident: diagnosis is entered again after a reassignment, the
+    // caller's reply or a reopen, and its timers are then armed again on instants already passed.
+    ...[
+      { at: 'ResBreach', row: 2, off: 40, flag: 'slaBreachReported', st: 'ST_ResolutionBreached', stName: 'Report the SLA breach', message: 'Msg_SlaBreach', ee: 'EE_ResolutionBreached', eeName: '100 %: SLA breach reported' },
+      { at: 'Res75', row: 3, off: 0, flag: 'slaEscalatedAt75', st: 'ST_HierarchicalEscalation', stName: 'Notify the incident manager', message: 'Msg_SlaEscalation', ee: 'EE_HierarchicalEscalation', eeName: '75 %: incident manager notified' },
+      { at: 'Res50', row: 4, off: -40, flag: 'slaEscalatedAt50', st: 'ST_FunctionalEscalation', stName: 'Notify the group lead', message: 'Msg_SlaEscalation', ee: 'EE_FunctionalEscalation', eeName: '50 %: group lead notified' },
+    ].flatMap((e) => [
+      { id: `XG_${e.at}Once`, tag: 'exclusiveGateway', name: 'Notified before?', lane: RES, row: e.row, col: 12, dx: e.off, label: 'aboveRight', attrs: `default="Flow_${e.at}Before"` },
+      { id: e.st, tag: 'sendTask', name: e.stName, lane: RES, row: e.row, col: 13, dx: 60, attrs: `messageRef="${e.message}"`, inner: io([], [[e.flag, '${true}']]) },
+      { id: e.ee, tag: 'endEvent', name: e.eeName, lane: RES, row: e.row, col: 14, label: 'right' },
+      { id: `EE_${e.at}Before`, tag: 'endEvent', name: 'Notified before', lane: RES, row: e.row, col: 14, dy: 48, label: 'right' },
+    ]),
     { id: 'XG_NextStep', tag: 'exclusiveGateway', name: 'Outcome of diagnosis', lane: RES, col: 13, attrs: 'default="Flow_Resolved"' },
     { id: 'RT_AwaitCaller', tag: 'receiveTask', name: 'Awaiting caller', lane: RES, row: 1, col: 14, attrs: 'messageRef="Msg_CallerReply" itsm:recordState="awaiting caller" itsm:pauseSla="resolution" itsm:pauseReason="awaiting_caller"' },
     { id: 'UT_ApplyResolution', tag: 'userTask', name: 'Apply resolution', lane: RES, col: 14, attrs: ut('incident-resolve', 'camunda:candidateGroups="resolvers"') },
@@ -78,9 +87,13 @@ const build = (spec) => buildBpmn('incident', 'generate-incident-bpmn.mjs', spec
     { id: 'Flow_MergedAssign', from: 'XG_MergeAssign', to: 'UT_AssignGroup' },
     { id: 'Flow_Assigned', from: 'UT_AssignGroup', to: 'XG_MergeInvestigate', via: (s, t) => [[s.cx, s.y + s.h], [t.cx, t.y]] },
     { id: 'Flow_MergedInvestigate', from: 'XG_MergeInvestigate', to: 'UT_InvestigateDiagnose' },
-    { id: 'Flow_Res50', from: 'TBE_Res50', to: 'EE_FunctionalEscalation' },
-    { id: 'Flow_Res75', from: 'TBE_Res75', to: 'EE_HierarchicalEscalation' },
-    { id: 'Flow_ResBreach', from: 'TBE_ResBreach', to: 'EE_ResolutionBreached' },
+    ...[['Res50', 'ST_FunctionalEscalation', 'EE_FunctionalEscalation', 'slaEscalatedAt50'], ['Res75', 'ST_HierarchicalEscalation', 'EE_HierarchicalEscalation', 'slaEscalatedAt75'],
+      ['ResBreach', 'ST_ResolutionBreached', 'EE_ResolutionBreached', 'slaBreachReported']].flatMap(([at, st, ee, flag]) => [
+      { id: `Flow_${at}`, from: `TBE_${at}`, to: `XG_${at}Once` },
+      { id: `Flow_${at}First`, name: 'no', from: `XG_${at}Once`, to: st, cond: `\${${flag} != true}` },
+      { id: `Flow_${at}Sent`, from: st, to: ee },
+      { id: `Flow_${at}Before`, name: 'yes', from: `XG_${at}Once`, to: `EE_${at}Before` },
+    ]),
     { id: 'Flow_Diagnosed', from: 'UT_InvestigateDiagnose', to: 'XG_NextStep' },
     { id: 'Flow_NeedsInfo', name: 'needs info', from: 'XG_NextStep', to: 'RT_AwaitCaller', cond: '${nextStep == "needs_info"}' },
     { id: 'Flow_Reassign', name: 'reassign', from: 'XG_NextStep', to: 'XG_MergeAssign', cond: '${nextStep == "reassign"}',

@@ -72,6 +72,31 @@ describe('messaging runtime', () => {
       { kind: 'signal', name: 'shout', correlationKey: null, elementId: 'sig', elementType: 'bpmn:IntermediateThrowEvent' },
     ]);
   });
+  it('applies the output parameters of a send task without a handler (a flag a gateway reads the next time round)', async () => {
+    const definition = await runnable(`
+      <bpmn:message id="M" name="escalate" itsm:correlationKey="\${ticket}"/>
+      <bpmn:process id="p" isExecutable="true">
+        <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="g"/>
+        <bpmn:exclusiveGateway id="g" default="f3"/>
+        <bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="send"><bpmn:conditionExpression>\${notified != true}</bpmn:conditionExpression></bpmn:sequenceFlow>
+        <bpmn:sequenceFlow id="f3" sourceRef="g" targetRef="already"/><bpmn:endEvent id="already"/>
+        <bpmn:sendTask id="send" messageRef="M"><bpmn:extensionElements><camunda:inputOutput>
+          <camunda:inputParameter name="level">high</camunda:inputParameter>
+          <camunda:outputParameter name="notified">\${true}</camunda:outputParameter>
+          <camunda:outputParameter name="notifiedLevel">=level</camunda:outputParameter>
+        </camunda:inputOutput></bpmn:extensionElements></bpmn:sendTask>
+        <bpmn:sequenceFlow id="f4" sourceRef="send" targetRef="e"/><bpmn:endEvent id="e"/>
+      </bpmn:process>`);
+    const first = await runner.start(definition, ctx, { ticket: 'T-1' });
+    expect(first.status).toBe('completed');
+    expect(first.thrown?.map((t) => t.elementId)).toEqual(['send']);
+    expect(first.variables).toMatchObject({ notified: true, notifiedLevel: 'high' });
+    // with the flag already set, the gateway takes the default: nothing is sent
+    const second = await runner.start(definition, ctx, { ticket: 'T-2', notified: true });
+    expect(second.thrown ?? []).toEqual([]);
+    expect(second.events.some((e) => e.type === 'element.completed' && e.elementId === 'already')).toBe(true);
+  });
+
   it('sends once per instance of a multi-instance send task (not once more for the whole activity)', async () => {
     const definition = await runnable(`
       <bpmn:message id="M" name="raise"/>

@@ -205,7 +205,7 @@ export function createExtensions(host: ExtensionHost): Record<string, (activity:
         return;
       }
       // A send task without a handler only sends its message (engine/messaging writes the outbox row).
-      if (!name && activity.type === 'bpmn:SendTask' && activity.behaviour.messageRef) activity.behaviour.Service = sendOnlyService;
+      if (!name && activity.type === 'bpmn:SendTask' && activity.behaviour.messageRef) activity.behaviour.Service = sendOnlyService(host, scopes);
       if (!name) return;
       activity.behaviour.Service = handlerService(name, host, scopes);
     },
@@ -360,9 +360,25 @@ function assignVariables(activity: ActivityLike, host: ExtensionHost, patch: Rec
   if (process && process !== own) Object.assign(process, structuredClone(patch));
 }
 
-/** The `Service` of a send task without a handler: completes at once. */
-function sendOnlyService(this: { execute: unknown }) {
-  this.execute = (_message: unknown, callback: Callback) => callback(null, null);
+/**
+ * The `Service` of a send task without a handler: completes at once; its output parameters, if
+ * any, are evaluated over the process variables and its input parameters (e.g. a flag that
+ * records the message was sent, read by a gateway the next time round).
+ */
+function sendOnlyService(host: ExtensionHost, scopes: ScopeRuntime) {
+  return function SendOnlyService(this: { execute: unknown }, activity: ActivityLike) {
+    this.execute = (message: { content: Record<string, unknown> }, callback: Callback) => {
+      const outputs = outputParameters(activity);
+      if (!outputs.length) return callback(null, null);
+      try {
+        const variables = structuredClone(scopes.scope(activity.environment.variables, message.content));
+        assignVariables(activity, host, evaluateParameters(outputs, { ...variables, ...resolveInputs(activity, variables) }));
+      } catch (error) {
+        return callback(error instanceof Error ? error : new Error(String(error)));
+      }
+      callback(null, null);
+    };
+  };
 }
 
 /** A bpmn-elements `Service` constructor bound to one registered handler. */

@@ -44,6 +44,7 @@ export function buildBpmn(folder, generator, { file, processId, processName, pro
       if (lp === 'belowRight') g.labelB = { x: cx + 8, y: cy + 22, w: 100, h: 14 };
       if (lp === 'left') g.labelB = { x: cx - 132, y: cy - 7, w: 110, h: 14 };
       if (lp === 'aboveLeft') g.labelB = { x: cx - 92, y: g.y - 30, w: 80, h: 27 };
+      if (lp === 'aboveRight') g.labelB = { x: cx + 8, y: g.y - 30, w: 80, h: 27 };
       if (lp === 'above') g.labelB = { x: cx - 50, y: g.y - 31, w: 100, h: 27 };
     }
   }

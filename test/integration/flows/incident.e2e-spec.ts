@@ -228,6 +228,43 @@ describe('incident management flow (processes/incident)', () => {
     expect((await history(id)).filter((e) => e.type === 'timer.rearmed')).toEqual([]);
   });
 
+  it('escalates and breaches once per incident: back in diagnosis after a reassignment or a reopen, passed thresholds do not fire again', async () => {
+    const { id } = await start('high', 'high'); // P1: 4 h resolution, 24x7
+    await toResolvers(id);
+    const count = async () => {
+      const events = await history(id);
+      const sent = (elementId: string) => events.filter((e) => e.type === 'element.completed' && e.elementId === elementId).length;
+      return {
+        functional: sent('ST_FunctionalEscalation'),
+        hierarchical: sent('ST_HierarchicalEscalation'),
+        breached: sent('ST_ResolutionBreached'),
+        sent: events.filter((e) => e.type === 'message.sent').length,
+      };
+    };
+    // 50 % and 75 % passed while diagnosing: each escalates once
+    clock.advance(3 * HOUR + MINUTE);
+    await fire();
+    expect(await count()).toMatchObject({ functional: 1, hierarchical: 1, breached: 0, sent: 2 });
+    // when: reassigned to another group and back in diagnosis (the 50 and 75 % instants are in the past)
+    await complete('rita', id, 'UT_InvestigateDiagnose', { workNotes: 'Wrong group', nextStep: 'reassign' });
+    await complete('sam', id, 'UT_AssignGroup', { assignmentGroup: 'infrastructure' });
+    await fire();
+    // then: no second functional or hierarchical escalation
+    expect(await count()).toMatchObject({ functional: 1, hierarchical: 1, breached: 0, sent: 2 });
+    // the breach still comes, once, at 100 %
+    clock.advance(HOUR);
+    await fire();
+    expect(await count()).toMatchObject({ functional: 1, hierarchical: 1, breached: 1, sent: 3 });
+    // when: resolved, rejected by the caller and back in diagnosis after the breach
+    await complete('rita', id, 'UT_InvestigateDiagnose', { workNotes: 'Disk full', nextStep: 'resolved' });
+    await resolve(id);
+    await complete('carl', id, 'UT_ConfirmResolution', { confirmation: 'rejected', confirmationComment: 'Still failing' });
+    expect((await openTasks(id)).map((x) => x.elementId)).toEqual(['UT_InvestigateDiagnose']);
+    await fire();
+    // then: no second breach (a second breach review would start for the same breach)
+    expect(await count()).toMatchObject({ functional: 1, hierarchical: 1, breached: 1, sent: 3 });
+  });
+
   it('reassigns, resolves, raises a problem candidate, reopens when the caller rejects, and closes when the caller accepts', async () => {
     const { id, number } = await start('medium', 'high');
     await toResolvers(id);
