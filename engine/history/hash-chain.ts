@@ -27,11 +27,29 @@ export type UnhashedEvent = Omit<HistoryEventRecord, 'hash'>;
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  // Built by concatenation (every command hashes its history events through here): the same text
+  // as joining mapped entries, holes of a sparse array included (an empty item).
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      // join() writes an item JSON.stringify gives nothing for (a function) as empty, like a hole
+      const item = i in value ? (canonicalJson(value[i]) as string | undefined) : undefined;
+      if (item !== undefined) out += item;
+    }
+    return out + ']';
+  }
+  const object = value as Record<string, unknown>;
+  // Default sort: by UTF-16 code units, as the comparison of two strings.
+  const keys = Object.keys(object).sort();
+  let out = '{';
+  for (const key of keys) {
+    const field = object[key];
+    if (field === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += JSON.stringify(key) + ':' + canonicalJson(field);
+  }
+  return out + '}';
 }
 
 export function hashEvent(event: UnhashedEvent): string {
