@@ -57,6 +57,7 @@ export function superviseCluster(workers: number, env: NodeJS.ProcessEnv): Clust
 
   const fork = (index: number) => {
     const worker = cluster.fork({ ...env, CLUSTER_WORKER: `${index}/${workers}` });
+    closeConnectionsLostWith(worker);
     const born = Date.now();
     byIndex.set(index, worker);
     worker.on('message', (message: unknown) => relay(index, message));
@@ -88,4 +89,58 @@ export function superviseCluster(workers: number, env: NodeJS.ProcessEnv): Clust
       for (const worker of byIndex.values()) worker.kill('SIGTERM');
     },
   };
+}
+
+/** A handle as the cluster module passes it (the primary's libuv TCP handle of an accepted connection). */
+interface PassedHandle {
+  close(): void;
+}
+
+/**
+ * Node's cluster module (round-robin scheduling, the default except on Windows) accepts each
+ * connection in the primary and sends it to a worker over IPC ({cmd: 'NODE_CLUSTER', act: 'newconn',
+ * seq} with the handle); the primary closes its own copy only when the worker acknowledges it
+ * ({cmd: 'NODE_CLUSTER', ack: seq}). A worker that dies in between (sent, queued behind another
+ * handle awaiting its NODE_HANDLE_ACK, or written into its dead channel) never acknowledges, and the
+ * primary keeps the connection open forever: its client's request, already sent, is never answered
+ * and the connection never closes, until the client gives up (Node's fetch after 300 s). Node does
+ * not clean this up (lib/internal/cluster/round_robin_handle.js, Node 20 and 22), so this does: it
+ * notes each connection sent to `worker` until acknowledged, and closes those still unacknowledged
+ * when the worker exits. Closing drops the last copy, so the client sees its connection end at
+ * once and retries; the request was never read by a server, so nothing it asked for happened.
+ */
+export function closeConnectionsLostWith(worker: Worker): void {
+  const child = worker.process as unknown as {
+    send: (message: unknown, handle?: unknown, ...rest: unknown[]) => boolean;
+    on(event: 'internalMessage', listener: (message: unknown) => void): unknown;
+  };
+  if (typeof child.send !== 'function') return;
+  const unacknowledged = new Map<number, PassedHandle>();
+  const send = child.send;
+  child.send = function (this: unknown, message: unknown, handle?: unknown, ...rest: unknown[]) {
+    const m = message as { cmd?: unknown; act?: unknown; seq?: unknown } | null;
+    if (m?.cmd === 'NODE_CLUSTER' && m.act === 'newconn' && typeof m.seq === 'number' && isHandle(handle)) unacknowledged.set(m.seq, handle);
+    return send.call(this, message, handle, ...rest);
+  };
+  child.on('internalMessage', (message: unknown) => {
+    const m = message as { cmd?: unknown; ack?: unknown } | null;
+    if (m?.cmd === 'NODE_CLUSTER' && typeof m.ack === 'number') unacknowledged.delete(m.ack);
+  });
+  worker.once('exit', () => {
+    if (unacknowledged.size) {
+      console.error(JSON.stringify({ level: 40, msg: `closed ${unacknowledged.size} connection(s) handed to the exited worker (pid ${worker.process.pid}) and never taken`, pid: process.pid }));
+    }
+    for (const handle of unacknowledged.values()) {
+      try {
+        handle.close();
+      } catch {
+        /* already closed */
+      }
+    }
+    unacknowledged.clear();
+  });
+}
+
+function isHandle(handle: unknown): handle is PassedHandle {
+  return typeof handle === 'object' && handle !== null && typeof (handle as PassedHandle).close === 'function';
 }

@@ -1,0 +1,215 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import { linearTasks } from '../support/bpmn';
+import { freePort } from '../support/server-process';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+const ROOT = join(__dirname, '..', '..');
+const ADMIN = { username: 'kill-admin', password: 'kill-admin-password' };
+const STAFF = { username: 'kill-staff', password: 'kill-staff-password' };
+const FLOW = linearTasks('kill-flow', ['first', 'second', 'third'], 'kill');
+/** No request may wait longer than this for its answer (or its connection's end) after a worker is killed. */
+const BOUND_MS = 20_000;
+const TIMEOUT = 300_000;
+
+interface Answer {
+  status: number;
+  body: any;
+}
+
+/**
+ * A cluster worker SIGKILLed while clients work: api/main.ts with WORKERS=2 (on PostgreSQL when
+ * DATABASE_URL is set, else on the PGlite the primary embeds, as `npm start` runs it), clients
+ * using Node's fetch (keep-alive connections, reopened after an error) completing tasks at once.
+ * Every request must end promptly, answered or with its connection closed: a connection the
+ * cluster primary was handing to the killed worker must not be left open, unanswered, until the
+ * client gives up (undici waits 300 s for headers). Nothing acknowledged may be lost.
+ */
+describe('a cluster worker SIGKILLed while clients complete tasks', () => {
+  let db: TestDatabase;
+  let server: ChildProcess;
+  let output = '';
+  let port = 0;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    port = await freePort();
+    server = spawn(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.cjs'), join(ROOT, 'api/main.ts')], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        // PGlite: the primary embeds it in DATA_DIR and serves it to the workers
+        ...(db.kind === 'postgresql' ? { DATABASE_URL: db.databaseUrl } : {}),
+        DATA_DIR: join(db.dataDir, 'server'),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        WORKERS: '2',
+        SEED_PROCESSES: 'false',
+        AUTH_SECRET: 'the signing secret of the worker-kill test cluster',
+        HISTORY_KEY: 'the history key of the worker-kill test cluster, 32+ bytes',
+        ADMIN_USERNAME: ADMIN.username,
+        ADMIN_PASSWORD: ADMIN.password,
+      },
+    });
+    server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await workerPids(2);
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    if (server && server.exitCode === null) {
+      const exited = new Promise((r) => server.once('exit', r));
+      server.kill('SIGTERM');
+      await Promise.race([exited, sleep(10_000)]);
+      if (server.exitCode === null) server.kill('SIGKILL');
+    }
+    await db?.drop();
+  });
+
+  it('ends every request promptly and keeps every acknowledged completion', async () => {
+    // given: 10 instances of a three-task flow, and the pids of both workers
+    const admin = await login(ADMIN);
+    expect((await call('POST', '/api/groups', admin, { name: 'kill' })).status).toBe(201);
+    expect((await call('POST', '/api/users', admin, { username: STAFF.username, password: STAFF.password, roles: ['staff'], groups: ['kill'] })).status).toBe(201);
+    expect((await call('POST', '/api/definitions', admin, FLOW, 'application/xml')).status).toBe(201);
+    const staff = await login(STAFF);
+    const [victim] = await workerPids(2);
+    const ids = await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => {
+        const started = await call('POST', '/api/instances', staff, { definitionKey: 'kill-flow', businessKey: `kill-${i}` });
+        expect(started.status).toBe(201);
+        return started.body.instance.id as string;
+      }),
+    );
+
+    // when: 10 clients complete the instances' tasks at once, retrying what got no answer, and one worker is SIGKILLed 300 ms in
+    const acknowledged: string[] = [];
+    const slow: string[] = [];
+    /** A request of the clients: answered, or failed (connection closed); one that outlives BOUND_MS is noted and given up. */
+    const attempt = async (method: string, path: string, body?: unknown): Promise<Answer | null> => {
+      const began = Date.now();
+      try {
+        return await call(method, path, staff, body, 'application/json', AbortSignal.timeout(BOUND_MS));
+      } catch (error) {
+        if ((error as Error).name === 'TimeoutError') slow.push(`${method} ${path} unanswered after ${Date.now() - began} ms`);
+        return null;
+      }
+    };
+    const advancing = Promise.all(
+      ids.map(async (id) => {
+        for (const element of ['first', 'second', 'third']) {
+          let task: string | undefined;
+          for (let tries = 0; !task; tries++) {
+            const list = await attempt('GET', `/api/tasks?instanceId=${id}&status=open`);
+            task = list?.status === 200 ? (list.body.items as { id: string; elementId: string }[]).find((t) => t.elementId === element)?.id : undefined;
+            if (tries > 100) throw new Error(`task ${element} of ${id} never opened`);
+            if (!task) await sleep(100);
+          }
+          for (let tries = 0; ; tries++) {
+            const answer = await attempt('POST', `/api/tasks/${task}/complete`, { variables: { element } });
+            if (answer?.status === 200) {
+              acknowledged.push(task);
+              break;
+            }
+            // the answer was lost with the killed worker: the completion may have committed, which the retry is told
+            if (answer?.status === 409 && answer.body.code === 'TASK_NOT_OPEN') break;
+            if (tries > 100) throw new Error(`completion of ${element} of ${id} never answered: ${JSON.stringify(answer)}`);
+            await sleep(100);
+          }
+        }
+      }),
+    );
+    await sleep(300);
+    process.kill(victim!, 'SIGKILL');
+    // and new connections arrive while the primary learns of the exit
+    const arriving = Promise.all(
+      Array.from({ length: 10 }, async (_, i) => {
+        const began = Date.now();
+        await health(BOUND_MS).catch((error: Error) => {
+          if (error.name === 'TimeoutError') slow.push(`GET /api/health/live (${i}) unanswered after ${Date.now() - began} ms`);
+        });
+      }),
+    );
+    await Promise.all([advancing, arriving]);
+
+    // then: no request waited out the bound, every acknowledged completion is kept, every instance completed, and a start answers
+    expect(slow).toEqual([]);
+    const completed = new Set<string>();
+    for (const id of ids) {
+      expect((await call('GET', `/api/instances/${id}`, staff)).body.status).toBe('completed');
+      const done = await call('GET', `/api/tasks?instanceId=${id}&status=completed`, staff);
+      for (const task of done.body.items as { id: string }[]) completed.add(task.id);
+    }
+    expect(completed.size).toBe(3 * ids.length);
+    expect(acknowledged.filter((task) => !completed.has(task))).toEqual([]);
+    expect((await call('POST', '/api/instances', staff, { definitionKey: 'kill-flow', businessKey: 'after-kill' })).status).toBe(201);
+  }, TIMEOUT);
+
+  // ------------------------------------------------------------------------------------------
+
+  async function login(user: { username: string; password: string }): Promise<string> {
+    const answer = await call('POST', '/api/auth/login', null, user);
+    if (answer.status !== 200) throw new Error(`login answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    return answer.body.accessToken as string;
+  }
+
+  /** A request with Node's fetch (its keep-alive connection pool, as a client would use it). */
+  async function call(method: string, path: string, token: string | null, body?: unknown, type = 'application/json', signal?: AbortSignal): Promise<Answer> {
+    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method,
+      body: payload,
+      signal,
+      headers: { ...(payload ? { 'content-type': type } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  }
+
+  /** The worker processes (children of the primary) once `count` of them answer /api/health/live. */
+  async function workerPids(count: number): Promise<number[]> {
+    const deadline = Date.now() + 240_000;
+    while (Date.now() < deadline) {
+      if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}: ${output}`);
+      const children = childrenOf(server.pid!);
+      const seen = new Set<number>();
+      for (let i = 0; i < 8 && children.length === count; i++) {
+        const live = await health().catch(() => null);
+        if (live) seen.add(live.details.process.pid);
+      }
+      if (children.length === count && children.every((pid) => seen.has(pid))) return children;
+      await sleep(500);
+    }
+    throw new Error(`${count} workers did not come up: ${output}`);
+  }
+
+  /** GET /api/health/live on a connection of its own (the cluster hands each new connection to the next worker). */
+  function health(timeoutMs = 10_000): Promise<any> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/api/health/live', agent: false }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve(res.statusCode === 200 ? JSON.parse(text) : null));
+      });
+      req.on('error', reject);
+      req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer in ${timeoutMs} ms`), { name: 'TimeoutError' })));
+      req.end();
+    });
+  }
+});
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
