@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_BUDGET_LIMITS, type BudgetLimits } from '../../engine';
+import { DEFAULT_HEAP_GROWTH_PERCENT, DEFAULT_SEMI_SPACE_MB } from './v8-memory';
 
 /** Validated configuration. `process.env` is read here and nowhere else. */
 export interface AppConfig {
@@ -164,8 +165,8 @@ const EnvSchema = z.object({
   TIMER_POLL_MS: int(0, 3_600_000).default(1000),
   ENGINE_STALL_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
   WARM_ENGINE_MEMORY_MB: int(0, 65_536).default(64),
-  HEAP_GROWTH_PERCENT: int(0, 1_000).default(50),
-  SEMI_SPACE_MB: int(0, 1_024).default(8),
+  HEAP_GROWTH_PERCENT: int(0, 1_000).default(DEFAULT_HEAP_GROWTH_PERCENT),
+  SEMI_SPACE_MB: int(0, 1_024).default(DEFAULT_SEMI_SPACE_MB),
   ENGINE_TIME_BUDGET_MS: int(50, 600_000).default(DEFAULT_BUDGET_LIMITS.timeMs),
   ENGINE_MEMORY_BUDGET_MB: int(16, 65_536).default(DEFAULT_BUDGET_LIMITS.memoryMb),
   ENGINE_MAX_STEPS: int(100, 10_000_000).default(DEFAULT_BUDGET_LIMITS.steps),

@@ -14,6 +14,10 @@ import { setFlagsFromString } from 'node:v8';
  *   command line or NODE_OPTIONS can set: the cluster primary passes it to its workers; a single
  *   process (`WORKERS=1`) takes it from NODE_OPTIONS.
  */
+/** Defaults of HEAP_GROWTH_PERCENT and SEMI_SPACE_MB (README "Memory per server process"). */
+export const DEFAULT_HEAP_GROWTH_PERCENT = 50;
+export const DEFAULT_SEMI_SPACE_MB = 8;
+
 export function applyHeapGrowth(percent: number): void {
   if (percent > 0) setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
