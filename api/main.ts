@@ -8,6 +8,7 @@ import { EmbeddedPostgres } from './database/embedded-postgres';
 import { createApp } from './app';
 import { startClusterMetricsServer } from './metrics/metrics-access';
 import { superviseCluster } from './affinity/cluster-primary';
+import { applyHeapGrowth, workerExecArgv } from './config/v8-memory';
 
 /**
  * Starts the server. With WORKERS > 1 the primary forks that many identical server processes
@@ -17,6 +18,8 @@ import { superviseCluster } from './affinity/cluster-primary';
  */
 async function main(): Promise<void> {
   const config = loadConfig(process.env, join(__dirname, '..', '..', 'modeler', 'dist'));
+  // Before the server allocates: how far V8 lets the heap grow past what is live (README "Memory").
+  applyHeapGrowth(config.v8Memory?.heapGrowthPercent ?? 0);
   if (config.workers > 1 && cluster.isPrimary) {
     let databaseUrl = config.databaseUrl;
     const embedded = databaseUrl ? null : await EmbeddedPostgres.start(config.dataDir);
@@ -27,7 +30,11 @@ async function main(): Promise<void> {
     // METRICS_PORT: the primary serves the workers' metrics, aggregated (api/metrics/metrics-access.ts).
     if (config.metrics?.port) await startClusterMetricsServer(config.metrics.port, config.host);
     // Each worker owns the instances of its slots and the others send it their commands (api/affinity); an exited worker is replaced.
-    const supervisor = superviseCluster(config.workers, { ...process.env, DATABASE_URL: databaseUrl, WORKERS: '1', EMBEDDED_PRIMARY: embedded ? '1' : '' });
+    const supervisor = superviseCluster(
+      config.workers,
+      { ...process.env, DATABASE_URL: databaseUrl, WORKERS: '1', EMBEDDED_PRIMARY: embedded ? '1' : '' },
+      workerExecArgv(process.execArgv, process.env.NODE_OPTIONS, config.v8Memory?.semiSpaceMb ?? 0),
+    );
     const stop = async () => {
       supervisor.stop();
       await new Promise((r) => setTimeout(r, 500));

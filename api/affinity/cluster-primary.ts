@@ -17,9 +17,9 @@ export interface ClusterSupervisor {
  * answers `unavailable` for the calls an exited (or not yet listening) worker will never answer,
  * so that their callers run them themselves.
  */
-export function superviseCluster(workers: number, env: NodeJS.ProcessEnv): ClusterSupervisor {
-  // Structured clone on the IPC channel: dates in command answers stay dates.
-  cluster.setupPrimary({ serialization: 'advanced' });
+export function superviseCluster(workers: number, env: NodeJS.ProcessEnv, execArgv: string[] = process.execArgv): ClusterSupervisor {
+  // Structured clone on the IPC channel: dates in command answers stay dates. execArgv: V8's memory flags (api/config/v8-memory.ts).
+  cluster.setupPrimary({ serialization: 'advanced', execArgv });
   const byIndex = new Map<number, Worker>();
   const listening = new Set<number>();
   /** Calls relayed to a worker and not yet answered: "from:id" → target index. */

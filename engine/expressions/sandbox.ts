@@ -5,7 +5,9 @@
  * expression values synchronously): the request goes over a MessagePort, the worker flags "running"
  * and "done" in a SharedArrayBuffer, the caller sleeps in `Atomics.wait` and reads the answer with
  * `receiveMessageOnPort`. A worker that runs past its time is terminated and replaced by a spare
- * that is already warm; one that runs out of heap dies by itself (the process does not). A caller
+ * that is already warm; one that runs out of heap dies by itself (the process does not). The spare
+ * (about 15 MB of RSS) is started when it is first needed, the first time a worker is terminated
+ * or left running by a caller that stopped waiting, and kept from then on. A caller
  * that must not block long (the event loop of a command) waits a few ms ({@link FeelSandbox.waitSync})
  * and then awaits the rest ({@link FeelSandbox.settle}) while the worker keeps going.
  */
@@ -65,15 +67,18 @@ export class FeelSandbox {
   private spare: Slot | null = null;
   private seq = 0;
   private pending = 0;
+  /** Keep a warm spare: set once a worker had to be replaced or was left running (an expression that runs long, or an attack). */
+  private keepSpare = false;
   /** Workers started and terminated so far (for the bench and tests). */
   readonly stats = { spawned: 0, killed: 0, evaluations: 0 };
 
   constructor(private readonly memoryMb: () => number) {}
 
-  /** Starts the worker (and a spare) ahead of the first evaluation. */
-  warm(): void {
+  /** Starts the worker ahead of the first evaluation, and a spare too with `spare` (then kept). */
+  warm(spare = false): void {
     this.slot ??= this.spawn();
-    this.spare ??= this.spawn();
+    if (spare) this.keepSpare = true;
+    if (this.keepSpare) this.spare ??= this.spawn();
   }
 
   /** Evaluates `source` (FEEL without the leading `=`, known to parse) against plain `context`, waiting for the answer. */
@@ -162,6 +167,7 @@ export class FeelSandbox {
   /** The worker of an evaluation left running: the next evaluations go to the spare. */
   private detach(slot: Slot): void {
     this.pending++;
+    this.keepSpare = true;
     slot.detached = true;
     if (this.slot === slot) this.slot = null;
     this.take();
@@ -193,12 +199,13 @@ export class FeelSandbox {
       this.slot = this.spare ?? this.spawn();
       this.spare = null;
     }
-    this.spare ??= this.spawn();
+    if (this.keepSpare) this.spare ??= this.spawn();
     return this.slot;
   }
 
   private kill(slot: Slot, ranMs: number): SandboxAnswer {
     this.stats.killed++;
+    this.keepSpare = true;
     slot.dead = true;
     this.spawner?.postMessage({ cmd: 'kill', id: slot.id });
     if (this.slot === slot) this.slot = null;

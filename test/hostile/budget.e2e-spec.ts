@@ -20,6 +20,7 @@ import { createInterface } from 'node:readline';
 import { bpmn } from '../support/bpmn';
 import { dmnTable } from '../support/dmn';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { DEFAULT_SEMI_SPACE_MB } from '../../api/config/v8-memory';
 import {
   COUNT_FOR_1E8, conditionAfterTask, conditionAfterTimer, conditionAtStart, endlessLoop, formKeyTask, HUGE_STRING, multiInstance, multiInstanceFanOut, PLAIN_TASK, serviceTask, SOME_OVER_N,
 } from './budget-diagrams';
@@ -111,7 +112,7 @@ describe('hostile diagrams and variables against the execution budget (HTTP, Pos
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    server = spawn(process.execPath, ['-r', './test/support/ts-register.cjs', 'test/hostile/budget-server.ts', db.databaseUrl], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    server = spawn(process.execPath, [`--max-semi-space-size=${DEFAULT_SEMI_SPACE_MB}`, '-r', './test/support/ts-register.cjs', 'test/hostile/budget-server.ts', db.databaseUrl], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     server.on('exit', (code) => exits.push(code));
     const port = await new Promise<number>((resolve, reject) => {
       const lines = createInterface({ input: server.stdout! });
