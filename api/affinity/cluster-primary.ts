@@ -104,7 +104,7 @@ interface PassedHandle {
  * handle awaiting its NODE_HANDLE_ACK, or written into its dead channel) never acknowledges, and the
  * primary keeps the connection open forever: its client's request, already sent, is never answered
  * and the connection never closes, until the client gives up (Node's fetch after 300 s). Node does
- * not clean this up (lib/internal/cluster/round_robin_handle.js, Node 20 and 22), so this does: it
+ * not clean this up (lib/internal/cluster/round_robin_handle.js, Node 20, 22 and 24), so this does: it
  * notes each connection sent to `worker` until acknowledged, and closes those still unacknowledged
  * when the worker exits. Closing drops the last copy, so the client sees its connection end at
  * once and retries; the request was never read by a server, so nothing it asked for happened.
