@@ -1,7 +1,6 @@
 import { Engine } from 'bpmn-engine';
 import { skipTeardownAtEnd } from './lean-end';
 
-
 const xml = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs" targetNamespace="http://bpmn.io/schema/bpmn">${body}</bpmn:definitions>`;
 
