@@ -14,6 +14,7 @@ import { EngineEvents, untilQuiescent, type Quiescence } from './quiescence';
 import { elementOverrides } from './elements';
 import { pruneDeadPaths } from './dead-paths';
 import { quickFormat } from './quick-format';
+import { skipTeardownAtEnd } from './lean-end';
 import { abandonJoinTokens } from './elements/joins';
 import { conditionalEventSubProcessStarts, settleConditionalEvents, type ConditionalEventSubProcessStart } from './conditional-events';
 import { activeElementIds, isLinkCatch } from './active-elements';
@@ -325,6 +326,7 @@ export class InstanceRunner {
     let quiet = untilQuiescent(engine as any, recorder.listener);
     try {
       await engine.execute({ listener: recorder.listener, variables: structuredClone(variables) } as any);
+      leanEnd(engine);
       let how = await quiet;
       if (how !== 'end' && live.eventStarts.length) {
         const data = readVariables(engine);
@@ -402,6 +404,7 @@ export class InstanceRunner {
       } else {
         // The snapshot was just read from the database: the engine may take its state as is.
         engine.recover(snapshotState(snapshot, definition.sourceContext) as any);
+        leanEnd(engine);
         const quiet = untilQuiescent(engine as any, recorder.listener);
         await engine.resume({ listener: recorder.listener } as any);
         how = await quiet;
@@ -956,6 +959,11 @@ function waitingActivities(engine: Engine): { id: string; type: string; executio
  */
 function flatten(apis: any[]): any[] {
   return flattenPostponed(apis);
+}
+
+/** The instance's process skips its teardown when it completes alone (lean-end.ts). */
+function leanEnd(engine: Engine): void {
+  skipTeardownAtEnd((engine.execution?.definitions ?? [])[0], mainProcess(engine));
 }
 
 /** The instance's process (the first executable process of the definitions). */

@@ -58,7 +58,10 @@ const INSTANCES = num('ENGINE_PROFILE_INSTANCES', 100);
 const REPEATS = num('ENGINE_PROFILE_REPEATS', 5);
 const WARMUP = num('ENGINE_PROFILE_WARMUP', 3);
 const PARKED = num('ENGINE_PROFILE_PARKED', 200);
-const MESSAGES = process.env.ENGINE_PROFILE_MESSAGES === '1';
+const MESSAGES = process.env.ENGINE_PROFILE_MESSAGES === '1' || process.env.ENGINE_PROFILE_MESSAGES === 'breakdown';
+/** ENGINE_PROFILE_MESSAGES=breakdown: also the messages per command by kind of queue and routing key. */
+const BREAKDOWN = process.env.ENGINE_PROFILE_MESSAGES === 'breakdown';
+const BREAKDOWN_TOP = num('ENGINE_PROFILE_BREAKDOWN_TOP', 40);
 const INFLIGHT = num('ENGINE_PROFILE_INFLIGHT', 0);
 const SNAPSHOT_DIR = process.env.ENGINE_PROFILE_SNAPSHOT_DIR || '';
 const ROOT = join(__dirname, '..', '..', '..');
@@ -348,19 +351,36 @@ async function inflight(p: Prepared, instances: number): Promise<{ warmRatio: nu
   return { warmRatio: resumes ? warm / resumes : 0, cpuMsPerCommand: (used.user + used.system) / 1000 / commands };
 }
 
+/** The kind of an smqp queue, from its name: an exchange's delivery queue, a consumer's own queue, a temporary or a named queue. */
+function queueKind(name: string): string {
+  if (name === 'delivery-q') return 'exchange';
+  if (name.startsWith('smq.qname-')) return 'tmp';
+  if (name.endsWith('-q') && (name.startsWith('smq.ctag-') || name.startsWith('_'))) return 'consumer';
+  return `queue:${name.replace(/[0-9a-f]{6,}/g, 'X')}`;
+}
+
 /** Broker messages queued per command, warm (counted on smqp's Queue, which every bpmn-elements broker uses). */
 async function messagesPerCommand(p: Prepared): Promise<number> {
   const { run } = instanceRunner(p, true);
   await runWithStore(p.store, () => run(0));
   const queueMessage = Queue.prototype.queueMessage;
   let count = 0;
+  const kinds = new Map<string, number>();
   Queue.prototype.queueMessage = function (this: Queue, ...args: Parameters<Queue['queueMessage']>) {
     count++;
+    if (BREAKDOWN) {
+      const key = `${queueKind(this.name)} ${String((args[0] as { routingKey?: unknown } | undefined)?.routingKey ?? '').replace(/\.\d+$/, '.N')}`;
+      kinds.set(key, (kinds.get(key) ?? 0) + 1);
+    }
     return queueMessage.apply(this, args);
   };
   try {
     let commands = 0;
     for (let i = 0; i < 10; i++) commands += await runWithStore(p.store, () => run(i));
+    if (BREAKDOWN) {
+      const top = [...kinds].sort((a, b) => b[1] - a[1]).slice(0, BREAKDOWN_TOP);
+      for (const [key, n] of top) console.log(`  ${(n / commands).toFixed(1).padStart(7)}  ${key}`);
+    }
     return count / commands;
   } finally {
     Queue.prototype.queueMessage = queueMessage;
