@@ -445,11 +445,12 @@ export class Orchestrator {
    * claim holds, and never before its due time on the database clock. `concurrency` (1) bounds
    * how many fire at once; one instance's jobs always fire one after another, in due order.
    * `partition`: this process claims the jobs of the instances it owns first (see TimerPartition).
-   * `groupSize` (1): up to that many instances' timers fire in one transaction.
+   * `groupSize` (1): up to that many instances' timers fire in one transaction. `maxBatches` (1):
+   * a full batch is followed by the next claim, up to that many, while `more()` answers true.
    */
   fireDueTimers(
     worker: string,
-    options: { batchSize?: number; lockMs?: number; concurrency?: number; partition?: TimerPartition; groupSize?: number } = {},
+    options: { batchSize?: number; lockMs?: number; concurrency?: number; partition?: TimerPartition; groupSize?: number; maxBatches?: number; more?: () => boolean } = {},
   ): Promise<FireSummary> {
     return this.timerCommands.fireDue(worker, options);
   }

@@ -79,38 +79,88 @@ export class TimerCommands {
    * side by side, so one transaction's database round trips overlap another's engine runs. With
    * `groupSize` > 1, up to that many instances' timers fire in one transaction (see
    * {@link fireGroup}); a timer start schedule always fires on its own.
+   *
+   * With `maxBatches` > 1, a full batch is followed by the next claim (while `more()` answers
+   * true): a lane that finds nothing left to fire claims the next batch while the other lanes
+   * still fire the last units of the previous one, so the process never idles between batches
+   * (it did for a claim's round trip and the slowest lane's last group). A job whose instance
+   * still has a job firing waits for it, whichever batch claimed it.
    */
   async fireDue(
     worker: string,
-    options: { batchSize?: number; lockMs?: number; concurrency?: number; partition?: TimerPartition; groupSize?: number },
+    options: { batchSize?: number; lockMs?: number; concurrency?: number; partition?: TimerPartition; groupSize?: number; maxBatches?: number; more?: () => boolean },
   ): Promise<FireSummary> {
-    const claimed = await this.kernel.transactions.timers.claimDue(worker, options.batchSize ?? 50, options.lockMs ?? 60_000, this.kernel.clock.offsetMs(), options.partition);
-    const summary: FireSummary = { claimed: claimed.length, fired: 0, skipped: 0, failed: 0 };
-    // Claimed in due order: each instance's jobs keep it; a start schedule's job is a lane of its own.
-    const lanes = new Map<string, ClaimedTimerJob[]>();
-    for (const job of claimed) {
-      const lane = job.instanceId ?? `job:${job.id}`;
-      const jobs = lanes.get(lane);
-      if (jobs) jobs.push(job);
-      else lanes.set(lane, [job]);
-    }
+    const batchSize = options.batchSize ?? 50;
+    const maxBatches = Math.max(1, Math.floor(options.maxBatches ?? 1));
     const groupSize = Math.max(1, Math.floor(options.groupSize ?? 1));
-    // Round n fires the n-th job of every instance (due order within an instance), in groups.
-    for (let round = 0; ; round++) {
-      const jobs = [...lanes.values()].filter((lane) => lane.length > round).map((lane) => lane[round]!);
-      if (!jobs.length) break;
-      const units: ClaimedTimerJob[][] = jobs.filter((job) => !job.instanceId).map((job) => [job]);
-      const grouped = jobs.filter((job) => job.instanceId);
-      for (let at = 0; at < grouped.length; at += groupSize) units.push(grouped.slice(at, at + groupSize));
-      const runUnits = async () => {
-        for (let unit = units.shift(); unit; unit = units.shift()) {
-          if (unit.length === 1) await this.fireOne(unit[0]!, worker, summary);
-          else await this.fireGroup(unit, worker, summary);
+    const summary: FireSummary = { claimed: 0, fired: 0, skipped: 0, failed: 0 };
+    /** Units to fire, in claim order; each waits for the units before it that fire one of its instances. */
+    const queue: { jobs: ClaimedTimerJob[]; after: Promise<void>[]; done: () => void }[] = [];
+    /** By instance (a start schedule's job: by job), the unit that fires its latest queued job. */
+    const last = new Map<string, Promise<void>>();
+    let batches = 0;
+    let full = true;
+    let claiming: Promise<void> | null = null;
+    const claim = async () => {
+      const claimed = await this.kernel.transactions.timers.claimDue(worker, batchSize, options.lockMs ?? 60_000, this.kernel.clock.offsetMs(), options.partition);
+      batches++;
+      full = claimed.length >= batchSize;
+      summary.claimed += claimed.length;
+      // Claimed in due order: each instance's jobs keep it; a start schedule's job is a lane of its own.
+      const lanes = new Map<string, ClaimedTimerJob[]>();
+      for (const job of claimed) {
+        const lane = job.instanceId ?? `job:${job.id}`;
+        const jobs = lanes.get(lane);
+        if (jobs) jobs.push(job);
+        else lanes.set(lane, [job]);
+      }
+      // Round n holds the n-th job of every instance (due order within an instance), in groups.
+      for (let round = 0; ; round++) {
+        const jobs = [...lanes.values()].filter((lane) => lane.length > round).map((lane) => lane[round]!);
+        if (!jobs.length) break;
+        const units: ClaimedTimerJob[][] = jobs.filter((job) => !job.instanceId).map((job) => [job]);
+        const grouped = jobs.filter((job) => job.instanceId);
+        for (let at = 0; at < grouped.length; at += groupSize) units.push(grouped.slice(at, at + groupSize));
+        for (const unit of units) {
+          let done!: () => void;
+          const finished = new Promise<void>((resolve) => (done = resolve));
+          const keys = unit.map((job) => job.instanceId ?? `job:${job.id}`);
+          const after = keys.flatMap((key) => last.get(key) ?? []);
+          for (const key of keys) last.set(key, finished);
+          void finished.then(() => {
+            for (const key of keys) if (last.get(key) === finished) last.delete(key);
+          });
+          queue.push({ jobs: unit, after, done });
         }
-      };
-      const concurrency = Math.max(1, Math.min(options.concurrency ?? 1, units.length));
-      await Promise.all(Array.from({ length: concurrency }, runUnits));
-    }
+      }
+    };
+    await claim();
+    // Lanes take units in claim order, so every unit a taken unit waits for is already taken: no lane waits on a queued unit.
+    const lane = async () => {
+      for (;;) {
+        const unit = queue.shift();
+        if (unit) {
+          try {
+            if (unit.after.length) await Promise.all(unit.after);
+            if (unit.jobs.length === 1) await this.fireOne(unit.jobs[0]!, worker, summary);
+            else await this.fireGroup(unit.jobs, worker, summary);
+          } finally {
+            unit.done();
+          }
+        } else if (claiming) {
+          await claiming;
+        } else if (full && batches < maxBatches && (options.more?.() ?? true)) {
+          claiming = claim().finally(() => (claiming = null));
+          await claiming;
+        } else {
+          return;
+        }
+      }
+    };
+    // Every lane ends before the answer (a failed one must not leave others firing after it).
+    const ended = await Promise.allSettled(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, lane));
+    const failed = ended.find((e): e is PromiseRejectedResult => e.status === 'rejected');
+    if (failed) throw failed.reason;
     return summary;
   }
 

@@ -411,6 +411,25 @@ describe('SLA clocks', () => {
     }
   });
 
+  it('claims batch after batch while they come back full; each instance\'s timers fire once, in due order, across batches', async () => {
+    // given: six instances whose 75 % warning and breach are both overdue (claimed in due order:
+    // the six warnings, then the six breaches)
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await t.as('alice').post('/api/instances').send({ definitionKey: 'sla-clock' }).expect(201)).body.instance.id);
+    clock.advance(5 * HOUR);
+
+    // when: batches of 5 (three claims), so a breach may be claimed while its instance's warning still fires
+    const summary = await t.app.get(Orchestrator).fireDueTimers('sla-worker', { batchSize: 5, concurrency: 4, groupSize: 2, maxBatches: 10 });
+
+    // then: every job claimed and fired once (a breach before its warning would cancel the warning), in due order
+    expect(summary).toMatchObject({ claimed: 12, fired: 12, skipped: 0, failed: 0 });
+    for (const id of ids) {
+      const events = (await t.as('auditor').get(`/api/instances/${id}/history`)).body as { type: string; elementId: string }[];
+      expect(events.filter((e) => e.type === 'timer.fired').map((e) => e.elementId)).toEqual(['warn75', 'breach']);
+      expect((await t.as('auditor').get(`/api/tasks?instanceId=${id}`)).body.items.map((x: { elementId: string }) => x.elementId)).toEqual(['breached']);
+    }
+  });
+
   it('answers 404 for an unknown SLA clock', async () => {
     const started = (await t.as('alice').post('/api/instances').send({ definitionKey: 'sla-clock' }).expect(201)).body;
     const res = await t.as('alice').post(`/api/instances/${started.instance.id}/sla/response/pause`).send({ reason: 'x' });
