@@ -13,14 +13,14 @@ const BATCH_SIZE = 128;
 const MAX_BATCHES = 100;
 /**
  * Timer commands running at once in this process on PostgreSQL (each holds one pooled connection
- * of the 10 for its transaction; the rest stay for HTTP). Two: a group's fires are engine CPU, and
- * one other group's round trips (lock, write, commit) overlap them; each group in flight holds its
- * fires' outcomes, engines included, until its commit, and what is held when the young generation
- * is collected gets copied (bare engine, 128 outcomes held: minor GC time 2.1 -> 3.4 s per 500 cold
- * fires), so four held twice as much for no more overlap. The embedded PGlite runs one session at
- * a time, so there they run one after another.
+ * of the 10 for its transaction; the rest stay for HTTP): one group's round trips (lock, write,
+ * commit) overlap other groups' engine runs. Each group in flight holds its fires' outcomes,
+ * engines included, until its commit (what is held when the young generation is collected gets
+ * copied: bare engine, 128 outcomes held, minor GC time 2.1 -> 3.4 s per 500 cold fires); two
+ * instead of four measured no better on a quiet machine, so four stay. The embedded PGlite runs
+ * one session at a time, so there they run one after another.
  */
-const FIRE_CONCURRENCY = 2;
+const FIRE_CONCURRENCY = 4;
 /**
  * Instances whose due timers fire in one transaction on PostgreSQL (one statement locks them and
  * takes their jobs, one writes every outcome, one commit): fewer statements and commits per timer
