@@ -1,13 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { bpmn, linearTasks, sequenceFlow, userTask } from '../support/bpmn';
+import { sleep, startClusterServer, type ClusterServer } from '../support/cluster-server';
 import { freePort } from '../support/server-process';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
-const ROOT = join(__dirname, '..', '..');
 const ADMIN = { username: 'affinity-admin', password: 'affinity-admin-password' };
 const STAFF = { username: 'affinity-staff', password: 'affinity-staff-password' };
 const FLOW = linearTasks('affinity-flow', ['first', 'second', 'third'], 'affinity');
@@ -36,40 +33,16 @@ interface Answer {
  */
 describe('instance affinity: two cluster workers', () => {
   let db: TestDatabase;
-  let server: ChildProcess;
-  let output = '';
+  let server: ClusterServer;
   let port = 0;
   let metricsPort = 0;
   let staff = '';
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    [port, metricsPort] = [await freePort(), await freePort()];
-    server = spawn(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.cjs'), join(ROOT, 'api/main.ts')], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: db.databaseUrl,
-        DATA_DIR: db.dataDir,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        WORKERS: '2',
-        METRICS_PORT: String(metricsPort),
-        TIMER_POLL_MS: '200',
-        SEED_PROCESSES: 'false',
-        AUTH_SECRET: 'the signing secret of the affinity test cluster',
-        HISTORY_KEY: 'the history key of the affinity test cluster, 32+ bytes',
-        ADMIN_USERNAME: ADMIN.username,
-        ADMIN_PASSWORD: ADMIN.password,
-      },
-    });
-    server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await workerPids(2);
+    metricsPort = await freePort();
+    server = await startClusterServer(db, { name: 'affinity', admin: ADMIN, env: { METRICS_PORT: String(metricsPort), TIMER_POLL_MS: '200' } });
+    port = server.port;
     const admin = await login(ADMIN);
     expect((await call('POST', '/api/groups', admin, { name: 'affinity' })).status).toBe(201);
     expect((await call('POST', '/api/users', admin, { username: STAFF.username, password: STAFF.password, roles: ['staff'], groups: ['affinity'] })).status).toBe(201);
@@ -79,12 +52,7 @@ describe('instance affinity: two cluster workers', () => {
   }, TIMEOUT);
 
   afterAll(async () => {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server.once('exit', r));
-      server.kill('SIGTERM');
-      await Promise.race([exited, sleep(10_000)]);
-      if (server.exitCode === null) server.kill('SIGKILL');
-    }
+    await server?.stop();
     await db?.drop();
   });
 
@@ -187,7 +155,7 @@ describe('instance affinity: two cluster workers', () => {
 
   it('keeps every acknowledged command when a worker is killed, and answers again once it is replaced', async () => {
     // given: 10 instances, and the pids of both workers
-    const [victim] = await workerPids(2);
+    const [victim] = await server.workerPids(2);
     const ids = await Promise.all(Array.from({ length: 10 }, async (_, i) => (await call('POST', '/api/instances', staff, { definitionKey: 'affinity-flow', businessKey: `kill-${i}` })).body.instance.id as string));
 
     // when: the instances advance while one worker is killed (SIGKILL), clients retrying what got no answer
@@ -213,7 +181,7 @@ describe('instance affinity: two cluster workers', () => {
     await sleep(300);
     process.kill(victim!, 'SIGKILL');
     await advancing.catch((error: Error) => {
-      throw new Error(`${error.message}\nserver output:\n${output}`);
+      throw new Error(`${error.message}\nserver output:\n${server.output()}`);
     });
 
     // then: every acknowledged completion is in the database, every instance completed, and two workers serve again
@@ -221,7 +189,7 @@ describe('instance affinity: two cluster workers', () => {
     expect(completed).toHaveLength(acknowledged.length);
     const statuses = await sql(`SELECT status FROM process_instance WHERE id = ANY($1::uuid[])`, [ids]);
     expect(statuses.map((r) => r.status)).toEqual(ids.map(() => 'completed'));
-    const pids = await workerPids(2);
+    const pids = await server.workerPids(2);
     expect(pids).not.toContain(victim);
     expect(await runInstance('after-restart')).toBe('completed');
   }, TIMEOUT);
@@ -278,23 +246,6 @@ describe('instance affinity: two cluster workers', () => {
     });
   }
 
-  /** The worker processes (children of the primary) once `count` of them answer /api/health/live. */
-  async function workerPids(count: number): Promise<number[]> {
-    const deadline = Date.now() + 180_000;
-    while (Date.now() < deadline) {
-      if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}: ${output}`);
-      const children = childrenOf(server.pid!);
-      const seen = new Set<number>();
-      for (let i = 0; i < 8 && children.length === count; i++) {
-        const live = await call('GET', '/api/health/live', null).catch(() => null);
-        if (live?.status === 200) seen.add(live.body.details.process.pid);
-      }
-      if (children.length === count && children.every((pid) => seen.has(pid))) return children;
-      await sleep(500);
-    }
-    throw new Error(`${count} workers did not come up: ${output}`);
-  }
-
   async function metrics(): Promise<Map<string, number>> {
     const text = await new Promise<string>((resolve, reject) => {
       httpRequest({ host: '127.0.0.1', port: metricsPort, path: '/metrics', agent: false }, (res) => {
@@ -329,13 +280,3 @@ function withoutRequestId(body: any): any {
   const { requestId: _requestId, ...rest } = body;
   return rest;
 }
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

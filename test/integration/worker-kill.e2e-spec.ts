@@ -1,12 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { join } from 'node:path';
 import { linearTasks } from '../support/bpmn';
-import { freePort } from '../support/server-process';
+import { healthOnNewConnection, sleep, startClusterServer, type ClusterServer } from '../support/cluster-server';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
-const ROOT = join(__dirname, '..', '..');
 const ADMIN = { username: 'kill-admin', password: 'kill-admin-password' };
 const STAFF = { username: 'kill-staff', password: 'kill-staff-password' };
 const FLOW = linearTasks('kill-flow', ['first', 'second', 'third'], 'kill');
@@ -29,46 +24,18 @@ interface Answer {
  */
 describe('a cluster worker SIGKILLed while clients complete tasks', () => {
   let db: TestDatabase;
-  let server: ChildProcess;
-  let output = '';
+  let server: ClusterServer;
   let port = 0;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    port = await freePort();
-    server = spawn(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.cjs'), join(ROOT, 'api/main.ts')], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'warn',
-        // PGlite: the primary embeds it in DATA_DIR and serves it to the workers
-        ...(db.kind === 'postgresql' ? { DATABASE_URL: db.databaseUrl } : {}),
-        DATA_DIR: join(db.dataDir, 'server'),
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        WORKERS: '2',
-        SEED_PROCESSES: 'false',
-        AUTH_SECRET: 'the signing secret of the worker-kill test cluster',
-        HISTORY_KEY: 'the history key of the worker-kill test cluster, 32+ bytes',
-        ADMIN_USERNAME: ADMIN.username,
-        ADMIN_PASSWORD: ADMIN.password,
-      },
-    });
-    server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await workerPids(2);
+    // PGlite: the primary embeds it in DATA_DIR and serves it to the workers, as `npm start` does
+    server = await startClusterServer(db, { name: 'worker-kill', admin: ADMIN, database: 'embedded' });
+    port = server.port;
   }, TIMEOUT);
 
   afterAll(async () => {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server.once('exit', r));
-      server.kill('SIGTERM');
-      await Promise.race([exited, sleep(10_000)]);
-      if (server.exitCode === null) server.kill('SIGKILL');
-    }
+    await server?.stop();
     await db?.drop();
   });
 
@@ -79,7 +46,7 @@ describe('a cluster worker SIGKILLed while clients complete tasks', () => {
     expect((await call('POST', '/api/users', admin, { username: STAFF.username, password: STAFF.password, roles: ['staff'], groups: ['kill'] })).status).toBe(201);
     expect((await call('POST', '/api/definitions', admin, FLOW, 'application/xml')).status).toBe(201);
     const staff = await login(STAFF);
-    const [victim] = await workerPids(2);
+    const [victim] = await server.workerPids(2);
     const ids = await Promise.all(
       Array.from({ length: 10 }, async (_, i) => {
         const started = await call('POST', '/api/instances', staff, { definitionKey: 'kill-flow', businessKey: `kill-${i}` });
@@ -131,7 +98,7 @@ describe('a cluster worker SIGKILLed while clients complete tasks', () => {
     const arriving = Promise.all(
       Array.from({ length: 10 }, async (_, i) => {
         const began = Date.now();
-        await health(BOUND_MS).catch((error: Error) => {
+        await healthOnNewConnection(port, BOUND_MS).catch((error: Error) => {
           if (error.name === 'TimeoutError') slow.push(`GET /api/health/live (${i}) unanswered after ${Date.now() - began} ms`);
         });
       }),
@@ -171,45 +138,4 @@ describe('a cluster worker SIGKILLed while clients complete tasks', () => {
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : null };
   }
-
-  /** The worker processes (children of the primary) once `count` of them answer /api/health/live. */
-  async function workerPids(count: number): Promise<number[]> {
-    const deadline = Date.now() + 240_000;
-    while (Date.now() < deadline) {
-      if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}: ${output}`);
-      const children = childrenOf(server.pid!);
-      const seen = new Set<number>();
-      for (let i = 0; i < 8 && children.length === count; i++) {
-        const live = await health().catch(() => null);
-        if (live) seen.add(live.details.process.pid);
-      }
-      if (children.length === count && children.every((pid) => seen.has(pid))) return children;
-      await sleep(500);
-    }
-    throw new Error(`${count} workers did not come up: ${output}`);
-  }
-
-  /** GET /api/health/live on a connection of its own (the cluster hands each new connection to the next worker). */
-  function health(timeoutMs = 10_000): Promise<any> {
-    return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path: '/api/health/live', agent: false }, (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => resolve(res.statusCode === 200 ? JSON.parse(text) : null));
-      });
-      req.on('error', reject);
-      req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer in ${timeoutMs} ms`), { name: 'TimeoutError' })));
-      req.end();
-    });
-  }
 });
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
