@@ -27,7 +27,6 @@ export interface AnchorState {
 export async function initialiseHistoryAnchor(dataSource: DataSource, ring: HistoryKeyring, sealLegacy: boolean): Promise<AnchorState> {
   return inTransaction(dataSource, async (q) => {
     const rows: { instances: string; mac: string | null }[] = await q.query(`SELECT instances, mac FROM history_anchor WHERE id = 1 FOR UPDATE`);
-    const count = Number((await q.query(`SELECT count(*)::int AS n FROM process_instance`))[0].n);
     if (rows[0]?.mac) {
       const keyId = HistoryKeyring.keyIdOfSeal(rows[0].mac);
       if (!keyId || !ring.knows(keyId)) {
@@ -39,6 +38,8 @@ export async function initialiseHistoryAnchor(dataSource: DataSource, ring: Hist
       if (sealLegacy) logger.warn({ msg: 'HISTORY_SEAL_LEGACY ignored: history is sealed already; remove the setting' });
       return { sealed: true, legacyInstances: 0 };
     }
+    // Counted only when unsealed: a sealed start (the usual one) does not scan the instances (0.16 s at 1.1 M).
+    const count = Number((await q.query(`SELECT count(*)::int AS n FROM process_instance`))[0].n);
     if (!rows[0] && count > 0) {
       logger.error({ msg: 'the history anchor row is missing: verification reports it; restore it from a backup', instances: count });
       return { sealed: false, legacyInstances: count };
