@@ -74,10 +74,9 @@ export class FeelSandbox {
 
   constructor(private readonly memoryMb: () => number) {}
 
-  /** Starts the worker ahead of the first evaluation, and a spare too with `spare` (then kept). */
-  warm(spare = false): void {
+  /** Starts the worker ahead of the first evaluation (and the spare, once one is kept). */
+  warm(): void {
     this.slot ??= this.spawn();
-    if (spare) this.keepSpare = true;
     if (this.keepSpare) this.spare ??= this.spawn();
   }
 

@@ -371,14 +371,20 @@ function sendOnlyService(host: ExtensionHost, scopes: ScopeRuntime) {
       const outputs = outputParameters(activity);
       if (!outputs.length) return callback(null, null);
       try {
-        const variables = structuredClone(scopes.scope(activity.environment.variables, message.content));
-        assignVariables(activity, host, evaluateParameters(outputs, { ...variables, ...resolveInputs(activity, variables) }));
+        const { variables, inputs } = taskScope(activity, scopes, message.content);
+        assignVariables(activity, host, evaluateParameters(outputs, { ...variables, ...inputs }));
       } catch (error) {
         return callback(error instanceof Error ? error : new Error(String(error)));
       }
       callback(null, null);
     };
   };
+}
+
+/** What a service or send task's execution sees: a copy of its scope (each loop iteration with its loopCounter and element variable) and its input parameters over it. */
+function taskScope(activity: ActivityLike, scopes: ScopeRuntime, content: Record<string, unknown>): { variables: Record<string, unknown>; inputs: Record<string, unknown> } {
+  const variables = structuredClone(scopes.scope(activity.environment.variables, content));
+  return { variables, inputs: resolveInputs(activity, variables) };
 }
 
 /** A bpmn-elements `Service` constructor bound to one registered handler. */
@@ -390,9 +396,7 @@ function handlerService(name: string, host: ExtensionHost, scopes: ScopeRuntime)
       let variables: Record<string, unknown>;
       let inputs: Record<string, unknown>;
       try {
-        // Each loop iteration sees its loopCounter and element variable.
-        variables = structuredClone(scopes.scope(activity.environment.variables, message.content));
-        inputs = resolveInputs(activity, variables);
+        ({ variables, inputs } = taskScope(activity, scopes, message.content));
       } catch (error) {
         return callback(error instanceof Error ? error : new Error(String(error)));
       }
