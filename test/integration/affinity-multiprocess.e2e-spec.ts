@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { Client } from 'pg';
 import { bpmn, linearTasks, sequenceFlow, userTask } from '../support/bpmn';
-import { sleep, startClusterServer, type ClusterServer } from '../support/cluster-server';
+import { completeRetrying, sleep, startClusterServer, type Answer, type ClusterServer } from '../support/cluster-server';
 import { freePort } from '../support/server-process';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -19,11 +19,6 @@ const TIMER_FLOW = bpmn(
     sequenceFlow('f1', 'start', 'first'), sequenceFlow('f2', 'first', 'wait'), sequenceFlow('f3', 'wait', 'second'), sequenceFlow('f4', 'second', 'end'),
   ].join('\n'),
 );
-
-interface Answer {
-  status: number;
-  body: any;
-}
 
 /**
  * Acceptance (issue 11, instance affinity): the real server (api/main.ts) with WORKERS=2 on one
@@ -164,17 +159,8 @@ describe('instance affinity: two cluster workers', () => {
       ids.map(async (id) => {
         for (const element of ['first', 'second', 'third']) {
           const task = await openTask(id, element);
-          for (let attempt = 0; ; attempt++) {
-            const answer = await call('POST', `/api/tasks/${task}/complete`, staff, { variables: { element } }).catch(() => null);
-            if (answer?.status === 200) {
-              acknowledged.push(task);
-              break;
-            }
-            // an answer lost with the killed worker: the completion may have committed, which the retry is told
-            if (answer?.status === 409 && answer.body.code === 'TASK_NOT_OPEN') break;
-            if (attempt > 50) throw new Error(`completion of ${element} of ${id} never answered: ${JSON.stringify(answer)}`);
-            await sleep(200);
-          }
+          const send = () => call('POST', `/api/tasks/${task}/complete`, staff, { variables: { element } }).catch(() => null);
+          if (await completeRetrying(send, `completion of ${element} of ${id}`, 50, 200)) acknowledged.push(task);
         }
       }),
     );

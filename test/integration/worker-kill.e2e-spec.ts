@@ -1,5 +1,5 @@
 import { linearTasks } from '../support/bpmn';
-import { healthOnNewConnection, sleep, startClusterServer, type ClusterServer } from '../support/cluster-server';
+import { completeRetrying, healthOnNewConnection, sleep, startClusterServer, type Answer, type ClusterServer } from '../support/cluster-server';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const ADMIN = { username: 'kill-admin', password: 'kill-admin-password' };
@@ -8,11 +8,6 @@ const FLOW = linearTasks('kill-flow', ['first', 'second', 'third'], 'kill');
 /** No request may wait longer than this for its answer (or its connection's end) after a worker is killed. */
 const BOUND_MS = 20_000;
 const TIMEOUT = 300_000;
-
-interface Answer {
-  status: number;
-  body: any;
-}
 
 /**
  * A cluster worker SIGKILLed while clients work: api/main.ts with WORKERS=2 (on PostgreSQL when
@@ -78,17 +73,8 @@ describe('a cluster worker SIGKILLed while clients complete tasks', () => {
             if (tries > 100) throw new Error(`task ${element} of ${id} never opened`);
             if (!task) await sleep(100);
           }
-          for (let tries = 0; ; tries++) {
-            const answer = await attempt('POST', `/api/tasks/${task}/complete`, { variables: { element } });
-            if (answer?.status === 200) {
-              acknowledged.push(task);
-              break;
-            }
-            // the answer was lost with the killed worker: the completion may have committed, which the retry is told
-            if (answer?.status === 409 && answer.body.code === 'TASK_NOT_OPEN') break;
-            if (tries > 100) throw new Error(`completion of ${element} of ${id} never answered: ${JSON.stringify(answer)}`);
-            await sleep(100);
-          }
+          const send = () => attempt('POST', `/api/tasks/${task}/complete`, { variables: { element } });
+          if (await completeRetrying(send, `completion of ${element} of ${id}`, 100, 100)) acknowledged.push(task);
         }
       }),
     );

@@ -7,6 +7,27 @@ import type { TestDatabase } from './test-database';
 
 const ROOT = join(__dirname, '..', '..');
 
+/** An HTTP answer as the multi-process suites read it: status and parsed JSON body. */
+export interface Answer {
+  status: number;
+  body: any;
+}
+
+/**
+ * Completes a task as a client does around a killed worker: sends again what got no answer, until
+ * it is acknowledged (true) or answered 409 TASK_NOT_OPEN (false: a lost answer whose completion had
+ * committed, which the retry is told). Throws after `tries` attempts.
+ */
+export async function completeRetrying(send: () => Promise<Answer | null>, what: string, tries: number, pauseMs: number): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    const answer = await send();
+    if (answer?.status === 200) return true;
+    if (answer?.status === 409 && answer.body.code === 'TASK_NOT_OPEN') return false;
+    if (attempt > tries) throw new Error(`${what} never answered: ${JSON.stringify(answer)}`);
+    await sleep(pauseMs);
+  }
+}
+
 /** The real server (api/main.ts) run as `npm start` runs it, with WORKERS cluster workers. */
 export interface ClusterServer {
   readonly port: number;
