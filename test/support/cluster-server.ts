@@ -106,7 +106,10 @@ export async function startClusterServer(db: TestDatabase, o: ClusterOptions): P
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
-      await Promise.race([exited, sleep(10_000)]);
+      // the grace timer is cleared once the server exited: left running, it kept jest from exiting
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (grace = setTimeout(r, 10_000)))]);
+      clearTimeout(grace);
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
