@@ -49,7 +49,8 @@
  * incident instances' real stored snapshots, measured), due timers fired by 1 then 2 server
  * processes (BENCH_TIMERS, after as many fired unmeasured on the same server so its fire path is
  * compiled; duplicates and early firings counted over both; server and PostgreSQL CPU and
- * statements per fired timer), the execution-budget cost (`node
+ * statements per fired timer; then the bare engine's cold fire of the same instance in this process,
+ * `timerEngine`: CPU, broker messages, and serverToEngine per process count), the execution-budget cost (`node
  * dist/test/bench/budget-cost.js`, unless BENCH_BUDGET=0) and, when BENCH_READS_DATABASE_URL is set
  * and dist/test/bench/reads.js exists, the read-side figures it prints (its last line, JSON).
  *
@@ -78,7 +79,8 @@
  * workload, each with `spread`: {min, max} per figure over the measured windows, and `warmup`:
  * {windows, settled, lastDifference, engineBatches, engineSettled}), `sql` {snapshotBytes,
  * transactionsPerSecond, p50Ms, p99Ms}, `timers` [{processes, timers, warmup, perSecond, duplicates, early,
- * serverCpuMsPerTimer, postgresCpuMsPerTimer, statementsPerTimer}],
+ * serverCpuMsPerTimer, postgresCpuMsPerTimer, statementsPerTimer, serverToEngine}], `timerEngine` {cpuMsPerFire, spread,
+ * brokerMessagesPerFire, brokerMessagesToResume, snapshotBytes} (null: no timer part),
  * `budget` (the lines budget-cost printed) and `reads` (reads.js's last line parsed, or null).
  */
 import { fork, spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -87,6 +89,7 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
+import { Queue } from 'smqp';
 import {
   builtInHandlers,
   checkExpression,
@@ -1147,6 +1150,82 @@ async function benchTimers(database: Database, dataDir: string, workers: number)
   }
 }
 
+/** The bare engine's share of a timer fire (see {@link measureTimerEngine}). */
+interface TimerEngineFigures {
+  /** CPU per cold fire, median of REPEATS batches. */
+  cpuMsPerFire: number;
+  spread: Spread;
+  /** smqp messages queued per cold fire (deterministic: the engine's work, whatever the load). */
+  brokerMessagesPerFire: number;
+  /** Of those, before the fire: recovering the engine from the snapshot and resuming it. */
+  brokerMessagesToResume: number;
+  snapshotBytes: number;
+}
+
+/**
+ * The floor of a timer fire: what the server's fire does in bpmn-engine, in this process, with no
+ * database, history or claim. The timer bench's instance (TIMER_XML) started once; then each fire
+ * recovers a new engine from its stored snapshot (JSON text round trip, as read from the
+ * database: a due timer finds no warm engine), resumes it, fires the timer, runs to the user task
+ * and encodes the new snapshot. Batches of about WINDOW_SECONDS / 4 of CPU, warmed up and
+ * repeated by the same rule as the flows' engine figures.
+ */
+async function measureTimerEngine(): Promise<TimerEngineFigures> {
+  const handlers = new ServiceHandlerRegistry([...builtInHandlers]);
+  const runner = new InstanceRunner(handlers, undefined, 'UTC', 0);
+  const compiled = await compileDefinition(TIMER_XML, { knownHandlers: handlers.names(), checkExpression });
+  const definition: RunnableDefinition = { id: 'bench-timer', key: compiled.processId, version: 1, sourceContext: loadSourceContext(compiled.serialized) };
+  const started = await runner.start(definition, { instanceId: 'bench-timer-0', businessKey: null }, {});
+  const stored = JSON.stringify(started.state);
+  const timer = started.timers[0];
+  if (!timer) throw new Error('timer engine: the bench timer instance armed no timer');
+  let serial = 0;
+  /** One cold fire; `beforeFire` runs once the engine has resumed. */
+  const fire = async (beforeFire?: () => void) => {
+    const outcome = await runner.resume(definition, { instanceId: `bench-timer-${++serial}`, businessKey: null }, JSON.parse(stored) as EngineSnapshot, (engine) => {
+      beforeFire?.();
+      return engine.fireTimer(timer.executionId);
+    }, { revision: 1 });
+    if (!outcome.createdTasks.length) throw new Error('timer engine: the fire did not reach the user task');
+    return JSON.stringify(outcome.state).length;
+  };
+  const perFire = async (fires: number) => {
+    const t0 = process.cpuUsage();
+    for (let i = 0; i < fires; i++) await fire();
+    const used = process.cpuUsage(t0);
+    return (used.user + used.system) / 1000 / fires;
+  };
+  const probe = await perFire(50);
+  const fires = Math.max(50, Math.round((WINDOW_SECONDS * 250) / probe));
+  let previous = await perFire(fires);
+  for (let batch = 1; batch < MAX_WARMUP_WINDOWS; batch++) {
+    const next = await perFire(fires);
+    const close = differ(previous, next) < SETTLED;
+    previous = next;
+    if (close) break;
+  }
+  const runs: number[] = [];
+  for (let i = 0; i < REPEATS; i++) runs.push(await perFire(fires));
+  // every message landing in any smqp queue (bpmn-elements builds all its brokers on smqp)
+  const queueMessage = Queue.prototype.queueMessage;
+  let messages = 0;
+  let toResume = 0;
+  let snapshotBytes = 0;
+  Queue.prototype.queueMessage = function (this: Queue, ...args: Parameters<Queue['queueMessage']>) {
+    messages++;
+    return queueMessage.apply(this, args);
+  };
+  try {
+    snapshotBytes = await fire(() => (toResume = messages));
+  } finally {
+    Queue.prototype.queueMessage = queueMessage;
+  }
+  return {
+    cpuMsPerFire: median(runs), spread: { min: Math.min(...runs), max: Math.max(...runs) },
+    brokerMessagesPerFire: messages, brokerMessagesToResume: toResume, snapshotBytes,
+  };
+}
+
 /**
  * Heap per warm engine of each flow: engine-profile.js (heap figure only) in a child run with
  * --expose-gc, which parks ENGINE_PROFILE_PARKED engines at their first wait state as the server
@@ -1305,6 +1384,7 @@ async function main(): Promise<void> {
   const flows: FlowFigures[] = [];
   let sql: SqlFigures | null = null;
   const timers: TimerFigures[] = [];
+  let timerEngine: TimerEngineFigures | null = null;
   let budget: string[] = [];
   let reads: unknown = null;
   let idle: Idle | null = null;
@@ -1365,6 +1445,14 @@ async function main(): Promise<void> {
             `per timer: server CPU ${t.serverCpuMsPerTimer.toFixed(2)} ms, PostgreSQL CPU ${t.postgresCpuMsPerTimer?.toFixed(2) ?? 'n/a'} ms, ${t.statementsPerTimer.toFixed(1)} statements`,
         );
       }
+      // with every server stopped, so the engine has a core to itself
+      timerEngine = await measureTimerEngine();
+      const e = timerEngine;
+      console.log(
+        `  in-process engine, one cold fire (snapshot -> recover, resume, fire, run to the user task, encode; no database): ${e.cpuMsPerFire.toFixed(2)} ms CPU (${e.spread.min.toFixed(2)}–${e.spread.max.toFixed(2)}), ` +
+          `${e.brokerMessagesPerFire} broker messages (${e.brokerMessagesToResume} before the fire); server / engine = ${timers.map((t) => (t.serverCpuMsPerTimer / e.cpuMsPerFire).toFixed(2)).join(' / ')}; ` +
+          `two cores at this engine cost alone: at most ${Math.round(2000 / e.cpuMsPerFire)} fires/s`,
+      );
     }
 
     if (process.env.BENCH_BUDGET !== '0' && !ONLY_TIMERS) {
@@ -1413,7 +1501,9 @@ async function main(): Promise<void> {
     sql: sql && { ...sql, transactionsPerSecond: round(sql.transactionsPerSecond, 0), p50Ms: round(sql.p50Ms), p99Ms: round(sql.p99Ms) },
     timers: timers.map((t) => ({
       ...t, perSecond: round(t.perSecond, 0), serverCpuMsPerTimer: round(t.serverCpuMsPerTimer), postgresCpuMsPerTimer: round(t.postgresCpuMsPerTimer), statementsPerTimer: round(t.statementsPerTimer, 1),
+      serverToEngine: timerEngine && round(t.serverCpuMsPerTimer / timerEngine.cpuMsPerFire),
     })),
+    timerEngine: timerEngine && { ...timerEngine, cpuMsPerFire: round(timerEngine.cpuMsPerFire), spread: { min: round(timerEngine.spread.min), max: round(timerEngine.spread.max) } },
     budget,
     reads,
   };
