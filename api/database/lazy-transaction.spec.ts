@@ -1,26 +1,12 @@
-import type { QueryRunner } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
+import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
 import { LazyTransaction, readsOnly } from './lazy-transaction';
+import { BeginThenQuery } from './pipelined-begin';
 
-/** A QueryRunner that records what it is asked to do. */
+/** A QueryRunner that records the statements it is asked to run (statements without parameters only). */
 function fakeRunner() {
   const log: string[] = [];
-  let active = false;
   const runner = {
-    get isTransactionActive() {
-      return active;
-    },
-    startTransaction: async () => {
-      log.push('BEGIN');
-      active = true;
-    },
-    commitTransaction: async () => {
-      log.push('COMMIT');
-      active = false;
-    },
-    rollbackTransaction: async () => {
-      log.push('ROLLBACK');
-      active = false;
-    },
     query: async (text: string) => {
       log.push(text);
       return [];
@@ -36,13 +22,13 @@ describe('LazyTransaction', () => {
     const tx = new LazyTransaction(runner);
 
     // when
-    await tx.runner.query('SELECT * FROM process_instance WHERE id = $1');
+    await tx.runner.query('SELECT * FROM process_instance');
     await tx.runner.query('WITH w0 AS (UPDATE process_instance SET revision = revision + 1) SELECT 1');
     await tx.runner.query('SELECT 1');
     await tx.commit();
 
     // then
-    expect(log).toEqual(['SELECT * FROM process_instance WHERE id = $1', 'BEGIN', 'WITH w0 AS (UPDATE process_instance SET revision = revision + 1) SELECT 1', 'SELECT 1', 'COMMIT']);
+    expect(log).toEqual(['SELECT * FROM process_instance', 'START TRANSACTION', 'WITH w0 AS (UPDATE process_instance SET revision = revision + 1) SELECT 1', 'SELECT 1', 'COMMIT']);
   });
 
   it('neither commits nor rolls back a command that only read', async () => {
@@ -72,5 +58,79 @@ describe('LazyTransaction', () => {
     ]) {
       expect({ text, readsOnly: readsOnly(text) }).toEqual({ text, readsOnly: false });
     }
+  });
+});
+
+describe('LazyTransaction on the database', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let runner: QueryRunner;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataSource = new DataSource({ type: 'postgres', url: db.databaseUrl, extra: { max: 3 } });
+    await dataSource.initialize();
+    await dataSource.query('CREATE TABLE lazy_probe (n int NOT NULL)');
+  });
+  beforeEach(async () => {
+    runner = dataSource.createQueryRunner();
+    await runner.connect();
+  });
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await runner.release();
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  const count = async () => Number((await dataSource.query('SELECT count(*) AS n FROM lazy_probe'))[0].n);
+
+  it('sends BEGIN in its first write\'s round trip: a read, the write, one more statement and the commit are four', async () => {
+    // given
+    await dataSource.query('DELETE FROM lazy_probe');
+    const sent = jest.spyOn(runner, 'query');
+    const tx = new LazyTransaction(runner);
+
+    // when
+    const before = await tx.runner.query('SELECT count(*)::int AS n FROM lazy_probe WHERE n > $1', [0]);
+    const written = await tx.runner.query('INSERT INTO lazy_probe (n) VALUES ($1) RETURNING n', [7]);
+    const [inside] = await tx.runner.query('SELECT now() = statement_timestamp() AS same');
+    await tx.commit();
+
+    // then: the write's answer is its own rows, the statement after it ran in the transaction it opened
+    expect(before).toEqual([{ n: 0 }]);
+    expect(written).toEqual([{ n: 7 }]);
+    expect(inside.same).toBe(false);
+    expect(await count()).toBe(1);
+    expect(sent).toHaveBeenCalledTimes(4);
+    expect(sent.mock.calls[1]![0]).toBeInstanceOf(BeginThenQuery);
+  });
+
+  it('keeps nothing of a rolled-back command, and the connection serves the next one', async () => {
+    // given
+    await dataSource.query('DELETE FROM lazy_probe');
+
+    // when: written, then rolled back
+    const rolledBack = new LazyTransaction(runner);
+    await rolledBack.runner.query('INSERT INTO lazy_probe (n) VALUES ($1)', [1]);
+    await rolledBack.runner.query('INSERT INTO lazy_probe (n) VALUES ($1)', [2]);
+    await rolledBack.rollback();
+
+    // then
+    expect(await count()).toBe(0);
+
+    // when: a write that fails opens (and aborts) the transaction; it is rolled back
+    const failed = new LazyTransaction(runner);
+    const error = await failed.runner.query('INSERT INTO lazy_probe (n) VALUES ($1)', [null]).catch((e: unknown) => e);
+    await failed.rollback();
+
+    // then: the error is the statement's, and the same connection runs the next command
+    expect(String((error as Error).message)).toMatch(/null value/);
+    const next = new LazyTransaction(runner);
+    await next.runner.query('INSERT INTO lazy_probe (n) VALUES ($1)', [3]);
+    await next.commit();
+    expect(await dataSource.query('SELECT n FROM lazy_probe')).toEqual([{ n: 3 }]);
   });
 });

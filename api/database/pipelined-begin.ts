@@ -79,11 +79,27 @@ export class BeginThenQuery extends Query {
 }
 
 /**
+ * Runs `text` on `raw` (a connected QueryRunner holding no transaction) as the statement that opens
+ * the transaction: BEGIN travels with it (BeginThenQuery) when it has parameters; a statement without
+ * parameters (which may be several statements in one text) is preceded by a BEGIN of its own.
+ */
+export async function queryOpeningTransaction(raw: QueryRunner, text: string, params?: unknown[], structured?: boolean): Promise<any> {
+  if (!params?.length) {
+    await raw.query(BEGIN);
+    return raw.query(text, params, structured as true);
+  }
+  // Counted like the BEGIN it carries (TypeORM logs the statement itself).
+  raw.connection.logger.logQuery(BEGIN, [], raw);
+  const { name } = text as unknown as { name?: unknown };
+  const pipelined = new BeginThenQuery({ text: String(text), ...(typeof name === 'string' ? { name } : {}), values: params });
+  return raw.query(pipelined as unknown as string, params, structured as true);
+}
+
+/**
  * A transaction on `raw` (a connected QueryRunner holding no transaction) whose BEGIN travels
- * with its first statement that has parameters (BeginThenQuery), saving a round trip per command.
- * A first statement without parameters (which may be several statements in one text) is preceded
- * by a BEGIN of its own. Commit and rollback go through `raw` as plain statements; TypeORM's own
- * transaction methods are not used on it.
+ * with its first statement ({@link queryOpeningTransaction}), saving a round trip per command.
+ * Commit and rollback go through `raw` as plain statements; TypeORM's own transaction methods are
+ * not used on it.
  */
 export class PipelinedTransaction {
   private began = false;
@@ -93,15 +109,7 @@ export class PipelinedTransaction {
     const query = async (text: string, params?: unknown[], structured?: boolean) => {
       if (this.began) return raw.query(text, params, structured as true);
       this.began = true;
-      if (!params?.length) {
-        await raw.query(BEGIN);
-        return raw.query(text, params, structured as true);
-      }
-      // Counted like the BEGIN it carries (TypeORM logs the statement itself).
-      raw.connection.logger.logQuery(BEGIN, [], raw);
-      const { name } = text as unknown as { name?: unknown };
-      const pipelined = new BeginThenQuery({ text: String(text), ...(typeof name === 'string' ? { name } : {}), values: params });
-      return raw.query(pipelined as unknown as string, params, structured as true);
+      return queryOpeningTransaction(raw, text, params, structured);
     };
     this.runner = new Proxy(raw, { get: (target, prop) => (prop === 'query' ? query : Reflect.get(target, prop, target)) });
   }
