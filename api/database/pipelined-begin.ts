@@ -83,7 +83,7 @@ export class BeginThenQuery extends Query {
  * the transaction: BEGIN travels with it (BeginThenQuery) when it has parameters; a statement without
  * parameters (which may be several statements in one text) is preceded by a BEGIN of its own.
  */
-export async function queryOpeningTransaction(raw: QueryRunner, text: string, params?: unknown[], structured?: boolean): Promise<any> {
+export async function queryOpeningTransaction(raw: QueryRunner, text: string, params?: unknown[], structured?: boolean): ReturnType<QueryRunner['query']> {
   if (!params?.length) {
     await raw.query(BEGIN);
     return raw.query(text, params, structured as true);
