@@ -177,3 +177,8 @@ export function taskClocksAvailable(): boolean {
   }
   return taskClocks;
 }
+
+/** The clocks the execution budget uses here: the main thread's, and the FEEL sandbox workers' (logged at start). */
+export function cpuClocks(): { budget: ThreadClockKind; sandbox: 'schedstat' | 'wall' } {
+  return { budget: threadClock().kind, sandbox: taskClocksAvailable() ? 'schedstat' : 'wall' };
+}
