@@ -104,10 +104,13 @@ export class FeelSandbox {
   /** Workers started and terminated so far (for the bench and tests). */
   readonly stats = { spawned: 0, killed: 0, evaluations: 0 };
 
-  /** @param options.workerFile another worker speaking feel-worker.mjs's protocol (tests). */
+  /**
+   * @param options.workerFile another worker speaking feel-worker.mjs's protocol (tests).
+   * @param options.wallBackstop instead of {@link WALL_BACKSTOP} (tests).
+   */
   constructor(
     private readonly memoryMb: () => number,
-    private readonly options: { workerFile?: string } = {},
+    private readonly options: { workerFile?: string; wallBackstop?: number } = {},
   ) {}
 
   /** How evaluations are timed: the worker's CPU time ('schedstat') or wall time; null before a worker has loaded. */
@@ -211,7 +214,7 @@ export class FeelSandbox {
       if (ran >= ticket.timeoutMs) return this.kill(ticket.slot, ran, ran);
       ticket.checkAt = now + Math.max(MIN_CHECK_MS, ticket.timeoutMs - ran);
     }
-    const backstop = started + ticket.timeoutMs * WALL_BACKSTOP;
+    const backstop = started + ticket.timeoutMs * (this.options.wallBackstop ?? WALL_BACKSTOP);
     if (now >= backstop) {
       const cpu = this.cpuOf(ticket.slot) ?? now - started;
       return this.kill(ticket.slot, now - started, cpu, true);
