@@ -9,6 +9,7 @@ import { createApp } from './app';
 import { startClusterMetricsServer } from './metrics/metrics-access';
 import { superviseCluster } from './affinity/cluster-primary';
 import { applyHeapGrowth, workerExecArgv } from './config/v8-memory';
+import { cpuClocks } from '../engine';
 
 /**
  * Starts the server. With WORKERS > 1 the primary forks that many identical server processes
@@ -48,7 +49,14 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   await app.listen(config.port, config.host);
   console.log(
-    JSON.stringify({ level: 30, msg: `listening on http://localhost:${config.port}`, database: config.databaseUrl ? 'postgresql' : `embedded PGlite in ${config.dataDir}`, pid: process.pid }),
+    JSON.stringify({
+      level: 30,
+      msg: `listening on http://localhost:${config.port}`,
+      database: config.databaseUrl ? 'postgresql' : `embedded PGlite in ${config.dataDir}`,
+      pid: process.pid,
+      // How the execution budget measures CPU time here (README "Execution budget"): 'wall' means a loaded machine inflates it.
+      cpuClock: cpuClocks(),
+    }),
   );
 }
 

@@ -48,6 +48,7 @@ export { idBesides, idInSlot, slotOf } from './commands/instance-ids';
 export { InstanceRunner, type EngineSnapshot, type RunOutcome, type RunnableDefinition } from './runtime/instance-runner';
 export { setStallTimeout } from './runtime/quiescence';
 export { BUDGET_SETTINGS, budgetLimits, DEFAULT_BUDGET_LIMITS, setBudgetLimits, type BudgetLimits } from './runtime/budget';
+export { cpuClocks } from './runtime/thread-clock';
 export { closeFeelSandbox, warmFeelSandbox } from './expressions';
 export { decodeBpmnBytes, compileDefinition, validateDefinition, loadSourceContext, type ValidationResult } from './definitions';
 export { evaluateExpression, checkExpression } from './expressions';

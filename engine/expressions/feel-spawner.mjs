@@ -17,8 +17,9 @@ const workers = new Map();
 
 parentPort.on('message', (message) => {
   if (message.cmd === 'spawn') {
-    const { id, state, port, memoryMb } = message;
-    const worker = new Worker(WORKER_FILE, {
+    const { id, state, port, memoryMb, file } = message;
+    // `file`: another worker speaking the same protocol (tests only: sandbox.ts's SandboxOptions).
+    const worker = new Worker(file ? new URL(file) : WORKER_FILE, {
       workerData: { state, port },
       transferList: [port],
       resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: Math.max(2, Math.floor(memoryMb / 8)), stackSizeMb: 4 },

@@ -13,9 +13,11 @@ try {
   // not permitted here: the thread runs at the process's priority
 }
 import { date, dateAndTime, duration, evaluate, FeelDate, FeelDateTime, FeelDuration, FeelTime, time, unaryTest } from 'feelin';
+import { sandboxProtocol } from './worker-clock.mjs';
 
 const TEMPORAL_TYPES = [FeelDate, FeelTime, FeelDateTime, FeelDuration];
-const state = new Int32Array(workerData.state);
+// Flags "running" / "answered" in the SharedArrayBuffer, with this thread's CPU time (worker-clock.mjs).
+const protocol = sandboxProtocol(workerData.state);
 const port = workerData.port;
 
 /** Temporal values to their ISO text, other non-data values (functions, ranges) to null; counts characters. */
@@ -67,7 +69,7 @@ function contextOf(request) {
 }
 
 port.on('message', (request) => {
-  Atomics.store(state, 0, 1);
+  protocol.begin();
   let reply;
   try {
     const context = contextOf(request);
@@ -83,11 +85,10 @@ port.on('message', (request) => {
     reply = { seq: request.seq, kind: tooDeep ? 'too-deep' : 'error', message: String(error?.message ?? error) };
   }
   port.postMessage(reply);
-  Atomics.store(state, 0, 2);
-  Atomics.notify(state, 0);
+  protocol.end();
 });
 // Warm up the interpreter (grammar, iteration, built-ins) before the first request is picked up:
 // a cold first evaluation can take longer than a request's time limit on a busy machine.
 for (let i = 0; i < 20; i++) evaluate('some x in [1, 2] satisfies x > 1 and count(for i in 1..3 return i) > 0 and string length("a") = 1', {});
-Atomics.store(state, 1, 1);
+protocol.loaded();
 parentPort?.postMessage('ready');

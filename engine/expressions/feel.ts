@@ -142,11 +142,15 @@ function evaluateInSandbox(source: string, context: Record<string, unknown>, onP
     const ticket = sandbox.begin(source, context, options);
     const suspendable = key !== null && budget!.suspensions > 0 && sandbox.pendingCount < MAX_PENDING;
     answer = sandbox.waitSync(ticket, suspendable ? limits.expressionWaitMs : Infinity);
+    // The evaluation's time is busy time of the command: on a CPU clock the worker's (the main
+    // thread used none while it waited); on wall time the running stretch counted the wait already.
+    const onCpu = budget !== undefined && budget.clockKind !== 'wall';
+    if (answer && onCpu) budget.spend(answer.ms);
     if (!answer) {
       const began = performance.now();
       const done = sandbox.settle(ticket).then((result) => {
         const list = answers!.get(key!) ?? [];
-        list.push({ answer: result, ms: performance.now() - began });
+        list.push({ answer: result, ms: onCpu ? result.ms : performance.now() - began });
         answers!.set(key!, list);
       });
       throw charge(budget, suspendFor(done, budget?.element ?? null, `${where(budget)}the expression "${clip(source)}" is still running after ${limits.expressionWaitMs} ms; the command runs again once it ends`));
@@ -169,7 +173,7 @@ function evaluateInSandbox(source: string, context: Record<string, unknown>, onP
         limit,
         budget?.element ?? null,
         limit === 'expressionMemoryMb' ? limits.expressionMemoryMb : Math.round(answer.ranMs),
-        `${where(budget)}the expression "${clip(source)}" ${describeKill(limit, limits)}`,
+        `${where(budget)}the expression "${clip(source)}" ${answer.starved && limit !== 'expressionMemoryMb' ? describeStarved(answer.ranMs, answer.ms) : describeKill(limit, limits)}`,
       );
       // The worker may turn out to have died from its heap limit a moment later: say so.
       if (limit !== 'expressionMemoryMb') {
@@ -188,6 +192,10 @@ function describeKill(limit: string, limits: ReturnType<typeof budgetLimits>): s
   if (limit === 'expressionMemoryMb') return `ran out of its memory limit of ${limits.expressionMemoryMb} MB`;
   if (limit === 'timeMs') return `ran past the command's CPU time budget of ${limits.timeMs} ms`;
   return `ran longer than its time limit of ${limits.expressionMs} ms`;
+}
+
+function describeStarved(ranMs: number, cpuMs: number): string {
+  return `was not done after ${Math.round(ranMs)} ms (it got ${Math.round(cpuMs)} ms of CPU time: the machine is overloaded)`;
 }
 
 function tooLarge(budget: CommandBudget | undefined, source: string, chars: number) {

@@ -1,4 +1,7 @@
-import { FeelSandbox } from './sandbox';
+import { join } from 'node:path';
+import { FeelSandbox, WALL_BACKSTOP } from './sandbox';
+
+const onLinux = process.platform === 'linux' ? it : it.skip;
 
 const options = { timeoutMs: 5_000, maxChars: 10_000 };
 
@@ -36,5 +39,88 @@ describe('the FEEL sandbox workers', () => {
     expect(sandbox.stats.spawned).toBe(3);
     expect(sandbox.evaluate('for x in [5] return x', {}, options)).toMatchObject({ kind: 'ok', value: [5] });
     expect(await sandbox.settle(ticket)).toMatchObject({ kind: 'ok', value: 1000 });
+  });
+});
+
+describe("the FEEL sandbox's time limit is the worker's CPU time", () => {
+  const options = { timeoutMs: 200, maxChars: 10_000 };
+  let sandbox: FeelSandbox;
+  // A worker speaking the sandbox's protocol that idles (blocked, off the CPU) or burns CPU on request.
+  const open = (wallBackstop?: number) => {
+    sandbox = new FeelSandbox(() => 64, { workerFile: join(__dirname, 'testing', 'idle-worker.mjs'), wallBackstop });
+    sandbox.warm();
+  };
+  beforeEach(() => open());
+  afterEach(() => sandbox.close());
+  // The workers run at the lowest CPU priority: on a loaded machine one that burns CPU can get so
+  // little of it that the wall-time backstop would end it first; the tests about CPU time set the backstop far away.
+  const farBackstop = 1000;
+
+  onLinux('answers an evaluation whose worker is kept off the CPU longer than its limit (a loaded machine)', () => {
+    const answer = sandbox.evaluate('idle 600', {}, options);
+    expect(answer).toMatchObject({ kind: 'ok', value: { idle: 600 } });
+    expect(answer.ms).toBeLessThan(100);
+    expect(sandbox.clock).toBe('schedstat');
+    expect(sandbox.stats.killed).toBe(0);
+  });
+
+  it('terminates a worker that uses its CPU time, and says how much it used', () => {
+    sandbox.close();
+    open(farBackstop);
+    const answer = sandbox.evaluate('burn 10000', {}, options);
+    expect(answer).toMatchObject({ kind: 'killed', starved: false });
+    expect(answer.ms).toBeGreaterThanOrEqual(200);
+    expect(answer.ms).toBeLessThan(10_000);
+    expect(sandbox.stats.killed).toBe(1);
+  });
+
+  it("answers the worker's CPU time of an evaluation as its time", () => {
+    sandbox.close();
+    open(farBackstop);
+    const answer = sandbox.evaluate('burn 120', {}, { ...options, timeoutMs: 5000 });
+    expect(answer).toMatchObject({ kind: 'ok', value: { burn: 120 } });
+    expect(answer.ms).toBeGreaterThanOrEqual(120);
+    expect(answer.ms).toBeLessThan(200);
+  });
+
+  onLinux(`terminates a starved worker after ${WALL_BACKSTOP} times its limit in wall time`, () => {
+    const began = performance.now();
+    const answer = sandbox.evaluate('idle 60000', {}, { ...options, timeoutMs: 100 });
+    expect(answer).toMatchObject({ kind: 'killed', starved: true });
+    expect(performance.now() - began).toBeGreaterThanOrEqual(100 * WALL_BACKSTOP);
+    expect(performance.now() - began).toBeLessThan(30_000);
+    expect(answer.ms).toBeLessThan(100);
+    if (answer.kind === 'killed') expect(answer.ranMs).toBeGreaterThanOrEqual(100 * WALL_BACKSTOP);
+  });
+
+  onLinux('lets an evaluation awaited asynchronously idle past its limit too', async () => {
+    const ticket = sandbox.begin('idle 500', {}, { ...options, timeoutMs: 100 });
+    expect(sandbox.waitSync(ticket, 0)).toBeNull();
+    expect(await sandbox.settle(ticket)).toMatchObject({ kind: 'ok', value: { idle: 500 } });
+  });
+
+  it('terminates an evaluation awaited asynchronously that uses its CPU time', async () => {
+    sandbox.close();
+    open(farBackstop);
+    const ticket = sandbox.begin('burn 10000', {}, { ...options, timeoutMs: 100 });
+    expect(sandbox.waitSync(ticket, 0)).toBeNull();
+    const answer = await sandbox.settle(ticket);
+    expect(answer).toMatchObject({ kind: 'killed', starved: false });
+    expect(answer.ms).toBeGreaterThanOrEqual(100);
+  });
+});
+
+describe('the FEEL sandbox worker reports its CPU time', () => {
+  onLinux('on Linux: the caller reads the worker thread clock', () => {
+    const sandbox = new FeelSandbox(() => 64);
+    try {
+      sandbox.warm();
+      const answer = sandbox.evaluate('count(for x in 1..20000 return x)', {}, { timeoutMs: 5000, maxChars: 1000 });
+      expect(answer).toMatchObject({ kind: 'ok', value: 20000 });
+      expect(answer.ms).toBeGreaterThan(0);
+      expect(sandbox.clock).toBe('schedstat');
+    } finally {
+      sandbox.close();
+    }
   });
 });

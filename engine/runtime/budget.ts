@@ -5,14 +5,17 @@
  *
  * How it is enforced (see README "Execution budget"):
  * - every element entered is a checkpoint ({@link CommandBudget.step}): it counts the step, adds
- *   the time of the running synchronous stretch to the command's busy time, checks the main
+ *   the time of the running synchronous stretch to the command's busy time (CPU time of the main
+ *   thread, thread-clock.ts; the clock is read when a stretch opens and closes, and at a checkpoint
+ *   only once the stretch's wall time, an upper bound of its CPU time, could pass the limit), checks the main
  *   thread's heap growth every few steps, and once the stretch has run
  *   {@link BudgetLimits.sliceMs} without the event loop turning, an element entered by a sequence
  *   flow waits ({@link CommandBudget.defer}; budget-steps.ts says which elements never wait): the
  *   waiting elements resume one slice per event-loop turn, so an endless loop of automatic steps
  *   neither blocks other requests (health) nor grows the stack;
- * - FEEL that is not trivially safe runs in a worker thread with its own heap limit and a timeout
- *   (engine/expressions/sandbox.ts); its time counts as busy time of the command. Inside a command
+ * - FEEL that is not trivially safe runs in a worker thread with its own heap limit and a limit on
+ *   its CPU time (engine/expressions/sandbox.ts); the worker's CPU time counts as busy time of the
+ *   command ({@link CommandBudget.spend}). Inside a command
  *   run by the kernel, an evaluation still running after {@link BudgetLimits.expressionWaitMs} is
  *   not waited for on the event loop: the command stops with a pending evaluation
  *   ({@link pendingOf}), the kernel waits for it asynchronously and runs the command again, which
@@ -24,6 +27,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { EngineError, EngineErrorCode } from '../errors';
+import { threadClock, type ThreadClock } from './thread-clock';
 
 export interface BudgetLimits {
   /** Busy (on-CPU) time of one command's engine work, ms. */
@@ -108,8 +112,15 @@ export class CommandBudget {
   private busyMs = 0;
   /** Start of the running synchronous stretch (performance.now()), if one runs: the slices are wall time (they bound the event loop's pauses). */
   private stretchStart: number | null = null;
-  /** The same start on the CPU clock ({@link cpuClockMs}): the time budget is CPU time. */
+  /** The same start on the thread's CPU clock: the time budget is CPU time. */
   private stretchCpuStart = 0;
+  /**
+   * The running stretch's last reading of the CPU clock: at `boundWall` (performance.now()) the
+   * stretch had used `boundCpu` ms. Wall time is an upper bound of CPU time, so until
+   * `busyMs + boundCpu + (now - boundWall)` passes the limit the CPU clock need not be read.
+   */
+  private boundWall = 0;
+  private boundCpu = 0;
   /** Counts the synchronous stretches (a new one each time the event loop turned in between). */
   private stretchSeq = 0;
 
@@ -135,6 +146,7 @@ export class CommandBudget {
     given: Readonly<BudgetLimits> = limits,
     readonly suspensions = 0,
     readonly answers: Map<string, { answer: unknown; ms: number }[]> | null = null,
+    private readonly clock: ThreadClock = threadClock(),
   ) {
     this.limits = given;
     this.heapAtStart = getHeapStatistics().used_heap_size;
@@ -147,7 +159,12 @@ export class CommandBudget {
 
   /** Busy time so far, ms (the running stretch included). */
   elapsedMs(): number {
-    return this.busyMs + (this.stretchStart === null ? 0 : cpuClockMs() - this.stretchCpuStart);
+    return this.busyMs + (this.stretchStart === null ? 0 : this.clock.now() - this.stretchCpuStart);
+  }
+
+  /** The clock the time budget is measured on (budget.ts uses the thread's CPU clock where there is one). */
+  get clockKind(): ThreadClock['kind'] {
+    return this.clock.kind;
   }
 
   /** Busy time left, ms. */
@@ -169,8 +186,9 @@ export class CommandBudget {
   busy(): void {
     if (this.stretchStart !== null) return;
     this.stretchSeq++;
-    this.stretchStart = performance.now();
-    this.stretchCpuStart = cpuClockMs();
+    this.stretchStart = this.boundWall = performance.now();
+    this.stretchCpuStart = this.clock.now();
+    this.boundCpu = 0;
     setImmediate(() => this.closeStretch());
   }
 
@@ -255,7 +273,16 @@ export class CommandBudget {
   /** Checks the time budget (e.g. after an expression); false once over budget. */
   checkTime(elementId: string | null): boolean {
     if (this.current) return false;
-    const elapsed = this.elapsedMs();
+    // Cheap on every step: the CPU clock is read only once the wall-time bound could pass the limit.
+    if (this.stretchStart === null) {
+      if (this.busyMs <= this.limits.timeMs) return true;
+    } else {
+      const now = performance.now();
+      if (this.busyMs + this.boundCpu + (now - this.boundWall) <= this.limits.timeMs) return true;
+      this.boundCpu = this.clock.now() - this.stretchCpuStart;
+      this.boundWall = now;
+    }
+    const elapsed = this.busyMs + (this.stretchStart === null ? 0 : this.boundCpu);
     if (elapsed <= this.limits.timeMs) return true;
     this.fail('timeMs', elementId, Math.round(elapsed), `${elementId ? `element "${elementId}": ` : ''}the command's engine work took more than ${this.limits.timeMs} ms of CPU time`);
     return false;
@@ -285,24 +312,10 @@ export class CommandBudget {
 
   private closeStretch(): void {
     if (this.stretchStart === null) return;
-    this.busyMs += cpuClockMs() - this.stretchCpuStart;
+    this.busyMs += this.clock.now() - this.stretchCpuStart;
     this.stretchStart = null;
   }
 }
-
-const threadCpuUsage = (process as { threadCpuUsage?: () => { user: number; system: number } }).threadCpuUsage;
-
-/**
- * The main thread's CPU time, ms (Node 22.19+ and 24: `process.threadCpuUsage`), so that a command
- * is measured by the work it did, not by how long a loaded machine kept it waiting; on Node 20, which
- * has no per-thread clock, wall time (a loaded machine then stops large commands earlier).
- */
-export const cpuClockMs: () => number = threadCpuUsage
-  ? () => {
-      const { user, system } = threadCpuUsage.call(process);
-      return (user + system) / 1000;
-    }
-  : () => performance.now();
 
 /** A BUDGET_EXCEEDED error (422) naming the limit, its setting, the value reached and the element. */
 export function budgetExceeded(limit: keyof BudgetLimits, elementId: string | null, value: number, message: string, given: Readonly<BudgetLimits> = limits): EngineError {

@@ -1,0 +1,128 @@
+import { CommandBudget, DEFAULT_BUDGET_LIMITS, runWithBudget, setBudgetLimits } from './budget';
+import type { ThreadClock } from './thread-clock';
+import { closeFeelSandbox, evaluateFeel, feelSandbox } from '../expressions';
+
+/** Blocks this thread for `ms` without using a CPU (as a thread a loaded machine leaves waiting). */
+const block = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+/** Uses `ms` of this process's CPU time (process.cpuUsage: a clock independent of the budget's). */
+function burn(ms: number): void {
+  const from = process.cpuUsage();
+  for (;;) {
+    const used = process.cpuUsage(from);
+    if ((used.user + used.system) / 1000 >= ms) return;
+  }
+}
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+const onLinux = process.platform === 'linux' ? it : it.skip;
+
+describe('the time budget of a command is CPU time (Node 20 and 24)', () => {
+  const limits = { ...DEFAULT_BUDGET_LIMITS, timeMs: 100 };
+
+  onLinux('does not stop a command whose thread waited for a CPU (blocked) past the budget in wall time', async () => {
+    const budget = new CommandBudget(limits);
+    expect(budget.clockKind).not.toBe('wall');
+    budget.busy();
+    block(300);
+    expect(budget.step('a', true)).not.toBe('stop');
+    expect(budget.checkTime('a')).toBe(true);
+    await turn();
+    // a second stretch, after the first one closed
+    budget.busy();
+    block(300);
+    expect(budget.step('b', true)).not.toBe('stop');
+    await turn();
+    expect(budget.violation).toBeNull();
+    expect(budget.elapsedMs()).toBeLessThan(60);
+  });
+
+  it('stops a command at the first checkpoint after its engine work used the budget, within one stretch', () => {
+    const budget = new CommandBudget(limits);
+    budget.busy();
+    expect(budget.step('a', false)).toBe('go');
+    burn(130);
+    expect(budget.step('b', false)).toBe('stop');
+    expect(budget.violation).toMatchObject({ code: 'BUDGET_EXCEEDED', details: { limit: 'timeMs', elementId: 'b' } });
+    expect(budget.violation!.details!.value).toBeGreaterThan(100);
+  });
+
+  it('adds up the CPU time of the stretches, not the waits between them', async () => {
+    const budget = new CommandBudget(limits);
+    for (let i = 0; i < 2; i++) {
+      budget.busy();
+      burn(40);
+      expect(budget.step(`s${i}`, false)).toBe('go');
+      await turn();
+      block(100);
+    }
+    budget.busy();
+    burn(40);
+    expect(budget.step('s2', false)).toBe('stop');
+    expect(budget.violation).toMatchObject({ details: { limit: 'timeMs', elementId: 's2' } });
+  });
+
+  it('reads the CPU clock when a stretch opens and closes, and at a step only once the wall time could pass the budget', async () => {
+    let reads = 0;
+    let cpu = 0;
+    const clock: ThreadClock = {
+      kind: 'schedstat',
+      now: () => {
+        reads++;
+        return cpu;
+      },
+    };
+    const budget = new CommandBudget({ ...limits, timeMs: 100 }, 0, null, clock);
+    budget.busy();
+    const verdicts = new Set<string>();
+    for (let i = 0; i < 300; i++) verdicts.add(budget.step(`e${i}`, false));
+    expect([...verdicts]).toEqual(['go']);
+    expect(reads).toBe(1);
+    // 110 ms of wall time without CPU: the bound passes the budget once, the clock says it was not used
+    block(110);
+    expect(budget.step('late', false)).toBe('go');
+    expect(reads).toBe(2);
+    expect(budget.step('late2', false)).toBe('go');
+    expect(reads).toBe(2);
+    cpu = 101;
+    block(110);
+    expect(budget.step('over', false)).toBe('stop');
+    expect(budget.violation).toMatchObject({ details: { limit: 'timeMs', elementId: 'over', value: 101 } });
+    await turn();
+    expect(reads).toBe(4);
+  });
+});
+
+describe("a sandboxed FEEL evaluation's time in the command's budget", () => {
+  afterAll(() => closeFeelSandbox());
+
+  it("counts the worker's CPU time as busy time of the command (the main thread waits without a CPU)", async () => {
+    const source = 'count(for x in 1..150000 return x * 2)';
+    // The expression's CPU time in the worker (warm), without a budget.
+    feelSandbox().warm();
+    const costs: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const answer = feelSandbox().evaluate(source, {}, { timeoutMs: 60_000, maxChars: 1000 });
+      expect(answer).toMatchObject({ kind: 'ok', value: 150000 });
+      if (i > 0) costs.push(answer.ms);
+    }
+    const [least, most] = [Math.min(...costs), Math.max(...costs)];
+    expect(least).toBeGreaterThan(5);
+    const previous = setBudgetLimits({ timeMs: Math.ceil(most * 1.5), expressionMs: 60_000 });
+    try {
+      const budget = new CommandBudget();
+      let evaluations = 0;
+      const loop = runWithBudget(budget, async () => {
+        for (; evaluations < 10; evaluations++) {
+          evaluateFeel(source, {});
+          // each evaluation's CPU time is charged (on Node 24 it was not: the main thread used none)
+          expect(budget.elapsedMs()).toBeGreaterThanOrEqual((evaluations + 1) * least * 0.5);
+        }
+      });
+      await expect(loop).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED', details: { limit: 'timeMs' } });
+      // about 1.5 evaluations fit in the budget
+      expect(evaluations).toBeGreaterThanOrEqual(1);
+      expect(evaluations).toBeLessThanOrEqual(3);
+    } finally {
+      setBudgetLimits(previous);
+    }
+  });
+});
