@@ -45,7 +45,7 @@ export interface OrchestratorOptions {
   calendars?: CalendarLookup;
   /** Running engines kept in memory between commands (0 = always recover from the snapshot). */
   liveEngines?: number;
-  /** Memory budget of those engines, in MiB as estimated from their diagrams (InstanceRunner.keep; default 64). */
+  /** Memory budget of those engines, in MiB as estimated from their diagrams (InstanceRunner.keep; default 48). */
   liveEngineMemoryMb?: number;
   /** Seconds after which a kept engine whose instance had no command is dropped (0: only the budget drops engines; default 10). */
   liveEngineIdleSeconds?: number;

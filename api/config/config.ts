@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_BUDGET_LIMITS, DEFAULT_LIVE_ENGINE_IDLE_MS, type BudgetLimits } from '../../engine';
+import { DEFAULT_BUDGET_LIMITS, DEFAULT_LIVE_ENGINE_BYTES, DEFAULT_LIVE_ENGINE_IDLE_MS, type BudgetLimits } from '../../engine';
 import { DEFAULT_HEAP_GROWTH_PERCENT, DEFAULT_MALLOC_ARENA_MAX, DEFAULT_SEMI_SPACE_MB } from './v8-memory';
 
 /** Validated configuration. `process.env` is read here and nowhere else. */
@@ -166,7 +166,7 @@ const EnvSchema = z.object({
   STATIC_DIR: z.string().optional(),
   TIMER_POLL_MS: int(0, 3_600_000).default(1000),
   ENGINE_STALL_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
-  WARM_ENGINE_MEMORY_MB: int(0, 65_536).default(64),
+  WARM_ENGINE_MEMORY_MB: int(0, 65_536).default(DEFAULT_LIVE_ENGINE_BYTES / 2 ** 20),
   WARM_ENGINE_IDLE_SECONDS: int(0, 86_400).default(DEFAULT_LIVE_ENGINE_IDLE_MS / 1000),
   HEAP_GROWTH_PERCENT: int(0, 1_000).default(DEFAULT_HEAP_GROWTH_PERCENT),
   SEMI_SPACE_MB: int(0, 1_024).default(DEFAULT_SEMI_SPACE_MB),

@@ -25,10 +25,11 @@ describe('the malloc arenas of a cluster worker', () => {
 });
 
 describe('the memory settings in the configuration', () => {
-  it('defaults to 2 malloc arenas per worker and 10 s of idle time per warm engine', () => {
+  it('defaults to 2 malloc arenas per worker, and to warm engines idle at most 10 s within 48 MiB', () => {
     const config = loadConfig({});
     expect(config.v8Memory?.mallocArenaMax).toBe(2);
     expect(config.warmEngineIdleSeconds).toBe(10);
+    expect(config.warmEngineMemoryMb).toBe(48);
     expect(loadConfig({ MALLOC_ARENA_MAX: '0', WARM_ENGINE_IDLE_SECONDS: '0' })).toMatchObject({ v8Memory: { mallocArenaMax: 0 }, warmEngineIdleSeconds: 0 });
   });
 

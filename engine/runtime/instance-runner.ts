@@ -1030,8 +1030,13 @@ export function rearmTimers(state: unknown, rearm: ReadonlyMap<string, Date>): v
   visit(state);
 }
 
-/** Default memory budget of the kept engines of one process (WARM_ENGINE_MEMORY_MB in the server). */
-export const DEFAULT_LIVE_ENGINE_BYTES = 64 * 2 ** 20;
+/**
+ * Default memory budget of the kept engines of one process (WARM_ENGINE_MEMORY_MB in the server):
+ * about 14 engines of the bench's 100-element flow, 23 of its change flow, 64 (the count limit) of a 13-element one.
+ * It was 64 MiB; the engines are old-generation heap, which V8 lets grow to 1.5 × what is live
+ * (HEAP_GROWTH_PERCENT), so each MiB of budget is 1.5 MiB of RSS at the peak.
+ */
+export const DEFAULT_LIVE_ENGINE_BYTES = 48 * 2 ** 20;
 
 /**
  * Default idle time after which a kept engine is dropped (WARM_ENGINE_IDLE_SECONDS in the server).
