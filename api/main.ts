@@ -8,7 +8,7 @@ import { EmbeddedPostgres } from './database/embedded-postgres';
 import { createApp } from './app';
 import { startClusterMetricsServer } from './metrics/metrics-access';
 import { superviseCluster } from './affinity/cluster-primary';
-import { applyHeapGrowth, workerExecArgv } from './config/v8-memory';
+import { applyHeapGrowth, workerExecArgv, workerMemoryEnv } from './config/v8-memory';
 import { cpuClocks } from '../engine';
 
 /**
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     // Each worker owns the instances of its slots and the others send it their commands (api/affinity); an exited worker is replaced.
     const supervisor = superviseCluster(
       config.workers,
-      { ...process.env, DATABASE_URL: databaseUrl, WORKERS: '1', EMBEDDED_PRIMARY: embedded ? '1' : '' },
+      { ...process.env, ...workerMemoryEnv(config.v8Memory?.mallocArenaMax ?? 0), DATABASE_URL: databaseUrl, WORKERS: '1', EMBEDDED_PRIMARY: embedded ? '1' : '' },
       workerExecArgv(process.execArgv, process.env.NODE_OPTIONS, config.v8Memory?.semiSpaceMb ?? 0),
     );
     const stop = async () => {

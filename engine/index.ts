@@ -45,7 +45,7 @@ export { calculatePriorityHandler } from './services/calculate-priority.handler'
 export { builtInHandlers } from './services/built-in';
 export { assertVariables, MAX_VARIABLES_BYTES } from './variables';
 export { idBesides, idInSlot, slotOf } from './commands/instance-ids';
-export { InstanceRunner, type EngineSnapshot, type RunOutcome, type RunnableDefinition } from './runtime/instance-runner';
+export { DEFAULT_LIVE_ENGINE_BYTES, DEFAULT_LIVE_ENGINE_IDLE_MS, InstanceRunner, type EngineSnapshot, type RunOutcome, type RunnableDefinition } from './runtime/instance-runner';
 export { setStallTimeout } from './runtime/quiescence';
 export { BUDGET_SETTINGS, budgetLimits, DEFAULT_BUDGET_LIMITS, setBudgetLimits, type BudgetLimits } from './runtime/budget';
 export { cpuClocks } from './runtime/thread-clock';

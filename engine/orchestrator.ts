@@ -45,8 +45,10 @@ export interface OrchestratorOptions {
   calendars?: CalendarLookup;
   /** Running engines kept in memory between commands (0 = always recover from the snapshot). */
   liveEngines?: number;
-  /** Memory budget of those engines, in MiB as estimated from their diagrams (InstanceRunner.keep; default 64). */
+  /** Memory budget of those engines, in MiB as estimated from their diagrams (InstanceRunner.keep; default 48). */
   liveEngineMemoryMb?: number;
+  /** Seconds after which a kept engine whose instance had no command is dropped (0: only the budget drops engines; default 10). */
+  liveEngineIdleSeconds?: number;
   /**
    * The id of a new instance (default: a random UUID). A cluster worker picks one in a slot it
    * owns (engine/commands/instance-ids.ts, api/affinity), so that the instance's commands find its engine warm.
@@ -114,7 +116,7 @@ export class Orchestrator {
   constructor(private readonly options: OrchestratorOptions) {
     const clock = options.clock ?? systemClock;
     this.timeZone = options.timeZone ?? 'UTC';
-    this.runner = new InstanceRunner(options.handlers, clock, this.timeZone, options.liveEngines, options.calendars, options.liveEngineMemoryMb === undefined ? undefined : options.liveEngineMemoryMb * 2 ** 20);
+    this.runner = new InstanceRunner(options.handlers, clock, this.timeZone, options.liveEngines, options.calendars, options.liveEngineMemoryMb === undefined ? undefined : options.liveEngineMemoryMb * 2 ** 20, options.liveEngineIdleSeconds === undefined ? undefined : options.liveEngineIdleSeconds * 1000);
     this.kernel = new CommandKernel(options.transactions, clock, this.runner, options.definitionCacheSize);
     this.slaCommands = new SlaCommands(this.kernel, this.runner, options.calendars ?? noCalendars);
     this.timerCommands = new TimerCommands(this.kernel, this.runner, (store, definition, input, fire) => this.startIn(store, definition, input, fire), this.timeZone);

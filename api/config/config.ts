@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_BUDGET_LIMITS, type BudgetLimits } from '../../engine';
-import { DEFAULT_HEAP_GROWTH_PERCENT, DEFAULT_SEMI_SPACE_MB } from './v8-memory';
+import { DEFAULT_BUDGET_LIMITS, DEFAULT_LIVE_ENGINE_BYTES, DEFAULT_LIVE_ENGINE_IDLE_MS, type BudgetLimits } from '../../engine';
+import { DEFAULT_HEAP_GROWTH_PERCENT, DEFAULT_MALLOC_ARENA_MAX, DEFAULT_SEMI_SPACE_MB } from './v8-memory';
 
 /** Validated configuration. `process.env` is read here and nowhere else. */
 export interface AppConfig {
@@ -34,10 +34,12 @@ export interface AppConfig {
   engineStallTimeoutMs?: number;
   /** Memory budget of the engines each process keeps warm between commands, in MiB (0: none kept); absent = engine default. */
   warmEngineMemoryMb?: number;
+  /** Seconds after which a warm engine whose instance had no command is dropped (0: kept until the memory budget drops it); absent = engine default. */
+  warmEngineIdleSeconds?: number;
   /** Execution budget of each command (engine/runtime/budget.ts); absent values keep the engine defaults. */
   budget?: Partial<BudgetLimits>;
-  /** V8 memory settings of each server process (api/config/v8-memory.ts); 0 = V8's own. */
-  v8Memory?: { heapGrowthPercent: number; semiSpaceMb: number };
+  /** V8 and malloc memory settings of each server process (api/config/v8-memory.ts); 0 = V8's or glibc's own. */
+  v8Memory?: { heapGrowthPercent: number; semiSpaceMb: number; mallocArenaMax?: number };
   /** Identity settings; absent means {@link defaultAuthConfig} of this config. */
   auth?: AuthConfig;
   /** Deploy the reference flows of processes/catalogue.json on the first start of an empty database (absent = false). */
@@ -164,9 +166,11 @@ const EnvSchema = z.object({
   STATIC_DIR: z.string().optional(),
   TIMER_POLL_MS: int(0, 3_600_000).default(1000),
   ENGINE_STALL_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
-  WARM_ENGINE_MEMORY_MB: int(0, 65_536).default(64),
+  WARM_ENGINE_MEMORY_MB: int(0, 65_536).default(DEFAULT_LIVE_ENGINE_BYTES / 2 ** 20),
+  WARM_ENGINE_IDLE_SECONDS: int(0, 86_400).default(DEFAULT_LIVE_ENGINE_IDLE_MS / 1000),
   HEAP_GROWTH_PERCENT: int(0, 1_000).default(DEFAULT_HEAP_GROWTH_PERCENT),
   SEMI_SPACE_MB: int(0, 1_024).default(DEFAULT_SEMI_SPACE_MB),
+  MALLOC_ARENA_MAX: int(0, 1_024).default(DEFAULT_MALLOC_ARENA_MAX),
   ENGINE_TIME_BUDGET_MS: int(50, 600_000).default(DEFAULT_BUDGET_LIMITS.timeMs),
   ENGINE_MEMORY_BUDGET_MB: int(16, 65_536).default(DEFAULT_BUDGET_LIMITS.memoryMb),
   ENGINE_MAX_STEPS: int(100, 10_000_000).default(DEFAULT_BUDGET_LIMITS.steps),
@@ -263,7 +267,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDi
     timeZone: e.TIME_ZONE,
     engineStallTimeoutMs: e.ENGINE_STALL_TIMEOUT_MS,
     warmEngineMemoryMb: e.WARM_ENGINE_MEMORY_MB,
-    v8Memory: { heapGrowthPercent: e.HEAP_GROWTH_PERCENT, semiSpaceMb: e.SEMI_SPACE_MB },
+    warmEngineIdleSeconds: e.WARM_ENGINE_IDLE_SECONDS,
+    v8Memory: { heapGrowthPercent: e.HEAP_GROWTH_PERCENT, semiSpaceMb: e.SEMI_SPACE_MB, mallocArenaMax: e.MALLOC_ARENA_MAX },
     budget: {
       timeMs: e.ENGINE_TIME_BUDGET_MS,
       memoryMb: e.ENGINE_MEMORY_BUDGET_MB,

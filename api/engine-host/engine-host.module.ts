@@ -101,6 +101,7 @@ export class EngineHostModule {
               ...(config.definitionLimits ? { definitionLimits: config.definitionLimits } : {}),
               timeZone: config.timeZone,
               ...(config.warmEngineMemoryMb !== undefined ? { liveEngineMemoryMb: config.warmEngineMemoryMb } : {}),
+              ...(config.warmEngineIdleSeconds !== undefined ? { liveEngineIdleSeconds: config.warmEngineIdleSeconds } : {}),
               ...(affinity ? { newInstanceId: () => affinity.newInstanceId() } : {}),
             }));
             return affinity ? affinity.route(orchestrator) : orchestrator;

@@ -244,6 +244,8 @@ export class InstanceRunner {
     private readonly calendars?: CalendarLookup,
     /** Memory budget of the kept engines, in bytes as {@link liveEngineBytes} estimates them. */
     private readonly liveBytesLimit = DEFAULT_LIVE_ENGINE_BYTES,
+    /** A kept engine not used again for this long (ms of real time) is dropped; 0 keeps it until evicted. */
+    private readonly liveIdleMs = DEFAULT_LIVE_ENGINE_IDLE_MS,
   ) {}
 
   /** Told, on every resume, whether this process still held the instance's engine (warm) or recovered it from the snapshot. */
@@ -253,10 +255,14 @@ export class InstanceRunner {
    * Engines kept after a committed command, by instance, with the revision they produced and their
    * estimated size. Taken out while a command uses one, so a failed command simply drops it.
    * Bounded (least recently kept goes first) by count and by memory: an engine's heap grows with
-   * its diagram (see {@link liveEngineBytes}).
+   * its diagram (see {@link liveEngineBytes}); and by idle time (`liveIdleMs`): an engine whose
+   * instance had no command for that long is dropped, so a burst of work does not leave its
+   * engines in the heap for good (the map's order is the order of keeping, so the idle ones are first).
    */
-  private readonly live = new Map<string, { revision: number; entry: LiveEngineInternal; bytes: number }>();
+  private readonly live = new Map<string, { revision: number; entry: LiveEngineInternal; bytes: number; keptAt: number }>();
   private liveBytes = 0;
+  /** Drops the idle engines of a process that gets no more commands (unref'd: never keeps the process alive). */
+  private idleSweep: ReturnType<typeof setTimeout> | null = null;
 
   /** Keeps a committed command's engine for the instance's next command (call after commit). */
   keep(instanceId: string, revision: number, live: LiveEngine | undefined): void {
@@ -265,14 +271,33 @@ export class InstanceRunner {
     const entry = live as LiveEngineInternal;
     const bytes = liveEngineBytes(entry.sourceContext);
     if (bytes > this.liveBytesLimit) return;
-    this.live.set(instanceId, { revision, entry, bytes });
+    this.live.set(instanceId, { revision, entry, bytes, keptAt: performance.now() });
     this.liveBytes += bytes;
     while (this.live.size > this.liveLimit || this.liveBytes > this.liveBytesLimit) this.forget(this.live.keys().next().value!);
+    this.dropIdle();
   }
 
   /** The kept engines: how many, and their estimated bytes. */
   liveEngines(): { count: number; bytes: number } {
+    this.dropIdle();
     return { count: this.live.size, bytes: this.liveBytes };
+  }
+
+  /** Forgets the engines kept longer than `liveIdleMs` ago, and arms the sweep for the oldest one left. */
+  private dropIdle(): void {
+    if (this.liveIdleMs <= 0) return;
+    const now = performance.now();
+    for (const [instanceId, kept] of this.live) {
+      if (now - kept.keptAt < this.liveIdleMs) break;
+      this.forget(instanceId);
+    }
+    const oldest = this.live.values().next().value;
+    if (!oldest || this.idleSweep) return;
+    this.idleSweep = setTimeout(() => {
+      this.idleSweep = null;
+      this.dropIdle();
+    }, Math.max(0, oldest.keptAt + this.liveIdleMs - now) + 50);
+    this.idleSweep.unref?.();
   }
 
   /** A command that did not touch the engine (claim, unclaim) moved the revision on. */
@@ -289,6 +314,7 @@ export class InstanceRunner {
   }
 
   private take(instanceId: string, revision: number, definitionId: string): LiveEngineInternal | null {
+    this.dropIdle();
     const kept = this.live.get(instanceId);
     if (!kept) return null;
     this.forget(instanceId);
@@ -1004,8 +1030,22 @@ export function rearmTimers(state: unknown, rearm: ReadonlyMap<string, Date>): v
   visit(state);
 }
 
-/** Default memory budget of the kept engines of one process (WARM_ENGINE_MEMORY_MB in the server). */
-export const DEFAULT_LIVE_ENGINE_BYTES = 64 * 2 ** 20;
+/**
+ * Default memory budget of the kept engines of one process (WARM_ENGINE_MEMORY_MB in the server):
+ * about 14 engines of the bench's 100-element flow, 23 of its change flow, 64 (the count limit) of a 13-element one.
+ * It was 64 MiB; the engines are old-generation heap, which V8 lets grow to 1.5 × what is live
+ * (HEAP_GROWTH_PERCENT), so each MiB of budget is 1.5 MiB of RSS at the peak.
+ */
+export const DEFAULT_LIVE_ENGINE_BYTES = 48 * 2 ** 20;
+
+/**
+ * Default idle time after which a kept engine is dropped (WARM_ENGINE_IDLE_SECONDS in the server).
+ * A warm engine pays off for commands that follow each other (a client working through an
+ * instance, an external worker, a timer due soon); an instance idle for longer waits for a person
+ * or a later timer, and recovering its engine then costs one snapshot decode, while the engine
+ * would hold 0.7–3.7 MB of heap meanwhile.
+ */
+export const DEFAULT_LIVE_ENGINE_IDLE_MS = 10_000;
 
 /**
  * What a kept engine of a definition version holds, estimated from its diagram: bpmn-elements

@@ -56,6 +56,43 @@ describe('kept engines', () => {
     expect(runner.liveEngines()).toEqual({ count: 0, bytes: 0 });
   });
 
+  it('drops an engine whose instance had no command for the idle time, and keeps the recently used ones', async () => {
+    const runner = new InstanceRunner(new ServiceHandlerRegistry(), undefined, 'UTC', 64, undefined, undefined, 3000);
+    const idle = await runner.start(definition, { instanceId: 'idle', businessKey: null }, {});
+    runner.keep('idle', 1, idle.live);
+    await new Promise((r) => setTimeout(r, 1500));
+    const busy = await runner.start(definition, { instanceId: 'busy', businessKey: null }, {});
+    runner.keep('busy', 1, busy.live);
+    expect(runner.liveEngines().count).toBe(2);
+    // past the idle time of the first only (with 1.5 s to spare for a loaded machine): its next command recovers the engine from the snapshot
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(runner.liveEngines()).toEqual({ count: 1, bytes: liveEngineBytes(definition.sourceContext) });
+    const warm: boolean[] = [];
+    runner.onResume = (w) => warm.push(w);
+    for (const [id, outcome] of [['idle', idle], ['busy', busy]] as const) {
+      const task = outcome.createdTasks[0]!;
+      const resumed = await runner.resume(definition, { instanceId: id, businessKey: null }, outcome.state!, (h) => {
+        h.signal(task.executionId, {});
+        return true;
+      }, { revision: 1 });
+      expect(resumed.createdTasks.map((t) => t.elementId)).toEqual(['b']);
+    }
+    expect(warm).toEqual([false, true]);
+  });
+
+  it('drops idle engines without further commands (a process that went quiet), and never with an idle time of 0', async () => {
+    const runner = new InstanceRunner(new ServiceHandlerRegistry(), undefined, 'UTC', 64, undefined, undefined, 50);
+    const keeping = new InstanceRunner(new ServiceHandlerRegistry(), undefined, 'UTC', 64, undefined, undefined, 0);
+    for (const r of [runner, keeping]) r.keep('i1', 1, (await r.start(definition, { instanceId: 'i1', businessKey: null }, {})).live);
+    const bytes = liveEngineBytes(definition.sourceContext);
+    // read the byte count the way the sweep leaves it, without calling anything that sweeps
+    const heldBytes = (r: InstanceRunner) => (r as unknown as { liveBytes: number }).liveBytes;
+    expect(heldBytes(runner)).toBe(bytes);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(heldBytes(runner)).toBe(0);
+    expect(keeping.liveEngines()).toEqual({ count: 1, bytes });
+  });
+
   it('sizes an engine by its diagram: activities and sequence flows', async () => {
     const bigger = await compileDefinition(linearTasks('q', ['a', 'b', 'c', 'd', 'e', 'f']), { knownHandlers: new Set(), checkExpression });
     expect(liveEngineBytes(loadSourceContext(bigger.serialized))).toBeGreaterThan(liveEngineBytes(definition.sourceContext));

@@ -44,7 +44,7 @@ import {
 } from '../../engine';
 import { Queue } from 'smqp';
 import { CommandBudget, runWithBudget, setBudgetLimits } from '../../engine/runtime/budget';
-import { DEFAULT_LIVE_ENGINE_BYTES } from '../../engine/runtime/instance-runner';
+import { DEFAULT_LIVE_ENGINE_BYTES, DEFAULT_LIVE_ENGINE_IDLE_MS } from '../../engine/runtime/instance-runner';
 import { runWithStore } from '../../engine/commands/current-store';
 import { compileDecisions } from '../../engine/decisions/parse';
 import type { DecisionRecord } from '../../engine/decisions/ports';
@@ -203,10 +203,10 @@ async function prepare(name: string): Promise<Prepared> {
 
 /**
  * Runs instances one after another, each to its end (or, with `stopAfter`, up to that many steps).
- * `bounds`: the kept engines' count and memory bound (default none: every parked engine must stay, heapPerEngine).
+ * `bounds`: the kept engines' count, memory and idle-time bound (default none: every parked engine must stay, heapPerEngine).
  */
-function instanceRunner(p: Prepared, warm: boolean, bounds?: { count: number; bytes: number }) {
-  const runner = new InstanceRunner(p.handlers, undefined, 'UTC', warm ? (bounds?.count ?? Number.MAX_SAFE_INTEGER) : 0, p.calendar, bounds?.bytes ?? Number.MAX_SAFE_INTEGER);
+function instanceRunner(p: Prepared, warm: boolean, bounds?: { count: number; bytes: number; idleMs: number }) {
+  const runner = new InstanceRunner(p.handlers, undefined, 'UTC', warm ? (bounds?.count ?? Number.MAX_SAFE_INTEGER) : 0, p.calendar, bounds?.bytes ?? Number.MAX_SAFE_INTEGER, bounds?.idleMs ?? 0);
   let serial = 0;
   let snapshotBytes = 0;
   /** `gate`: runs each step when it is this instance's turn (inflight). */
@@ -315,11 +315,11 @@ async function heapPerEngine(p: Prepared): Promise<number | null> {
 /**
  * ENGINE_PROFILE_INFLIGHT instances at once (as a server process holds its share of the bench's
  * instances in flight: the change bench keeps 16 per client, about 128 per worker), each taking its
- * next step in turn, with the server's default bounds on the kept engines (64 engines, 64 MB):
+ * next step in turn, with the server's default bounds on the kept engines (64 engines, 48 MiB, 10 s idle):
  * which share of the resumes finds its engine warm, and the CPU per command.
  */
 async function inflight(p: Prepared, instances: number): Promise<{ warmRatio: number; cpuMsPerCommand: number }> {
-  const { run, runner } = instanceRunner(p, true, { count: 64, bytes: DEFAULT_LIVE_ENGINE_BYTES });
+  const { run, runner } = instanceRunner(p, true, { count: 64, bytes: DEFAULT_LIVE_ENGINE_BYTES, idleMs: DEFAULT_LIVE_ENGINE_IDLE_MS });
   let warm = 0;
   let resumes = 0;
   runner.onResume = (w) => {
