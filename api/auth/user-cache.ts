@@ -25,7 +25,7 @@ export class UserCache {
 
   /** The user `userId` and whether session `sessionId` (refresh token family) still holds a live refresh token. */
   async check(userId: string, sessionId: string): Promise<IdentityCheck> {
-    const rows: { version: string; alive: boolean }[] = await this.db.dataSource.query(
+    const rows: { version: string; alive: boolean }[] = await this.db.query(
       `SELECT u.identity_version::text AS version,
               EXISTS (SELECT 1 FROM refresh_token r WHERE r.family_id = $2 AND r.revoked_at IS NULL AND r.expires_at > now()) AS alive
          FROM app_user u WHERE u.id = $1`,
