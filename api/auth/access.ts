@@ -157,7 +157,7 @@ export class AccessService {
   async readInstance(user: AuthUser, id: string): Promise<InstanceAccess> {
     const p = new SqlParams([id]);
     const v = this.visibility(user, p);
-    const [row] = await this.db.dataSource.query(
+    const [row] = await this.db.query(
       `SELECT i.id, i.definition_key, ${v.participates('i')} AS participant, ${v.ownsKey('i.definition_key')} AS owner
          FROM process_instance i WHERE i.id = $1`,
       p.values,
@@ -196,7 +196,7 @@ export class AccessService {
   async readTask(user: AuthUser, id: string): Promise<TaskAccess> {
     const p = new SqlParams([id]);
     const v = this.visibility(user, p);
-    const [row] = await this.db.dataSource.query(
+    const [row] = await this.db.query(
       `SELECT t.id, t.instance_id, t.definition_key, ${v.task('t')} AS visible, ${v.mayWorkOn('t')} AS worker FROM user_task t WHERE t.id = $1`,
       p.values,
     );

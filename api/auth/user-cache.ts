@@ -28,7 +28,7 @@ export class UserCache {
   async check(userId: string, sessionId: string): Promise<IdentityCheck> {
     // a named prepared statement: every request sends it, parsing and planning it cost PostgreSQL
     // about as much as running it
-    const rows: { version: string; alive: boolean }[] = await this.db.dataSource.query(
+    const rows: { version: string; alive: boolean }[] = await this.db.query(
       prepared(`SELECT u.identity_version::text AS version,
               EXISTS (SELECT 1 FROM refresh_token r WHERE r.family_id = $2 AND r.revoked_at IS NULL AND r.expires_at > now()) AS alive
          FROM app_user u WHERE u.id = $1`),

@@ -167,7 +167,7 @@ export class HistoryQuery {
   /** Reads that may lag (the replica, if any). */
   private readonly lagging: Reader = (text, params) => this.db.lagging(text, params);
   /** Reads on the primary. */
-  private readonly primary: Reader = (text, params) => this.db.dataSource.query(text, params);
+  private readonly primary: Reader = (text, params) => this.db.query(text, params);
 
   /**
    * One instance's row and where to read the rest of its history: the replica, or the primary when

@@ -79,13 +79,13 @@ export class InstancesQuery {
     const countSql = `SELECT count(*)::int AS total FROM (SELECT id FROM (${this.matches(f, viewer, counting, COUNT_CAP + 1)}) m LIMIT ${COUNT_CAP + 1}) c`;
     const columns = INSTANCE_COLUMNS.split(',').map((c) => `process_instance.${c.trim()}`).join(', ');
     const [rows, count] = await Promise.all([
-      this.db.dataSource.query(
+      this.db.query(
         `SELECT ${columns}, r.number AS record_number, r.title AS record_title
            FROM (${pageSql}) pg JOIN process_instance ON process_instance.id = pg.id ${INSTANCE_RECORD_JOIN}
           ORDER BY process_instance.started_at DESC, process_instance.id`,
         page.values,
       ),
-      this.db.dataSource.query(countSql, counting.values),
+      this.db.query(countSql, counting.values),
     ]);
     const items = rows.map((r: Record<string, unknown>) => ({ ...view(r), recordNumber: (r.record_number as string) ?? null, recordTitle: (r.record_title as string) ?? null }));
     return cappedPage(items, f, count[0].total);
@@ -132,18 +132,18 @@ export class InstancesQuery {
 
   async get(id: string, viewer: AuthUser): Promise<InstanceDetail> {
     const columns = INSTANCE_COLUMNS.split(',').map((c) => `process_instance.${c.trim()}`).join(', ');
-    const rows = await this.db.dataSource.query(
+    const rows = await this.db.query(
       `SELECT ${columns}, r.number AS record_number, r.title AS record_title FROM process_instance ${INSTANCE_RECORD_JOIN} WHERE process_instance.id = $1`,
       [id],
     );
     if (!rows[0]) throw new EngineError(EngineErrorCode.InstanceNotFound, `no process instance with id "${id}"`);
-    const tasks = await this.db.dataSource.query(
+    const tasks = await this.db.query(
       `SELECT ${TASK_COLUMNS} FROM user_task WHERE instance_id = $1 AND status = 'open' ORDER BY created_at`,
       [id],
     );
     const p = new SqlParams([id]);
     const visible = this.access.visibility(viewer, p).instance('c');
-    const children = await this.db.dataSource.query(
+    const children = await this.db.query(
       `SELECT c.id, c.definition_key, c.definition_version, c.business_key, c.status, c.parent_element_id, c.parent_execution_id, c.started_at, c.ended_at
          FROM process_instance c WHERE c.parent_instance_id = $1 AND ${visible} ORDER BY c.started_at, c.id`,
       p.values,

@@ -132,11 +132,11 @@ export class RecordsQuery {
     const countSql = this.plainCount(f, viewer, counting) ??
       `SELECT count(*)::int AS total FROM (SELECT number FROM (${this.matches(f, viewer, counting, COUNT_CAP + 1)}) m LIMIT ${COUNT_CAP + 1}) c WHERE $1::timestamptz IS NOT NULL`;
     const [rows, count] = await Promise.all([
-      this.db.dataSource.query(
+      this.db.query(
         `SELECT ${COLUMNS}, ${slaStatus('$1::timestamptz')} FROM (${pageSql}) pg JOIN record r ON r.number = pg.number ORDER BY r.opened_at DESC, r.number DESC`,
         page.values,
       ),
-      this.db.dataSource.query(countSql, counting.values),
+      this.db.query(countSql, counting.values),
     ]);
     return cappedPage(rows.map(toView), f, count[0].total);
   }
@@ -197,20 +197,20 @@ export class RecordsQuery {
   async get(number: string, viewer: AuthUser): Promise<RecordDetail> {
     const p = new SqlParams([number, this.clock.now().toISOString()]);
     const visible = this.access.visibility(viewer, p).instance('i');
-    const rows = await this.db.dataSource.query(
+    const rows = await this.db.query(
       `SELECT ${COLUMNS}, r.fields, ${slaStatus('$2::timestamptz')} FROM record r JOIN process_instance i ON i.id = r.instance_id WHERE r.number = $1 AND ${visible}`,
       p.values,
     );
     if (!rows[0]) throw new EngineError(EngineErrorCode.RecordNotFound, `no record ${number}`);
     const record = toView(rows[0]);
-    const instances = await this.db.dataSource.query(
+    const instances = await this.db.query(
       `SELECT id, definition_key, definition_version, status, parent_instance_id, started_at, ended_at FROM process_instance
         WHERE id = $1 OR root_instance_id = $1 ORDER BY started_at, id`,
       [record.instanceId],
     );
     const lp = new SqlParams([number]);
     const linkedVisible = this.access.visibility(viewer, lp).instance('i');
-    const links = await this.db.dataSource.query(
+    const links = await this.db.query(
       `SELECT l.direction, l.number, l.kind, l.created_at, l.created_by, o.type, o.state, o.title
          FROM (SELECT 'outgoing' AS direction, to_number AS number, kind, created_at, created_by FROM record_link WHERE from_number = $1
                UNION ALL
@@ -220,7 +220,7 @@ export class RecordsQuery {
         ORDER BY l.created_at, l.number, l.kind`,
       lp.values,
     );
-    const timeline = await this.db.dataSource.query(
+    const timeline = await this.db.query(
       `SELECT instance_id, seq, type, element_id, element_type, execution_id, actor, payload, occurred_at, prev_hash, hash FROM history_event
         WHERE instance_id = ANY($1::uuid[]) ORDER BY occurred_at, instance_id, seq LIMIT 5000`,
       [instances.map((i: { id: string }) => i.id)],

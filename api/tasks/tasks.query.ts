@@ -159,18 +159,18 @@ export class TasksQuery {
         // WHERE (the visibility test included) is applied to each entry
         ids = this.merged(this.principals(viewer, page), f, page, plain ? null : this.conditions(f, viewer, page));
       }
-      return this.db.dataSource.query(
+      return this.db.query(
         `SELECT ${qualified()}, ${FORM_ID_COLUMN}, ${dueExpr()} AS due, ${RECORD_COLUMNS}, ${slaStatus('$1::timestamptz')}
            FROM (${ids}) pg JOIN user_task ON user_task.id = pg.id ${RECORD_JOIN} ORDER BY ${ORDER[sort]}`,
         page.values,
       ) as Promise<Record<string, unknown>[]>;
     };
     if (seesAll || plain) {
-      const [rows, counted] = await Promise.all([pageOf(false), this.db.dataSource.query(countSql, counting.values)]);
+      const [rows, counted] = await Promise.all([pageOf(false), this.db.query(countSql, counting.values)]);
       return cappedPage(rows.map(toView), f, counted[0].total);
     }
     // filters, for a viewer who sees a part: how large a part (capped) decides how the page is read
-    const [counted] = await this.db.dataSource.query(countSql, counting.values);
+    const [counted] = await this.db.query(countSql, counting.values);
     const rows = await pageOf(counted.total <= COUNT_CAP);
     return cappedPage(rows.map(toView), f, counted.total);
   }
@@ -230,7 +230,7 @@ export class TasksQuery {
   }
 
   async get(id: string): Promise<TaskView> {
-    const rows = await this.db.dataSource.query(
+    const rows = await this.db.query(
       `SELECT ${qualified()}, ${FORM_ID_COLUMN}, ${RECORD_COLUMNS}, ${slaStatus('$2::timestamptz')} FROM user_task ${RECORD_JOIN} WHERE user_task.id = $1`,
       [id, this.clock.now().toISOString()],
     );
