@@ -1,17 +1,8 @@
 import { CommandBudget, DEFAULT_BUDGET_LIMITS, runWithBudget, setBudgetLimits } from './budget';
 import type { ThreadClock } from './thread-clock';
 import { closeFeelSandbox, evaluateFeel, feelSandbox } from '../expressions';
+import { block, burn } from './testing/cpu';
 
-/** Blocks this thread for `ms` without using a CPU (as a thread a loaded machine leaves waiting). */
-const block = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-/** Uses `ms` of this process's CPU time (process.cpuUsage: a clock independent of the budget's). */
-function burn(ms: number): void {
-  const from = process.cpuUsage();
-  for (;;) {
-    const used = process.cpuUsage(from);
-    if ((used.user + used.system) / 1000 >= ms) return;
-  }
-}
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 const onLinux = process.platform === 'linux' ? it : it.skip;
 

@@ -3,17 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createThreadClock, currentThreadId, openTaskClock, taskClocksAvailable, threadClock, type ThreadClock } from './thread-clock';
-
-/** Blocks this thread for `ms` without using a CPU (as a thread a loaded machine leaves waiting). */
-const block = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-/** Uses about `ms` of this process's CPU time (this thread's work, measured by process.cpuUsage). */
-function burn(ms: number): void {
-  const from = process.cpuUsage();
-  for (;;) {
-    const used = process.cpuUsage(from);
-    if ((used.user + used.system) / 1000 >= ms) return;
-  }
-}
+import { block, burn } from './testing/cpu';
 
 const linux = process.platform === 'linux';
 const onLinux = linux ? it : it.skip;
