@@ -1,5 +1,5 @@
-import { DataSource, type QueryRunner } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
+import type { QueryRunner } from 'typeorm';
+import { useProbeTable } from '../../test/support/probe-table';
 import { LazyTransaction, readsOnly } from './lazy-transaction';
 import { BeginThenQuery } from './pipelined-begin';
 
@@ -62,36 +62,14 @@ describe('LazyTransaction', () => {
 });
 
 describe('LazyTransaction on the database', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
-  let runner: QueryRunner;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    dataSource = new DataSource({ type: 'postgres', url: db.databaseUrl, extra: { max: 3 } });
-    await dataSource.initialize();
-    await dataSource.query('CREATE TABLE lazy_probe (n int NOT NULL)');
-  });
-  beforeEach(async () => {
-    runner = dataSource.createQueryRunner();
-    await runner.connect();
-  });
-  afterEach(async () => {
-    jest.restoreAllMocks();
-    await runner.release();
-  });
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
-  });
-
-  const count = async () => Number((await dataSource.query('SELECT count(*) AS n FROM lazy_probe'))[0].n);
+  const probe = useProbeTable('lazy_probe');
+  afterEach(() => jest.restoreAllMocks());
 
   it('sends BEGIN in its first write\'s round trip: a read, the write, one more statement and the commit are four', async () => {
     // given
-    await dataSource.query('DELETE FROM lazy_probe');
-    const sent = jest.spyOn(runner, 'query');
-    const tx = new LazyTransaction(runner);
+    await probe.dataSource.query('DELETE FROM lazy_probe');
+    const sent = jest.spyOn(probe.runner, 'query');
+    const tx = new LazyTransaction(probe.runner);
 
     // when
     const before = await tx.runner.query('SELECT count(*)::int AS n FROM lazy_probe WHERE n > $1', [0]);
@@ -103,34 +81,34 @@ describe('LazyTransaction on the database', () => {
     expect(before).toEqual([{ n: 0 }]);
     expect(written).toEqual([{ n: 7 }]);
     expect(inside.same).toBe(false);
-    expect(await count()).toBe(1);
+    expect(await probe.count()).toBe(1);
     expect(sent).toHaveBeenCalledTimes(4);
     expect(sent.mock.calls[1]![0]).toBeInstanceOf(BeginThenQuery);
   });
 
   it('keeps nothing of a rolled-back command, and the connection serves the next one', async () => {
     // given
-    await dataSource.query('DELETE FROM lazy_probe');
+    await probe.dataSource.query('DELETE FROM lazy_probe');
 
     // when: written, then rolled back
-    const rolledBack = new LazyTransaction(runner);
+    const rolledBack = new LazyTransaction(probe.runner);
     await rolledBack.runner.query('INSERT INTO lazy_probe (n) VALUES ($1)', [1]);
     await rolledBack.runner.query('INSERT INTO lazy_probe (n) VALUES ($1)', [2]);
     await rolledBack.rollback();
 
     // then
-    expect(await count()).toBe(0);
+    expect(await probe.count()).toBe(0);
 
     // when: a write that fails opens (and aborts) the transaction; it is rolled back
-    const failed = new LazyTransaction(runner);
+    const failed = new LazyTransaction(probe.runner);
     const error = await failed.runner.query('INSERT INTO lazy_probe (n) VALUES ($1)', [null]).catch((e: unknown) => e);
     await failed.rollback();
 
     // then: the error is the statement's, and the same connection runs the next command
     expect(String((error as Error).message)).toMatch(/null value/);
-    const next = new LazyTransaction(runner);
+    const next = new LazyTransaction(probe.runner);
     await next.runner.query('INSERT INTO lazy_probe (n) VALUES ($1)', [3]);
     await next.commit();
-    expect(await dataSource.query('SELECT n FROM lazy_probe')).toEqual([{ n: 3 }]);
+    expect(await probe.dataSource.query('SELECT n FROM lazy_probe')).toEqual([{ n: 3 }]);
   });
 });
