@@ -84,22 +84,36 @@ describe(`${TASKS} external tasks, two server processes, ${WORKERS} workers`, ()
         const base = `http://127.0.0.1:${ports[w % 2]}/api/external-tasks`;
         const workerId = `worker-${w}`;
         const post = (path: string, body: unknown) =>
-          fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+          fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) }).catch(
+            (error: Error & { cause?: Error }) => {
+              // a connection the server closed without an answer: recorded with its time (the assertions then list every such failure)
+              throw new Error(`${workerId} POST ${path} at ${((Date.now() - started) / 1000).toFixed(1)} s: ${error.message} (${error.cause?.message ?? 'no cause'})`);
+            },
+          );
         let idle = 0;
         while (Date.now() < deadline && idle < 3) {
+          try {
+            idle = await round(idle);
+          } catch (error) {
+            failures.push((error as Error).message);
+            return;
+          }
+        }
+        /** One fetch and the completion of what it locked; answers the number of empty fetches in a row. */
+        async function round(idleRounds: number): Promise<number> {
           const res = await post('/fetchAndLock', { workerId, maxTasks: 10, asyncResponseTimeout: 500, topics: [{ topicName: 'bulk-work', lockDuration: 900_000, variables: [] }] });
           if (res.status !== 200) {
             failures.push(`fetch ${res.status} ${await res.text()}`);
-            continue;
+            return idleRounds;
           }
           const tasks = (await res.json()) as Locked[];
           if (process.env.TRACE_WORKERS) console.log(`${workerId}: ${tasks.length} locked, ${done.length} done`);
-          idle = tasks.length ? 0 : idle + 1;
           for (const task of tasks) {
             const completed = await post(`/${task.id}/complete`, { workerId, variables: { doneBy: workerId } });
             if (completed.status === 200) done.push({ worker: workerId, id: task.id, businessKey: task.businessKey });
             else failures.push(`complete ${completed.status} ${await completed.text()}`);
           }
+          return tasks.length ? 0 : idleRounds + 1;
         }
       }),
     );
@@ -138,16 +152,26 @@ function startServer(databaseUrl: string): ChildProcess {
 
 function listening(child: ChildProcess): Promise<number> {
   return new Promise((resolve, reject) => {
+    let port = 0;
     child.stdout!.on('data', (chunk: Buffer) => {
+      // after "listening", the server's own log lines (LOG_LEVEL warn: warnings and errors) go to this test's output
+      if (port) return void process.stderr.write(chunk);
       const match = /listening (\d+)/.exec(chunk.toString());
-      if (match) resolve(Number(match[1]));
+      if (match) resolve((port = Number(match[1])));
     });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    child.once('exit', (code, signal) => {
+      if (!port) reject(new Error(`server exited with ${code}`));
+      else if (!stopping.has(child)) process.stderr.write(`server on port ${port} (pid ${child.pid}) exited during the test: code ${code}, signal ${signal}\n`);
+    });
   });
 }
 
+/** Servers this test is stopping (their exit is expected). */
+const stopping = new Set<ChildProcess>();
+
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
+  stopping.add(child);
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
