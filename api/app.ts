@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
@@ -9,7 +10,7 @@ import helmet from 'helmet';
 import pinoHttp from 'pino-http';
 import { AppModule } from './app.module';
 import type { HostOptions } from './engine-host/host-options';
-import type { AppConfig } from './config/config';
+import { DEFAULT_HTTP_KEEP_ALIVE_SECONDS, type AppConfig } from './config/config';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { expressProblemHandler, ProblemFilter } from './common/problem.filter';
 import { createOpenApiDocument } from './openapi/document';
@@ -49,6 +50,7 @@ export async function createApp(config: AppConfig, options: HostOptions = {}): P
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(new SafeInputPipe());
   answerClientErrorsAsProblems(app.getHttpServer());
+  keepIdleConnections(app.getHttpServer(), config.httpKeepAliveSeconds ?? DEFAULT_HTTP_KEEP_ALIVE_SECONDS);
 
   const document = createOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
@@ -63,6 +65,16 @@ export async function createApp(config: AppConfig, options: HostOptions = {}): P
     });
   }
   return app;
+}
+
+/**
+ * Idle keep-alive connections stay open `seconds` (HTTP_KEEP_ALIVE_SECONDS): the client or proxy, whose
+ * idle timeout is shorter, closes them first. The header timeout (60 s) is kept above it: Node's
+ * documentation asks for that, some versions having counted a connection's idle time against it.
+ */
+function keepIdleConnections(server: Server, seconds: number): void {
+  server.keepAliveTimeout = seconds * 1000;
+  server.headersTimeout = Math.max(server.headersTimeout, seconds * 1000 + 1000);
 }
 
 /**

@@ -4,6 +4,14 @@ import { DEFAULT_BUDGET_LIMITS, DEFAULT_LIVE_ENGINE_BYTES, DEFAULT_LIVE_ENGINE_I
 import { DEFAULT_HEAP_GROWTH_PERCENT, DEFAULT_MALLOC_ARENA_MAX, DEFAULT_SEMI_SPACE_MB } from './v8-memory';
 
 /** Validated configuration. `process.env` is read here and nowhere else. */
+/**
+ * How long the server keeps an idle keep-alive connection open. Longer than the idle timeouts of the
+ * clients and proxies in front of it (Node's fetch 4 s, load balancers typically 60 s), so a client
+ * never sends a request on a connection the server is closing at that moment (the request then fails
+ * with no answer: "other side closed", "socket hang up"). Node's own default is 5 s.
+ */
+export const DEFAULT_HTTP_KEEP_ALIVE_SECONDS = 65;
+
 export interface AppConfig {
   port: number;
   host: string;
@@ -16,6 +24,8 @@ export interface AppConfig {
   logLevel: string;
   /** Largest JSON request body in bytes. */
   maxBodyBytes: number;
+  /** HTTP_KEEP_ALIVE_SECONDS: how long an idle keep-alive connection stays open (absent: {@link DEFAULT_HTTP_KEEP_ALIVE_SECONDS}). */
+  httpKeepAliveSeconds?: number;
   /** Largest BPMN document in bytes. */
   maxDefinitionBytes: number;
   /** Deploy-time limits of a BPMN document (absent = the engine defaults). */
@@ -158,6 +168,7 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  HTTP_KEEP_ALIVE_SECONDS: int(1, 3_600).default(DEFAULT_HTTP_KEEP_ALIVE_SECONDS),
   MAX_DEFINITION_BYTES: int(1024, 64 * 1024 * 1024).default(2 * 1024 * 1024),
   WORKERS: int(1, 64).default(1),
   MAX_DEFINITION_ELEMENTS: int(100, 1_000_000).default(10_000),
@@ -258,6 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultStaticDi
     production,
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    httpKeepAliveSeconds: e.HTTP_KEEP_ALIVE_SECONDS,
     maxDefinitionBytes: e.MAX_DEFINITION_BYTES,
     workers: e.WORKERS,
     clusterWorker: e.CLUSTER_WORKER && e.INSTANCE_AFFINITY === 'true' ? { index: Number(e.CLUSTER_WORKER.split('/')[0]), workers: Number(e.CLUSTER_WORKER.split('/')[1]) } : null,
