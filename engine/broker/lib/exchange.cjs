@@ -79,6 +79,11 @@ class Exchange {
   publish(routingKey, content, properties) {
     if (this._stopped) return;
     if (!this._bindings.length) return this._emitReturn(routingKey, content, properties);
+    if (this._closed) {
+      // a closed (deleted) exchange still reachable, e.g. by a shovel, keeps what it gets until recovered
+      this._undelivered.push({ routingKey, content, properties, timestamp: Date.now() });
+      return 0;
+    }
     if (this._routing || this._undelivered.length) {
       this._undelivered.push({ routingKey, content, properties, timestamp: Date.now() });
       if (this._routing) return 0;
