@@ -37,6 +37,11 @@ const activity: Step[] = [
 ];
 
 describe('engine/broker against smqp 11', () => {
+  it('compares two different implementations', () => {
+    expect(reference.Broker).not.toBe(candidate.Broker);
+    expect(Object.keys(reference.Broker({}))).not.toEqual(Object.keys(candidate.Broker({})));
+  });
+
   it('runs the activity pattern: run queue, nested publishes, event listeners, a held execute message', () => {
     const trace = same([
       ...activity,
