@@ -219,6 +219,28 @@ describe('engine/broker against smqp 11', () => {
     expect(runScript(lean, continuation, { ...world, initialState: state })).toEqual(expected);
   });
 
+  it('dead-letters, caps queue length, expires messages and raises confirm events like smqp', () => {
+    const old = 1_000_000;
+    same([
+      { op: 'assertExchange', name: 'topic', type: 'topic', options: { autoDelete: false } },
+      { op: 'assertExchange', name: 'direct', type: 'direct', options: { autoDelete: false } },
+      { op: 'onReturn', name: 'events', pattern: 'message.#' },
+      { op: 'assertQueue', name: 'q-keep', options: { autoDelete: false, deadLetterExchange: 'direct', deadLetterRoutingKey: 'b', maxLength: 2 } },
+      { op: 'assertQueue', name: 'q-durable', options: { autoDelete: false } },
+      { op: 'bindQueue', queue: 'q-keep', exchange: 'topic', pattern: 'a.#' },
+      { op: 'bindQueue', queue: 'q-durable', exchange: 'direct', pattern: 'b' },
+      ...[1, 2, 3].map((n): Step => ({ op: 'publish', exchange: 'topic', routingKey: 'a.b', content: { n }, properties: { confirm: true } })),
+      { op: 'publish', exchange: 'topic', routingKey: 'a.b', content: { old: 1 }, properties: { timestamp: old, expiration: 5 } },
+      { op: 'assertQueue', name: 'q-auto', options: { messageTtl: 10 } },
+      { op: 'sendToQueue', queue: 'q-auto', content: { stale: 1 }, properties: { timestamp: old } },
+      { op: 'sendToQueue', queue: 'q-auto', content: { fresh: 1 } },
+      { op: 'consume', queue: 'q-auto', handler: h('auto', { do: 'ack' }) },
+      { op: 'consume', queue: 'q-keep', handler: h('keep', { do: 'reject', requeue: false }, { do: 'ack' }) },
+      { op: 'publish', exchange: 'topic', routingKey: 'nowhere', content: {}, properties: { confirm: true } },
+      { op: 'consume', queue: 'q-durable', handler: h('dead', { do: 'ack' }) },
+    ]);
+  });
+
   it('compiles topic patterns like smqp', () => {
     const keys = ['a', 'a.b', 'a.b.c', 'ab', 'a.', '.a', 'a..b', 'run.', 'run', 'x.y.z', 'a+b', '', 'b.a.b'];
     const patterns = ['#', '*', 'a.#', 'a.*', '*.b', '*.b.*', 'a.#.c', '#.b', 'a*', 'a.*.c', 'run.#', 'a', 'a+b', 'a.b#', '*#', '#.#'];

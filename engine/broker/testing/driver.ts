@@ -58,7 +58,7 @@ export type Step =
   | { op: 'restart'; onlyWithContent?: boolean }
   | { op: 'createShovel'; name: string; source: { exchange: string; pattern?: string; priority?: number }; destination: { exchange: string }; other?: boolean; clone?: boolean }
   | { op: 'closeShovel'; name: string }
-  | { op: 'onReturn'; name: string }
+  | { op: 'onReturn'; name: string; pattern?: string }
   | { op: 'offReturn'; name: string };
 
 export interface RunOptions {
@@ -320,7 +320,7 @@ export function runScript(mod: BrokerModule, steps: Step[], options: RunOptions)
       case 'onReturn': {
         const listener = (event: Dyn) => trace.push(norm.value(['return', step.name, event.name, event.fields, event.content, event.properties]));
         returnListeners.set(step.name, listener);
-        attempt(label, () => void broker.on('return', listener));
+        attempt(label, () => void broker.on(step.pattern ?? 'return', listener));
         break;
       }
       case 'offReturn':
