@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- message content, options and owners are open-ended (as in smqp 11's own types): bpmn-elements' types and our code read them without casts */
 /**
  * Types of the lean smqp 11 replacement (engine/broker): the members bpmn-elements, bpmn-engine and
  * this project use, with smqp 11's names and shapes.
