@@ -241,6 +241,28 @@ describe('engine/broker against smqp 11', () => {
     ]);
   });
 
+  it('binds exchange to exchange, closes and resets like smqp', () => {
+    same([
+      { op: 'assertExchange', name: 'topic', type: 'topic', options: { autoDelete: false } },
+      { op: 'assertExchange', name: 'direct', type: 'direct', options: { autoDelete: false } },
+      { op: 'assertExchange', name: 'auto', type: 'topic' },
+      { op: 'subscribeTmp', exchange: 'direct', pattern: 'a.b', handler: h('direct', { do: 'ack' }) },
+      { op: 'subscribe', exchange: 'auto', pattern: '#', queue: 'q-durable', handler: h('auto', { do: 'hold' }) },
+      { op: 'bindExchange', source: 'topic', destination: 'direct', pattern: 'a.*' },
+      { op: 'bindExchange', source: 'topic', destination: 'auto', priority: 2 },
+      { op: 'bindExchange', source: 'topic', destination: 'direct', pattern: 'a.*' },
+      { op: 'publish', exchange: 'topic', routingKey: 'a.b', content: { n: 1 } },
+      { op: 'unbindExchange', source: 'topic', destination: 'direct', pattern: 'a.*' },
+      { op: 'publish', exchange: 'topic', routingKey: 'a.b', content: { n: 2 } },
+      { op: 'close' },
+      { op: 'publish', exchange: 'topic', routingKey: 'a.b', content: { n: 3 } },
+      { op: 'recover' },
+      { op: 'publish', exchange: 'auto', routingKey: 'a.b', content: { n: 4 } },
+      { op: 'reset' },
+      { op: 'publish', exchange: 'topic', routingKey: 'a.b', content: { n: 5 } },
+    ]);
+  });
+
   it('compiles topic patterns like smqp', () => {
     const keys = ['a', 'a.b', 'a.b.c', 'ab', 'a.', '.a', 'a..b', 'run.', 'run', 'x.y.z', 'a+b', '', 'b.a.b'];
     const patterns = ['#', '*', 'a.#', 'a.*', '*.b', '*.b.*', 'a.#.c', '#.b', 'a*', 'a.*.c', 'run.#', 'a', 'a+b', 'a.b#', '*#', '#.#'];

@@ -262,33 +262,33 @@ class Exchange {
   }
 
   /**
-   * Resumes publishing; with state, restores the bindings (stopping at a missing queue, as smqp does)
-   * and routes the messages the state holds undelivered.
+   * Resumes publishing; with state, also restores the bindings (stopping at a missing queue, as smqp
+   * does), reopens a closed exchange and routes the messages held undelivered (the state's, if any).
    * @param {object} [state] @param {(name: string) => import('./queue.cjs').Queue | undefined} [getQueue]
    */
   recover(state, getQueue) {
     this._stopped = false;
-    this._closed = false;
-    if (state) {
-      if (state.bindings) {
-        for (const bindingState of state.bindings) {
-          const queue = getQueue(bindingState.queueName);
-          if (!queue) return;
-          this.bindQueue(queue, bindingState.pattern, bindingState.options);
-        }
+    // without state smqp only lifts the stop: a closed exchange stays closed, its undelivered stay
+    if (!state) return this;
+    if (state.bindings) {
+      for (const bindingState of state.bindings) {
+        const queue = getQueue(bindingState.queueName);
+        if (!queue) return;
+        this.bindQueue(queue, bindingState.pattern, bindingState.options);
       }
-      if (state.deliveryQueue) {
-        this._undelivered.length = 0;
-        for (const { fields, content, properties } of state.deliveryQueue.messages || []) {
-          if (properties?.persistent === false) continue;
-          this._undelivered.push({
-            routingKey: fields?.routingKey,
-            content: content?.content,
-            properties: content?.properties,
-            timestamp: properties?.timestamp || Date.now(),
-            messageId: properties?.messageId,
-          });
-        }
+    }
+    this._closed = false;
+    if (state.deliveryQueue) {
+      this._undelivered.length = 0;
+      for (const { fields, content, properties } of state.deliveryQueue.messages || []) {
+        if (properties?.persistent === false) continue;
+        this._undelivered.push({
+          routingKey: fields?.routingKey,
+          content: content?.content,
+          properties: content?.properties,
+          timestamp: properties?.timestamp || Date.now(),
+          messageId: properties?.messageId,
+        });
       }
     }
     if (this._undelivered.length && !this._routing) this._drain();

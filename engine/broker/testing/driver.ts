@@ -58,6 +58,10 @@ export type Step =
   | { op: 'restart'; onlyWithContent?: boolean }
   | { op: 'createShovel'; name: string; source: { exchange: string; pattern?: string; priority?: number }; destination: { exchange: string }; other?: boolean; clone?: boolean }
   | { op: 'closeShovel'; name: string }
+  | { op: 'bindExchange'; source: string; destination: string; pattern?: string; priority?: number }
+  | { op: 'unbindExchange'; source: string; destination: string; pattern?: string }
+  | { op: 'close' }
+  | { op: 'reset' }
   | { op: 'onReturn'; name: string; pattern?: string }
   | { op: 'offReturn'; name: string };
 
@@ -313,6 +317,21 @@ export function runScript(mod: BrokerModule, steps: Step[], options: RunOptions)
           );
           return [shovel.name, shovel.source, shovel.consumerTag, shovel.closed].map((v) => (v && typeof v === 'object' ? { ...v, broker: undefined } : v));
         });
+        break;
+      case 'bindExchange':
+        attempt(label, () => {
+          const e2e = broker.bindExchange(step.source, step.destination, step.pattern, step.priority === undefined ? undefined : { priority: step.priority });
+          return [e2e.name, e2e.source, e2e.destination, e2e.pattern, e2e.queue, e2e.consumerTag];
+        });
+        break;
+      case 'unbindExchange':
+        attempt(label, () => broker.unbindExchange(step.source, step.destination, step.pattern));
+        break;
+      case 'close':
+        attempt(label, () => broker.close());
+        break;
+      case 'reset':
+        attempt(label, () => broker.reset());
         break;
       case 'closeShovel':
         attempt(label, () => broker.closeShovel(step.name));

@@ -157,7 +157,14 @@ export function generateScript(seed: number, length = 50): Step[] {
       steps.push({ op: 'createShovel', name, source: { exchange: toOther ? pick(EXCHANGES) : 'event', pattern: chance(0.5) ? pick(PATTERNS) : undefined, priority: chance(0.3) ? 3 : undefined }, destination: { exchange: 'topic' }, other: toOther, clone: chance(0.3) });
     } else if (r < 0.94) {
       steps.push({ op: 'closeShovel', name: `shovel-${Math.floor(random() * 2)}` });
+    } else if (r < 0.945) {
+      // exchange to exchange only downstream (event -> topic/auto, topic -> direct): no loops
+      const [source, destination] = pick([['event', 'topic'], ['event', 'auto'], ['topic', 'direct']] as const);
+      if (chance(0.7)) steps.push({ op: 'bindExchange', source, destination, pattern: chance(0.5) ? pick(PATTERNS) : undefined, priority: chance(0.3) ? 2 : undefined });
+      else steps.push({ op: 'unbindExchange', source, destination });
     } else if (r < 0.95) {
+      steps.push(chance(0.8) ? { op: 'close' } : { op: 'reset' });
+    } else if (r < 0.955) {
       steps.push({ op: 'deleteExchange', exchange: pick(EXCHANGES), options: chance(0.5) ? { ifUnused: true } : undefined });
     } else if (r < 0.97) {
       steps.push({ op: 'onReturn', name: `r${Math.floor(random() * 2)}` });
