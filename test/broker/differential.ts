@@ -360,17 +360,18 @@ export async function runEngineLayer(scenario: Scenario, expected: Prepared, act
     const where = `${scenario.name}, command ${step} (${describeCommand(command)})`;
     commands.push(describeCommand(command));
     const [ra, rb] = [await execute(expected, a, command, true), await execute(actual, b, command, true)];
+    const [idsA, idsB] = [a.ids.clone(), b.ids.clone()];
+    const found = divergence(`${where}, kept engines`, observe(expected, ra, a.ids), observe(actual, rb, b.ids));
+    if (found) throw new Divergence(found);
     if (command.kind !== 'start') {
       // A state written by one broker, recovered by the other: compared with the same broker recovering it.
-      for (const [from, label] of [[a, expected.mods.label], [b, actual.mods.label]] as const) {
-        const byExpected = observe(expected, await execute(expected, from, command, false), from.ids.clone());
-        const byActual = observe(actual, await execute(actual, from, command, false), from.ids.clone());
+      for (const [from, ids, label] of [[a, idsA, expected.mods.label], [b, idsB, actual.mods.label]] as const) {
+        const byExpected = observe(expected, await execute(expected, from, command, false), ids.clone());
+        const byActual = observe(actual, await execute(actual, from, command, false), ids.clone());
         const found = divergence(`${where}, recovered from the state ${label} wrote`, byExpected, byActual);
         if (found) throw new Divergence(found);
       }
     }
-    const found = divergence(`${where}, kept engines`, observe(expected, ra, a.ids), observe(actual, rb, b.ids));
-    if (found) throw new Divergence(found);
     if ('error' in ra || 'error' in rb) return { steps: step + 1, status: `error: ${String(('error' in ra ? (ra.error as Error)?.message : undefined) ?? ('error' in ra ? ra.error : 'on the side under test only')).slice(0, 160)}`, commands };
     if (process.env.ITSM_BROKER_DIFF_VERBOSE) commands.push(`[${ra.outcome.activeElementIds.join(' ')}]`);
     a = track(a, ra.outcome);
