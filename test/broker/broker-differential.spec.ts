@@ -20,6 +20,8 @@ const REAL = join(ROOT, 'node_modules', 'smqp');
 const CANDIDATE = process.env.ITSM_BROKER_PATH ? resolve(process.env.ITSM_BROKER_PATH) : join(ROOT, 'engine', 'broker');
 const CORPUS = resolve(ROOT, '..', 'shared', 'corpus');
 const ALL_CORPUS = process.env.ITSM_BROKER_DIFF_CORPUS === 'all';
+/** ITSM_BROKER_DIFF_VARIANTS=n: each reference process n times, the n-th with each form's options rotated by n (other branches). */
+const VARIANTS = Math.max(1, Number(process.env.ITSM_BROKER_DIFF_VARIANTS) || 1);
 const missing = existsSync(join(CANDIDATE, 'package.json')) ? null : `no replacement broker at ${CANDIDATE} (no package.json; set ITSM_BROKER_PATH)`;
 
 /* eslint-disable @typescript-eslint/no-require-imports -- each side's modules are required inside its own registry */
@@ -98,13 +100,15 @@ if (missing) console.log(`test/broker/broker-differential.spec.ts skipped: ${mis
   });
 
   const record = (name: string, r: ScenarioResult) => {
-    results.push(`  ${name.padEnd(70)} ${String(r.steps).padStart(3)} commands, ${r.status}`);
+    const invalid = r.invalid?.length ? `; ${r.invalid.length} task completions the form check would refuse (${r.invalid.slice(0, 3).join(', ')})` : '';
+    results.push(`  ${name.padEnd(70)} ${String(r.steps).padStart(3)} commands, ${r.status}${invalid}`);
     // ITSM_BROKER_DIFF_VERBOSE=1: the commands each scenario ran.
     if (process.env.ITSM_BROKER_DIFF_VERBOSE) results.push(`      ${r.commands.join(' → ')}`);
   };
 
   describe('reference processes and the bench diagrams (engine layer)', () => {
-    const scenarios = [...referenceScenarios(), benchScenario('small', 1, 0), benchScenario('large', 30, 7)];
+    const variants = referenceScenarios().flatMap((s) => Array.from({ length: VARIANTS }, (_, variant) => (variant ? { ...s, name: `${s.name} (variant ${variant})`, variant } : s)));
+    const scenarios = [...variants, benchScenario('small', 1, 0), benchScenario('large', 30, 7)];
     it.each(scenarios.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
       const [a, b] = [await prepare(expected, scenario), await prepare(actual, scenario)];
       if (!a || !b) throw new Error(`${scenario.name} did not compile`);

@@ -55,6 +55,8 @@ export interface Scenario {
   forms: Map<string, Record<string, unknown>>;
   startVariables: Record<string, unknown>;
   maxSteps: number;
+  /** Added to each form's visit count: variant n picks the n-th option first (other branches). */
+  variant?: number;
 }
 
 export class Divergence extends Error {}
@@ -272,6 +274,9 @@ function observe(p: Prepared, ran: Ran, ids: IdNormalizer): Observation {
   return ids.normalize({ events: events.map((e) => [e.type, e.elementId, e.elementType, e.executionId, e.payload]), ...rest, state: decoded }) as Observation;
 }
 
+/** Texts tried against a field's pattern, in this order (years, periods, months, names, codes). */
+const PATTERN_CANDIDATES = ['2026', '2026-2027', '2026-12', 'diff.user', 'DIFF-1', 'x'];
+
 /** Values a form accepts, varied by how often the task was completed before (so loops take other branches). */
 export function formValues(fields: FieldSpec[], visit: number): Record<string, unknown> {
   const values: Record<string, unknown> = {};
@@ -290,10 +295,12 @@ export function formValues(fields: FieldSpec[], visit: number): Record<string, u
         break;
       case 'checklist':
       case 'taglist':
+        // Options from an expression or a variable are not known here: a plain name.
         if (options.length) values[field.key] = [options[visit % options.length]];
+        else if (field.required) values[field.key] = ['diff.user'];
         break;
       case 'checkbox':
-        values[field.key] = visit % 2 === 1;
+        values[field.key] = field.required || visit % 2 === 1;
         break;
       case 'number':
         values[field.key] = field.numberAsString ? String(field.min ?? 1) : (field.min ?? 1);
@@ -305,7 +312,11 @@ export function formValues(fields: FieldSpec[], visit: number): Record<string, u
       case 'textarea':
         if (field.validationType === 'email') values[field.key] = 'diff@example.com';
         else if (field.validationType === 'phone') values[field.key] = '+4412345678';
-        else if (!field.pattern || field.required) values[field.key] = text(field.minLength ?? 1);
+        else if (field.pattern) {
+          const pattern = new RegExp(field.pattern);
+          const fits = PATTERN_CANDIDATES.find((candidate) => pattern.test(candidate));
+          if (fits !== undefined || field.required) values[field.key] = fits ?? text(field.minLength ?? 1);
+        } else values[field.key] = text(field.minLength ?? 1);
         break;
       default:
         break;
@@ -315,7 +326,7 @@ export function formValues(fields: FieldSpec[], visit: number): Record<string, u
 }
 
 /** The next command after `instance`'s last outcome, or null when nothing is left to do. */
-function decide(instance: Instance, step: number, visits: Map<string, number>, scenario: Scenario, mods: EngineModules): Command | null {
+function decide(instance: Instance, step: number, visits: Map<string, number>, scenario: Scenario, mods: EngineModules, invalid: string[] = []): Command | null {
   const outcome = instance.outcome!;
   if (outcome.status !== 'running' || !instance.snapshot) return null;
   const timers = [...outcome.timers].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.elementId.localeCompare(b.elementId));
@@ -330,7 +341,11 @@ function decide(instance: Instance, step: number, visits: Map<string, number>, s
     const visit = visits.get(task.elementId) ?? 0;
     visits.set(task.elementId, visit + 1);
     const schema = scenario.forms.get(formRefs(scenario.xml).get(task.elementId) ?? '');
-    return { kind: 'complete', index: 0, elementId: task.elementId, variables: schema ? formValues(mods.forms.fieldsOf(schema), visit) : {} };
+    const fields = schema ? mods.forms.fieldsOf(schema) : [];
+    const variables = formValues(fields, visit + (scenario.variant ?? 0));
+    // What the host's form check (engine/forms/validate.ts) would refuse, reported with the scenario.
+    for (const e of mods.formValidation.validateSubmission(fields, variables, outcome.variables)) invalid.push(`${task.elementId}.${e.field}: ${e.message}`);
+    return { kind: 'complete', index: 0, elementId: task.elementId, variables };
   }
   if (outcome.externalTasks?.length) return { kind: 'external', index: 0, elementId: outcome.externalTasks[0]!.elementId };
   if (outcome.waitingCallExecutionIds.length) return { kind: 'call', index: 0 };
@@ -343,6 +358,8 @@ export interface ScenarioResult {
   steps: number;
   status: string;
   commands: string[];
+  /** Task completions the form check would have refused (field: message). */
+  invalid?: string[];
 }
 
 /**
@@ -354,6 +371,7 @@ export async function runEngineLayer(scenario: Scenario, expected: Prepared, act
   let b = newInstance();
   const visits = new Map<string, number>();
   const commands: string[] = [];
+  const invalid: string[] = [];
   const startFields = startForm(scenario, expected);
   let command: Command | null = { kind: 'start', variables: { ...scenario.startVariables, ...startFields } };
   for (let step = 0; command && step <= scenario.maxSteps; step++) {
@@ -372,17 +390,17 @@ export async function runEngineLayer(scenario: Scenario, expected: Prepared, act
         if (found) throw new Divergence(found);
       }
     }
-    if ('error' in ra || 'error' in rb) return { steps: step + 1, status: `error: ${String(('error' in ra ? (ra.error as Error)?.message : undefined) ?? ('error' in ra ? ra.error : 'on the side under test only')).slice(0, 160)}`, commands };
+    if ('error' in ra || 'error' in rb) return { steps: step + 1, status: `error: ${String(('error' in ra ? (ra.error as Error)?.message : undefined) ?? ('error' in ra ? ra.error : 'on the side under test only')).slice(0, 160)}`, commands, invalid };
     if (process.env.ITSM_BROKER_DIFF_VERBOSE) commands.push(`[${ra.outcome.activeElementIds.join(' ')}]`);
     a = track(a, ra.outcome);
     b = track(b, rb.outcome);
     const before = new Map(visits);
-    command = decide(a, step, visits, scenario, expected.mods);
+    command = decide(a, step, visits, scenario, expected.mods, invalid);
     // Equal outcomes up to ids give the same next command on both sides.
     const other = decide(b, step, before, scenario, actual.mods);
     if (JSON.stringify(other) !== JSON.stringify(command)) throw new Divergence(`${where}: the next command differs: expected ${JSON.stringify(command)}, actual ${JSON.stringify(other)}`);
   }
-  return { steps: commands.filter((c) => !c.startsWith('[')).length, status: a.outcome?.status ?? 'none', commands };
+  return { steps: commands.filter((c) => !c.startsWith('[')).length, status: a.outcome?.status ?? 'none', commands, invalid };
 }
 
 /** camunda:formRef of each element, by element id. */
@@ -393,7 +411,7 @@ function formRefs(xml: string): Map<string, string> {
 function startForm(scenario: Scenario, p: Prepared): Record<string, unknown> {
   const formRef = /<bpmn:startEvent[^>]*camunda:formRef="([^"]+)"/.exec(scenario.xml)?.[1];
   const schema = formRef ? scenario.forms.get(formRef) : undefined;
-  return schema ? formValues(p.mods.forms.fieldsOf(schema), 0) : {};
+  return schema ? formValues(p.mods.forms.fieldsOf(schema), scenario.variant ?? 0) : {};
 }
 
 // ---------------------------------------------------------------------------------------------
