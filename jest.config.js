@@ -1,6 +1,6 @@
 /** One jest run: unit specs beside the code, integration and e2e suites under test/. */
 const { existsSync } = require('node:fs');
-const { join } = require('node:path');
+const { join, resolve } = require('node:path');
 
 /**
  * Suites that run diagrams from the shared corpus (../shared/corpus, beside a checkout, not in the
@@ -9,6 +9,15 @@ const { join } = require('node:path');
 const corpusSuites = existsSync(join(__dirname, '..', 'shared', 'corpus'))
   ? []
   : ['/test/conformance/corpus\\.e2e-spec\\.ts$', '/test/integration/corpus\\.e2e-spec\\.ts$', '/engine/definitions/corpus\\.spec\\.ts$', '/test/hostile/input-corpus\\.e2e-spec\\.ts$'];
+/**
+ * ITSM_BROKER=lite runs every suite with the smqp replacement (engine/broker, or the directory
+ * ITSM_BROKER_PATH names) in place of smqp 11: moduleNameMapper also applies to the requires of
+ * bpmn-elements and bpmn-engine inside node_modules (test/broker/broker-mapping.spec.ts checks it).
+ * Suites that spawn their own server processes do not get it (test/bench/BROKER.md lists them).
+ */
+const liteBroker = process.env.ITSM_BROKER === 'lite'
+  ? { '^smqp$': process.env.ITSM_BROKER_PATH ? resolve(process.env.ITSM_BROKER_PATH) : '<rootDir>/engine/broker' }
+  : {};
 const esmPackages = [
   'feelin', 'lezer-feel', '@lezer', 'temporal-polyfill', 'temporal-utils', 'temporal-spec',
   'min-dash', 'moddle', 'moddle-xml', 'saxen', 'bpmn-moddle', 'dmn-moddle',
@@ -22,6 +31,7 @@ module.exports = {
   transform: { '^.+\\.(t|j|mj)s$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/modeler/', '/test/browser/', ...corpusSuites],
+  moduleNameMapper: liteBroker,
   testTimeout: 60000,
   setupFiles: ['<rootDir>/test/support/verify-snapshots.ts'],
 };

@@ -43,6 +43,7 @@ import {
   type RunOutcome,
 } from '../../engine';
 import { Queue } from 'smqp';
+import { gatewayDiagram } from './gateway-diagram';
 import { CommandBudget, runWithBudget, setBudgetLimits } from '../../engine/runtime/budget';
 import { DEFAULT_LIVE_ENGINE_BYTES, DEFAULT_LIVE_ENGINE_IDLE_MS } from '../../engine/runtime/instance-runner';
 import { runWithStore } from '../../engine/commands/current-store';
@@ -76,28 +77,6 @@ interface Workload {
   xml: string;
   dmn: string[];
   steps(pick: number): Step[];
-}
-
-/** start → first → exclusive split into `branches` tasks → exclusive join → last → end (bench.ts's small / large). */
-function gatewayDiagram(key: string, branches: number): string {
-  const parts = [
-    '<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="first"/>',
-    '<bpmn:userTask id="first" camunda:candidateGroups="bench"/><bpmn:sequenceFlow id="f_first" sourceRef="first" targetRef="split"/>',
-    `<bpmn:exclusiveGateway id="split" default="to_b${branches - 1}"/>`,
-  ];
-  for (let i = 0; i < branches; i++) {
-    const condition = i === branches - 1 ? '' : `<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=branch = ${i}</bpmn:conditionExpression>`;
-    parts.push(`<bpmn:sequenceFlow id="to_b${i}" sourceRef="split" targetRef="b${i}">${condition}</bpmn:sequenceFlow>`);
-    parts.push(`<bpmn:userTask id="b${i}" camunda:candidateGroups="bench"/><bpmn:sequenceFlow id="from_b${i}" sourceRef="b${i}" targetRef="join"/>`);
-  }
-  parts.push(
-    '<bpmn:exclusiveGateway id="join"/><bpmn:sequenceFlow id="f_join" sourceRef="join" targetRef="last"/>',
-    '<bpmn:userTask id="last" camunda:candidateGroups="bench"/><bpmn:sequenceFlow id="f_last" sourceRef="last" targetRef="end"/><bpmn:endEvent id="end"/>',
-  );
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="Definitions_${key}" targetNamespace="http://bpmn.io/schema/bpmn">
-  <bpmn:process id="${key}" isExecutable="true">${parts.join('')}</bpmn:process>
-</bpmn:definitions>`;
 }
 
 function generated(name: string, branches: number): Workload {
