@@ -108,6 +108,7 @@ import { runWithStore } from '../../engine/commands/current-store';
 import { compileDecisions } from '../../engine/decisions/parse';
 import type { DecisionRecord, DecisionStore } from '../../engine/decisions/ports';
 import type { CommandStore } from '../../engine/persistence/ports';
+import { gatewayDiagram } from './gateway-diagram';
 
 const env = (name: string, fallback: number) => {
   const raw = process.env[name];
@@ -178,35 +179,6 @@ function countElements(xml: string): number {
   const process = xml.slice(xml.indexOf('<bpmn:process'), xml.indexOf('</bpmn:process>'));
   const tags = process.match(/<bpmn:(startEvent|endEvent|userTask|serviceTask|businessRuleTask|scriptTask|sendTask|receiveTask|manualTask|task|callActivity|subProcess|exclusiveGateway|parallelGateway|inclusiveGateway|eventBasedGateway|intermediateCatchEvent|intermediateThrowEvent|boundaryEvent|sequenceFlow)\b/g);
   return tags?.length ?? 0;
-}
-
-function gatewayDiagram(key: string, branches: number): string {
-  const parts: string[] = [
-    '<bpmn:startEvent id="start"/>',
-    '<bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="first"/>',
-    '<bpmn:userTask id="first" name="First" camunda:candidateGroups="bench"/>',
-    '<bpmn:sequenceFlow id="f_first" sourceRef="first" targetRef="split"/>',
-    `<bpmn:exclusiveGateway id="split" default="to_b${branches - 1}"/>`,
-  ];
-  for (let i = 0; i < branches; i++) {
-    const condition = i === branches - 1 ? '' : `<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=branch = ${i}</bpmn:conditionExpression>`;
-    parts.push(`<bpmn:sequenceFlow id="to_b${i}" sourceRef="split" targetRef="b${i}">${condition}</bpmn:sequenceFlow>`);
-    parts.push(`<bpmn:userTask id="b${i}" name="Branch ${i}" camunda:candidateGroups="bench"/>`);
-    parts.push(`<bpmn:sequenceFlow id="from_b${i}" sourceRef="b${i}" targetRef="join"/>`);
-  }
-  parts.push(
-    '<bpmn:exclusiveGateway id="join"/>',
-    '<bpmn:sequenceFlow id="f_join" sourceRef="join" targetRef="last"/>',
-    '<bpmn:userTask id="last" name="Last" camunda:candidateGroups="bench"/>',
-    '<bpmn:sequenceFlow id="f_last" sourceRef="last" targetRef="end"/>',
-    '<bpmn:endEvent id="end"/>',
-  );
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="Definitions_${key}" targetNamespace="http://bpmn.io/schema/bpmn">
-  <bpmn:process id="${key}" isExecutable="true">
-    ${parts.join('\n    ')}
-  </bpmn:process>
-</bpmn:definitions>`;
 }
 
 function generated(name: string, branches: number): Workload {
