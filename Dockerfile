@@ -4,6 +4,8 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# smqp is installed from engine/broker (package.json overrides): node_modules/smqp links to it
+COPY engine/broker ./engine/broker
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
@@ -13,6 +15,7 @@ ENV NODE_ENV=production PORT=3000 DATA_DIR=/app/data
 WORKDIR /app
 COPY --from=build --chown=root:root /app/package.json ./
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
+COPY --from=build --chown=root:root /app/engine/broker ./engine/broker
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --from=build --chown=root:root /app/modeler/dist ./modeler/dist
 # DATA_DIR: the history key file (history.key) when HISTORY_KEY is not set, or the embedded

@@ -10,14 +10,16 @@ const corpusSuites = existsSync(join(__dirname, '..', 'shared', 'corpus'))
   ? []
   : ['/test/conformance/corpus\\.e2e-spec\\.ts$', '/test/integration/corpus\\.e2e-spec\\.ts$', '/engine/definitions/corpus\\.spec\\.ts$', '/test/hostile/input-corpus\\.e2e-spec\\.ts$'];
 /**
- * ITSM_BROKER=lite runs every suite with the smqp replacement (engine/broker, or the directory
- * ITSM_BROKER_PATH names) in place of smqp 11: moduleNameMapper also applies to the requires of
- * bpmn-elements and bpmn-engine inside node_modules (test/broker/broker-mapping.spec.ts checks it).
- * Suites that spawn their own server processes do not get it (test/bench/BROKER.md lists them).
+ * `smqp` is installed as engine/broker (package.json `overrides`). ITSM_BROKER=smqp11 runs every
+ * suite on smqp 11 instead (the dev dependency smqp-reference), ITSM_BROKER_PATH=<dir> on another
+ * broker package: moduleNameMapper also applies to the requires of bpmn-elements and bpmn-engine
+ * inside node_modules (test/broker/broker-mapping.spec.ts checks it). Suites that spawn their own
+ * server processes do not get it (test/bench/BROKER.md lists them).
  */
-const liteBroker = process.env.ITSM_BROKER === 'lite'
-  ? { '^smqp$': process.env.ITSM_BROKER_PATH ? resolve(process.env.ITSM_BROKER_PATH) : '<rootDir>/engine/broker' }
-  : {};
+const brokerPath = process.env.ITSM_BROKER_PATH
+  ? resolve(process.env.ITSM_BROKER_PATH)
+  : process.env.ITSM_BROKER === 'smqp11' ? join(__dirname, 'node_modules', 'smqp-reference') : null;
+const brokerMapping = brokerPath ? { '^smqp$': brokerPath } : {};
 const esmPackages = [
   'feelin', 'lezer-feel', '@lezer', 'temporal-polyfill', 'temporal-utils', 'temporal-spec',
   'min-dash', 'moddle', 'moddle-xml', 'saxen', 'bpmn-moddle', 'dmn-moddle',
@@ -31,7 +33,7 @@ module.exports = {
   transform: { '^.+\\.(t|j|mj)s$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/modeler/', '/test/browser/', ...corpusSuites],
-  moduleNameMapper: liteBroker,
+  moduleNameMapper: brokerMapping,
   testTimeout: 60000,
   setupFiles: ['<rootDir>/test/support/verify-snapshots.ts'],
 };

@@ -6,6 +6,7 @@
  * run on to the end: engine/broker reads what production snapshots hold.
  */
 import { candidate } from './testing/candidate';
+import { reference as smqp11 } from './testing/reference';
 
 type EngineModule = { Engine: new (options: Record<string, unknown>) => any };
 
@@ -13,8 +14,9 @@ function loadEngine(lean: boolean): EngineModule {
   let mod: EngineModule | undefined;
   jest.isolateModules(() => {
     // by path: a bare 'smqp' from here resolves to engine/broker itself (package self-reference),
-    // while bpmn-engine and bpmn-elements resolve node_modules/smqp
-    if (lean) jest.doMock('../../node_modules/smqp', () => candidate);
+    // while bpmn-engine and bpmn-elements resolve node_modules/smqp (a link to engine/broker): each
+    // registry gets its broker there, smqp 11 (smqp-reference) or engine/broker
+    jest.doMock('../../node_modules/smqp', () => (lean ? candidate : smqp11));
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy per registry
     mod = require('bpmn-engine') as EngineModule;
   });

@@ -8,7 +8,7 @@ import { corpusFiles, prepare, referenceScenarios, runBareEngine, runEngineLayer
  * directory ITSM_BROKER_PATH names). One jest process loads the engine twice, each copy in its own
  * module registry with its own smqp, drives the same diagrams through both and compares, after every
  * command, the engine events, the outcome and the state, and a state written by either broker read
- * by both (test/broker/differential.ts). Pointed at node_modules/smqp it must pass (the harness is
+ * by both (test/broker/differential.ts). Pointed at node_modules/smqp-reference (smqp 11) it must pass (the harness is
  * deterministic); skipped, saying so, when the replacement does not exist yet.
  *
  * Scenarios: every reference process (processes/), the bench's small and large diagrams, and the
@@ -16,7 +16,7 @@ import { corpusFiles, prepare, referenceScenarios, runBareEngine, runEngineLayer
  * ITSM_BROKER_DIFF_CORPUS=all runs all of them, by default every fourth file.
  */
 const ROOT = resolve(__dirname, '..', '..');
-const REAL = join(ROOT, 'node_modules', 'smqp');
+const REAL = join(ROOT, 'node_modules', 'smqp-reference');
 const CANDIDATE = process.env.ITSM_BROKER_PATH ? resolve(process.env.ITSM_BROKER_PATH) : join(ROOT, 'engine', 'broker');
 const CORPUS = resolve(ROOT, '..', 'shared', 'corpus');
 const ALL_CORPUS = process.env.ITSM_BROKER_DIFF_CORPUS === 'all';

@@ -1,14 +1,18 @@
+import { execFileSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
- * ITSM_BROKER=lite (jest.config.js) maps `smqp` to the replacement broker for every module of the
- * run, node_modules included: bpmn-engine's own broker and bpmn-elements' element brokers must be
- * built by the replacement, not by node_modules/smqp. Skipped without ITSM_BROKER=lite.
+ * Which broker the engine runs on. `smqp` is installed as engine/broker (package.json `overrides`):
+ * Node's own resolver must hand it to bpmn-engine and bpmn-elements, as the server loads them. In a
+ * jest run ITSM_BROKER=smqp11 (or ITSM_BROKER_PATH) maps `smqp` to another broker for every module,
+ * node_modules included (jest.config.js); then bpmn-engine's and bpmn-elements' brokers must be that one.
  */
 const ROOT = resolve(__dirname, '..', '..');
-const TARGET = process.env.ITSM_BROKER_PATH ? resolve(process.env.ITSM_BROKER_PATH) : join(ROOT, 'engine', 'broker');
-const REAL = join(ROOT, 'node_modules', 'smqp');
-const mapped = process.env.ITSM_BROKER === 'lite';
+const LEAN = join(ROOT, 'engine', 'broker');
+const TARGET = process.env.ITSM_BROKER_PATH
+  ? resolve(process.env.ITSM_BROKER_PATH)
+  : process.env.ITSM_BROKER === 'smqp11' ? join(ROOT, 'node_modules', 'smqp-reference') : LEAN;
 
 const SOURCE = `<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="mapping" targetNamespace="http://bpmn.io/schema/bpmn">
@@ -20,16 +24,21 @@ const SOURCE = `<?xml version="1.0" encoding="UTF-8"?>
 
 type Smqp = { Broker: new (...args: unknown[]) => unknown };
 
-if (!mapped) console.log('test/broker/broker-mapping.spec.ts skipped: ITSM_BROKER is not "lite" (the run uses node_modules/smqp)');
+describe('the broker the engine runs on', () => {
+  it('is engine/broker for bpmn-engine and bpmn-elements under Node’s own resolution (the installed override)', () => {
+    const resolved = (from: string) =>
+      execFileSync(process.execPath, ['-e', `process.stdout.write(require.resolve('smqp', { paths: [require('path').dirname(require.resolve('${from}'))] }))`], { cwd: ROOT, encoding: 'utf8' });
+    for (const from of ['bpmn-engine', 'bpmn-elements']) expect({ from, smqp: realpathSync(resolved(from)) }).toEqual({ from, smqp: join(LEAN, 'index.cjs') });
+  });
 
-(mapped ? describe : describe.skip)(`ITSM_BROKER=lite maps smqp to ${TARGET}`, () => {
-  it('hands the replacement to this suite, bpmn-engine and bpmn-elements', async () => {
-    // Given the run's module mapping; jest.requireActual with an absolute path is not mapped
-    const lite = jest.requireActual<Smqp>(TARGET);
-    const real = jest.requireActual<Smqp>(REAL);
+  it(`is ${TARGET === LEAN ? 'engine/broker' : TARGET} in this jest run for this suite, bpmn-engine and bpmn-elements`, async () => {
+    // Given the run's module resolution; jest.requireActual with an absolute path is not mapped
+    const target = jest.requireActual<Smqp>(TARGET);
+    const other = jest.requireActual<Smqp>(TARGET === LEAN ? join(ROOT, 'node_modules', 'smqp-reference') : LEAN);
+    expect(other).not.toBe(target);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module this suite is handed
+    expect(require('smqp')).toBe(target);
     // When a bpmn-engine engine is built and run to its user task
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module the mapping hands this suite
-    expect(require('smqp')).toBe(lite);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Engine } = require('bpmn-engine') as { Engine: new (options: unknown) => any };
     const engine = new Engine({ name: 'mapping', source: SOURCE });
@@ -37,10 +46,9 @@ if (!mapped) console.log('test/broker/broker-mapping.spec.ts skipped: ITSM_BROKE
     const [definition] = engine.execution.definitions;
     const [process] = definition.getProcesses();
     const task = process.getActivityById('task');
-    // Then every broker on the way is the replacement's
+    // Then every broker on the way is the target's
     for (const [owner, broker] of [['engine', engine.broker], ['definition', definition.broker], ['process', process.broker], ['task', task.broker]] as const) {
-      expect({ owner, lite: broker instanceof lite.Broker }).toEqual({ owner, lite: true });
-      if (lite !== real) expect({ owner, real: broker instanceof real.Broker }).toEqual({ owner, real: false });
+      expect({ owner, target: broker instanceof target.Broker, other: broker instanceof other.Broker }).toEqual({ owner, target: true, other: false });
     }
     engine.stop();
   });

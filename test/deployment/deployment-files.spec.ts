@@ -104,6 +104,16 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/CMD \["node", "dist\/api\/main.js"\]/);
   });
 
+  it('has the broker package npm links smqp to (engine/broker) before npm ci and in the runtime stage', () => {
+    const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string>; overrides: Record<string, string> };
+    expect(pkg.dependencies.smqp).toBe('file:engine/broker');
+    expect(pkg.overrides.smqp).toBe('$smqp');
+    const build = dockerfile.slice(0, dockerfile.lastIndexOf('FROM '));
+    expect(build.indexOf('COPY engine/broker ./engine/broker')).toBeGreaterThan(-1);
+    expect(build.indexOf('COPY engine/broker ./engine/broker')).toBeLessThan(build.indexOf('RUN npm ci'));
+    expect(dockerfile.slice(dockerfile.lastIndexOf('FROM '))).toMatch(/^COPY --from=build .*\/app\/engine\/broker \.\/engine\/broker$/m);
+  });
+
   it('runs as the unprivileged node user', () => {
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
     expect(runtime).toMatch(/^USER node$/m);
