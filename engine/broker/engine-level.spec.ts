@@ -7,6 +7,7 @@
  */
 import { candidate } from './testing/candidate';
 import { reference as smqp11 } from './testing/reference';
+import { IdNormalizer } from '../../test/broker/trace';
 
 type EngineModule = { Engine: new (options: Record<string, unknown>) => any };
 
@@ -53,30 +54,10 @@ const source = `<?xml version="1.0" encoding="UTF-8"?>
   <message id="msg" name="cancel"/>
 </definitions>`;
 
-/** Normalises bpmn-elements' generated ids (`<id>_<hex>`), smqp's names and timestamps. */
-function normaliser() {
-  const names = new Map<string, string>();
-  const name = (value: string) => {
-    let n = names.get(value);
-    if (!n) names.set(value, (n = `id#${names.size}`));
-    return n;
-  };
-  const norm = (value: unknown, key?: string): unknown => {
-    if (typeof value === 'string') {
-      if (/^smq\.mid-/.test(value)) return 'smq.mid';
-      if (/^smq\.(ctag|qname)-/.test(value)) return name(value);
-      return value.replace(/_[0-9a-f]{6,}(?![0-9a-z])/g, (m) => name(m));
-    }
-    if (typeof value === 'number' && (key === 'timestamp' || key === 'ttl' || value > 1e12)) return 'ts';
-    if (Array.isArray(value)) return value.map((v) => norm(v));
-    if (value && typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const k of Object.keys(value)) out[k] = norm((value as Record<string, unknown>)[k], k);
-      return out;
-    }
-    return value;
-  };
-  return norm;
+/** bpmn-elements' and smqp's random ids numbered by first appearance, timestamps as `#time` (this spec runs on the real clock). */
+function normaliser(): (value: unknown) => unknown {
+  const ids = new IdNormalizer(undefined, { times: true });
+  return (value) => ids.normalize(value);
 }
 
 interface Run {

@@ -27,10 +27,13 @@ const STRICT_MESSAGE_IDS = process.env.ITSM_BROKER_DIFF_MESSAGE_IDS === 'strict'
 export class IdNormalizer {
   private readonly names: Map<string, string>;
   private readonly counts: Map<string, number>;
+  /** Epoch milliseconds (numbers past 1e12: timestamps, expiries) become `#time`: for runs on the real clock. */
+  private readonly times: boolean;
 
-  constructor(from?: IdNormalizer) {
+  constructor(from?: IdNormalizer, options: { times?: boolean } = {}) {
     this.names = new Map(from?.names);
     this.counts = new Map(from?.counts);
+    this.times = from?.times ?? options.times ?? false;
   }
 
   /** A copy that goes on numbering from here (for a second run from the same snapshot). */
@@ -62,6 +65,7 @@ export class IdNormalizer {
   /** A plain-data copy of `value` with every random token renamed (object keys included), dates as ISO text. */
   normalize(value: unknown): unknown {
     if (typeof value === 'string') return this.text(value);
+    if (this.times && typeof value === 'number' && value > 1e12) return '#time';
     if (value === null || typeof value !== 'object') return typeof value === 'function' ? '[function]' : value;
     if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
     if (value instanceof Error) return { error: value.name, message: this.text(value.message), code: this.normalize((value as { code?: unknown }).code) };
