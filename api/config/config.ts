@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { DEFAULT_BUDGET_LIMITS, DEFAULT_LIVE_ENGINE_BYTES, DEFAULT_LIVE_ENGINE_IDLE_MS, type BudgetLimits } from '../../engine';
 import { DEFAULT_HEAP_GROWTH_PERCENT, DEFAULT_MALLOC_ARENA_MAX, DEFAULT_SEMI_SPACE_MB } from './v8-memory';
 
-/** Validated configuration. `process.env` is read here and nowhere else. */
 /**
  * How long the server keeps an idle keep-alive connection open. Longer than the idle timeouts of the
  * clients and proxies in front of it (Node's fetch 4 s, load balancers typically 60 s), so a client
@@ -12,6 +11,7 @@ import { DEFAULT_HEAP_GROWTH_PERCENT, DEFAULT_MALLOC_ARENA_MAX, DEFAULT_SEMI_SPA
  */
 export const DEFAULT_HTTP_KEEP_ALIVE_SECONDS = 65;
 
+/** Validated configuration. `process.env` is read here and nowhere else. */
 export interface AppConfig {
   port: number;
   host: string;
