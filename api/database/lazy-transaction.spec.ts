@@ -1,7 +1,7 @@
 import type { QueryRunner } from 'typeorm';
 import { useProbeTable } from '../../test/support/probe-table';
 import { LazyTransaction, readsOnly } from './lazy-transaction';
-import { BeginThenQuery } from './pipelined-begin';
+import { PipelinedQuery } from './pipelined-begin';
 
 /** A QueryRunner that records the statements it is asked to run (statements without parameters only). */
 function fakeRunner() {
@@ -83,7 +83,7 @@ describe('LazyTransaction on the database', () => {
     expect(inside.same).toBe(false);
     expect(await probe.count()).toBe(1);
     expect(sent).toHaveBeenCalledTimes(4);
-    expect(sent.mock.calls[1]![0]).toBeInstanceOf(BeginThenQuery);
+    expect(sent.mock.calls[1]![0]).toBeInstanceOf(PipelinedQuery);
   });
 
   it('keeps nothing of a rolled-back command, and the connection serves the next one', async () => {

@@ -1,5 +1,5 @@
 import type { QueryRunner } from 'typeorm';
-import { queryOpeningTransaction } from './pipelined-begin';
+import { PipelinedTransaction } from './pipelined-begin';
 
 /**
  * Statements that read without locking and without side effects: they may run outside a
@@ -19,36 +19,11 @@ export function readsOnly(text: string): boolean {
  * their own (each in its own implicit transaction), so on single-session PGlite they hold the
  * session only for themselves, and what runs between them (bpmn-engine) holds nothing. Whatever
  * those reads decided is checked by the writes (the instance revision's compare-and-set). The
- * BEGIN travels with that first statement (pipelined-begin.ts `queryOpeningTransaction`): a
- * command's read, its write and its commit are three round trips. Commit and rollback go through
- * `raw` as plain statements; TypeORM's own transaction methods are not used on it.
+ * BEGIN travels with that first statement, and the COMMIT may travel with the last
+ * (pipelined-begin.ts): a command's read and its write-and-commit are two round trips.
  */
-export class LazyTransaction {
-  private began = false;
-  /** `runner` opening the transaction with its first statement that needs one. */
-  readonly runner: QueryRunner;
-
-  constructor(private readonly raw: QueryRunner) {
-    const query = async (text: string, params?: unknown[], structured?: boolean) => {
-      if (this.began || readsOnly(String(text))) return raw.query(text, params, structured as true);
-      this.began = true;
-      return queryOpeningTransaction(raw, text, params, structured);
-    };
-    this.runner = new Proxy(raw, { get: (target, prop) => (prop === 'query' ? query : Reflect.get(target, prop, target)) });
-  }
-
-  /** Whether a statement opened the transaction. */
-  get open(): boolean {
-    return this.began;
-  }
-
-  async commit(): Promise<void> {
-    if (this.began) await this.raw.query('COMMIT');
-    this.began = false;
-  }
-
-  async rollback(): Promise<void> {
-    if (this.began) await this.raw.query('ROLLBACK');
-    this.began = false;
+export class LazyTransaction extends PipelinedTransaction {
+  constructor(raw: QueryRunner) {
+    super(raw, (text) => !readsOnly(text));
   }
 }

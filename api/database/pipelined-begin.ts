@@ -8,36 +8,55 @@ export const BEGIN = 'START TRANSACTION';
 interface Wire {
   parse(query: { text: string; name?: string; types?: unknown[] }): void;
   bind(config: { portal?: string; statement?: string; values?: unknown[] }): void;
-  execute(config: { portal?: string }): void;
+  execute(config: { portal?: string; rows?: number }): void;
+  sync(): void;
   parsedStatements: Record<string, string>;
+  on(event: 'parseComplete', listener: () => void): unknown;
+  off(event: 'parseComplete', listener: () => void): unknown;
 }
 
 /** Query's protected members (pg/lib/query.js) this subclass builds on. */
 interface QueryInternals {
   name?: string;
   prepare(connection: Wire): void;
+  _getRows(connection: Wire, rows?: number): void;
   handleCommandComplete(msg: { text: string }, connection: Wire): void;
   handleError(error: Error, connection: Wire): void;
+  handleReadyForQuery(connection: Wire): void;
   callback?: (error: Error | null, result?: QueryResult) => void;
 }
 
+/** The statement that ends the transaction when it travels with the command's last statement. */
+export const COMMIT = 'COMMIT';
+
 /**
- * One statement preceded by `START TRANSACTION` in the same write and the same Sync (extended
- * protocol: Parse/Bind/Execute of BEGIN, then the statement's own messages, then one Sync): the
- * transaction opens in the statement's round trip instead of one of its own. The answer is the
- * statement's alone. Should the statement fail, the transaction is open (and aborted): the caller
- * rolls back, as after any failed statement of a transaction. A thenable, so that TypeORM's
- * `await client.query(...)` (node-pg answers a submittable itself) reads its result.
+ * One statement with `START TRANSACTION` before it (`begin`) and/or `COMMIT` after it (`commit`) in
+ * the same write and the same Sync (extended protocol: Parse/Bind/Execute of BEGIN, the statement's
+ * own messages, Parse/Bind/Execute of COMMIT, then one Sync): the transaction opens, or ends, in the
+ * statement's round trip instead of one of its own. The answer is the statement's alone. Should the
+ * statement fail, PostgreSQL skips the rest up to the Sync: the COMMIT does not run, the transaction
+ * is open (and aborted), and the caller rolls back, as after any failed statement of a transaction.
+ * A thenable, so that TypeORM's `await client.query(...)` (node-pg answers a submittable itself)
+ * reads its result.
  */
-export class BeginThenQuery extends Query {
+export class PipelinedQuery extends Query {
   /** Marks the statement as opening the transaction (statement counters show it as BEGIN + the statement). */
-  readonly beginsTransaction = true;
-  private begun = false;
+  readonly beginsTransaction: boolean;
+  /** Marks the statement as ending it (statement counters show it as the statement + COMMIT). */
+  readonly endsTransaction: boolean;
+  /** CommandComplete messages seen: BEGIN's (if any), the statement's, COMMIT's (if any). */
+  private completed = 0;
   private parsedBefore = true;
+  /** ParseComplete messages of this query so far (BEGIN's, the statement's, COMMIT's), while its name was not parsed before. */
+  private parses = 0;
+  private countParses: (() => void) | null = null;
+  private wire: Wire | null = null;
   private readonly done: Promise<QueryResult>;
 
-  constructor(config: { text: string; name?: string; values?: unknown[] }) {
+  constructor(config: { text: string; name?: string; values?: unknown[]; begin?: boolean; commit?: boolean }) {
     super({ text: config.text, ...(config.name ? { name: config.name } : {}), values: config.values ?? [], queryMode: 'extended' } as ConstructorParameters<typeof Query>[0]);
+    this.beginsTransaction = config.begin ?? true;
+    this.endsTransaction = config.commit ?? false;
     this.done = new Promise<QueryResult>((resolve, reject) => {
       (this as unknown as QueryInternals).callback = (error, result) => (error ? reject(error) : resolve(result!));
     });
@@ -51,36 +70,70 @@ export class BeginThenQuery extends Query {
   prepare(connection: Wire): void {
     const name = (this as unknown as QueryInternals).name;
     this.parsedBefore = !name || connection.parsedStatements[name] !== undefined;
-    connection.parse({ text: BEGIN, types: [] });
-    connection.bind({});
-    connection.execute({});
+    if (!this.parsedBefore) {
+      this.wire = connection;
+      this.countParses = () => void this.parses++;
+      connection.on('parseComplete', this.countParses);
+    }
+    if (this.beginsTransaction) sendUnnamed(connection, BEGIN);
     (Query.prototype as unknown as QueryInternals).prepare.call(this, connection);
   }
 
-  /** BEGIN's CommandComplete is not part of the answer. */
-  handleCommandComplete(msg: { text: string }, connection: Wire): void {
-    if (!this.begun) {
-      this.begun = true;
+  /** Called by Query.prepare after the statement's Bind and Describe: its Execute, then COMMIT's messages, then the Sync. */
+  _getRows(connection: Wire, rows?: number): void {
+    if (!this.endsTransaction || rows) {
+      (Query.prototype as unknown as QueryInternals)._getRows.call(this, connection, rows);
       return;
     }
+    connection.execute({ portal: (this as unknown as { portal: string }).portal });
+    sendUnnamed(connection, COMMIT);
+    connection.sync();
+  }
+
+  /** Only the statement's CommandComplete is part of the answer (not BEGIN's, not COMMIT's). */
+  handleCommandComplete(msg: { text: string }, connection: Wire): void {
+    const index = this.completed++;
+    if (index !== (this.beginsTransaction ? 1 : 0)) return;
     (Query.prototype as unknown as QueryInternals).handleCommandComplete.call(this, msg, connection);
   }
 
   /**
    * node-pg records a named statement as parsed on the first ParseComplete of its query, which
-   * here is BEGIN's: when the statement's own Parse then failed, that record is undone (else the
-   * connection would bind a statement that does not exist).
+   * here may be BEGIN's: when the statement's own Parse then failed, that record is undone (else the
+   * connection would bind a statement that does not exist). When the statement parsed and failed
+   * later (as it ran), the session keeps it (a prepared statement outlives its transaction), and so
+   * does the record (else the next use would parse it again: "already exists").
    */
   handleError(error: Error, connection: Wire): void {
     const name = (this as unknown as QueryInternals).name;
-    if (name && !this.parsedBefore && connection) delete connection.parsedStatements[name];
+    const statementParsed = this.parses >= (this.beginsTransaction ? 2 : 1);
+    this.stopCounting();
+    if (name && !this.parsedBefore && !statementParsed && connection) delete connection.parsedStatements[name];
     (Query.prototype as unknown as QueryInternals).handleError.call(this, error, connection);
   }
+
+  handleReadyForQuery(connection: Wire): void {
+    this.stopCounting();
+    (Query.prototype as unknown as QueryInternals).handleReadyForQuery.call(this, connection);
+  }
+
+  private stopCounting(): void {
+    if (this.countParses) this.wire?.off('parseComplete', this.countParses);
+    this.countParses = null;
+    this.wire = null;
+  }
+}
+
+/** Parse, Bind and Execute of a statement without parameters, unnamed (BEGIN, COMMIT). */
+function sendUnnamed(connection: Wire, text: string): void {
+  connection.parse({ text, types: [] });
+  connection.bind({});
+  connection.execute({});
 }
 
 /**
  * Runs `text` on `raw` (a connected QueryRunner holding no transaction) as the statement that opens
- * the transaction: BEGIN travels with it (BeginThenQuery) when it has parameters; a statement without
+ * the transaction: BEGIN travels with it (PipelinedQuery) when it has parameters; a statement without
  * parameters (which may be several statements in one text) is preceded by a BEGIN of its own.
  */
 export async function queryOpeningTransaction(raw: QueryRunner, text: string, params?: unknown[], structured?: boolean): ReturnType<QueryRunner['query']> {
@@ -88,16 +141,21 @@ export async function queryOpeningTransaction(raw: QueryRunner, text: string, pa
     await raw.query(BEGIN);
     return raw.query(text, params, structured as true);
   }
-  // Counted like the BEGIN it carries (TypeORM logs the statement itself).
-  raw.connection.logger.logQuery(BEGIN, [], raw);
+  return raw.query(pipelined(raw, text, params, true, false) as unknown as string, params, structured as true);
+}
+
+/** `text` as a {@link PipelinedQuery}, logged like the BEGIN and COMMIT it carries (TypeORM logs the statement itself). */
+function pipelined(raw: QueryRunner, text: string, params: unknown[], begin: boolean, commit: boolean): PipelinedQuery {
+  if (begin) raw.connection.logger.logQuery(BEGIN, [], raw);
+  if (commit) raw.connection.logger.logQuery(COMMIT, [], raw);
   const { name } = text as unknown as { name?: unknown };
-  const pipelined = new BeginThenQuery({ text: String(text), ...(typeof name === 'string' ? { name } : {}), values: params });
-  return raw.query(pipelined as unknown as string, params, structured as true);
+  return new PipelinedQuery({ text: String(text), ...(typeof name === 'string' ? { name } : {}), values: params, begin, commit });
 }
 
 /**
  * A transaction on `raw` (a connected QueryRunner holding no transaction) whose BEGIN travels
- * with its first statement ({@link queryOpeningTransaction}), saving a round trip per command.
+ * with its first statement that needs a transaction (`opens`; every statement by default), and
+ * whose COMMIT may travel with its last one ({@link commitWith}): a round trip less for each.
  * Commit and rollback go through `raw` as plain statements; TypeORM's own transaction methods are
  * not used on it.
  */
@@ -105,9 +163,12 @@ export class PipelinedTransaction {
   private began = false;
   readonly runner: QueryRunner;
 
-  constructor(private readonly raw: QueryRunner) {
+  constructor(
+    private readonly raw: QueryRunner,
+    opens: (text: string) => boolean = () => true,
+  ) {
     const query = async (text: string, params?: unknown[], structured?: boolean) => {
-      if (this.began) return raw.query(text, params, structured as true);
+      if (this.began || !opens(String(text))) return raw.query(text, params, structured as true);
       this.began = true;
       return queryOpeningTransaction(raw, text, params, structured);
     };
@@ -119,8 +180,22 @@ export class PipelinedTransaction {
     return this.began;
   }
 
+  /**
+   * Runs `text` (with parameters) as the transaction's last statement with COMMIT in its round trip
+   * (and BEGIN, when no statement opened the transaction yet), and answers its rows. Once it
+   * answers, the transaction has committed ({@link commit} has nothing left to do). Should it fail,
+   * nothing committed and the transaction is open and aborted: {@link rollback} ends it.
+   */
+  async commitWith(text: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+    const begin = !this.began;
+    this.began = true;
+    const rows = (await this.raw.query(pipelined(this.raw, text, params, begin, true) as unknown as string, params)) as Record<string, unknown>[];
+    this.began = false;
+    return rows;
+  }
+
   async commit(): Promise<void> {
-    if (this.began) await this.raw.query('COMMIT');
+    if (this.began) await this.raw.query(COMMIT);
     this.began = false;
   }
 

@@ -117,15 +117,17 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
    * TypeormTransactionRunner: the revision compare-and-set of the write decides). `prepare: true`
    * sends the lock-and-read, the start's read-ahead and the batched write as named prepared
    * statements (each connection has its own statement names, on PGlite too: PgliteProtocolServer).
+   * `commitWith` (PipelinedTransaction.commitWith) lets {@link beforeCommit} send the last batched
+   * write with the transaction's COMMIT ({@link committed}).
    */
   static create(
     runner: QueryRunner,
     ring: HistoryKeyring,
     anchor: AnchorCache = { value: null },
-    options: { lockRows?: boolean; prepare?: boolean } = {},
+    options: { lockRows?: boolean; prepare?: boolean; commitWith?: (text: string, params: unknown[]) => Promise<Record<string, unknown>[]> } = {},
   ): TypeormCommandStore {
     const named = options.prepare ? prepared : (text: string) => text;
-    const batch = new WriteBatch(runner, ring, named);
+    const batch = new WriteBatch(runner, ring, named, options.commitWith ?? null);
     const known: KnownRows = { timers: new Map(), subscriptions: new Map(), records: new Map(), children: new Map() };
     return new TypeormCommandStore(forgetting(batch.guard(), known), ring, batch, anchor, known, options.lockRows ?? true, named);
   }
@@ -242,8 +244,15 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
       if (!expected || !counted) await this.lockedAnchor();
       this.started = 0;
     }
-    await this.batch.flush();
+    this.committed = await this.batch.flushAndCommit();
+    if (!this.committed) await this.batch.flush();
   }
+
+  /**
+   * True once {@link beforeCommit} sent the last writes with the transaction's COMMIT (a store
+   * created with `commitWith`): the transaction has committed, the caller has nothing to commit.
+   */
+  committed = false;
 
   /** The anchor moved (another process or transaction counted on): lock it, check its seal, count on. */
   private async lockedAnchor(): Promise<void> {

@@ -5,7 +5,7 @@ import { PipelinedTransaction } from '../database/pipelined-begin';
 import { inTransaction } from '../database/transaction';
 import { TypeormCommandStore } from './typeorm-command-store';
 import { TypeormTimerClaimer } from './typeorm-timer-store';
-import type { AnchorCache } from './write-batch';
+import { WRITE_CHECK_FAILED, type AnchorCache } from './write-batch';
 
 /** PostgreSQL deadlock_detected. */
 const DEADLOCK_DETECTED = '40P01';
@@ -57,6 +57,10 @@ export class TypeormTransactionRunner implements TransactionRunner {
       if ((error as { code?: string }).code === DEADLOCK_DETECTED) {
         throw new EngineError(EngineErrorCode.RevisionConflict, 'the command deadlocked with a concurrent one', { retryable: true, cause: error });
       }
+      // A compare-and-set of the last write, checked in the statement sent with COMMIT (write-batch.ts).
+      if ((error as { code?: string }).code === WRITE_CHECK_FAILED) {
+        throw new EngineError(EngineErrorCode.RevisionConflict, (error as Error).message, { retryable: true, cause: error });
+      }
       throw error;
     });
   }
@@ -77,7 +81,7 @@ export class TypeormTransactionRunner implements TransactionRunner {
 
   /** A command on a connection of its own, in a transaction that opens itself (pipelined or lazy). */
   private async onConnection<T>(
-    open: (runner: QueryRunner) => PipelinedTransaction | LazyTransaction,
+    open: (runner: QueryRunner) => PipelinedTransaction,
     options: { lockRows?: false },
     work: (store: CommandStore) => Promise<T>,
   ): Promise<T> {
@@ -85,10 +89,15 @@ export class TypeormTransactionRunner implements TransactionRunner {
     await runner.connect();
     const transaction = open(runner);
     try {
-      const store = TypeormCommandStore.create(transaction.runner, this.ring, this.anchor, { ...options, prepare: this.prepare });
+      const store = TypeormCommandStore.create(transaction.runner, this.ring, this.anchor, {
+        ...options,
+        prepare: this.prepare,
+        commitWith: (text, params) => transaction.commitWith(text, params),
+      });
       const result = await work(store);
       await store.beforeCommit();
-      await transaction.commit();
+      // COMMIT went with the last write (store.committed), else on its own.
+      if (!store.committed) await transaction.commit();
       return result;
     } catch (error) {
       await transaction.rollback().catch(() => undefined);

@@ -17,6 +17,9 @@ import {
   sealHead,
 } from '../../engine';
 
+/** SQLSTATE of a failed `write_check` in a batch sent with its COMMIT: a concurrent change (a retryable RevisionConflict). */
+export const WRITE_CHECK_FAILED = 'IT409';
+
 /** Tables whose writes a batch holds back: a statement naming one of them flushes the batch first. */
 const BATCHED_TABLES = /\b(user_task|history_event|process_instance|history_anchor|timer_job|event_subscription|record)\b/;
 
@@ -62,6 +65,8 @@ export class WriteBatch {
     private readonly ring: HistoryKeyring,
     /** The statement as sent: named (prepared once per session) or as it is (api/database/prepared.ts). */
     private readonly named: (text: string) => string = (text) => text,
+    /** Sends a statement with the transaction's COMMIT in its round trip (PipelinedTransaction.commitWith), if the transaction can. */
+    private readonly closer: ((text: string, params: unknown[]) => Promise<Record<string, unknown>[]>) | null = null,
   ) {}
 
   /**
@@ -167,6 +172,24 @@ export class WriteBatch {
    * (if any) found the anchor as expected.
    */
   async flush(): Promise<boolean> {
+    return this.send(false);
+  }
+
+  /**
+   * The command's last statement: {@link flush} with COMMIT in the same round trip, when the
+   * transaction can send it so (a `closer`) and the batch holds writes and no anchor update (whose
+   * miss the caller repairs before committing). Answers whether it did: then the transaction has
+   * committed. The checks then run in the statement (`write_check`, migration 1767300000000): a
+   * failed one aborts the statement and so the COMMIT, and comes back as the same RevisionConflict
+   * (SQLSTATE {@link WRITE_CHECK_FAILED}, turned into it by TypeormTransactionRunner).
+   */
+  async flushAndCommit(): Promise<boolean> {
+    if (this.empty || !this.closer || this.anchor) return false;
+    await this.send(true);
+    return true;
+  }
+
+  private async send(commit: boolean): Promise<boolean> {
     if (this.empty) return true;
     const { tasks, closures, history, inserts, updates, anchor, timerDeletes, timerInserts, subscriptionDeletes, subscriptionInserts, recordInserts, recordUpdates, counted } = this;
     this.counted = null;
@@ -186,7 +209,8 @@ export class WriteBatch {
     const params: unknown[] = [];
     const p = (value: unknown) => `$${params.push(value)}`;
     const parts: string[] = [];
-    const counts: string[] = [];
+    /** Per checked part: the expression of its count, by the column the answer names it. */
+    const counts = new Map<string, string>();
     for (const i of inserts.values()) {
       parts.push(`INSERT INTO process_instance (id, definition_id, definition_key, definition_version, business_key, status, snapshot, variables,
            active_element_ids, revision, started_by, started_at, ended_at, end_reason, history_seq, history_hash,
@@ -209,7 +233,7 @@ export class WriteBatch {
     }
     if (closures.length) {
       const rows = closures.map(({ instanceId, closure: c }) => ({ instance_id: instanceId, execution_id: c.executionId, status: c.status, at: c.at, by: c.by, submitted: c.submitted }));
-      counts.push(`(SELECT count(*) FROM w${parts.length}) AS closed`);
+      counts.set('closed', `(SELECT count(*) FROM w${parts.length})`);
       parts.push(`UPDATE user_task AS u
             SET status = c.status, completed_at = c.at, completed_by = c.by, submitted = c.submitted
            FROM jsonb_to_recordset(${p(JSON.stringify(rows))}::jsonb) AS c(instance_id uuid, execution_id text, status text, at timestamptz, by text, submitted jsonb)
@@ -231,7 +255,7 @@ export class WriteBatch {
         id, expected, status: u.status, snapshot: u.snapshot, variables: u.variables, active: u.activeElementIds, ended_at: u.endedAt, end_reason: u.endReason,
         seq: u.history.seq, hash: u.history.hash, mac: sealHead(this.ring, id, u.history),
       }));
-      counts.push(`(SELECT count(*) FROM w${parts.length}) AS updated`);
+      counts.set('updated', `(SELECT count(*) FROM w${parts.length})`);
       parts.push(`UPDATE process_instance AS i
             SET status = x.status, snapshot = x.snapshot, variables = x.variables, active_element_ids = ARRAY(SELECT jsonb_array_elements_text(x.active)),
                 ended_at = x.ended_at, end_reason = x.end_reason, history_seq = x.seq, history_hash = x.hash, history_mac = x.mac, revision = i.revision + 1
@@ -241,11 +265,11 @@ export class WriteBatch {
          RETURNING 1`);
     }
     if (timerDeletes.length) {
-      counts.push(`(SELECT count(*) FROM w${parts.length}) AS timers_deleted`);
+      counts.set('timers_deleted', `(SELECT count(*) FROM w${parts.length})`);
       parts.push(`DELETE FROM timer_job WHERE id = ANY(${p(timerDeletes)}::uuid[]) RETURNING 1`);
     }
     if (timerInserts.length) {
-      counts.push(`(SELECT count(*) FROM w${parts.length}) AS timers_inserted`);
+      counts.set('timers_inserted', `(SELECT count(*) FROM w${parts.length})`);
       const rows = timerInserts.map((t) => ({
         id: t.id, instance_id: t.instanceId, definition_id: t.definitionId, definition_key: t.definitionKey, element_id: t.elementId, element_type: t.elementType,
         execution_id: t.executionId, spec: t.spec, remaining: t.remaining, due_at: t.dueAt, created_at: t.createdAt,
@@ -258,11 +282,11 @@ export class WriteBatch {
          RETURNING 1`);
     }
     if (subscriptionDeletes.length) {
-      counts.push(`(SELECT count(*) FROM w${parts.length}) AS subscriptions_deleted`);
+      counts.set('subscriptions_deleted', `(SELECT count(*) FROM w${parts.length})`);
       parts.push(`DELETE FROM event_subscription WHERE id = ANY(${p(subscriptionDeletes)}::uuid[]) RETURNING 1`);
     }
     if (subscriptionInserts.length) {
-      counts.push(`(SELECT count(*) FROM w${parts.length}) AS subscriptions_inserted`);
+      counts.set('subscriptions_inserted', `(SELECT count(*) FROM w${parts.length})`);
       const rows = subscriptionInserts.map((s) => ({
         id: s.id, kind: s.kind, name: s.name, correlation_key: s.correlationKey, instance_id: s.instanceId, definition_id: s.definitionId,
         definition_key: s.definitionKey, element_id: s.elementId, element_type: s.elementType, execution_id: s.executionId, created_at: s.createdAt,
@@ -278,7 +302,7 @@ export class WriteBatch {
     let countedPart: string | null = null;
     if (counted) {
       countedPart = `w${parts.length}`;
-      counts.push(`(SELECT last_value FROM ${countedPart}) AS numbered`);
+      counts.set('numbered', `(SELECT last_value FROM ${countedPart})`);
       parts.push(`INSERT INTO record_counter (type, last_value) VALUES (${p(counted.type)}, 1)
          ON CONFLICT (type) DO UPDATE SET last_value = record_counter.last_value + 1
          RETURNING last_value`);
@@ -301,28 +325,34 @@ export class WriteBatch {
           WHERE x.number = r.number`);
     }
     if (anchor) {
-      counts.push(`(SELECT count(*) FROM w${parts.length}) AS anchored`);
+      counts.set('anchored', `(SELECT count(*) FROM w${parts.length})`);
       parts.push(`UPDATE history_anchor SET instances = ${p(anchor.next.instances)}, mac = ${p(anchor.next.mac)}, sealed_at = now()
           WHERE id = 1 AND instances = ${p(anchor.expected.instances)} AND mac = ${p(anchor.expected.mac)}${countedPart ? ` AND EXISTS (SELECT FROM ${countedPart})` : ''}
          RETURNING 1`);
     }
-    const sql = `WITH ${parts.map((part, n) => `w${n} AS (${part})`).join(',\n')}\nSELECT ${counts.length ? counts.join(', ') : '1 AS done'}`;
+    // What the flush expects of each part's count: unmet, the instance, a task, a timer... changed concurrently.
+    const checks: { column: string; expected: number; message: string }[] = [];
+    if (updates.size) checks.push({ column: 'updated', expected: updates.size, message: `process instance ${[...updates.keys()].join(', ')} changed concurrently` });
+    if (closures.length) checks.push({ column: 'closed', expected: closures.length, message: 'a task of the instance changed concurrently' });
+    if (counted) checks.push({ column: 'numbered', expected: counted.seq, message: `record number ${counted.seq} of ${counted.type} is not the next one any more` });
+    const timerMessage = 'a timer of the instance changed concurrently';
+    if (timerDeletes.length) checks.push({ column: 'timers_deleted', expected: timerDeletes.length, message: timerMessage });
+    if (timerInserts.length) checks.push({ column: 'timers_inserted', expected: timerInserts.length, message: timerMessage });
+    const subscriptionMessage = 'an event subscription of the instance changed concurrently';
+    if (subscriptionDeletes.length) checks.push({ column: 'subscriptions_deleted', expected: subscriptionDeletes.length, message: subscriptionMessage });
+    if (subscriptionInserts.length) checks.push({ column: 'subscriptions_inserted', expected: subscriptionInserts.length, message: subscriptionMessage });
+
+    const withParts = `WITH ${parts.map((part, n) => `w${n} AS (${part})`).join(',\n')}`;
+    if (commit) {
+      // The same checks, in the statement: the answer's row only says they held.
+      const asserted = checks.map((c) => `write_check(${counts.get(c.column)} = ${p(c.expected)}, ${p(c.message)})`);
+      await this.closer!(this.named(`${withParts}\nSELECT ${asserted.length ? asserted.join(' AND ') : 'true'} AS checked`), params);
+      return true;
+    }
+    const sql = `${withParts}\nSELECT ${counts.size ? [...counts].map(([column, count]) => `${count} AS ${column}`).join(', ') : '1 AS done'}`;
     const [row] = (await this.raw.query(this.named(sql), params)) as Record<string, string | number>[];
-    if (updates.size && Number(row.updated) !== updates.size) {
-      throw new EngineError(EngineErrorCode.RevisionConflict, `process instance ${[...updates.keys()].join(', ')} changed concurrently`, { retryable: true });
-    }
-    if (closures.length && Number(row.closed) !== closures.length) {
-      throw new EngineError(EngineErrorCode.RevisionConflict, 'a task of the instance changed concurrently', { retryable: true });
-    }
-    if (counted && Number(row.numbered) !== counted.seq) {
-      throw new EngineError(EngineErrorCode.RevisionConflict, `record number ${counted.seq} of ${counted.type} is not the next one any more`, { retryable: true });
-    }
-    const moved = (name: string, expected: number) => expected && Number(row[name]) !== expected;
-    if (moved('timers_deleted', timerDeletes.length) || moved('timers_inserted', timerInserts.length)) {
-      throw new EngineError(EngineErrorCode.RevisionConflict, 'a timer of the instance changed concurrently', { retryable: true });
-    }
-    if (moved('subscriptions_deleted', subscriptionDeletes.length) || moved('subscriptions_inserted', subscriptionInserts.length)) {
-      throw new EngineError(EngineErrorCode.RevisionConflict, 'an event subscription of the instance changed concurrently', { retryable: true });
+    for (const c of checks) {
+      if (Number(row[c.column]) !== c.expected) throw new EngineError(EngineErrorCode.RevisionConflict, c.message, { retryable: true });
     }
     return !anchor || Number(row.anchored) === 1;
   }

@@ -7,8 +7,15 @@ import { bpmn, linearTasks } from '../support/bpmn';
 class Gate {
   private opened: (() => void) | null = null;
   private arrived: (() => void) | null = null;
-  /** Resolves once a run waits at the gate. */
-  reached = new Promise<void>((r) => (this.arrived = r));
+  /** Resolves once a run waits at the gate (since {@link arm}). */
+  reached!: Promise<void>;
+  constructor() {
+    this.arm();
+  }
+  /** Makes {@link reached} wait for the next run arriving. */
+  arm(): void {
+    this.reached = new Promise<void>((r) => (this.arrived = r));
+  }
   readonly handler: ServiceHandler = {
     name: 'gate',
     description: 'test handler: waits until the test opens the gate',
@@ -105,6 +112,30 @@ describe('commands while another command runs its engine', () => {
     expect(res.status).toBe(200);
     expect(res.body.tasks.map((x: { elementId: string }) => x.elementId)).toEqual(['B']);
     console.log(`${db.kind}: task list answered in ${listMs} ms, another instance's completion in ${overlapMs - listMs} ms, while a command's engine run waited`);
+  });
+
+  it('a completion whose task another transaction closed while its engine ran commits nothing and answers 409 (the check of the write sent with COMMIT)', async () => {
+    // given: a command held at the gate (its engine is running; on PostgreSQL it holds the instance row, not the task row)
+    gate.arm();
+    const held = await start('gated');
+    const task = held.tasks[0];
+    const holding = t.as('alice').post(`/api/tasks/${task.id}/complete`).send({ variables: {} }).then((res) => res);
+    await gate.reached;
+
+    // when: another transaction closes the task meanwhile, then the command goes on
+    await t.sql.query(`UPDATE user_task SET status = 'cancelled', completed_at = now() WHERE id = $1`, [task.id]);
+    gate.open();
+    const res = await holding;
+
+    // then: the loser's answer, and nothing of its run was written
+    expect(res.status).toBe(409);
+    const instance = (await t.as('auditor').get(`/api/instances/${held.instance.id}`).expect(200)).body;
+    expect(instance).toMatchObject({ status: 'running', revision: held.instance.revision, activeElementIds: ['A'] });
+    const events = await history(held.instance.id);
+    expect(events.filter((e) => e.type === 'task.completed' || e.elementId === 'B')).toEqual([]);
+    const [row] = await t.sql.query(`SELECT count(*)::int AS n FROM user_task WHERE instance_id = $1 AND element_id = 'B'`, [held.instance.id]);
+    expect(row.n).toBe(0);
+    expect((await t.as('auditor').get(`/api/instances/${held.instance.id}/history/verify`).expect(200)).body).toMatchObject({ valid: true });
   });
 
   it('concurrent completions on different instances all succeed', async () => {
