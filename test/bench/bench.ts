@@ -74,7 +74,7 @@
  * warmEngineRatio (share of engine resumes that found the instance's engine warm, from the server's
  * itsm_engine_resumes_total on its METRICS_PORT), forwardsPerCommand (commands sent between workers to the instance's owner), retriesPerCommand (command transactions run again after a retryable conflict, itsm_transaction_retries_total)}
  * (the first workload's when incident is not run), plus largeToSmallCost, engineLargeToSmallCost,
- * database, quick, windowSeconds, repeats, load (1-min load average at start and end), seconds,
+ * database, node (the version the bench and its servers run on), quick, windowSeconds, repeats, load (1-min load average at start and end), seconds,
  * timerPollMs, idle {statementsPerSecond, cpuMsPerSecond}, `flows` (the same figures for every
  * workload, each with `spread`: {min, max} per figure over the measured windows, and `warmup`:
  * {windows, settled, lastDifference, engineBatches, engineSettled}), `sql` {snapshotBytes,
@@ -1351,7 +1351,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'itsm-bench-'));
   const database = await prepareDatabase(dataDir);
   console.log(
-    `database: ${database.label}; ${WORKERS} server process(es); ${CLIENTS} clients; windows of ${WINDOW_SECONDS} s, ${REPEATS} repeats${QUICK ? ' (BENCH_QUICK)' : ''}; flows: ${list.map((w) => w.name).join(', ')}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `database: ${database.label}; Node ${process.versions.node} (the servers run on the same); ${WORKERS} server process(es); ${CLIENTS} clients; windows of ${WINDOW_SECONDS} s, ${REPEATS} repeats${QUICK ? ' (BENCH_QUICK)' : ''}; flows: ${list.map((w) => w.name).join(', ')}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
   );
   const flows: FlowFigures[] = [];
   let sql: SqlFigures | null = null;
@@ -1462,6 +1462,7 @@ async function main(): Promise<void> {
     largeToSmallCost: small && large ? round(large.serverCpuMsPerCommand / small.serverCpuMsPerCommand) : null,
     engineLargeToSmallCost: small?.engineCpuMsPerCommand && large?.engineCpuMsPerCommand ? round(large.engineCpuMsPerCommand / small.engineCpuMsPerCommand) : null,
     database: database.label,
+    node: process.versions.node,
     quick: QUICK,
     windowSeconds: WINDOW_SECONDS,
     repeats: REPEATS,
