@@ -118,7 +118,7 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
    * sends the lock-and-read, the start's read-ahead and the batched write as named prepared
    * statements (each connection has its own statement names, on PGlite too: PgliteProtocolServer).
    * `commitWith` (PipelinedTransaction.commitWith) lets {@link beforeCommit} send the last batched
-   * write with the transaction's COMMIT ({@link committed}).
+   * write with the transaction's COMMIT.
    */
   static create(
     runner: QueryRunner,
@@ -244,15 +244,9 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
       if (!expected || !counted) await this.lockedAnchor();
       this.started = 0;
     }
-    this.committed = await this.batch.flushAndCommit();
-    if (!this.committed) await this.batch.flush();
+    // With `commitWith`, the transaction commits in this last write's round trip (its commit() then has nothing left to do).
+    if (!(await this.batch.flushAndCommit())) await this.batch.flush();
   }
-
-  /**
-   * True once {@link beforeCommit} sent the last writes with the transaction's COMMIT (a store
-   * created with `commitWith`): the transaction has committed, the caller has nothing to commit.
-   */
-  committed = false;
 
   /** The anchor moved (another process or transaction counted on): lock it, check its seal, count on. */
   private async lockedAnchor(): Promise<void> {

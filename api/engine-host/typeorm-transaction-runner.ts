@@ -96,8 +96,8 @@ export class TypeormTransactionRunner implements TransactionRunner {
       });
       const result = await work(store);
       await store.beforeCommit();
-      // COMMIT went with the last write (store.committed), else on its own.
-      if (!store.committed) await transaction.commit();
+      // Nothing left to send when the COMMIT went with the last write (commitWith).
+      await transaction.commit();
       return result;
     } catch (error) {
       await transaction.rollback().catch(() => undefined);
