@@ -108,4 +108,75 @@ describe('PipelinedTransaction (BEGIN in the first statement\'s round trip)', ()
       expect(await probe.count()).toBe(1);
     });
   });
+  describe('send with preludes (statements run ahead of one, in its round trip)', () => {
+    it('runs the preludes first and answers the statement\'s rows alone', async () => {
+      // given
+      await probe.dataSource.query('DELETE FROM pipelined_probe');
+      const transaction = new PipelinedTransaction(probe.runner);
+
+      // when: a prelude sets a transaction-local value that the statement reads, and the COMMIT goes with them
+      const rows = await transaction.send(
+        prepared(`INSERT INTO pipelined_probe (n) VALUES (current_setting('itsm.probe')::int + $1) RETURNING n`),
+        [1],
+        { before: [{ text: `SELECT set_config('itsm.probe', $1, true)`, values: ['41'] }], commit: true },
+      );
+
+      // then: the prelude ran before (42), its row is not in the answer, and the transaction committed
+      expect(rows).toEqual([{ n: 42 }]);
+      expect(transaction.open).toBe(false);
+      expect(await probe.count()).toBe(1);
+    });
+
+    it('does not run the statement when a prelude fails, commits nothing, and the connection answers on', async () => {
+      // given
+      await probe.dataSource.query('DELETE FROM pipelined_probe');
+      const failures: unknown[] = [];
+      for (let i = 0; i < 2; i++) {
+        const transaction = new PipelinedTransaction(probe.runner);
+        await transaction.runner.query(prepared('INSERT INTO pipelined_probe (n) VALUES ($1)'), [1]);
+
+        // when: the prelude fails as it runs
+        failures.push(
+          await transaction
+            .send(prepared('INSERT INTO pipelined_probe (n) VALUES ($1) RETURNING n'), [2], { before: [{ text: 'SELECT $1::int / 0', values: ['1'] }], commit: true })
+            .catch((e: unknown) => e),
+        );
+        await transaction.rollback();
+      }
+
+      // then: division by zero each time, no row (neither the earlier one nor the statement's), and the named statement still works
+      expect(failures.map((e) => (e as { code?: string }).code)).toEqual(['22012', '22012']);
+      expect(await probe.count()).toBe(0);
+      const next = new PipelinedTransaction(probe.runner);
+      expect(await next.send(prepared('INSERT INTO pipelined_probe (n) VALUES ($1) RETURNING n'), [3], { commit: true })).toEqual([{ n: 3 }]);
+      expect(await probe.count()).toBe(1);
+    });
+
+    // PGlite serves every connection from one session: a lock its other connection holds is its own.
+    (process.env.DATABASE_URL ? it : it.skip)('waits in PostgreSQL for the lock a prelude asks for, then runs the statement and commits, all in the one round trip', async () => {
+      // given: another transaction holds the lock
+      await probe.dataSource.query('DELETE FROM pipelined_probe');
+      const holder = probe.dataSource.createQueryRunner();
+      await holder.connect();
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock(4242)');
+      const transaction = new PipelinedTransaction(probe.runner);
+
+      // when
+      let answered = false;
+      const sent = transaction
+        .send(prepared('INSERT INTO pipelined_probe (n) VALUES ($1) RETURNING n'), [5], { before: [{ text: 'SELECT pg_advisory_xact_lock($1::bigint)', values: ['4242'] }], commit: true })
+        .then((rows) => ((answered = true), rows));
+      await new Promise((r) => setTimeout(r, 300));
+      const waiting = { answered, rows: await probe.count() };
+      await holder.query('COMMIT');
+      await holder.release();
+
+      // then: nothing ran while the lock was held; once it was released, the row was written and committed
+      expect(waiting).toEqual({ answered: false, rows: 0 });
+      expect(await sent).toEqual([{ n: 5 }]);
+      expect(transaction.open).toBe(false);
+      expect(await probe.count()).toBe(1);
+    });
+  });
 });

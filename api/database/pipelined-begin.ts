@@ -21,6 +21,7 @@ interface QueryInternals {
   prepare(connection: Wire): void;
   _getRows(connection: Wire, rows?: number): void;
   handleCommandComplete(msg: { text: string }, connection: Wire): void;
+  handleDataRow(msg: unknown): void;
   handleError(error: Error, connection: Wire): void;
   handleReadyForQuery(connection: Wire): void;
   callback?: (error: Error | null, result?: QueryResult) => void;
@@ -30,10 +31,21 @@ interface QueryInternals {
 export const COMMIT = 'COMMIT';
 
 /**
- * One statement with `START TRANSACTION` before it (`begin`) and/or `COMMIT` after it (`commit`) in
- * the same write and the same Sync (extended protocol: Parse/Bind/Execute of BEGIN, the statement's
- * own messages, Parse/Bind/Execute of COMMIT, then one Sync): the transaction opens, or ends, in the
- * statement's round trip instead of one of its own. The answer is the statement's alone. Should the
+ * A statement that runs before another in its round trip (unnamed, its parameters as text, its
+ * answer not read): a lock to wait for, say, which then costs no round trip of its own. Should it
+ * fail, the statement after it does not run.
+ */
+export interface Prelude {
+  text: string;
+  values: (string | null)[];
+}
+
+/**
+ * One statement with `START TRANSACTION` before it (`begin`), {@link Prelude} statements before it
+ * (`before`) and/or `COMMIT` after it (`commit`) in the same write and the same Sync (extended
+ * protocol: Parse/Bind/Execute of BEGIN, of each prelude, the statement's own messages,
+ * Parse/Bind/Execute of COMMIT, then one Sync): the transaction opens, or ends, in the statement's
+ * round trip instead of one of its own. The answer is the statement's alone. Should a prelude or the
  * statement fail, PostgreSQL skips the rest up to the Sync: the COMMIT does not run, the transaction
  * is open (and aborted), and the caller rolls back, as after any failed statement of a transaction.
  * A thenable, so that TypeORM's `await client.query(...)` (node-pg answers a submittable itself)
@@ -44,19 +56,22 @@ export class PipelinedQuery extends Query {
   readonly beginsTransaction: boolean;
   /** Marks the statement as ending it (statement counters show it as the statement + COMMIT). */
   readonly endsTransaction: boolean;
-  /** CommandComplete messages seen: BEGIN's (if any), the statement's, COMMIT's (if any). */
+  /** Statements sent before this one, after BEGIN. */
+  readonly before: readonly Prelude[];
+  /** CommandComplete messages seen: BEGIN's (if any), the preludes', the statement's, COMMIT's (if any). */
   private completed = 0;
   private parsedBefore = true;
-  /** ParseComplete messages of this query so far (BEGIN's, the statement's, COMMIT's), while its name was not parsed before. */
+  /** ParseComplete messages of this query so far (BEGIN's, the preludes', the statement's, COMMIT's), while its name was not parsed before. */
   private parses = 0;
   private countParses: (() => void) | null = null;
   private wire: Wire | null = null;
   private readonly done: Promise<QueryResult>;
 
-  constructor(config: { text: string; name?: string; values?: unknown[]; begin?: boolean; commit?: boolean }) {
+  constructor(config: { text: string; name?: string; values?: unknown[]; begin?: boolean; commit?: boolean; before?: readonly Prelude[] }) {
     super({ text: config.text, ...(config.name ? { name: config.name } : {}), values: config.values ?? [], queryMode: 'extended' } as ConstructorParameters<typeof Query>[0]);
     this.beginsTransaction = config.begin ?? true;
     this.endsTransaction = config.commit ?? false;
+    this.before = config.before ?? [];
     this.done = new Promise<QueryResult>((resolve, reject) => {
       (this as unknown as QueryInternals).callback = (error, result) => (error ? reject(error) : resolve(result!));
     });
@@ -66,7 +81,7 @@ export class PipelinedQuery extends Query {
     return this.done.then(onFulfilled, onRejected);
   }
 
-  /** Called by Query.submit with the socket corked: BEGIN's messages go out with the statement's. */
+  /** Called by Query.submit with the socket corked: BEGIN's and the preludes' messages go out with the statement's. */
   prepare(connection: Wire): void {
     const name = (this as unknown as QueryInternals).name;
     this.parsedBefore = !name || connection.parsedStatements[name] !== undefined;
@@ -76,6 +91,7 @@ export class PipelinedQuery extends Query {
       connection.on('parseComplete', this.countParses);
     }
     if (this.beginsTransaction) sendUnnamed(connection, BEGIN);
+    for (const prelude of this.before) sendUnnamed(connection, prelude.text, prelude.values);
     (Query.prototype as unknown as QueryInternals).prepare.call(this, connection);
   }
 
@@ -90,23 +106,34 @@ export class PipelinedQuery extends Query {
     connection.sync();
   }
 
-  /** Only the statement's CommandComplete is part of the answer (not BEGIN's, not COMMIT's). */
+  /** Messages of this query before the statement's own: BEGIN's (if any) and the preludes'. */
+  private get leading(): number {
+    return (this.beginsTransaction ? 1 : 0) + this.before.length;
+  }
+
+  /** A prelude's rows (sent without a Describe, so without their RowDescription) are not the answer's. */
+  handleDataRow(msg: unknown): void {
+    if (this.completed < this.leading) return;
+    (Query.prototype as unknown as QueryInternals).handleDataRow.call(this, msg);
+  }
+
+  /** Only the statement's CommandComplete is part of the answer (not BEGIN's, the preludes', COMMIT's). */
   handleCommandComplete(msg: { text: string }, connection: Wire): void {
     const index = this.completed++;
-    if (index !== (this.beginsTransaction ? 1 : 0)) return;
+    if (index !== this.leading) return;
     (Query.prototype as unknown as QueryInternals).handleCommandComplete.call(this, msg, connection);
   }
 
   /**
    * node-pg records a named statement as parsed on the first ParseComplete of its query, which
-   * here may be BEGIN's: when the statement's own Parse then failed, that record is undone (else the
+   * here may be BEGIN's or a prelude's: when the statement's own Parse then failed, that record is undone (else the
    * connection would bind a statement that does not exist). When the statement parsed and failed
    * later (as it ran), the session keeps it (a prepared statement outlives its transaction), and so
    * does the record (else the next use would parse it again: "already exists").
    */
   handleError(error: Error, connection: Wire): void {
     const name = (this as unknown as QueryInternals).name;
-    const statementParsed = this.parses >= (this.beginsTransaction ? 2 : 1);
+    const statementParsed = this.parses >= this.leading + 1;
     this.stopCounting();
     if (name && !this.parsedBefore && !statementParsed && connection) delete connection.parsedStatements[name];
     (Query.prototype as unknown as QueryInternals).handleError.call(this, error, connection);
@@ -124,10 +151,10 @@ export class PipelinedQuery extends Query {
   }
 }
 
-/** Parse, Bind and Execute of a statement without parameters, unnamed (BEGIN, COMMIT). */
-function sendUnnamed(connection: Wire, text: string): void {
+/** Parse, Bind and Execute of an unnamed statement (BEGIN, COMMIT, a prelude), its parameters as text. */
+function sendUnnamed(connection: Wire, text: string, values: readonly (string | null)[] = []): void {
   connection.parse({ text, types: [] });
-  connection.bind({});
+  connection.bind(values.length ? { values: [...values] } : {});
   connection.execute({});
 }
 
@@ -141,15 +168,17 @@ export async function queryOpeningTransaction(raw: QueryRunner, text: string, pa
     await raw.query(BEGIN);
     return raw.query(text, params, structured as true);
   }
-  return raw.query(pipelined(raw, text, params, true, false) as unknown as string, params, structured as true);
+  return raw.query(pipelined(raw, text, params, { begin: true }) as unknown as string, params, structured as true);
 }
 
-/** `text` as a {@link PipelinedQuery}, logged like the BEGIN and COMMIT it carries (TypeORM logs the statement itself). */
-function pipelined(raw: QueryRunner, text: string, params: unknown[], begin: boolean, commit: boolean): PipelinedQuery {
+/** `text` as a {@link PipelinedQuery}, logged like the BEGIN, preludes and COMMIT it carries (TypeORM logs the statement itself). */
+function pipelined(raw: QueryRunner, text: string, params: unknown[], options: { begin?: boolean; commit?: boolean; before?: readonly Prelude[] }): PipelinedQuery {
+  const { begin = false, commit = false, before = [] } = options;
   if (begin) raw.connection.logger.logQuery(BEGIN, [], raw);
+  for (const prelude of before) raw.connection.logger.logQuery(prelude.text, prelude.values, raw);
   if (commit) raw.connection.logger.logQuery(COMMIT, [], raw);
   const { name } = text as unknown as { name?: unknown };
-  return new PipelinedQuery({ text: String(text), ...(typeof name === 'string' ? { name } : {}), values: params, begin, commit });
+  return new PipelinedQuery({ text: String(text), ...(typeof name === 'string' ? { name } : {}), values: params, begin, commit, before });
 }
 
 /**
@@ -187,10 +216,20 @@ export class PipelinedTransaction {
    * nothing committed and the transaction is open and aborted: {@link rollback} ends it.
    */
   async commitWith(text: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+    return this.send(text, params, { commit: true });
+  }
+
+  /**
+   * Runs `text` (with parameters) in the transaction, opening it if no statement did, with the
+   * {@link Prelude} statements `before` it and, when `commit`, COMMIT after it, all in one round trip
+   * (see {@link commitWith}); answers its rows.
+   */
+  async send(text: string, params: unknown[], options: { before?: readonly Prelude[]; commit?: boolean }): Promise<Record<string, unknown>[]> {
     const begin = !this.began;
     this.began = true;
-    const rows = (await this.raw.query(pipelined(this.raw, text, params, begin, true) as unknown as string, params)) as Record<string, unknown>[];
-    this.began = false;
+    const query = pipelined(this.raw, text, params, { begin, commit: options.commit, before: options.before });
+    const rows = (await this.raw.query(query as unknown as string, params)) as Record<string, unknown>[];
+    if (options.commit) this.began = false;
     return rows;
   }
 

@@ -31,8 +31,9 @@ import { TypeormExternalTaskStore } from '../external-tasks/typeorm-external-tas
 import { toDefinitionRecord, toInstanceRecord, toTaskRecord, toTimerJobRecord, DEFINITION_COLUMNS, INSTANCE_COLUMNS, TASK_COLUMNS, TIMER_JOB_COLUMNS } from './rows';
 import { SUBSCRIPTION_COLUMNS, toSubscription } from './typeorm-messaging-store';
 import { RECORD_ROW_COLUMNS, toRecordRow } from './typeorm-record-store';
-import { WriteBatch, type AnchorCache } from './write-batch';
+import { WriteBatch, anchorSeals, type AnchorCache, type BatchSender } from './write-batch';
 import { prepared } from '../database/prepared';
+import type { Prelude } from '../database/pipelined-begin';
 
 /** PostgreSQL unique_violation. */
 const UNIQUE_VIOLATION = '23505';
@@ -117,17 +118,18 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
    * TypeormTransactionRunner: the revision compare-and-set of the write decides). `prepare: true`
    * sends the lock-and-read, the start's read-ahead and the batched write as named prepared
    * statements (each connection has its own statement names, on PGlite too: PgliteProtocolServer).
-   * `commitWith` (PipelinedTransaction.commitWith) lets {@link beforeCommit} send the last batched
-   * write with the transaction's COMMIT.
+   * `send` (PipelinedTransaction.send) lets the batched write carry the statements to run before it
+   * (the wait for a reserved record number's predecessor) and lets {@link beforeCommit} send the last
+   * batched write with the transaction's COMMIT.
    */
   static create(
     runner: QueryRunner,
     ring: HistoryKeyring,
     anchor: AnchorCache = { value: null },
-    options: { lockRows?: boolean; prepare?: boolean; commitWith?: (text: string, params: unknown[]) => Promise<Record<string, unknown>[]> } = {},
+    options: { lockRows?: boolean; prepare?: boolean; send?: BatchSender } = {},
   ): TypeormCommandStore {
     const named = options.prepare ? prepared : (text: string) => text;
-    const batch = new WriteBatch(runner, ring, named, options.commitWith ?? null);
+    const batch = new WriteBatch(runner, ring, named, options.send ?? null);
     const known: KnownRows = { timers: new Map(), subscriptions: new Map(), records: new Map(), children: new Map() };
     return new TypeormCommandStore(forgetting(batch.guard(), known), ring, batch, anchor, known, options.lockRows ?? true, named);
   }
@@ -174,11 +176,12 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     // The committed anchor: when another process counted on since this one last did, a fresher guess for the start's
     // write (which falls back to locking and reading the anchor only when its guess was wrong). The count only grows:
     // a higher guess of this process's own (a transaction still open) is kept.
+    // An anchor without a valid seal is forgotten: the start then locks and reads it, and leaves it as it is (see beforeCommit).
     const anchor = row.anchor as { instances: number | string; mac: string | null } | null;
     const instances = Number(anchor?.instances);
-    if (anchor?.mac && instances > (this.anchorCache.value?.instances ?? -1) && this.ring.check('anchor', anchorMessage(instances), anchor.mac) === 'valid') {
-      this.anchorCache.value = { instances, mac: anchor.mac };
-    }
+    const valid = !!anchor?.mac && this.ring.check('anchor', anchorMessage(instances), anchor.mac) === 'valid';
+    if (!valid) this.anchorCache.value = null;
+    else if (instances > (this.anchorCache.value?.instances ?? -1)) this.anchorCache.value = { instances, mac: anchor!.mac! };
     const found = new Map((row.decisions as Record<string, unknown>[]).map((d) => [d.key as string, toDecisionRecord(d)]));
     for (const key of input.decisionKeys) this.decisions.prefetched.set(key, found.get(key) ?? null);
   }
@@ -237,15 +240,34 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
       throw new EngineError(EngineErrorCode.RevisionConflict, 'the record number read ahead was not used', { retryable: true });
     }
     if (this.started) {
-      const expected = this.anchorCache.value;
-      // Optimistic: the anchor as this process last saw it, updated in the batch's statement.
-      if (expected) this.anchorCache.value = this.batch.setAnchor(expected, this.started);
-      const counted = await this.batch.flush();
-      if (!expected || !counted) await this.lockedAnchor();
-      this.started = 0;
+      const known = this.anchorCache.value;
+      if (known) {
+        // Optimistic: counted on from the anchor as it is when the batch's statement updates it, within a window past the last
+        // count this process knows (valid seal), in the last write, which may carry the COMMIT (its row locked only until then).
+        const seals = anchorSeals(this.ring, this.anchorCache, known, this.started);
+        this.batch.setAnchor(known, seals, this.started);
+        const committed = await this.batch.flushAndCommit();
+        const counted = committed || (await this.batch.flush());
+        if (counted) {
+          this.learnAnchor(this.batch.anchorAfter, known, seals);
+          this.started = 0;
+          if (committed) return;
+        }
+      }
+      if (this.started) {
+        await this.batch.flush();
+        await this.lockedAnchor();
+        this.started = 0;
+      }
     }
-    // With `commitWith`, the transaction commits in this last write's round trip (its commit() then has nothing left to do).
+    // With a sender, the transaction commits in this last write's round trip (its commit() then has nothing left to do).
     if (!(await this.batch.flushAndCommit())) await this.batch.flush();
+  }
+
+  /** Keeps the anchor a windowed update wrote (when it counted on, not when it left an anchor whose seal did not match). */
+  private learnAnchor(after: { instances: number; mac: string } | null, known: { instances: number; mac: string }, seals: string[]): void {
+    if (!after || after.instances <= known.instances || seals[after.instances - known.instances] !== after.mac) return;
+    if (after.instances > (this.anchorCache.value?.instances ?? -1)) this.anchorCache.value = after;
   }
 
   /** The anchor moved (another process or transaction counted on): lock it, check its seal, count on. */
@@ -536,7 +558,8 @@ const RESERVE_WINDOW = 1000;
  * Records whose instance this transaction locked are known from the lock; their writes join the batch.
  * A reserved number (prefetchStart with `reserve`) is counted when its record row is written: the
  * transaction first waits until the one that reserved the number before it has ended (its
- * advisory lock), then the batch's statement increments the counter row and inserts the record
+ * advisory lock; a statement sent ahead of the batch's, in its round trip, so that PostgreSQL goes
+ * on as soon as that one ends), then the batch's statement increments the counter row and inserts the record
  * only if the counter reached exactly this number, else the command fails with a retryable
  * RevisionConflict (the start before it rolled back, or a start that locked the counter took it) and
  * runs again with the counter locked. So committed numbers stay gapless, and the counter row is
@@ -577,15 +600,20 @@ class BatchedRecordStore extends TypeormRecordStore {
     return ahead.seq;
   }
 
-  /** Numbers reserved before `reserved` by transactions still open: waits for the one just before (it waits for its own). */
-  private async predecessor(reserved: { type: string; seq: number; after: number }): Promise<void> {
-    if (reserved.seq > reserved.after + 1) await this.q.query(`SELECT pg_advisory_xact_lock(hashtext($1), $2::int)`, [RECORD_NUMBER_LOCK + reserved.type, reserved.seq - 1]);
+  /**
+   * Numbers reserved before `reserved` by transactions still open: the lock of the one just before,
+   * held until it ends (it waits for its own); null when `reserved` follows the committed ones.
+   */
+  private predecessor(reserved: { type: string; seq: number; after: number }): Prelude | null {
+    if (reserved.seq <= reserved.after + 1) return null;
+    return { text: `SELECT pg_advisory_xact_lock(hashtext($1), $2::int)`, values: [RECORD_NUMBER_LOCK + reserved.type, String(reserved.seq - 1)] };
   }
 
   /** Counts the reserved number on its own statement (the counter row stays locked until the commit). */
   private async countReserved(reserved: { type: string; seq: number; after: number }): Promise<void> {
     this.reserved = null;
-    await this.predecessor(reserved);
+    const predecessor = this.predecessor(reserved);
+    if (predecessor) await this.q.query(predecessor.text, predecessor.values);
     if ((await super.allocateRecordSeq(reserved.type as RecordType)) !== reserved.seq) {
       throw new EngineError(EngineErrorCode.RevisionConflict, `record number ${reserved.seq} of ${reserved.type} is not the next one any more`, { retryable: true });
     }
@@ -599,8 +627,8 @@ class BatchedRecordStore extends TypeormRecordStore {
         return super.insertRecord(r);
       }
       this.reserved = null;
-      await this.predecessor(reserved);
-      this.batch.countRecord(reserved.type, reserved.seq);
+      // The wait for the number before goes with the batch's statement (one round trip less, and no wait for this process in between).
+      this.batch.countRecord(reserved.type, reserved.seq, this.predecessor(reserved));
     }
     if (!this.known.has(r.instanceId)) return super.insertRecord(r);
     await this.batch.insertRecord(r);

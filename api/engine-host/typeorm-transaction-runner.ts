@@ -59,6 +59,8 @@ export class TypeormTransactionRunner implements TransactionRunner {
       }
       // A compare-and-set of the last write, checked in the statement sent with COMMIT (write-batch.ts).
       if ((error as { code?: string }).code === WRITE_CHECK_FAILED) {
+        // Perhaps the history anchor moved out of the window of this process's guess: the retry reads it afresh.
+        this.anchor.value = null;
         throw new EngineError(EngineErrorCode.RevisionConflict, (error as Error).message, { retryable: true, cause: error });
       }
       throw error;
@@ -92,7 +94,7 @@ export class TypeormTransactionRunner implements TransactionRunner {
       const store = TypeormCommandStore.create(transaction.runner, this.ring, this.anchor, {
         ...options,
         prepare: this.prepare,
-        commitWith: (text, params) => transaction.commitWith(text, params),
+        send: (text, params, options) => transaction.send(text, params, options),
       });
       const result = await work(store);
       await store.beforeCommit();

@@ -1,4 +1,5 @@
 import type { QueryRunner } from 'typeorm';
+import type { Prelude } from '../database/pipelined-begin';
 import {
   EngineError,
   EngineErrorCode,
@@ -23,9 +24,38 @@ export const WRITE_CHECK_FAILED = 'IT409';
 /** Tables whose writes a batch holds back: a statement naming one of them flushes the batch first. */
 const BATCHED_TABLES = /\b(user_task|history_event|process_instance|history_anchor|timer_job|event_subscription|record)\b/;
 
+/**
+ * Sends a batch's statement with `before` statements ahead of it and, when `commit`, the
+ * transaction's COMMIT after it, in one round trip (PipelinedTransaction.send); answers its rows.
+ */
+export type BatchSender = (text: string, params: unknown[], options: { before: readonly Prelude[]; commit: boolean }) => Promise<Record<string, unknown>[]>;
+
 /** The history anchor as this process last wrote or read it (valid seal); shared by the process's transactions. */
 export interface AnchorCache {
   value: { instances: number; mac: string } | null;
+  /** Anchor seals by count, signed with the current key (see {@link anchorSeals}); kept from the last known count on. */
+  seals?: Map<number, string>;
+}
+
+/** How many counts past the last known one a start's anchor update covers (see {@link WriteBatch.setAnchor}). */
+export const ANCHOR_WINDOW = 32;
+
+/**
+ * The seals a windowed anchor update needs when `known` is the last known anchor and `started`
+ * instances are counted: index i is the seal of count `known.instances + i`, index 0 the known
+ * seal itself (perhaps by an earlier key), for i below {@link ANCHOR_WINDOW} + `started`. Seals are
+ * kept in `cache.seals`, so consecutive starts sign only the counts the window moved past.
+ */
+export function anchorSeals(ring: HistoryKeyring, cache: AnchorCache, known: { instances: number; mac: string }, started: number): string[] {
+  const memo = (cache.seals ??= new Map());
+  for (const count of memo.keys()) if (count <= known.instances) memo.delete(count);
+  const seals = [known.mac];
+  for (let count = known.instances + 1; count < known.instances + ANCHOR_WINDOW + started; count++) {
+    let seal = memo.get(count);
+    if (seal === undefined) memo.set(count, (seal = ring.sign('anchor', anchorMessage(count))));
+    seals.push(seal);
+  }
+  return seals;
 }
 
 interface InstanceUpdate {
@@ -47,7 +77,10 @@ export class WriteBatch {
   private history: HistoryEventRecord[] = [];
   private inserts = new Map<string, InstanceRecord>();
   private updates = new Map<string, InstanceUpdate>();
-  private anchor: { expected: { instances: number; mac: string }; next: { instances: number; mac: string } } | null = null;
+  /** The anchor update: counts `started` from any count in [base, base + ANCHOR_WINDOW) whose seal is `seals[count - base]`. */
+  private anchor: { base: number; seals: string[]; started: number } | null = null;
+  /** The anchor row as the last flush's update left it (null: no update, or the anchor was not in its window). */
+  anchorAfter: { instances: number; mac: string } | null = null;
   /** Instance timer rows to delete (by id) and to insert. */
   private timerDeletes: string[] = [];
   private timerInserts: TimerJobRecord[] = [];
@@ -57,16 +90,23 @@ export class WriteBatch {
   /** Records to insert (with their first patch, if any) and to update, by number. */
   private recordInserts = new Map<string, { row: NewRecord; patch: RecordPatch | null }>();
   private recordUpdates = new Map<string, RecordPatch>();
-  /** A reserved record number to count: the counter row of `type` must reach exactly `seq` (else no record row, and a conflict). */
-  private counted: { type: string; seq: number } | null = null;
+  /**
+   * A reserved record number to count: the counter row of `type` must reach exactly `seq` (else no
+   * record row, and a conflict); `predecessor`: the lock to wait for first (the transaction that
+   * reserved the number before, until it ended), sent in the statement's round trip.
+   */
+  private counted: { type: string; seq: number; predecessor: Prelude | null } | null = null;
 
   constructor(
     private readonly raw: QueryRunner,
     private readonly ring: HistoryKeyring,
     /** The statement as sent: named (prepared once per session) or as it is (api/database/prepared.ts). */
     private readonly named: (text: string) => string = (text) => text,
-    /** Sends a statement with the transaction's COMMIT in its round trip (PipelinedTransaction.commitWith), if the transaction can. */
-    private readonly closer: ((text: string, params: unknown[]) => Promise<Record<string, unknown>[]>) | null = null,
+    /**
+     * Sends a statement with preludes before it and the transaction's COMMIT after it in its round trip
+     * (PipelinedTransaction.send), if the transaction can.
+     */
+    private readonly sender: BatchSender | null = null,
   ) {}
 
   /**
@@ -154,22 +194,31 @@ export class WriteBatch {
     else this.recordUpdates.set(number, patch);
   }
 
-  /** Counts the reserved record number `seq` of `type` (see BatchedRecordStore in typeorm-command-store.ts). */
-  countRecord(type: string, seq: number): void {
-    this.counted = { type, seq };
+  /**
+   * Counts the reserved record number `seq` of `type` once `predecessor` (a lock) was granted (see
+   * BatchedRecordStore in typeorm-command-store.ts). With a {@link BatchSender}, the wait is the first
+   * statement of the batch's round trip: when the transaction before ends, PostgreSQL goes on with
+   * this one's write (and its COMMIT) without waiting for this process to answer.
+   */
+  countRecord(type: string, seq: number, predecessor: Prelude | null): void {
+    this.counted = { type, seq, predecessor };
   }
 
-  /** Counts `started` instances into the sealed anchor, if the anchor still holds `expected` (else the flush answers false). */
-  setAnchor(expected: { instances: number; mac: string }, started: number): { instances: number; mac: string } {
-    const instances = expected.instances + started;
-    this.anchor = { expected, next: { instances, mac: this.ring.sign('anchor', anchorMessage(instances)) } };
-    return this.anchor.next;
+  /**
+   * Counts `started` instances into the sealed anchor, whatever count it holds within the window
+   * `seals` covers ({@link anchorSeals}): the update reads the row as it is when it gets its lock (so
+   * starts committed since `known` was read are no miss), checks the seal of that count and writes the
+   * next one. An anchor in the window whose seal does not match (or that has none) is left as it is,
+   * as {@link flush} answers it counted; one out of the window is a miss (the flush answers false).
+   */
+  setAnchor(known: { instances: number; mac: string }, seals: string[], started: number): void {
+    this.anchor = { base: known.instances, seals, started };
   }
 
   /**
    * Sends every held-back write in one statement. Throws RevisionConflict (retryable) when an
    * instance row's revision moved or a task was no longer open. Answers whether the anchor update
-   * (if any) found the anchor as expected.
+   * (if any) found the anchor in its window ({@link anchorAfter}: what it left).
    */
   async flush(): Promise<boolean> {
     return this.send(false);
@@ -177,14 +226,14 @@ export class WriteBatch {
 
   /**
    * The command's last statement: {@link flush} with COMMIT in the same round trip, when the
-   * transaction can send it so (a `closer`) and the batch holds writes and no anchor update (whose
-   * miss the caller repairs before committing). Answers whether it did: then the transaction has
-   * committed. The checks then run in the statement (`write_check`, migration 1767300000000): a
-   * failed one aborts the statement and so the COMMIT, and comes back as the same RevisionConflict
-   * (SQLSTATE {@link WRITE_CHECK_FAILED}, turned into it by TypeormTransactionRunner).
+   * transaction can send it so (a `sender`) and the batch holds writes. Answers whether it did: then
+   * the transaction has committed. The checks then run in the statement (`write_check`, migration
+   * 1767300000000): a failed one aborts the statement and so the COMMIT, and comes back as the same
+   * RevisionConflict (SQLSTATE {@link WRITE_CHECK_FAILED}, turned into it by TypeormTransactionRunner);
+   * so does an anchor out of its window, which the retry then counts on from the row as it reads it.
    */
   async flushAndCommit(): Promise<boolean> {
-    if (this.empty || !this.closer || this.anchor) return false;
+    if (this.empty || !this.sender) return false;
     await this.send(true);
     return true;
   }
@@ -205,6 +254,7 @@ export class WriteBatch {
     this.inserts = new Map();
     this.updates = new Map();
     this.anchor = null;
+    this.anchorAfter = null;
 
     const params: unknown[] = [];
     const p = (value: unknown) => `$${params.push(value)}`;
@@ -325,16 +375,27 @@ export class WriteBatch {
           WHERE x.number = r.number`);
     }
     if (anchor) {
-      counts.set('anchored', `(SELECT count(*) FROM w${parts.length})`);
-      parts.push(`UPDATE history_anchor SET instances = ${p(anchor.next.instances)}, mac = ${p(anchor.next.mac)}, sealed_at = now()
-          WHERE id = 1 AND instances = ${p(anchor.expected.instances)} AND mac = ${p(anchor.expected.mac)}${countedPart ? ` AND EXISTS (SELECT FROM ${countedPart})` : ''}
-         RETURNING 1`);
+      const part = `w${parts.length}`;
+      counts.set('anchored', `(SELECT count(*) FROM ${part})`);
+      counts.set('anchor_instances', `(SELECT instances FROM ${part})`);
+      counts.set('anchor_mac', `(SELECT mac FROM ${part})`);
+      // Only the row's own columns and constants: a row another start updated meanwhile is read again as it is now (READ COMMITTED).
+      const [base, window, started, seals] = [p(anchor.base), p(ANCHOR_WINDOW), p(anchor.started), p(anchor.seals)];
+      const seal = (offset: string) => `(${seals}::text[])[(a.instances - ${base}::bigint)::int + 1${offset}]`;
+      const ok = `a.mac = ${seal('')}`;
+      parts.push(`UPDATE history_anchor AS a
+            SET instances = a.instances + CASE WHEN ${ok} THEN ${started}::int ELSE 0 END,
+                mac = CASE WHEN ${ok} THEN ${seal(` + ${started}::int`)} ELSE a.mac END,
+                sealed_at = CASE WHEN ${ok} THEN now() ELSE a.sealed_at END
+          WHERE a.id = 1 AND a.instances >= ${base}::bigint AND a.instances < ${base}::bigint + ${window}::int${countedPart ? ` AND EXISTS (SELECT FROM ${countedPart})` : ''}
+         RETURNING a.instances, a.mac`);
     }
     // What the flush expects of each part's count: unmet, the instance, a task, a timer... changed concurrently.
     const checks: { column: string; expected: number; message: string }[] = [];
     if (updates.size) checks.push({ column: 'updated', expected: updates.size, message: `process instance ${[...updates.keys()].join(', ')} changed concurrently` });
     if (closures.length) checks.push({ column: 'closed', expected: closures.length, message: 'a task of the instance changed concurrently' });
     if (counted) checks.push({ column: 'numbered', expected: counted.seq, message: `record number ${counted.seq} of ${counted.type} is not the next one any more` });
+    if (anchor && commit) checks.push({ column: 'anchored', expected: 1, message: 'the history anchor moved on past the window of this start' });
     const timerMessage = 'a timer of the instance changed concurrently';
     if (timerDeletes.length) checks.push({ column: 'timers_deleted', expected: timerDeletes.length, message: timerMessage });
     if (timerInserts.length) checks.push({ column: 'timers_inserted', expected: timerInserts.length, message: timerMessage });
@@ -343,18 +404,29 @@ export class WriteBatch {
     if (subscriptionInserts.length) checks.push({ column: 'subscriptions_inserted', expected: subscriptionInserts.length, message: subscriptionMessage });
 
     const withParts = `WITH ${parts.map((part, n) => `w${n} AS (${part})`).join(',\n')}`;
+    const before = counted?.predecessor ? [counted.predecessor] : [];
     if (commit) {
       // The same checks, in the statement: the answer's row only says they held.
       const asserted = checks.map((c) => `write_check(${counts.get(c.column)} = ${p(c.expected)}, ${p(c.message)})`);
-      await this.closer!(this.named(`${withParts}\nSELECT ${asserted.length ? asserted.join(' AND ') : 'true'} AS checked`), params);
+      const anchorColumns = anchor ? `, ${counts.get('anchor_instances')} AS anchor_instances, ${counts.get('anchor_mac')} AS anchor_mac` : '';
+      const [row] = await this.sender!(this.named(`${withParts}\nSELECT ${asserted.length ? asserted.join(' AND ') : 'true'} AS checked${anchorColumns}`), params, { before, commit: true });
+      if (anchor) this.anchorAfter = anchorRow(row);
       return true;
     }
-    const sql = `${withParts}\nSELECT ${counts.size ? [...counts].map(([column, count]) => `${count} AS ${column}`).join(', ') : '1 AS done'}`;
-    const [row] = (await this.raw.query(this.named(sql), params)) as Record<string, string | number>[];
+    const sql = this.named(`${withParts}\nSELECT ${counts.size ? [...counts].map(([column, count]) => `${count} AS ${column}`).join(', ') : '1 AS done'}`);
+    let rows: Record<string, string | number>[];
+    if (this.sender) rows = (await this.sender(sql, params, { before, commit: false })) as Record<string, string | number>[];
+    else {
+      for (const prelude of before) await this.raw.query(prelude.text, prelude.values);
+      rows = await this.raw.query(sql, params);
+    }
+    const [row] = rows;
     for (const c of checks) {
       if (Number(row[c.column]) !== c.expected) throw new EngineError(EngineErrorCode.RevisionConflict, c.message, { retryable: true });
     }
-    return !anchor || Number(row.anchored) === 1;
+    if (!anchor) return true;
+    this.anchorAfter = anchorRow(row);
+    return Number(row.anchored) === 1;
   }
 }
 
@@ -384,6 +456,13 @@ function taskRow(t: TaskRecord) {
     assignee: t.assignee, cu: t.candidateUsers, cg: t.candidateGroups, due_at: t.dueAt, follow_up_at: t.followUpAt, priority: t.priority,
     form_key: t.formKey, created_at: t.createdAt,
   };
+}
+
+/** The anchor row an update returned (null: none in the window). */
+function anchorRow(row: Record<string, unknown> | undefined): { instances: number; mac: string } | null {
+  return row && row.anchor_instances !== null && row.anchor_instances !== undefined && typeof row.anchor_mac === 'string'
+    ? { instances: Number(row.anchor_instances), mac: row.anchor_mac }
+    : null;
 }
 
 function jsonOrNull(value: unknown): string | null {
