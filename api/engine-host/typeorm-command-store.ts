@@ -264,7 +264,7 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     if (!(await this.batch.flushAndCommit())) await this.batch.flush();
   }
 
-  /** Keeps the anchor a windowed update wrote (when it counted on, not when it left an anchor whose seal did not match). */
+  /** Keeps the anchor a windowed update wrote. */
   private learnAnchor(after: { instances: number; mac: string } | null, known: { instances: number; mac: string }, seals: string[]): void {
     if (!after || after.instances <= known.instances || seals[after.instances - known.instances] !== after.mac) return;
     if (after.instances > (this.anchorCache.value?.instances ?? -1)) this.anchorCache.value = after;

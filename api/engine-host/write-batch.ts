@@ -207,9 +207,11 @@ export class WriteBatch {
   /**
    * Counts `started` instances into the sealed anchor, whatever count it holds within the window
    * `seals` covers ({@link anchorSeals}): the update reads the row as it is when it gets its lock (so
-   * starts committed since `known` was read are no miss), checks the seal of that count and writes the
-   * next one. An anchor in the window whose seal does not match (or that has none) is left as it is,
-   * as {@link flush} answers it counted; one out of the window is a miss (the flush answers false).
+   * starts committed since `known` was read are no miss), checks that its seal is the one of its
+   * count and writes the next one. An anchor out of the window, or whose seal is not the expected one
+   * (sealed by another key, e.g. another process's during a key rotation, tampered with, or none), is
+   * a miss: {@link flush} answers false, and the caller locks the row and checks its seal with every
+   * key it has.
    */
   setAnchor(known: { instances: number; mac: string }, seals: string[], started: number): void {
     this.anchor = { base: known.instances, seals, started };
@@ -230,7 +232,7 @@ export class WriteBatch {
    * the transaction has committed. The checks then run in the statement (`write_check`, migration
    * 1767300000000): a failed one aborts the statement and so the COMMIT, and comes back as the same
    * RevisionConflict (SQLSTATE {@link WRITE_CHECK_FAILED}, turned into it by TypeormTransactionRunner);
-   * so does an anchor out of its window, which the retry then counts on from the row as it reads it.
+   * so does an anchor update's miss, whose retry then reads the anchor afresh.
    */
   async flushAndCommit(): Promise<boolean> {
     if (this.empty || !this.sender) return false;
@@ -379,15 +381,11 @@ export class WriteBatch {
       counts.set('anchored', `(SELECT count(*) FROM ${part})`);
       counts.set('anchor_instances', `(SELECT instances FROM ${part})`);
       counts.set('anchor_mac', `(SELECT mac FROM ${part})`);
-      // Only the row's own columns and constants: a row another start updated meanwhile is read again as it is now (READ COMMITTED).
+      // Only the row's own columns and constants: a row another start updated meanwhile is checked again as it is now (READ COMMITTED).
       const [base, window, started, seals] = [p(anchor.base), p(ANCHOR_WINDOW), p(anchor.started), p(anchor.seals)];
       const seal = (offset: string) => `(${seals}::text[])[(a.instances - ${base}::bigint)::int + 1${offset}]`;
-      const ok = `a.mac = ${seal('')}`;
-      parts.push(`UPDATE history_anchor AS a
-            SET instances = a.instances + CASE WHEN ${ok} THEN ${started}::int ELSE 0 END,
-                mac = CASE WHEN ${ok} THEN ${seal(` + ${started}::int`)} ELSE a.mac END,
-                sealed_at = CASE WHEN ${ok} THEN now() ELSE a.sealed_at END
-          WHERE a.id = 1 AND a.instances >= ${base}::bigint AND a.instances < ${base}::bigint + ${window}::int${countedPart ? ` AND EXISTS (SELECT FROM ${countedPart})` : ''}
+      parts.push(`UPDATE history_anchor AS a SET instances = a.instances + ${started}::int, mac = ${seal(` + ${started}::int`)}, sealed_at = now()
+          WHERE a.id = 1 AND a.instances >= ${base}::bigint AND a.instances < ${base}::bigint + ${window}::int AND a.mac = ${seal('')}${countedPart ? ` AND EXISTS (SELECT FROM ${countedPart})` : ''}
          RETURNING a.instances, a.mac`);
     }
     // What the flush expects of each part's count: unmet, the instance, a task, a timer... changed concurrently.
@@ -395,7 +393,7 @@ export class WriteBatch {
     if (updates.size) checks.push({ column: 'updated', expected: updates.size, message: `process instance ${[...updates.keys()].join(', ')} changed concurrently` });
     if (closures.length) checks.push({ column: 'closed', expected: closures.length, message: 'a task of the instance changed concurrently' });
     if (counted) checks.push({ column: 'numbered', expected: counted.seq, message: `record number ${counted.seq} of ${counted.type} is not the next one any more` });
-    if (anchor && commit) checks.push({ column: 'anchored', expected: 1, message: 'the history anchor moved on past the window of this start' });
+    if (anchor && commit) checks.push({ column: 'anchored', expected: 1, message: 'the history anchor was not where this start expected it' });
     const timerMessage = 'a timer of the instance changed concurrently';
     if (timerDeletes.length) checks.push({ column: 'timers_deleted', expected: timerDeletes.length, message: timerMessage });
     if (timerInserts.length) checks.push({ column: 'timers_inserted', expected: timerInserts.length, message: timerMessage });
