@@ -173,10 +173,9 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     if (input.recordType !== null && row.seq !== null) {
       (this.records as BatchedRecordStore).prefetched = { type: input.recordType, seq: Number(row.seq), after: reserve ? Number(row.last) : null };
     }
-    // The committed anchor: when another process counted on since this one last did, a fresher guess for the start's
-    // write (which falls back to locking and reading the anchor only when its guess was wrong). The count only grows:
-    // a higher guess of this process's own (a transaction still open) is kept.
-    // An anchor without a valid seal is forgotten: the start then locks and reads it, and leaves it as it is (see beforeCommit).
+    // The committed anchor: when another process counted on since this one last did, a fresher base for the start's
+    // windowed update (see beforeCommit). The count only grows: a higher one this process knows is kept. An anchor
+    // without a valid seal is forgotten: the start then locks and reads it, and leaves it as it is.
     const anchor = row.anchor as { instances: number | string; mac: string | null } | null;
     const instances = Number(anchor?.instances);
     const valid = !!anchor?.mac && this.ring.check('anchor', anchorMessage(instances), anchor.mac) === 'valid';

@@ -79,7 +79,7 @@ export class WriteBatch {
   private updates = new Map<string, InstanceUpdate>();
   /** The anchor update: counts `started` from any count in [base, base + ANCHOR_WINDOW) whose seal is `seals[count - base]`. */
   private anchor: { base: number; seals: string[]; started: number } | null = null;
-  /** The anchor row as the last flush's update left it (null: no update, or the anchor was not in its window). */
+  /** The anchor row as the last flush's update wrote it (null: no update, or the update missed). */
   anchorAfter: { instances: number; mac: string } | null = null;
   /** Instance timer rows to delete (by id) and to insert. */
   private timerDeletes: string[] = [];
@@ -220,7 +220,7 @@ export class WriteBatch {
   /**
    * Sends every held-back write in one statement. Throws RevisionConflict (retryable) when an
    * instance row's revision moved or a task was no longer open. Answers whether the anchor update
-   * (if any) found the anchor in its window ({@link anchorAfter}: what it left).
+   * (if any) counted on ({@link anchorAfter}: what it wrote).
    */
   async flush(): Promise<boolean> {
     return this.send(false);
