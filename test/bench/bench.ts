@@ -72,7 +72,8 @@
  * postgresCpuMsPerCommand (null: n/a), clientCpuMsPerCommand,
  * engineCpuMsPerCommand, serverToEngine, statementsPerCommand, transactionsPerCommand, pollsPerCommand, snapshotBytes, errors, lastError, rssMb, rssTotalMb, heapMbPerWarmEngine,
  * warmEngineRatio (share of engine resumes that found the instance's engine warm, from the server's
- * itsm_engine_resumes_total on its METRICS_PORT), forwardsPerCommand (commands sent between workers to the instance's owner), retriesPerCommand (command transactions run again after a retryable conflict, itsm_transaction_retries_total)}
+ * itsm_engine_resumes_total on its METRICS_PORT), forwardsPerCommand (commands sent between workers to the instance's owner), retriesPerCommand (command transactions run again after a retryable conflict, itsm_transaction_retries_total),
+ * busiestWorkerShare (the share of the workers' CPU that the busiest worker used: 1 ÷ workers when even; null with one process)}
  * (the first workload's when incident is not run), plus largeToSmallCost, engineLargeToSmallCost,
  * database, node (the version the bench and its servers run on), quick, windowSeconds, repeats, load (1-min load average at start and end), seconds,
  * timerPollMs, idle {statementsPerSecond, cpuMsPerSecond}, `flows` (the same figures for every
@@ -594,6 +595,8 @@ interface Window {
   forwardsPerCommand: number | null;
   /** Command transactions run again after a retryable conflict (itsm_transaction_retries_total), per command. */
   retriesPerCommand: number | null;
+  /** The busiest worker's share of the workers' CPU in the window (null: one server process). */
+  busiestWorkerShare: number | null;
 }
 
 interface Reading {
@@ -601,6 +604,8 @@ interface Reading {
   commands: number;
   polls: number;
   serverCpu: number;
+  /** CPU of each cluster worker (not the primary), in the order of `workerPids`. */
+  workerCpu: number[];
   pgCpu: number | null;
   clientCpu: number;
   statements: number;
@@ -691,6 +696,8 @@ interface Idle {
 async function measureHttp(server: Server, database: Database, clients: Clients, w: Workload): Promise<Measured> {
   const tally = new Tally();
   const pids = serverPids(server.child.pid!);
+  // The cluster's workers (the primary, when there is one, is the bench's child: it relays and does no command).
+  const workerPids = pids.length > 1 ? pids.filter((pid) => pid !== server.child.pid) : [];
   const pgPids = () => (database.hostPid ? [database.hostPid] : database.local ? postgresProcesses(database.name) : []);
   const pgKnown = database.hostPid !== null || database.local;
   const read = async (): Promise<Reading> => ({
@@ -698,6 +705,7 @@ async function measureHttp(server: Server, database: Database, clients: Clients,
     commands: tally.latencies.length,
     polls: tally.polls,
     serverCpu: cpuOf(pids),
+    workerCpu: workerPids.map((pid) => procStat(pid)?.cpuMs ?? 0),
     pgCpu: pgKnown ? cpuOf(pgPids()) : null,
     clientCpu: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
     statements: statementCount(server.counterDir),
@@ -745,8 +753,11 @@ async function measureHttp(server: Server, database: Database, clients: Clients,
     const warmRatio = a.engine && b.engine && resumes > 0 ? (b.engine.warm - a.engine.warm) / resumes : null;
     const forwardsPerCommand = a.engine && b.engine ? (b.engine.forwarded - a.engine.forwarded) / commands : null;
     const retriesPerCommand = a.engine && b.engine ? (b.engine.retries - a.engine.retries) / commands : null;
+    const workerCpu = b.workerCpu.map((cpu, i) => cpu - (a.workerCpu[i] ?? 0));
+    const workersCpu = workerCpu.reduce((sum, cpu) => sum + cpu, 0);
+    const busiestWorkerShare = workerCpu.length > 1 && workersCpu > 0 ? Math.max(...workerCpu) / workersCpu : null;
     console.log(
-      `    ${w.name} window ${++windowNo}: ${commands} commands in ${seconds.toFixed(1)} s = ${(commands / seconds).toFixed(0)}/s, server CPU ${((b.serverCpu - a.serverCpu) / commands).toFixed(2)} ms per command${warmRatio === null ? '' : `, warm engines ${(warmRatio * 100).toFixed(0)} %`}${errors ? `, ${errors} errors` : ''}`,
+      `    ${w.name} window ${++windowNo}: ${commands} commands in ${seconds.toFixed(1)} s = ${(commands / seconds).toFixed(0)}/s, server CPU ${((b.serverCpu - a.serverCpu) / commands).toFixed(2)} ms per command${warmRatio === null ? '' : `, warm engines ${(warmRatio * 100).toFixed(0)} %`}${busiestWorkerShare === null ? '' : `, busiest worker ${(busiestWorkerShare * 100).toFixed(0)} % of the workers' CPU`}${errors ? `, ${errors} errors` : ''}`,
     );
     return {
       seconds,
@@ -765,6 +776,7 @@ async function measureHttp(server: Server, database: Database, clients: Clients,
       warmRatio,
       forwardsPerCommand,
       retriesPerCommand,
+      busiestWorkerShare,
     };
   };
   try {
@@ -1266,6 +1278,8 @@ interface FlowFigures {
   forwardsPerCommand: number | null;
   /** Median command transactions retried after a conflict per command (null: no metrics). */
   retriesPerCommand: number | null;
+  /** Median share of the workers' CPU used by the busiest worker (1 ÷ workers: even; null: one server process). */
+  busiestWorkerShare: number | null;
   spread: Record<string, Spread>;
   warmup: Measured['warmup'] & { engineBatches: number | null; engineSettled: boolean | null };
   engineError?: string;
@@ -1308,6 +1322,7 @@ function summarise(w: Workload, m: Measured, engine: EngineFigures | null): Flow
     warmEngineRatio: m.windows.every((x) => x.warmRatio !== null) ? round(med((x) => x.warmRatio!), 3) : null,
     forwardsPerCommand: m.windows.every((x) => x.forwardsPerCommand !== null) ? round(med((x) => x.forwardsPerCommand!), 3) : null,
     retriesPerCommand: m.windows.every((x) => x.retriesPerCommand !== null) ? round(med((x) => x.retriesPerCommand!), 3) : null,
+    busiestWorkerShare: m.windows.every((x) => x.busiestWorkerShare !== null) ? round(med((x) => x.busiestWorkerShare!), 3) : null,
     spread: {
       commandsPerSecond: spreadOf((x) => x.commandsPerSecond),
       p50Ms: spreadOf((x) => x.p50Ms),
@@ -1339,7 +1354,7 @@ function printFlow(f: FlowFigures): void {
     `  statements per command ${f.statementsPerCommand}${range('statementsPerCommand')} (server-side counter), transactions per command ${f.transactionsPerCommand ?? 'n/a'} (pg_stat_database)${f.pollsPerCommand ? `; includes ${f.pollsPerCommand} polling task-list reads per command` : ''}`,
   );
   console.log(
-    `  warm engines: ${f.warmEngineRatio === null ? 'n/a (no metrics)' : `${(f.warmEngineRatio * 100).toFixed(1)} % of resumes`}; commands forwarded to the owning worker: ${f.forwardsPerCommand ?? 'n/a'} per command; conflict retries: ${f.retriesPerCommand ?? 'n/a'} per command`,
+    `  warm engines: ${f.warmEngineRatio === null ? 'n/a (no metrics)' : `${(f.warmEngineRatio * 100).toFixed(1)} % of resumes`}; commands forwarded to the owning worker: ${f.forwardsPerCommand ?? 'n/a'} per command; conflict retries: ${f.retriesPerCommand ?? 'n/a'} per command${f.busiestWorkerShare === null ? '' : `; busiest worker ${(f.busiestWorkerShare * 100).toFixed(0)} % of the workers' CPU (even: ${(100 / f.workers).toFixed(0)} %)`}`,
   );
   if (f.incompleteInstances) console.log(`  ${f.incompleteInstances} of ${f.instances} instances were still running after their last step`);
   if (f.errors) console.log(`  ${f.errors} command(s) failed in the measured windows; last: ${f.lastError}`);
