@@ -61,7 +61,7 @@ describe('PipelinedTransaction (BEGIN in the first statement\'s round trip)', ()
     await transaction.commit();
   });
 
-  describe('commitWith (COMMIT in the last statement\'s round trip)', () => {
+  describe('send with commit (COMMIT in the last statement\'s round trip)', () => {
     it('answers the statement\'s rows and commits the whole transaction, the statement opening it or not', async () => {
       // given
       await probe.dataSource.query('DELETE FROM pipelined_probe');
@@ -69,7 +69,7 @@ describe('PipelinedTransaction (BEGIN in the first statement\'s round trip)', ()
       // when: a transaction with a statement before its last one
       const transaction = new PipelinedTransaction(probe.runner);
       await transaction.runner.query(prepared('INSERT INTO pipelined_probe (n) VALUES ($1)'), [1]);
-      const rows = await transaction.commitWith(prepared('INSERT INTO pipelined_probe (n) VALUES ($1) RETURNING n'), [2]);
+      const rows = await transaction.send(prepared('INSERT INTO pipelined_probe (n) VALUES ($1) RETURNING n'), [2], { commit: true });
 
       // then: committed (another connection sees both rows), nothing left to commit or roll back
       expect(rows).toEqual([{ n: 2 }]);
@@ -78,7 +78,7 @@ describe('PipelinedTransaction (BEGIN in the first statement\'s round trip)', ()
 
       // when: the last statement is the only one (BEGIN, the statement and COMMIT in one round trip)
       const alone = new PipelinedTransaction(probe.runner);
-      expect(await alone.commitWith('INSERT INTO pipelined_probe (n) VALUES ($1) RETURNING n', [3])).toEqual([{ n: 3 }]);
+      expect(await alone.send('INSERT INTO pipelined_probe (n) VALUES ($1) RETURNING n', [3], { commit: true })).toEqual([{ n: 3 }]);
 
       // then
       expect(await probe.count()).toBe(3);
@@ -95,7 +95,7 @@ describe('PipelinedTransaction (BEGIN in the first statement\'s round trip)', ()
         if (opened) await transaction.runner.query(prepared('INSERT INTO pipelined_probe (n) VALUES ($1)'), [1]);
 
         // when: the statement fails as it runs (after its row was inserted)
-        failures.push(await transaction.commitWith(prepared('INSERT INTO pipelined_probe (n) VALUES ($1) RETURNING 1 / (n - n)'), [2]).catch((e: unknown) => e));
+        failures.push(await transaction.send(prepared('INSERT INTO pipelined_probe (n) VALUES ($1) RETURNING 1 / (n - n)'), [2], { commit: true }).catch((e: unknown) => e));
         expect(transaction.open).toBe(true);
         await transaction.rollback();
       }
@@ -104,7 +104,7 @@ describe('PipelinedTransaction (BEGIN in the first statement\'s round trip)', ()
       expect(failures.map((e) => (e as { code?: string }).code)).toEqual(['22012', '22012']);
       expect(await probe.count()).toBe(0);
       const next = new PipelinedTransaction(probe.runner);
-      expect(await next.commitWith(prepared('INSERT INTO pipelined_probe (n) VALUES ($1) RETURNING n'), [4])).toEqual([{ n: 4 }]);
+      expect(await next.send(prepared('INSERT INTO pipelined_probe (n) VALUES ($1) RETURNING n'), [4], { commit: true })).toEqual([{ n: 4 }]);
       expect(await probe.count()).toBe(1);
     });
   });

@@ -184,7 +184,7 @@ function pipelined(raw: QueryRunner, text: string, params: unknown[], options: {
 /**
  * A transaction on `raw` (a connected QueryRunner holding no transaction) whose BEGIN travels
  * with its first statement that needs a transaction (`opens`; every statement by default), and
- * whose COMMIT may travel with its last one ({@link commitWith}): a round trip less for each.
+ * whose COMMIT may travel with its last one ({@link send}): a round trip less for each.
  * Commit and rollback go through `raw` as plain statements; TypeORM's own transaction methods are
  * not used on it.
  */
@@ -210,19 +210,11 @@ export class PipelinedTransaction {
   }
 
   /**
-   * Runs `text` (with parameters) as the transaction's last statement with COMMIT in its round trip
-   * (and BEGIN, when no statement opened the transaction yet), and answers its rows. Once it
-   * answers, the transaction has committed ({@link commit} has nothing left to do). Should it fail,
-   * nothing committed and the transaction is open and aborted: {@link rollback} ends it.
-   */
-  async commitWith(text: string, params: unknown[]): Promise<Record<string, unknown>[]> {
-    return this.send(text, params, { commit: true });
-  }
-
-  /**
    * Runs `text` (with parameters) in the transaction, opening it if no statement did, with the
-   * {@link Prelude} statements `before` it and, when `commit`, COMMIT after it, all in one round trip
-   * (see {@link commitWith}); answers its rows.
+   * {@link Prelude} statements `before` it and, when `commit`, COMMIT after it, all in one round trip;
+   * answers its rows. Once a `commit` send answers, the transaction has committed ({@link commit} has
+   * nothing left to do). Should it fail, nothing committed and the transaction is open and aborted:
+   * {@link rollback} ends it.
    */
   async send(text: string, params: unknown[], options: { before?: readonly Prelude[]; commit?: boolean }): Promise<Record<string, unknown>[]> {
     const begin = !this.began;

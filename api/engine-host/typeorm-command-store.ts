@@ -31,7 +31,7 @@ import { TypeormExternalTaskStore } from '../external-tasks/typeorm-external-tas
 import { toDefinitionRecord, toInstanceRecord, toTaskRecord, toTimerJobRecord, DEFINITION_COLUMNS, INSTANCE_COLUMNS, TASK_COLUMNS, TIMER_JOB_COLUMNS } from './rows';
 import { SUBSCRIPTION_COLUMNS, toSubscription } from './typeorm-messaging-store';
 import { RECORD_ROW_COLUMNS, toRecordRow } from './typeorm-record-store';
-import { WriteBatch, anchorSeals, type AnchorCache, type BatchSender } from './write-batch';
+import { WRITE_CHECK_FAILED, WriteBatch, anchorSeals, type AnchorCache, type BatchSender } from './write-batch';
 import { prepared } from '../database/prepared';
 import type { Prelude } from '../database/pipelined-begin';
 
@@ -245,10 +245,14 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
         // count this process knows (valid seal), in the last write, which may carry the COMMIT (its row locked only until then).
         const seals = anchorSeals(this.ring, this.anchorCache, known, this.started);
         this.batch.setAnchor(known, seals, this.started);
-        const committed = await this.batch.flushAndCommit();
+        const committed = await this.batch.flushAndCommit().catch((error: unknown) => {
+          // A missed anchor fails the write's checks: this process's guess is forgotten, the retry reads the anchor afresh.
+          if ((error as { code?: string }).code === WRITE_CHECK_FAILED) this.anchorCache.value = null;
+          throw error;
+        });
         const counted = committed || (await this.batch.flush());
         if (counted) {
-          this.learnAnchor(this.batch.anchorAfter, known, seals);
+          this.learnAnchor(this.batch.anchorAfter);
           this.started = 0;
           if (committed) return;
         }
@@ -263,10 +267,9 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
     if (!(await this.batch.flushAndCommit())) await this.batch.flush();
   }
 
-  /** Keeps the anchor a windowed update wrote. */
-  private learnAnchor(after: { instances: number; mac: string } | null, known: { instances: number; mac: string }, seals: string[]): void {
-    if (!after || after.instances <= known.instances || seals[after.instances - known.instances] !== after.mac) return;
-    if (after.instances > (this.anchorCache.value?.instances ?? -1)) this.anchorCache.value = after;
+  /** Keeps the anchor a windowed update wrote (it matches only a row whose seal it expected, and seals the next count). */
+  private learnAnchor(after: { instances: number; mac: string } | null): void {
+    if (after && after.instances > (this.anchorCache.value?.instances ?? -1)) this.anchorCache.value = after;
   }
 
   /** The anchor moved (another process or transaction counted on): lock it, check its seal, count on. */

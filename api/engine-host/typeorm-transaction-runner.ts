@@ -59,8 +59,6 @@ export class TypeormTransactionRunner implements TransactionRunner {
       }
       // A compare-and-set of the last write, checked in the statement sent with COMMIT (write-batch.ts).
       if ((error as { code?: string }).code === WRITE_CHECK_FAILED) {
-        // Perhaps the history anchor moved out of the window of this process's guess: the retry reads it afresh.
-        this.anchor.value = null;
         throw new EngineError(EngineErrorCode.RevisionConflict, (error as Error).message, { retryable: true, cause: error });
       }
       throw error;
@@ -98,7 +96,7 @@ export class TypeormTransactionRunner implements TransactionRunner {
       });
       const result = await work(store);
       await store.beforeCommit();
-      // Nothing left to send when the COMMIT went with the last write (commitWith).
+      // Nothing left to send when the COMMIT went with the last write (PipelinedTransaction.send).
       await transaction.commit();
       return result;
     } catch (error) {

@@ -456,7 +456,7 @@ function taskRow(t: TaskRecord) {
   };
 }
 
-/** The anchor row an update returned (null: none in the window). */
+/** The anchor row an update returned (null: the update missed). */
 function anchorRow(row: Record<string, unknown> | undefined): { instances: number; mac: string } | null {
   return row && row.anchor_instances !== null && row.anchor_instances !== undefined && typeof row.anchor_mac === 'string'
     ? { instances: Number(row.anchor_instances), mac: row.anchor_mac }

@@ -700,18 +700,22 @@ async function measureHttp(server: Server, database: Database, clients: Clients,
   const workerPids = pids.length > 1 ? pids.filter((pid) => pid !== server.child.pid) : [];
   const pgPids = () => (database.hostPid ? [database.hostPid] : database.local ? postgresProcesses(database.name) : []);
   const pgKnown = database.hostPid !== null || database.local;
-  const read = async (): Promise<Reading> => ({
-    at: performance.now(),
-    commands: tally.latencies.length,
-    polls: tally.polls,
-    serverCpu: cpuOf(pids),
-    workerCpu: workerPids.map((pid) => procStat(pid)?.cpuMs ?? 0),
-    pgCpu: pgKnown ? cpuOf(pgPids()) : null,
-    clientCpu: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
-    statements: statementCount(server.counterDir),
-    errors: tally.errors,
-    engine: await engineCounters(server),
-  });
+  const read = async (): Promise<Reading> => {
+    // One read of each server process's /proc stat: the server's CPU is their sum, the workers' their own.
+    const cpu = new Map(pids.map((pid) => [pid, procStat(pid)?.cpuMs ?? 0]));
+    return {
+      at: performance.now(),
+      commands: tally.latencies.length,
+      polls: tally.polls,
+      serverCpu: [...cpu.values()].reduce((sum, ms) => sum + ms, 0),
+      workerCpu: workerPids.map((pid) => cpu.get(pid)!),
+      pgCpu: pgKnown ? cpuOf(pgPids()) : null,
+      clientCpu: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+      statements: statementCount(server.counterDir),
+      errors: tally.errors,
+      engine: await engineCounters(server),
+    };
+  };
   let rssMax = 0;
   let rssTotalMax = 0;
   const sampler = setInterval(() => {
