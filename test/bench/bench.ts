@@ -61,7 +61,9 @@
  * quick 3), BENCH_MAX_WARMUP_WINDOWS (12; quick 3), BENCH_SQL_SECONDS (10; quick 3), BENCH_TIMERS
  * (2000; quick 1000), BENCH_TIMER_WARMUP (timers fired unmeasured first, as many as BENCH_TIMERS), BENCH_TIMER_POLL_MS (the workload server's TIMER_POLL_MS, 1000),
  * BENCH_BUDGET (1; 0 skips), BENCH_READS_DATABASE_URL, BENCH_ONLY=timers (only the timer part),
- * BENCH_TIMER_PROCESSES (1,2: the server process counts of the timer part). The workload server runs with
+ * BENCH_TIMER_PROCESSES (1,2: the server process counts of the timer part), BENCH_SERVER_STDOUT (1: the servers'
+ * stdout goes to the bench's, e.g. for `node --trace-gc-nvp dist/test/bench/bench.js`, whose V8 flags the servers
+ * inherit; else dropped). The workload server runs with
  * ENGINE_TIME_BUDGET_MS=60000 (its default 2 s of CPU is passed on a loaded machine; the budget's
  * checks still run) unless ENGINE_TIME_BUDGET_MS is set. A command answered with an error is counted
  * (`errors`, `lastError`) and its instance abandoned; more than 10 % errors end the bench.
@@ -339,7 +341,7 @@ async function startServer(databaseUrl: string, dataDir: string, workers: number
       // budget's checks still run, only its limit is raised (its cost is measured by budget-cost)
       ENGINE_TIME_BUDGET_MS: process.env.ENGINE_TIME_BUDGET_MS ?? '60000',
     },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', process.env.BENCH_SERVER_STDOUT ? 'inherit' : 'ignore', 'inherit', 'ipc'],
   });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 180_000;
