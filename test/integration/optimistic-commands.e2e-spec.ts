@@ -45,6 +45,41 @@ const gated = bpmn(
   ].join('\n'),
 );
 
+/** `${latch}`: a run whose variables say `hold` waits until the test releases the latch; every run after that passes. */
+class Latch {
+  private release!: () => void;
+  private readonly released = new Promise<void>((r) => (this.release = r));
+  private arrived!: () => void;
+  /** Resolves once a holding run waits at the latch. */
+  readonly reached = new Promise<void>((r) => (this.arrived = r));
+  readonly handler: ServiceHandler = {
+    name: 'latch',
+    description: 'test handler: holds a run that asks for it until the test releases the latch',
+    run: ({ variables }) => {
+      if (!variables.hold) return;
+      this.arrived();
+      return this.released;
+    },
+  };
+  open(): void {
+    this.release();
+  }
+}
+
+/** start → latch (service task) → A (user task) → end; no record */
+const latched = bpmn(
+  'latched',
+  [
+    '<bpmn:startEvent id="start"/>',
+    '<bpmn:serviceTask id="latch" camunda:delegateExpression="${latch}"/>',
+    '<bpmn:userTask id="A" name="A" camunda:candidateGroups="servicedesk"/>',
+    '<bpmn:endEvent id="end"/>',
+    '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="latch"/>',
+    '<bpmn:sequenceFlow id="f2" sourceRef="latch" targetRef="A"/>',
+    '<bpmn:sequenceFlow id="f3" sourceRef="A" targetRef="end"/>',
+  ].join('\n'),
+);
+
 /**
  * On PGlite (one session for every connection) a command reads outside any transaction, runs
  * bpmn-engine, then writes in one short transaction whose revision check decides a race; on
@@ -54,18 +89,21 @@ describe('commands while another command runs its engine', () => {
   let db: TestDatabase;
   let t: ApiTestApp;
   const gate = new Gate();
+  const latch = new Latch();
 
   const start = async (key: string) => (await t.as('alice').post('/api/instances').send({ definitionKey: key }).expect(201)).body;
   const history = async (id: string) => (await t.as('auditor').get(`/api/instances/${id}/history`).expect(200)).body as { type: string; elementId: string | null }[];
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    t = await createTestApp(db, { handlers: [gate.handler] });
+    t = await createTestApp(db, { handlers: [gate.handler, latch.handler] });
     await t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(linearTasks('two_steps', ['first', 'second'])).expect(201);
     await t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(gated).expect(201);
+    await t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(latched).expect(201);
   }, 180_000);
   afterAll(async () => {
     gate.open();
+    latch.open();
     await t?.close();
     await db?.drop();
   });
@@ -136,6 +174,27 @@ describe('commands while another command runs its engine', () => {
     const [row] = await t.sql.query(`SELECT count(*)::int AS n FROM user_task WHERE instance_id = $1 AND element_id = 'B'`, [held.instance.id]);
     expect(row.n).toBe(0);
     expect((await t.as('auditor').get(`/api/instances/${held.instance.id}/history/verify`).expect(200)).body).toMatchObject({ valid: true });
+  });
+
+  it('answers a task list and starts another instance while a start waits inside its engine run (on PGlite its read-ahead ran outside the transaction)', async () => {
+    // given: a start held inside its engine run, after its read-ahead (the server knows the key's version from an earlier start)
+    await start('latched');
+    const holding = t.as('alice').post('/api/instances').send({ definitionKey: 'latched', variables: { hold: true } }).then((res) => res);
+    await latch.reached;
+
+    // when
+    const list = await t.as('alice').get('/api/tasks?status=open').expect(200);
+    const other = await start('latched');
+    latch.open();
+    const res = await holding;
+
+    // then: both committed, the held one after the other, and the history anchor counts both
+    expect(list.body.items.length).toBeGreaterThan(0);
+    expect(other.tasks.map((x: { elementId: string }) => x.elementId)).toEqual(['A']);
+    expect(res.status).toBe(201);
+    expect(res.body.tasks.map((x: { elementId: string }) => x.elementId)).toEqual(['A']);
+    const [{ n }] = await t.sql.query(`SELECT count(*)::int AS n FROM process_instance`);
+    expect((await t.as('auditor').get('/api/history/verify').expect(200)).body).toMatchObject({ valid: true, anchor: { instances: n, sealed: true } });
   });
 
   it('concurrent completions on different instances all succeed', async () => {
