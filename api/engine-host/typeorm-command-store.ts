@@ -155,7 +155,7 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
    * SELECT that runs outside the transaction (LazyTransaction), so it holds nothing while its engine
    * runs. A numbered start still opens its transaction here: taking the next number without holding
    * it made most starts run twice under load (two workers, 16 clients: 0.13 conflict retries per
-   * command, 76 % of the starts, throughput down 6-18 %), since every start in flight guessed the same one.
+   * command, 76 % of the starts, throughput down 7-19 %), since every start in flight guessed the same one.
    */
   async prefetchStart(input: { definitionKey: string; recordType: string | null; decisionKeys: string[]; reserve?: boolean }): Promise<void> {
     if (!this.lockRows && input.recordType === null) {
