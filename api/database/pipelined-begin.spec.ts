@@ -5,6 +5,15 @@ import { prepared } from './prepared';
 describe('PipelinedTransaction (BEGIN in the first statement\'s round trip)', () => {
   const probe = useProbeTable('pipelined_probe');
 
+  /** Two failures by division by zero left no row, and the connection (and its named statement) still commits a send. */
+  async function expectFailedTwiceThenAnswersOn(failures: unknown[]): Promise<void> {
+    expect(failures.map((e) => (e as { code?: string }).code)).toEqual(['22012', '22012']);
+    expect(await probe.count()).toBe(0);
+    const next = new PipelinedTransaction(probe.runner);
+    expect(await next.send(prepared('INSERT INTO pipelined_probe (n) VALUES ($1) RETURNING n'), [3], { commit: true })).toEqual([{ n: 3 }]);
+    expect(await probe.count()).toBe(1);
+  }
+
   it('answers the first statement\'s rows and keeps its writes only when committed', async () => {
     // given
     await probe.dataSource.query('DELETE FROM pipelined_probe');
@@ -101,11 +110,7 @@ describe('PipelinedTransaction (BEGIN in the first statement\'s round trip)', ()
       }
 
       // then: division by zero each time, no row, and the connection answers on
-      expect(failures.map((e) => (e as { code?: string }).code)).toEqual(['22012', '22012']);
-      expect(await probe.count()).toBe(0);
-      const next = new PipelinedTransaction(probe.runner);
-      expect(await next.send(prepared('INSERT INTO pipelined_probe (n) VALUES ($1) RETURNING n'), [4], { commit: true })).toEqual([{ n: 4 }]);
-      expect(await probe.count()).toBe(1);
+      await expectFailedTwiceThenAnswersOn(failures);
     });
   });
   describe('send with preludes (statements run ahead of one, in its round trip)', () => {
@@ -145,11 +150,7 @@ describe('PipelinedTransaction (BEGIN in the first statement\'s round trip)', ()
       }
 
       // then: division by zero each time, no row (neither the earlier one nor the statement's), and the named statement still works
-      expect(failures.map((e) => (e as { code?: string }).code)).toEqual(['22012', '22012']);
-      expect(await probe.count()).toBe(0);
-      const next = new PipelinedTransaction(probe.runner);
-      expect(await next.send(prepared('INSERT INTO pipelined_probe (n) VALUES ($1) RETURNING n'), [3], { commit: true })).toEqual([{ n: 3 }]);
-      expect(await probe.count()).toBe(1);
+      await expectFailedTwiceThenAnswersOn(failures);
     });
 
     // PGlite serves every connection from one session: a lock its other connection holds is its own.
