@@ -194,4 +194,17 @@ describe('deploy → start → task list → complete → history (HTTP, real da
     const list = await t.as('admin').get('/api/instances?key=idem');
     expect(list.body.total).toBe(2);
   });
+
+  it('starts once for the same Idempotency-Key sent twice at the same moment (both get the one instance)', async () => {
+    await t.as('admin').post('/api/definitions').set('Content-Type', 'application/xml').send(linearTasks('idem_race', ['x'])).expect(201);
+    await t.as('alice').post('/api/instances').send({ definitionKey: 'idem_race' }).expect(201); // the server now reads the key's version ahead
+    const body = { definitionKey: 'idem_race', businessKey: 'RACE-1' };
+
+    const answers = await Promise.all([1, 2].map(() => t.as('alice').post('/api/instances').set('Idempotency-Key', 'race-1').send(body)));
+
+    expect(answers.map((a) => a.status)).toEqual([201, 201]);
+    expect(answers[1]!.body.instance.id).toBe(answers[0]!.body.instance.id);
+    const [{ n }] = await t.sql.query(`SELECT count(*)::int AS n FROM process_instance WHERE business_key = 'RACE-1'`);
+    expect(n).toBe(1);
+  });
 });
