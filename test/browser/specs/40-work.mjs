@@ -222,6 +222,11 @@ async function narrowAndKeyboard(page, baseUrl) {
   await page.getByTestId('task-filter-q').press('Enter');
   const card = page.locator(`[data-testid="task"][data-record-number="${state.number}"]`);
   await card.waitFor();
+  // The card is in the unfiltered list too: wait until the list shows only the filtered tasks, so the first link is this record's.
+  await page.waitForFunction((number) => {
+    const cards = [...document.querySelectorAll('[data-testid="task"]')];
+    return cards.length > 0 && cards.every((c) => c.getAttribute('data-record-number') === number);
+  }, state.number);
   const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert((await overflow()) <= 0, `the task list is ${await overflow()} px wider than the screen`);
   await screenshot(page, 'work-task-list-390');
