@@ -160,34 +160,34 @@ export class TypeormCommandStore extends TypeormMessagingStore implements Comman
   async prefetchStart(input: { definitionKey: string; recordType: string | null; decisionKeys: string[]; reserve?: boolean }): Promise<void> {
     if (!this.lockRows && input.recordType === null) {
       const [read] = await this.q.query(this.named(START_READ_AHEAD), [input.definitionKey, input.decisionKeys]);
-      this.prefetched(input, read);
+      this.keepReadAhead(input, read);
       return;
     }
     const reserve = input.reserve === true;
     const [row] = await this.q.query(
-      this.named(`WITH d AS (SELECT ${DEFINITION_COLUMNS} FROM process_definition WHERE key = $1 ORDER BY version DESC LIMIT 1),
+      this.named(`WITH d AS (${LATEST_DEFINITION}),
             c AS (INSERT INTO record_counter (type, last_value) SELECT $2::text, 1 WHERE $2::text IS NOT NULL AND NOT $4::boolean
                   ON CONFLICT (type) DO UPDATE SET last_value = record_counter.last_value + 1 RETURNING last_value),
             l AS (SELECT COALESCE((SELECT last_value FROM record_counter WHERE type = $2::text), 0) AS last WHERE $2::text IS NOT NULL AND $4::boolean),
             r AS (SELECT g FROM l, generate_series(l.last + 1, l.last + ${RESERVE_WINDOW}) AS g
                    WHERE pg_try_advisory_xact_lock(hashtext('${RECORD_NUMBER_LOCK}' || $2::text), g::int) LIMIT 1),
-            k AS (SELECT DISTINCT ON (key) ${DECISION_COLUMNS} FROM decision_definition WHERE key = ANY($3::text[]) ORDER BY key, version DESC)
+            k AS (${latestDecisions('$3')})
        SELECT (SELECT row_to_json(d) FROM d) AS definition, COALESCE((SELECT last_value FROM c), (SELECT g FROM r)) AS seq, (SELECT last FROM l) AS last,
               (SELECT COALESCE(json_agg(k), '[]'::json) FROM k) AS decisions,
-              (SELECT row_to_json(a) FROM (SELECT instances, mac FROM history_anchor WHERE id = 1) a) AS anchor`),
+              ${ANCHOR_ROW} AS anchor`),
       [input.definitionKey, input.recordType, input.decisionKeys, reserve],
     );
     if (input.recordType !== null && reserve && row.seq === null) {
       throw new EngineError(EngineErrorCode.RevisionConflict, `no ${input.recordType} record number free to reserve`, { retryable: true });
     }
-    this.prefetched(input, row);
+    this.keepReadAhead(input, row);
     if (input.recordType !== null && row.seq !== null) {
       (this.records as BatchedRecordStore).prefetched = { type: input.recordType, seq: Number(row.seq), after: reserve ? Number(row.last) : null };
     }
   }
 
   /** Keeps what a start's read-ahead answered: the latest definition and decisions, and the anchor. */
-  private prefetched(input: { definitionKey: string; decisionKeys: string[] }, row: Record<string, unknown>): void {
+  private keepReadAhead(input: { definitionKey: string; decisionKeys: string[] }, row: Record<string, unknown>): void {
     this.prefetchedDefinitions.set(input.definitionKey, row.definition ? toDefinitionRecord(row.definition as Record<string, unknown>) : null);
     // The committed anchor: when another process counted on since this one last did, a fresher base for the start's
     // windowed update (see beforeCommit). The count only grows: a higher one this process knows is kept. An anchor
@@ -570,14 +570,19 @@ function forgetting(q: QueryRunner, known: KnownRows): QueryRunner {
 /** Advisory lock namespace of reserved record numbers: (hashtext(this || type), number). */
 const RECORD_NUMBER_LOCK = 'record_number:';
 
+/** The parts both read-aheads of a start share (the key is `$1`). */
+const LATEST_DEFINITION = `SELECT ${DEFINITION_COLUMNS} FROM process_definition WHERE key = $1 ORDER BY version DESC LIMIT 1`;
+const latestDecisions = (keys: string) => `SELECT DISTINCT ON (key) ${DECISION_COLUMNS} FROM decision_definition WHERE key = ANY(${keys}::text[]) ORDER BY key, version DESC`;
+const ANCHOR_ROW = `(SELECT row_to_json(a) FROM (SELECT instances, mac FROM history_anchor WHERE id = 1) a)`;
+
 /**
  * The read-ahead of a start that numbers no record, as one SELECT with no lock and no write (see
  * TypeormCommandStore.prefetchStart): the key's latest version, the latest decision versions, the
  * history anchor. LazyTransaction runs it outside the transaction.
  */
-const START_READ_AHEAD = `SELECT (SELECT row_to_json(d) FROM (SELECT ${DEFINITION_COLUMNS} FROM process_definition WHERE key = $1 ORDER BY version DESC LIMIT 1) d) AS definition,
-       (SELECT COALESCE(json_agg(k), '[]'::json) FROM (SELECT DISTINCT ON (key) ${DECISION_COLUMNS} FROM decision_definition WHERE key = ANY($2::text[]) ORDER BY key, version DESC) k) AS decisions,
-       (SELECT row_to_json(a) FROM (SELECT instances, mac FROM history_anchor WHERE id = 1) a) AS anchor`;
+const START_READ_AHEAD = `SELECT (SELECT row_to_json(d) FROM (${LATEST_DEFINITION}) d) AS definition,
+       (SELECT COALESCE(json_agg(k), '[]'::json) FROM (${latestDecisions('$2')}) k) AS decisions,
+       ${ANCHOR_ROW} AS anchor`;
 /** How many numbers past the committed ones a start looks at for one that no open transaction reserved. */
 const RESERVE_WINDOW = 1000;
 
